@@ -1,0 +1,64 @@
+# 信用文书服务 — the targets the README names. Everything installs what it needs itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Debian packages WeasyPrint needs (pango, HarfBuzz subsetting: without it CJK is ~70x slower),
+# and poppler-utils for the PNG previews in samples/.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	libfontconfig1 poppler-utils
+export LYXY_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test setup system-deps venv fonts db lint samples bench clean
+
+run: setup db  ## set up everything, then serve on http://127.0.0.1:$(PORT)
+	@echo "信用文书服务: http://127.0.0.1:$(PORT)/"
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--timeout 60 --access-logfile - wsgi:app
+
+test: setup  ## the whole test suite (SQLite by default; LYXY_TEST_DATABASE_URL for PostgreSQL)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+setup: system-deps venv fonts
+
+system-deps:
+	@missing=$$(for p in $(DEB_PACKAGES) $$($(PYTHON) -c 'import ensurepip' 2>/dev/null || echo python3-venv); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "安装系统依赖: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "缺少系统依赖，请先运行: sudo apt-get install -y $$missing"; exit 1; \
+		fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+fonts: venv
+	$(PY) scripts/fetch_fonts.py
+
+db: venv
+	$(VENV)/bin/flask --app wsgi init-db
+	$(VENV)/bin/flask --app wsgi load-demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+samples: setup  ## regenerate samples/ (input JSON, PDF, DOCX, PNG of page 1)
+	$(VENV)/bin/flask --app wsgi make-samples
+
+bench: setup  ## print rendering figures (median and p95)
+	$(PY) bench/bench_render.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

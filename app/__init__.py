@@ -1,0 +1,31 @@
+"""信用文书服务: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``LYXY_*`` environment variables, then test overrides."""
+    app = Flask(__name__, template_folder="web/templates",
+                instance_path=(test_config or {}).get("INSTANCE_PATH")
+                or os.environ.get("LYXY_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    from app import config
+
+    config.load(app, test_config)
+
+    from app import cli, db, logging_setup, ratelimit
+    from app.web import api, errors, public
+
+    logging_setup.init_app(app)
+    db.init_app(app)
+    ratelimit.init_app(app)
+    errors.init_app(app)
+    public.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

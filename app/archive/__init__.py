@@ -1,0 +1,1 @@
+"""Archive: content-addressed storage of the files the service issues or accepts."""

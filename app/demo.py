@@ -1,0 +1,64 @@
+"""Demo data: receiving units of 凌源市 (with one configured clause 6) and sample inputs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import ReceivingUnit
+
+UNITS: dict[str, str | None] = {
+    "凌源市发展和改革局": None,
+    "凌源市住房和城乡建设局": "承诺在施工许可办理后严格落实工程质量安全责任，按时足额支付农民工工资，"
+                        "不转包、不违法分包，不发生围标串标、弄虚作假行为。",
+    "凌源市市场监督管理局": None,
+    "凌源市财政局": "承诺参加政府采购活动前三年内在经营活动中没有重大违法记录，"
+                  "具有良好的商业信誉和健全的财务会计制度。",
+    "凌源市自然资源局": None,
+    "凌源市行政审批局": None,
+}
+
+SAMPLES: dict[str, dict[str, str]] = {
+    "project_approval-unit": {
+        "scenario": "project_approval", "subject_kind": "enterprise",
+        "subject_name": "凌源市示例建筑工程有限公司", "subject_code": "91211382MA0Y8K7Q3B",
+        "legal_representative": "欧阳明", "matter": "凌源市城南片区道路改造工程施工许可",
+        "receiving_unit": "凌源市住房和城乡建设局"},
+    "procurement_bidding-unit": {
+        "scenario": "procurement_bidding", "subject_kind": "enterprise",
+        "subject_name": "凌源市示例办公设备有限公司", "subject_code": "91211382MA0Y8K7Q3B",
+        "legal_representative": "李晓梅", "matter": "凌源市政务服务中心办公设备采购项目投标",
+        "receiving_unit": "凌源市财政局"},
+    "administrative_service-unit": {
+        "scenario": "administrative_service", "subject_kind": "institution",
+        "subject_name": "凌源市示例职业技术学校", "subject_code": "123502001549897397",
+        "legal_representative": "王建国", "matter": "民办学校办学许可证延续",
+        "receiving_unit": "凌源市行政审批局"},
+    "project_approval-person": {
+        "scenario": "project_approval", "subject_kind": "natural_person",
+        "subject_name": "买买提·艾力", "subject_code": "211382199003071237",
+        "legal_representative": "", "matter": "农村村民住宅建设规划许可",
+        "receiving_unit": "凌源市自然资源局"},
+    "procurement_bidding-person": {
+        "scenario": "procurement_bidding", "subject_kind": "natural_person",
+        "subject_name": "张三", "subject_code": "11010519491231002X",
+        "legal_representative": "", "matter": "政府购买服务项目（法律顾问）投标",
+        "receiving_unit": "凌源市财政局"},
+    "administrative_service-person": {
+        "scenario": "administrative_service", "subject_kind": "natural_person",
+        "subject_name": "𠀾𪚥明", "subject_code": "211382199003071237",
+        "legal_representative": "", "matter": "申请公共租赁住房保障",
+        "receiving_unit": "凌源市住房和城乡建设局"},
+}
+
+
+def load_demo(session: Session) -> int:
+    """Insert the demo receiving units that are missing; returns how many were added."""
+    existing = set(session.scalars(select(ReceivingUnit.name)))
+    added = 0
+    for name, clause in UNITS.items():
+        if name not in existing:
+            session.add(ReceivingUnit(name=name, matter_clause=clause))
+            added += 1
+    session.commit()
+    return added

@@ -1,0 +1,134 @@
+"""Jinja2 + WeasyPrint rendering: our own template environment and a locked-down URL fetcher."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.documents.fonts import FONT_DIR, font_stack
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+ASSET_DIR = TEMPLATE_DIR / "assets"
+LOG = logging.getLogger(__name__)
+
+
+class RenderError(Exception):
+    """A document could not be rendered (template or layout problem, not user input)."""
+
+
+class RefusedURL(ValueError):
+    """WeasyPrint asked for a resource outside our fonts and assets."""
+
+
+def _resolve(root: Path, name: str) -> Path:
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        raise RefusedURL(f"not an allowed file: {name!r}")
+    return path
+
+
+class LockedURLFetcher(URLFetcher):
+    """Serves ``font:<file>`` from fonts/ and ``asset:<file>`` from templates/assets/, nothing else.
+
+    Every other URL (file:, http:, data: ...) raises, so WeasyPrint skips it with a warning and
+    fetches nothing: user text can never make the renderer read a file or call the network.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("font", "asset"), allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        scheme, _, name = url.partition(":")
+        roots = {"font": FONT_DIR, "asset": ASSET_DIR}
+        if scheme not in roots:
+            self.refused.append(url)
+            raise RefusedURL(f"refused URL: {url}")
+        path = _resolve(roots[scheme], name)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+
+@cache
+def template_env() -> jinja2.Environment:
+    """The document template environment: autoescape everywhere, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    stack = font_stack()
+    # Our own CSS values, not user text: marked safe so quotes survive inside <style>.
+    env.globals["font_family"] = lambda role: markupsafe.Markup(stack.family(role))
+    return env
+
+
+class _Renderer:
+    """One FontConfiguration and pre-parsed font CSS shared by every render in this process."""
+
+    def __init__(self) -> None:
+        self.fetcher = LockedURLFetcher()
+        self.font_config = FontConfiguration()
+        self.font_css = CSS(string=font_stack().css(), font_config=self.font_config,
+                            url_fetcher=self.fetcher)
+        self.lock = threading.Lock()
+
+
+@cache
+def _renderer() -> _Renderer:
+    return _Renderer()
+
+
+def render_html(template_name: str, context: dict[str, Any]) -> str:
+    """Render a document template to an HTML string."""
+    try:
+        return template_env().get_template(template_name).render(**context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {template_name}: {exc}") from exc
+
+
+def html_to_pdf(html: str, *, metadata: dict[str, str] | None = None) -> bytes:
+    """Lay out ``html`` with WeasyPrint and return the PDF bytes.
+
+    ``metadata`` may hold ``title``, ``created`` and ``modified`` (ISO dates) so that the same
+    input always gives the same bytes.
+    """
+    r = _renderer()
+    doc = HTML(string=html, base_url="asset:", url_fetcher=r.fetcher)
+    with r.lock:  # FontConfiguration is not safe to share between threads
+        rendered = doc.render(font_config=r.font_config, stylesheets=[r.font_css])
+    meta = metadata or {}
+    rendered.metadata.title = meta.get("title", rendered.metadata.title)
+    rendered.metadata.authors = ["凌源市信用文书服务"]
+    rendered.metadata.created = meta.get("created")
+    rendered.metadata.modified = meta.get("modified")
+    rendered.metadata.generator = "信用文书服务"
+    return rendered.write_pdf()
+
+
+def render_pdf(template_name: str, context: dict[str, Any], *,
+               metadata: dict[str, str] | None = None) -> bytes:
+    """Render a document template straight to PDF bytes."""
+    return html_to_pdf(render_html(template_name, context), metadata=metadata)
+
+
+def warm_up() -> float:
+    """Load fonts and templates once so the first real request is fast; returns seconds taken."""
+    import time
+
+    start = time.perf_counter()
+    _renderer()
+    html_to_pdf('<p style="font-family: %s">预热 warm-up</p>' % font_stack().family("body"))
+    return time.perf_counter() - start

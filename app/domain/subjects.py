@@ -1,0 +1,99 @@
+"""承诺主体 kinds and their identifiers: units carry a 统一社会信用代码, natural persons a 身份证号码."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from app.domain.identifiers import (
+    USCC_CATEGORIES,
+    subject_code_field_label,
+    uscc_warnings,
+    validate_resident_id,
+    validate_uscc,
+)
+
+__all__ = [
+    "SubjectKind",
+    "subject_code_field_label",
+    "subject_code_warnings",
+    "validate_subject_code",
+]
+
+
+class SubjectKind(Enum):
+    """承诺主体类型 (policy 五(一): 企事业单位、社会团体和自然人; 个体工商户 per GB 32100 类别92)."""
+
+    ENTERPRISE = "enterprise"
+    INSTITUTION = "institution"
+    SOCIAL_ORGANIZATION = "social_organization"
+    INDIVIDUAL_BUSINESS = "individual_business"
+    NATURAL_PERSON = "natural_person"
+
+    @property
+    def label(self) -> str:
+        """Chinese label: 企业/法人, 事业单位, 社会团体, 个体工商户, 自然人."""
+        return _KIND_LABELS[self]
+
+    @property
+    def is_unit(self) -> bool:
+        """True for every kind but 自然人: the letter is sealed (盖章) and names a 法定代表人."""
+        return self is not SubjectKind.NATURAL_PERSON
+
+    @property
+    def uses_resident_id(self) -> bool:
+        """True for 自然人 (身份证号码); 个体工商户 has a 统一社会信用代码 (category 92)."""
+        return self is SubjectKind.NATURAL_PERSON
+
+    @property
+    def expected_uscc_prefix(self) -> str | None:
+        """登记管理部门+机构类别 code expected for this kind, e.g. "91" for 企业; None for 自然人."""
+        return _EXPECTED_PREFIX.get(self)
+
+
+_KIND_LABELS = {
+    SubjectKind.ENTERPRISE: "企业/法人",
+    SubjectKind.INSTITUTION: "事业单位",
+    SubjectKind.SOCIAL_ORGANIZATION: "社会团体",
+    SubjectKind.INDIVIDUAL_BUSINESS: "个体工商户",
+    SubjectKind.NATURAL_PERSON: "自然人",
+}
+
+# GB 32100 positions 1-2 (domain-rules §3.1): 9-1 企业, 1-2 事业单位, 5-1 社会团体, 9-2 个体工商户.
+_EXPECTED_PREFIX = {
+    SubjectKind.ENTERPRISE: "91",
+    SubjectKind.INSTITUTION: "12",
+    SubjectKind.SOCIAL_ORGANIZATION: "51",
+    SubjectKind.INDIVIDUAL_BUSINESS: "92",
+}
+
+
+def validate_subject_code(
+    kind: SubjectKind, code: str, today: date | None = None, *, field: str = "subject_code"
+) -> str:
+    """Validate the subject's code as a 统一社会信用代码 (units) or 身份证号码 (自然人).
+
+    :returns: the normalised code.
+    :raises FieldError: see ``validate_uscc`` and ``validate_resident_id``.
+    """
+    if kind.uses_resident_id:
+        return validate_resident_id(code, today, field=field)
+    return validate_uscc(code, field=field)
+
+
+def subject_code_warnings(kind: SubjectKind, code: str) -> tuple[str, ...]:
+    """Chinese warnings (提示, never errors) for a validated code of a subject of ``kind``.
+
+    A 企业/法人 may legitimately carry another department's code (e.g. a 律师事务所),
+    so a kind/category mismatch only asks the user to check the selected kind.
+    """
+    if kind.uses_resident_id:
+        return ()
+    warnings = list(uscc_warnings(code))
+    expected = kind.expected_uscc_prefix
+    if expected is not None and code[:2] != expected and code[:2] in USCC_CATEGORIES:
+        warnings.append(
+            f"统一社会信用代码前两位“{code[:2]}”表示{USCC_CATEGORIES[code[:2]]}，"
+            f"与所选主体类型“{kind.label}”（应为“{expected}”）不一致，请核对"
+        )
+    return tuple(warnings)

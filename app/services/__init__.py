@@ -1,0 +1,1 @@
+"""Use cases that touch the database and the archive: issuing, verifying, blank forms."""

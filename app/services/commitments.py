@@ -1,0 +1,177 @@
+"""Issuing and verifying 信用承诺书: numbers, codes, rendering, archive and database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.archive.blobs import BlobNotFound, LocalBlobStore
+from app.documents import commitment as doc
+from app.documents.fonts import font_stack
+from app.domain.commitments import CommitmentRequest, Scenario, parse_commitment_request
+from app.domain.errors import FieldError
+from app.domain.numbers import (
+    DocumentType,
+    format_document_number,
+    parse_document_number,
+    verification_code,
+)
+from app.domain.subjects import SubjectKind
+from app.models import DocumentCounter, IssuedDocument, ReceivingUnit
+
+TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit")
+
+
+class DocumentNotFound(LookupError):
+    """No issued document with that number."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """Result of issuing a letter."""
+
+    record: IssuedDocument
+    pdf: bytes
+
+
+def next_serial(session: Session, doc_type: DocumentType, year: int) -> int:
+    """Allocate the next serial for ``doc_type`` and ``year`` (row-locked until commit)."""
+    stmt = (update(DocumentCounter)
+            .where(DocumentCounter.doc_type == doc_type.value, DocumentCounter.year == year)
+            .values(last_serial=DocumentCounter.last_serial + 1)
+            .returning(DocumentCounter.last_serial))
+    serial = session.execute(stmt).scalar_one_or_none()
+    if serial is not None:
+        return serial
+    try:
+        with session.begin_nested():
+            session.execute(insert(DocumentCounter).values(
+                doc_type=doc_type.value, year=year, last_serial=1))
+        return 1
+    except IntegrityError:  # another request created the row first
+        return session.execute(stmt).scalar_one()
+
+
+def matter_clause(session: Session, unit_name: str) -> str | None:
+    """The receiving unit's configured clause 6 (policy 五(二)6), if any."""
+    return session.scalar(select(ReceivingUnit.matter_clause)
+                          .where(ReceivingUnit.name == unit_name))
+
+
+def check_renderable(req: CommitmentRequest) -> None:
+    """Refuse any character no bundled font can draw (no tofu, ever)."""
+    stack = font_stack()
+    for field in TEXT_FIELDS:
+        stack.check_text(getattr(req, field), field=field)
+
+
+def payload_of(req: CommitmentRequest, issue: doc.IssueInfo, extra_clause: str | None
+               ) -> dict[str, object]:
+    """Everything needed to re-render the letter exactly (stored with the record)."""
+    return {
+        "request": {**asdict(req), "scenario": req.scenario.value,
+                    "subject_kind": req.subject_kind.value},
+        "number": issue.number,
+        "verification_code": issue.verification_code,
+        "verify_url": issue.verify_url,
+        "issued_on": issue.issued_on.isoformat(),
+        "extra_clause": extra_clause,
+    }
+
+
+def _request_from_payload(payload: Mapping[str, object]) -> CommitmentRequest:
+    data = dict(payload["request"])  # type: ignore[arg-type]
+    data["scenario"] = Scenario(data["scenario"])
+    data["subject_kind"] = SubjectKind(data["subject_kind"])
+    return CommitmentRequest(**data)
+
+
+def render_from_payload(payload: Mapping[str, object], version: str) -> bytes:
+    """Re-render an issued letter's PDF from its stored payload and template version."""
+    req = _request_from_payload(payload)
+    issue = doc.IssueInfo(
+        number=str(payload["number"]), verification_code=str(payload["verification_code"]),
+        verify_url=str(payload["verify_url"]),
+        issued_on=date.fromisoformat(str(payload["issued_on"])))
+    letters = doc.filled_letters(req, issue, payload.get("extra_clause"))  # type: ignore[arg-type]
+    return doc.letters_pdf(letters, version, created=issue.issued_on)
+
+
+def docx_from_payload(payload: Mapping[str, object]) -> bytes:
+    req = _request_from_payload(payload)
+    issue = doc.IssueInfo(
+        number=str(payload["number"]), verification_code=str(payload["verification_code"]),
+        verify_url=str(payload["verify_url"]),
+        issued_on=date.fromisoformat(str(payload["issued_on"])))
+    return doc.letters_docx(doc.filled_letters(req, issue, payload.get("extra_clause")))  # type: ignore[arg-type]
+
+
+def issue_commitment(session: Session, data: Mapping[str, object], *, secret: bytes,
+                     base_url: str, archive: LocalBlobStore, today: date) -> Issued:
+    """Validate ``data``, number, render, archive and record a pre-filled letter.
+
+    Raises ``FieldErrors`` for invalid fields and ``UncoverableCharacter`` for text no bundled
+    font can draw; nothing is stored in either case. The caller commits the session.
+    """
+    req = parse_commitment_request(data)
+    check_renderable(req)
+    extra = matter_clause(session, req.receiving_unit)
+    serial = next_serial(session, DocumentType.CN, today.year)
+    number = format_document_number(DocumentType.CN, today.year, serial)
+    content_hash = hashlib.sha256(
+        json.dumps([asdict(req), extra], sort_keys=True, default=str).encode()).hexdigest()
+    code = verification_code(secret, number, req.subject_code, today, content_hash)
+    issue = doc.IssueInfo(number=number, verification_code=code,
+                          verify_url=f"{base_url.rstrip('/')}/verify/{number}?c={code}",
+                          issued_on=today)
+    payload = payload_of(req, issue, extra)
+    pdf = render_from_payload(payload, doc.CURRENT_TEMPLATE_VERSION)
+    digest = archive.put(pdf)
+    record = IssuedDocument(
+        number=number, doc_type=DocumentType.CN.value, year=today.year, serial=serial,
+        verification_code=code, sha256=digest,
+        template_name="commitment", template_version=doc.CURRENT_TEMPLATE_VERSION,
+        subject_kind=req.subject_kind.value, subject_name=req.subject_name,
+        subject_code=req.subject_code, scenario=req.scenario.value,
+        receiving_unit=req.receiving_unit, issued_on=today, status="valid", payload=payload)
+    session.add(record)
+    session.flush()
+    return Issued(record=record, pdf=pdf)
+
+
+def find_document(session: Session, number_text: str) -> IssuedDocument:
+    """The issued document for a typed or scanned number; raises FieldError or DocumentNotFound."""
+    doc_type, year, serial = parse_document_number(number_text)
+    record = session.scalar(select(IssuedDocument).where(
+        IssuedDocument.doc_type == doc_type.value, IssuedDocument.year == year,
+        IssuedDocument.serial == serial))
+    if record is None:
+        raise DocumentNotFound(number_text)
+    return record
+
+
+def issued_pdf(record: IssuedDocument, archive: LocalBlobStore) -> bytes:
+    """The exact issued PDF: from the archive, else re-rendered from the stored data."""
+    try:
+        return archive.get(record.sha256)
+    except BlobNotFound:
+        return render_from_payload(record.payload, record.template_version)
+
+
+def code_matches(record: IssuedDocument, code: str | None) -> bool:
+    import hmac
+
+    return bool(code) and hmac.compare_digest(record.verification_code,
+                                              (code or "").strip().upper())
+
+
+def ensure_code(record: IssuedDocument, code: str | None) -> None:
+    if not code_matches(record, code):
+        raise FieldError("c", "验证码不正确，请核对承诺书上打印的验证码")

@@ -1,0 +1,64 @@
+"""Helpers shared by the web blueprints: services wired to the app's configuration."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+
+from app.archive.blobs import LocalBlobStore
+from app.domain.masking import public_subject_code, public_subject_name
+from app.domain.subjects import SubjectKind
+from app.models import IssuedDocument
+from app.services.blanks import BlankCache
+
+STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
+
+
+def archive() -> LocalBlobStore:
+    return LocalBlobStore(current_app.config["ARCHIVE_DIR"])
+
+
+def blank_cache() -> BlankCache:
+    cache = current_app.extensions.get("lyxy_blanks")
+    if cache is None:
+        cache = current_app.extensions["lyxy_blanks"] = BlankCache(
+            f"{current_app.instance_path}/cache")
+    return cache
+
+
+def secret() -> bytes:
+    return current_app.config["SECRET_KEY"].encode()
+
+
+def base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+def today() -> date:
+    override = current_app.config.get("TODAY")
+    return date.fromisoformat(override) if override else date.today()
+
+
+def public_view(record: IssuedDocument) -> dict[str, object]:
+    """What anyone may see of an issued document: no ID numbers, masked personal names."""
+    from app.domain.commitments import Scenario
+
+    kind = SubjectKind(record.subject_kind)
+    return {
+        "number": record.number,
+        "document_type": "信用承诺书",
+        "subject_kind": kind.value,
+        "subject_kind_label": kind.label,
+        "subject_name": public_subject_name(kind, record.subject_name),
+        "subject_code": public_subject_code(kind, record.subject_code),
+        "scenario": record.scenario,
+        "scenario_label": Scenario(record.scenario).label,
+        "receiving_unit": record.receiving_unit,
+        "issued_on": record.issued_on.isoformat(),
+        "status": record.status,
+        "status_label": STATUS_LABELS.get(record.status, record.status),
+        "sha256": record.sha256,
+        "template_version": record.template_version,
+        "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
+    }

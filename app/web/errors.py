@@ -1,0 +1,83 @@
+"""One error shape for the whole site, served as JSON or as a Chinese HTML page."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from app.documents.fonts import UncoverableCharacter
+from app.domain.errors import FieldError, FieldErrors
+from app.services.commitments import DocumentNotFound
+
+MESSAGES = {
+    400: "请求有误",
+    404: "未找到您要访问的页面或文书",
+    405: "不支持该请求方法",
+    413: "上传的文件过大",
+    415: "不支持的内容类型",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后再试",
+}
+CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+         413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
+         500: "internal_error"}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > \
+        request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, code: str, message: str,
+                   fields: dict[str, str] | None = None) -> Response:
+    if wants_json():
+        body: dict[str, object] = {"error": code, "message": message}
+        if fields is not None:
+            body["fields"] = fields
+        resp = jsonify(body)
+    else:
+        resp = Response(render_template("error.html", status=status, message=message,
+                                        fields=fields or {}), mimetype="text/html")
+    resp.status_code = status
+    return resp
+
+
+def field_errors_response(exc: FieldErrors) -> Response:
+    fields = dict(exc.fields)
+    message = "；".join(fields.values())
+    return error_response(400, "invalid_fields", message, fields)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(FieldErrors)
+    def _field_errors(exc: FieldErrors) -> Response:
+        return field_errors_response(exc)
+
+    @app.errorhandler(FieldError)
+    def _field_error(exc: FieldError) -> Response:
+        return field_errors_response(FieldErrors({exc.field: exc.message}))
+
+    @app.errorhandler(UncoverableCharacter)
+    def _uncoverable(exc: UncoverableCharacter) -> Response:
+        field = exc.field or "text"
+        return error_response(400, "uncoverable_character", str(exc), {field: str(exc)})
+
+    @app.errorhandler(DocumentNotFound)
+    def _not_found(exc: DocumentNotFound) -> Response:
+        return error_response(404, "not_found", f"未找到编号为“{exc.args[0]}”的文书")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        message = MESSAGES.get(status, exc.description or "请求有误")
+        if status == 429:
+            message = f"{MESSAGES[429]}（限制：{exc.description}）"
+        return error_response(status, CODES.get(status, "http_error"), message)
+
+    @app.errorhandler(Exception)
+    def _internal(exc: Exception) -> Response:
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal_error", MESSAGES[500])

@@ -1,0 +1,149 @@
+"""Public pages: choose a variant, fill and download a letter, blank forms, verification."""
+
+from __future__ import annotations
+
+import hashlib
+from io import BytesIO
+
+from flask import (Blueprint, Flask, Response, abort, redirect, render_template, request,
+                   send_file, url_for)
+
+from app.db import get_session
+from app.documents.fonts import UncoverableCharacter
+from app.domain.commitments import Scenario
+from app.domain.errors import FieldError, FieldErrors
+from app.domain.subjects import SubjectKind
+from app.models import ReceivingUnit
+from app.ratelimit import commitment_limit, limiter
+from app.services import commitments as svc
+from app.web.common import archive, base_url, blank_cache, public_view, secret, today
+
+bp = Blueprint("public", __name__)
+WHO = {"unit": SubjectKind.ENTERPRISE, "person": SubjectKind.NATURAL_PERSON}
+MIME = {"pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _download(data: bytes, filename: str, fmt: str, etag: str | None = None) -> Response:
+    resp = send_file(BytesIO(data), mimetype=MIME[fmt], as_attachment=True,
+                     download_name=filename, etag=etag or False, conditional=True,
+                     max_age=3600 if etag else 0)
+    return resp
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("index.html", scenarios=list(Scenario))
+
+
+@bp.get("/blank/<scenario>/<who>.<fmt>")
+def blank(scenario: str, who: str, fmt: str) -> Response:
+    try:
+        sc, kind = Scenario(scenario), WHO[who]
+    except (ValueError, KeyError):
+        abort(404)
+    if fmt not in MIME:
+        abort(404)
+    f = blank_cache().get(sc, kind, fmt)
+    return _download(f.data, f.filename, fmt, etag=f.etag)
+
+
+def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
+    units = get_session().scalars(ReceivingUnit.__table__.select()).all()
+    return {"values": values, "errors": errors, "scenarios": list(Scenario),
+            "kinds": list(SubjectKind), "units": [u.name for u in units]}
+
+
+@bp.get("/commitments/new")
+def new_commitment() -> str:
+    values = {"scenario": request.args.get("scenario", Scenario.ADMINISTRATIVE_SERVICE.value),
+              "subject_kind": request.args.get("kind", SubjectKind.ENTERPRISE.value)}
+    return render_template("commitment_form.html", **_form_context(values, {}))
+
+
+@bp.post("/commitments/new")
+@limiter.limit(commitment_limit, methods=["POST"])
+def create_commitment() -> Response | tuple[str, int]:
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    session = get_session()
+    try:
+        issued = svc.issue_commitment(session, values, secret=secret(), base_url=base_url(),
+                                      archive=archive(), today=today())
+        session.commit()
+    except FieldErrors as exc:
+        session.rollback()
+        return render_template("commitment_form.html",
+                               **_form_context(values, dict(exc.fields))), 400
+    except UncoverableCharacter as exc:
+        session.rollback()
+        return render_template("commitment_form.html",
+                               **_form_context(values, {exc.field or "subject_name": str(exc)})), 400
+    rec = issued.record
+    return redirect(url_for("public.show_commitment", number=rec.number,
+                            c=rec.verification_code), code=303)
+
+
+def _record_with_code(number: str):
+    session = get_session()
+    record = svc.find_document(session, number)
+    svc.ensure_code(record, request.args.get("c"))
+    return record
+
+
+@bp.get("/commitments/<number>")
+def show_commitment(number: str) -> str:
+    record = _record_with_code(number)
+    return render_template("commitment_done.html", doc=public_view(record),
+                           code=record.verification_code)
+
+
+@bp.get("/commitments/<number>.<fmt>")
+def download_commitment(number: str, fmt: str) -> Response:
+    if fmt not in MIME:
+        abort(404)
+    record = _record_with_code(number)
+    if fmt == "pdf":
+        data = svc.issued_pdf(record, archive())
+    else:
+        data = svc.docx_from_payload(record.payload)
+    return _download(data, f"信用承诺书（{record.number}）.{fmt}", fmt)
+
+
+@bp.get("/verify")
+def verify_form() -> Response | str:
+    number = request.args.get("no", "").strip()
+    if not number:
+        return render_template("verify.html", doc=None, result=None, error=None, number="")
+    try:
+        record = svc.find_document(get_session(), number)
+    except FieldError as exc:
+        return render_template("verify.html", doc=None, result=None, error=exc.message,
+                               number=number)
+    except svc.DocumentNotFound:
+        return render_template("verify.html", doc=None, result=None, number=number,
+                               error=f"未找到编号为“{number}”的文书，请核对编号"), 404
+    params = {"c": request.args["c"]} if request.args.get("c") else {}
+    return redirect(url_for("public.verify", number=record.number, **params), code=303)
+
+
+@bp.route("/verify/<number>", methods=["GET", "POST"])
+def verify(number: str) -> str:
+    record = svc.find_document(get_session(), number)
+    code = request.args.get("c")
+    code_ok = svc.code_matches(record, code) if code else None
+    result = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            result = {"ok": False, "message": "请选择要核验的PDF文件"}
+        else:
+            digest = hashlib.sha256(upload.read()).hexdigest()
+            result = {"ok": digest == record.sha256, "sha256": digest,
+                      "message": "与出具的文书完全一致" if digest == record.sha256 else
+                      "与出具的文书不一致：文件已被修改或不是本编号的文书"}
+    return render_template("verify.html", doc=public_view(record), result=result, error=None,
+                           number=record.number, code_ok=code_ok)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

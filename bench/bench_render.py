@@ -1,0 +1,100 @@
+"""Rendering benchmarks: prints median and p95 (ms) for the figures the foundation issue asks.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/bench_render.py``). Pinned to one core,
+warm, in-process, except the cold first render which runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+N = int(os.environ.get("BENCH_N", "50"))
+
+
+def pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def report(name: str, samples: list[float], goal_ms: float, extra: str = "") -> None:
+    med, p95 = statistics.median(samples) * 1000, pct(samples, 0.95) * 1000
+    verdict = "ok" if med <= goal_ms else "OVER GOAL"
+    print(f"{name:<38} median {med:8.2f} ms  p95 {p95:8.2f} ms  (goal ≤ {goal_ms:g} ms, "
+          f"n={len(samples)}) {verdict} {extra}")
+
+
+def timed(fn, n: int = N) -> list[float]:
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+COLD = """
+import time, sys
+t = time.perf_counter()
+sys.path.insert(0, {root!r})
+from datetime import date
+from app.documents import commitment as doc
+from app.domain.commitments import parse_commitment_request
+from tests.conftest import UNIT_LETTER
+req = parse_commitment_request(UNIT_LETTER)
+issue = doc.IssueInfo("LYXY-CN-2026-000001X", "ABCDEFGH", "http://x/verify", date(2026, 11, 29))
+doc.letters_pdf(doc.filled_letters(req, issue, None)[:1])
+print(time.perf_counter() - t)
+"""
+
+
+def main() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    cold = [float(subprocess.run([sys.executable, "-c", COLD.format(root=str(ROOT))],
+                                 check=True, capture_output=True, text=True).stdout)
+            for _ in range(3)]
+    report("first render after start (cold)", cold, 1500, "(imports + fonts + render)")
+
+    from app.documents import commitment as doc
+    from app.domain.commitments import parse_commitment_request
+    from tests.conftest import UNIT_LETTER
+
+    req = parse_commitment_request(UNIT_LETTER)
+    issue = doc.IssueInfo("LYXY-CN-2026-000001X", "ABCDEFGH",
+                          "http://127.0.0.1:8000/verify/LYXY-CN-2026-000001X?c=ABCDEFGH",
+                          date(2026, 11, 29))
+    one = doc.filled_letters(req, issue, "本单位承诺按时足额支付农民工工资。")[:1]
+    both = doc.filled_letters(req, issue, "本单位承诺按时足额支付农民工工资。")
+    doc.letters_pdf(one)
+    pdf = doc.letters_pdf(one)
+    report("filled letter PDF, one copy", timed(lambda: doc.letters_pdf(one)), 40,
+           f"size {len(pdf) / 1024:.1f} KB (goal ≤ 100 KB)")
+    pdf2 = doc.letters_pdf(both)
+    report("filled letter PDF, both copies", timed(lambda: doc.letters_pdf(both)), 80,
+           f"size {len(pdf2) / 1024:.1f} KB")
+    report("filled letter DOCX, one copy", timed(lambda: doc.letters_docx(one)), 30)
+
+    from app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"INSTANCE_PATH": tmp, "DATABASE_URL": f"sqlite:///{tmp}/b.db",
+                          "ARCHIVE_DIR": f"{tmp}/archive", "SECRET_KEY": "bench"})
+        client = app.test_client()
+        for fmt in ("pdf", "docx"):
+            client.get(f"/blank/procurement_bidding/unit.{fmt}")  # fills the cache
+            report(f"blank {fmt} download (server time)",
+                   timed(lambda f=fmt: client.get(f"/blank/procurement_bidding/unit.{f}"),
+                         200), 5)
+
+
+if __name__ == "__main__":
+    main()

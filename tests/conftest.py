@@ -1,0 +1,111 @@
+"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL via LYXY_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.db import make_engine, upgrade_database
+from app.demo import load_demo
+from app.models import Base
+
+UNIT_LETTER = {
+    "scenario": "project_approval",
+    "subject_kind": "enterprise",
+    "subject_name": "凌源市示例建筑工程有限公司",
+    "subject_code": "91211382MA0Y8K7Q3B",
+    "legal_representative": "欧阳明",
+    "matter": "凌源市城南片区道路改造工程施工许可",
+    "receiving_unit": "凌源市住房和城乡建设局",
+}
+PERSON_LETTER = {
+    "scenario": "administrative_service",
+    "subject_kind": "natural_person",
+    "subject_name": "张三丰",
+    "subject_code": "211382199003071237",
+    "legal_representative": "",
+    "matter": "申请公共租赁住房保障",
+    "receiving_unit": "凌源市住房和城乡建设局",
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("LYXY_TEST_DATABASE_URL")
+    if url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator:
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "ARCHIVE_DIR": str(tmp_path / "archive"),
+        "SECRET_KEY": "test-secret",
+        "TODAY": "2026-11-29",
+        "COMMITMENT_RATE_LIMIT": "1000 per minute",
+    })
+    with app.app_context():
+        from app.db import get_session
+
+        load_demo(get_session())
+    yield app
+    engine = app.extensions["lyxy_engine"]
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class CommitmentActions:
+    """Actions a test performs through the public API."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def create(self, **overrides):
+        return self.client.post("/api/v1/commitments", json={**UNIT_LETTER, **overrides})
+
+
+@pytest.fixture
+def commitments(client) -> CommitmentActions:
+    return CommitmentActions(client)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_weasyprint_warnings(request, caplog):
+    """A test fails when WeasyPrint logs a warning (missing glyph, refused URL, bad CSS)."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    yield
+    if request.node.get_closest_marker("weasyprint_warnings_expected"):
+        return
+    warnings = [r.getMessage() for r in caplog.records
+                if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert not warnings, f"WeasyPrint warned: {warnings}"

@@ -1,0 +1,156 @@
+"""The PDF pipeline: GB/T 9704 geometry, content, determinism and the locked URL fetcher."""
+
+from __future__ import annotations
+
+import io
+import urllib.request
+from dataclasses import replace
+from datetime import date
+
+import pypdf
+import pytest
+
+from app.documents import commitment as doc
+from app.documents.render import LockedURLFetcher, RefusedURL, _renderer, html_to_pdf
+from app.domain.commitments import Scenario, parse_commitment_request
+from app.domain.subjects import SubjectKind
+from tests.conftest import PERSON_LETTER, UNIT_LETTER
+
+MM = 72 / 25.4
+ISSUE = doc.IssueInfo(number="LYXY-CN-2026-000001X", verification_code="ABCDEFGH",
+                      verify_url="http://127.0.0.1:8000/verify/LYXY-CN-2026-000001X?c=ABCDEFGH",
+                      issued_on=date(2026, 11, 9))
+
+
+def letters(data=UNIT_LETTER, extra: str | None = "本单位承诺按时足额支付农民工工资。"):
+    return doc.filled_letters(parse_commitment_request(data), ISSUE, extra)
+
+
+def text_runs(page: pypdf.PageObject) -> list[tuple[float, float, str]]:
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            x = tm[4] * cm[0] + cm[4]
+            y = tm[5] * cm[3] + cm[5]
+            runs.append((x, y, text))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def unit_pdf() -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(doc.letters_pdf(letters(), created=ISSUE.issued_on)))
+
+
+def test_pages_are_a4(unit_pdf):
+    for page in unit_pdf.pages:
+        assert float(page.mediabox.width) == pytest.approx(210 * MM, abs=0.5)
+        assert float(page.mediabox.height) == pytest.approx(297 * MM, abs=0.5)
+
+
+def test_text_stays_in_the_gbt9704_text_block(unit_pdf):
+    """版心 156 x 225 mm at 28 mm from the left and 37 mm from the top (page number below)."""
+    for page in unit_pdf.pages:
+        runs = text_runs(page)
+        body = [r for r in runs if "—" not in r[2]]
+        xs = [x for x, _, _ in body]
+        assert min(xs) == pytest.approx(28 * MM, abs=1.5 * MM)
+        tops = [y for _, y, _ in body]
+        assert max(tops) <= (297 - 37 + 10) * MM  # labels sit in the top margin line area
+        assert min(tops) >= 35 * MM
+
+
+def test_both_copies_are_marked_and_hold_every_clause(unit_pdf):
+    text = "".join(page.extract_text() for page in unit_pdf.pages)
+    compact = text.replace("\n", "").replace(" ", "")
+    assert compact.count("承诺人留存") == 1
+    assert compact.count("接受承诺单位留存") == 1
+    assert compact.count("LYXY-CN-2026-000001X") == 2
+    assert compact.count("验证码：ABCDEFGH") == 2
+    assert compact.count("2026年11月9日") == 2  # 成文日期 without zero padding
+    for clause in letters()[0].clauses:
+        assert compact.count(clause.replace(" ", "")) == 2, clause
+    assert "凌源市示例建筑工程有限公司" in compact
+    assert "六、本单位承诺按时足额支付农民工工资。" in compact
+
+
+def test_page_numbers_use_dashes(unit_pdf):
+    text = unit_pdf.pages[0].extract_text()
+    assert "— 1 —" in text
+
+
+def test_only_bundled_fonts_are_embedded(unit_pdf):
+    from app.documents.fonts import font_stack
+
+    ours = {face.path.stem for face in font_stack().faces}
+    for page in unit_pdf.pages:
+        for font in page["/Resources"]["/Font"].values():
+            name = str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+            assert name, font
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"] or \
+                "/FontFile3" in descendant["/FontDescriptor"], name
+    assert ours
+
+
+def test_same_input_gives_the_same_bytes():
+    a = doc.letters_pdf(letters(), created=ISSUE.issued_on)
+    b = doc.letters_pdf(letters(), created=ISSUE.issued_on)
+    assert a == b
+
+
+def test_natural_person_wording():
+    lts = letters(PERSON_LETTER, None)
+    assert all("本人" in c for c in lts[0].clauses[:5])
+    assert not any("本单位" in c for c in lts[0].clauses)
+    assert [f.label for f in lts[0].fields] == ["承诺人姓名", "身份证号码", "承诺事项"]
+
+
+@pytest.mark.parametrize("scenario", list(Scenario))
+@pytest.mark.parametrize("kind", [SubjectKind.ENTERPRISE, SubjectKind.NATURAL_PERSON])
+def test_blank_letters_render_without_numbers(scenario, kind):
+    pdf = pypdf.PdfReader(io.BytesIO(doc.letters_pdf(doc.blank_letters(scenario, kind))))
+    text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
+    assert "编号" not in text and "验证码" not in text
+    assert scenario.label in text
+    assert "年" in text and "月" in text and "日" in text
+
+
+def test_user_text_with_markup_is_printed_and_nothing_is_fetched(monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open",
+                        lambda self, url, *a, **k: calls.append(str(url)))
+    hostile = '<img src="file:///etc/passwd"> http://169.254.169.254/latest'
+    base = letters()[0]
+    lt = replace(base, fields=base.fields[:-1] + (replace(base.fields[-1], value=hostile),))
+    fetcher = _renderer().fetcher
+    refused_before = list(fetcher.refused)
+    pdf = pypdf.PdfReader(io.BytesIO(doc.letters_pdf([lt])))
+    text = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
+    assert 'src="file:///etc/passwd"' in text
+    assert "169.254.169.254" in text
+    assert calls == []
+    assert fetcher.refused == refused_before  # the text was never even treated as a URL
+
+
+@pytest.mark.weasyprint_warnings_expected
+def test_fetcher_refuses_files_and_network_in_markup(monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open",
+                        lambda self, url, *a, **k: calls.append(str(url)))
+    fetcher = _renderer().fetcher
+    before = len(fetcher.refused)
+    html_to_pdf('<img src="file:///etc/passwd"><img src="http://169.254.169.254/x">'
+                '<link rel="stylesheet" href="https://example.com/x.css"><p>x</p>')
+    assert fetcher.refused[before:] == ["file:///etc/passwd", "http://169.254.169.254/x",
+                                        "https://example.com/x.css"]
+    assert calls == []
+
+
+@pytest.mark.parametrize("url", ["font:../../etc/passwd", "asset:../app/config.py",
+                                 "font:/etc/passwd", "data:text/plain,hi"])
+def test_fetcher_refuses_paths_outside_its_folders(url):
+    with pytest.raises(RefusedURL):
+        LockedURLFetcher().fetch(url)

@@ -1,0 +1,94 @@
+"""Public pages: form with inline errors, downloads, blank forms with ETag, verification."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import UNIT_LETTER
+
+
+def test_index_offers_every_variant(client):
+    page = client.get("/").get_data(as_text=True)
+    for value in ("project_approval", "procurement_bidding", "administrative_service"):
+        assert f"/blank/{value}/unit.pdf" in page and f"/blank/{value}/person.docx" in page
+    assert "<script" not in page
+
+
+def test_form_shows_inline_errors_and_keeps_values(client):
+    resp = client.post("/commitments/new", data={**UNIT_LETTER, "subject_code": "123"})
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert 'id="subject_code-error"' in page
+    assert "统一社会信用代码" in page
+    assert "凌源市示例建筑工程有限公司" in page  # the other values are kept
+
+
+def test_form_success_redirects_to_download_page(client):
+    resp = client.post("/commitments/new", data=UNIT_LETTER)
+    assert resp.status_code == 303
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "下载 PDF" in page
+    pdf_link = re.search(r'href="([^"]+\.pdf\?c=[^"]+)"', page).group(1)
+    assert client.get(pdf_link.replace("&amp;", "&")).status_code == 200
+
+
+def test_download_needs_the_verification_code(client, commitments):
+    number = commitments.create().get_json()["number"]
+    resp = client.get(f"/commitments/{number}.pdf")
+    assert resp.status_code == 400
+    resp = client.get(f"/commitments/{number}.pdf?c=WRONG")
+    assert resp.status_code == 400
+
+
+@pytest.mark.parametrize("fmt, mime", [
+    ("pdf", "application/pdf"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+])
+def test_blank_download_is_cached_with_etag(client, fmt, mime):
+    resp = client.get(f"/blank/procurement_bidding/unit.{fmt}")
+    assert resp.status_code == 200 and resp.mimetype == mime
+    etag = resp.headers["ETag"]
+    assert "filename*=UTF-8''" in resp.headers["Content-Disposition"]
+    again = client.get(f"/blank/procurement_bidding/unit.{fmt}",
+                       headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_unknown_blank_variant_is_404(client):
+    assert client.get("/blank/nothing/unit.pdf").status_code == 404
+    assert client.get("/blank/project_approval/robot.pdf").status_code == 404
+
+
+def test_verify_page_by_number_and_by_upload(client, commitments):
+    body = commitments.create().get_json()
+    number = body["number"]
+    page = client.get(f"/verify/{number}?c={body['verification_code']}").get_data(as_text=True)
+    assert "有效" in page and body["sha256"] in page and "验证码正确" in page
+    pdf = client.get(body["pdf_url"].removeprefix("http://127.0.0.1:8000")).data
+    import io
+
+    same = client.post(f"/verify/{number}", data={"file": (io.BytesIO(pdf), "a.pdf")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "完全一致" in same
+    other = client.post(f"/verify/{number}", data={"file": (io.BytesIO(pdf + b"%"), "a.pdf")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "不一致" in other
+
+
+def test_verify_lookup_form_redirects_and_explains_typos(client, commitments):
+    number = commitments.create().get_json()["number"]
+    resp = client.get(f"/verify?no={number.lower()}")
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/verify/{number}")
+    typo = client.get("/verify?no=LYXY-CN-2026-000001").get_data(as_text=True)
+    assert "编号" in typo
+
+
+def test_natural_person_id_never_on_public_pages(client, commitments):
+    from tests.conftest import PERSON_LETTER
+
+    body = commitments.create(**PERSON_LETTER).get_json()
+    page = client.get(f"/verify/{body['number']}").get_data(as_text=True)
+    assert "211382199003071237" not in page
+    assert "张**" in page
