@@ -130,5 +130,5 @@ def warm_up() -> float:
 
     start = time.perf_counter()
     _renderer()
-    html_to_pdf('<p style="font-family: %s">预热 warm-up</p>' % font_stack().family("body"))
+    html_to_pdf(f'<p style="font-family: {font_stack().family("body")}">预热 warm-up</p>')
     return time.perf_counter() - start

@@ -1,4 +1,4 @@
-"""信用承诺书 content (policy 五): scenarios, request validation, clauses, preamble and signature block."""
+"""信用承诺书 content (policy 五): scenarios, request parsing, clauses and the signature block."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def _choice(raw: object, enum: type[E], field: str, errors: dict[str, str]) -> E
         for member in enum:
             if member.value == raw.strip().lower():
                 return member
-    allowed = "、".join(f"{m.value}（{getattr(m, 'label')}）" for m in enum)
+    allowed = "、".join(f"{m.value}（{m.label}）" for m in enum)
     errors[field] = f"{label}无效，可选值为：{allowed}"
     return None
 
@@ -160,7 +160,9 @@ def parse_commitment_request(data: Mapping[str, object]) -> CommitmentRequest:
     name_label = FIELD_LABELS["subject_name"]
     name = _required(data.get("subject_name"), "subject_name", name_label, errors)
     if name is not None:
-        normalise = normalise_person_name if kind is SubjectKind.NATURAL_PERSON else normalise_org_name
+        normalise = (
+            normalise_person_name if kind is SubjectKind.NATURAL_PERSON else normalise_org_name
+        )
         subject_name = _checked(errors, normalise, name, "subject_name", name_label)
 
     subject_code = None
@@ -189,8 +191,10 @@ def parse_commitment_request(data: Mapping[str, object]) -> CommitmentRequest:
     for field, max_len in (("matter", MATTER_MAX_LEN), ("receiving_unit", RECEIVING_UNIT_MAX_LEN)):
         label = FIELD_LABELS[field]
         raw = _required(data.get(field), field, label, errors)
-        texts[field] = None if raw is None else _checked(
-            errors, normalise_free_text, raw, field, label, max_len
+        texts[field] = (
+            None
+            if raw is None
+            else _checked(errors, normalise_free_text, raw, field, label, max_len)
         )
 
     if errors:
@@ -213,7 +217,7 @@ def parse_commitment_request(data: Mapping[str, object]) -> CommitmentRequest:
 
 
 def subject_pronoun(kind: SubjectKind) -> str:
-    """"本单位" for units, "本人" for 自然人 (replaces the policy's "本单位（个人）")."""
+    """Return "本单位" for units and "本人" for 自然人 (the policy's "本单位（个人）")."""
     return "本单位" if kind.is_unit else "本人"
 
 
@@ -265,7 +269,7 @@ def closing() -> str:
 
 
 def signature_lines(kind: SubjectKind) -> tuple[str, ...]:
-    """Signature block lines: units seal and their 法定代表人 signs (policy 五(三)2); persons sign."""
+    """Signature block lines: a unit seals and its 法定代表人 signs (policy 五(三)2)."""
     if kind.is_unit:
         return ("承诺单位（盖章）：", "法定代表人（负责人）（签字）：")
     return ("承诺人（签字并按指印）：",)

@@ -80,7 +80,7 @@ def uscc_check_char(code17: str) -> str:
     """
     if len(code17) != 17 or any(c not in USCC_ALPHABET for c in code17):
         raise ValueError(f"expected 17 characters of the USCC alphabet, got {code17!r}")
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code17, USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -91,7 +91,9 @@ def org_code_check_char(body8: str) -> str:
     """
     if len(body8) != 8 or any(c not in ORG_ALPHABET for c in body8):
         raise ValueError(f"expected 8 characters 0-9A-Z, got {body8!r}")
-    remainder = 11 - sum(ORG_ALPHABET.index(c) * w for c, w in zip(body8, ORG_WEIGHTS)) % 11
+    remainder = (
+        11 - sum(ORG_ALPHABET.index(c) * w for c, w in zip(body8, ORG_WEIGHTS, strict=True)) % 11
+    )
     return "0" if remainder == 11 else "X" if remainder == 10 else str(remainder)
 
 
@@ -169,7 +171,7 @@ def resident_id_check_char(id17: str) -> str:
     """
     if len(id17) != 17 or not (id17.isascii() and id17.isdigit()):
         raise ValueError(f"expected 17 digits, got {id17!r}")
-    total = sum(int(c) * w for c, w in zip(id17, RESIDENT_ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(id17, RESIDENT_ID_WEIGHTS, strict=True))
     return RESIDENT_ID_CHECK_MAP[total % 11]
 
 
@@ -221,9 +223,7 @@ def validate_resident_id(
     if text[:6] == "000000":
         raise FieldError(field, f"{RESIDENT_ID_LABEL}无效：地址码（前6位）不能为000000")
     if text[:2] not in PROVINCE_CODES:
-        raise FieldError(
-            field, f"{RESIDENT_ID_LABEL}前两位“{text[:2]}”不是有效的省级行政区划代码"
-        )
+        raise FieldError(field, f"{RESIDENT_ID_LABEL}前两位“{text[:2]}”不是有效的省级行政区划代码")
     birth_text = text[6:14]
     try:
         birth = resident_id_birth_date(text)
@@ -247,5 +247,5 @@ def validate_resident_id(
 
 
 def subject_code_field_label(kind: SubjectKind) -> str:
-    """Chinese label of the subject code field: "统一社会信用代码" for units, "身份证号码" for persons."""
+    """Label of the subject code: "统一社会信用代码" (units) or "身份证号码" (自然人)."""
     return RESIDENT_ID_LABEL if kind.uses_resident_id else USCC_LABEL

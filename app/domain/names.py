@@ -1,4 +1,4 @@
-"""Name and free-text normalisation: 主体名称, 法定代表人姓名, 承诺事项 (NFC, no invisible characters)."""
+"""Normalisation of 主体名称, 法定代表人姓名 and 承诺事项: NFC, no invisible characters."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ CJK_RANGES: tuple[tuple[int, int], ...] = (
     (0x30000, 0x3134F),  # Ext G
     (0x31350, 0x323AF),  # Ext H
 )
-"""汉字 blocks; Ext H/I are unassigned in Python 3.11's Unicode data, hence ranges, not categories."""
+"""汉字 blocks as ranges: Ext H/I are unassigned in the Unicode data of Python 3.11."""
 
 
 def is_cjk_ideograph(char: str) -> bool:
@@ -53,9 +53,9 @@ def is_cjk_ideograph(char: str) -> bool:
 
 def is_latin_letter(char: str) -> bool:
     """True for a Latin letter, accented ones included (é, ñ, ü)."""
-    return unicodedata.category(char).startswith("L") and unicodedata.name(
-        char, ""
-    ).startswith("LATIN ")
+    return unicodedata.category(char).startswith("L") and unicodedata.name(char, "").startswith(
+        "LATIN "
+    )
 
 
 def _nfc_text(value: object, field: str, label: str) -> str:
@@ -99,8 +99,10 @@ def _fold_lookalikes(text: str, *, organisation: bool) -> str:
             char = "-"
         elif char in APOSTROPHE_LOOKALIKES:
             char = "'"
-        elif "\uff10" <= char <= "\uff19" or "\uff21" <= char <= "\uff3a" or (
-            "\uff41" <= char <= "\uff5a"
+        elif (
+            "\uff10" <= char <= "\uff19"
+            or "\uff21" <= char <= "\uff3a"
+            or ("\uff41" <= char <= "\uff5a")
         ):
             char = chr(ord(char) - 0xFEE0)  # full-width letters and digits from an IME
         elif char == "\uff06" and organisation:

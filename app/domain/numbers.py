@@ -90,9 +90,7 @@ def parse_document_number(text: str) -> tuple[DocumentType, int, int]:
     normalised = fullwidth_to_ascii(text).translate(_DASHES).strip().upper()
     match = _NUMBER_PATTERN.fullmatch(normalised)
     if match is None:
-        raise FieldError(
-            NUMBER_FIELD, f"{NUMBER_LABEL}格式不正确，应形如“LYXY-CN-2026-000123T”"
-        )
+        raise FieldError(NUMBER_FIELD, f"{NUMBER_LABEL}格式不正确，应形如“LYXY-CN-2026-000123T”")
     type_code, year_text, serial_text, check = match.groups()
     try:
         doc_type = DocumentType(type_code)
@@ -122,8 +120,12 @@ def verification_code(
     :param sha256_hex: SHA-256 of the final PDF, hex.
     """
     message = "|".join(
-        [number.strip().upper(), subject_code.strip().upper(), issued_on.isoformat(),
-         sha256_hex.strip().lower()]
+        [
+            number.strip().upper(),
+            subject_code.strip().upper(),
+            issued_on.isoformat(),
+            sha256_hex.strip().lower(),
+        ]
     ).encode("utf-8")
     digest = hmac.new(secret, message, hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii")[:VERIFICATION_CODE_LENGTH]

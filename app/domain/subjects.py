@@ -1,4 +1,4 @@
-"""承诺主体 kinds and their identifiers: units carry a 统一社会信用代码, natural persons a 身份证号码."""
+"""承诺主体 kinds: units carry a 统一社会信用代码, natural persons a 身份证号码."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = [
 
 
 class SubjectKind(Enum):
-    """承诺主体类型 (policy 五(一): 企事业单位、社会团体和自然人; 个体工商户 per GB 32100 类别92)."""
+    """承诺主体类型 (policy 五(一) 企事业单位、社会团体和自然人; 个体工商户: GB 32100 类别92)."""
 
     ENTERPRISE = "enterprise"
     INSTITUTION = "institution"
@@ -47,7 +47,7 @@ class SubjectKind(Enum):
 
     @property
     def expected_uscc_prefix(self) -> str | None:
-        """登记管理部门+机构类别 code expected for this kind, e.g. "91" for 企业; None for 自然人."""
+        """Expected 登记管理部门+机构类别 code ("91" for 企业), None for 自然人."""
         return _EXPECTED_PREFIX.get(self)
 
 

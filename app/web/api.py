@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from app.db import get_session
 from app.documents.fonts import check_fonts
-from app.ratelimit import commitment_limit, limiter
+from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
 from app.web.common import archive, base_url, public_view, secret, today
 from app.web.errors import error_response
@@ -17,7 +17,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/commitments")
-@limiter.limit(commitment_limit)
+@limit_commitment_creation()
 def create_commitment() -> Response:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):

@@ -5,8 +5,18 @@ from __future__ import annotations
 import hashlib
 from io import BytesIO
 
-from flask import (Blueprint, Flask, Response, abort, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from sqlalchemy import select
 
 from app.db import get_session
 from app.documents.fonts import UncoverableCharacter
@@ -14,7 +24,7 @@ from app.domain.commitments import Scenario
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
 from app.models import ReceivingUnit
-from app.ratelimit import commitment_limit, limiter
+from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
 from app.web.common import archive, base_url, blank_cache, public_view, secret, today
 
@@ -49,9 +59,9 @@ def blank(scenario: str, who: str, fmt: str) -> Response:
 
 
 def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
-    units = get_session().scalars(ReceivingUnit.__table__.select()).all()
+    units = get_session().scalars(select(ReceivingUnit.name).order_by(ReceivingUnit.id)).all()
     return {"values": values, "errors": errors, "scenarios": list(Scenario),
-            "kinds": list(SubjectKind), "units": [u.name for u in units]}
+            "kinds": list(SubjectKind), "units": units}
 
 
 @bp.get("/commitments/new")
@@ -62,7 +72,7 @@ def new_commitment() -> str:
 
 
 @bp.post("/commitments/new")
-@limiter.limit(commitment_limit, methods=["POST"])
+@limit_commitment_creation()
 def create_commitment() -> Response | tuple[str, int]:
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     session = get_session()

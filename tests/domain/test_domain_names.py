@@ -68,7 +68,9 @@ def expect_error(call, message: str, field: str | None = None) -> None:  # type:
 @pytest.mark.parametrize(("char", "kind"), INVISIBLE)
 def test_person_name_refuses_invisible(char: str, kind: str) -> None:
     message = f"法定代表人姓名含不允许的{kind}(U+{ord(char):04X})"
-    expect_error(lambda: normalise_person_name(f"张{char}三", *REP), message, "legal_representative")
+    expect_error(
+        lambda: normalise_person_name(f"张{char}三", *REP), message, "legal_representative"
+    )
 
 
 @pytest.mark.parametrize(("char", "kind"), INVISIBLE)
@@ -273,8 +275,17 @@ def test_free_text_refused(typed: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("char", "cjk"),
-    [("中", True), ("㐀", True), ("𠀀", True), ("\U00031350", True), ("〇", True),
-     ("A", False), ("·", False), ("ア", False), ("가", False)],
+    [
+        ("中", True),
+        ("㐀", True),
+        ("𠀀", True),
+        ("\U00031350", True),
+        ("〇", True),
+        ("A", False),
+        ("·", False),
+        ("ア", False),
+        ("가", False),
+    ],
 )
 def test_is_cjk_ideograph(char: str, cjk: bool) -> None:
     assert is_cjk_ideograph(char) is cjk
