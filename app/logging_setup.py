@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from app.documents.fonts import check_fonts, harfbuzz_subset_available
 
     if not harfbuzz_subset_available():
