@@ -14,8 +14,7 @@ export LYXY_INSTANCE_PATH ?= $(CURDIR)/instance
 
 run: setup db  ## set up everything, then serve on http://127.0.0.1:$(PORT)
 	@echo "信用文书服务: http://127.0.0.1:$(PORT)/"
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-		--timeout 60 --access-logfile - wsgi:app
+	PORT=$(PORT) $(VENV)/bin/gunicorn -c python:app.gunicorn_conf wsgi:app
 
 test: setup  ## the whole test suite (SQLite by default; LYXY_TEST_DATABASE_URL for PostgreSQL)
 	$(VENV)/bin/ruff check .

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic upgrade head)."""
     from app.db import upgrade_database
@@ -21,6 +23,7 @@ def init_db() -> None:
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo_cmd() -> None:
     """Load demo data (receiving units); running it again adds nothing twice."""
     from app.db import get_session
@@ -31,6 +34,7 @@ def load_demo_cmd() -> None:
 
 
 @click.command("check-fonts")
+@with_appcontext
 def check_fonts_cmd() -> None:
     """Check the bundled fonts: files present, checksums, coverage of CJK URO and Ext A."""
     from app.documents.fonts import check_fonts, harfbuzz_subset_available
@@ -46,6 +50,7 @@ def check_fonts_cmd() -> None:
 
 
 @click.command("make-samples")
+@with_appcontext
 @click.option("--out", type=click.Path(path_type=Path), default=SAMPLES_DIR)
 def make_samples(out: Path) -> None:
     """Regenerate samples/: input JSON, PDF, DOCX and a PNG of page 1 per variant."""

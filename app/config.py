@@ -16,7 +16,7 @@ def _defaults(instance: Path) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{instance / 'lyxy.sqlite3'}",
         "ARCHIVE_DIR": str(instance / "archive"),
         # Where the QR code on issued letters points to; the public site's address.
-        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
         # Anonymous letter creation limit per client (flask-limiter syntax).
         "COMMITMENT_RATE_LIMIT": "30 per hour;300 per day",
         "RATELIMIT_STORAGE_URI": "memory://",

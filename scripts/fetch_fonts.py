@@ -4,34 +4,43 @@
 Standard library only, so it runs with the venv python or the system python3:
 
     python scripts/fetch_fonts.py            # fetch what is missing, verify everything
-    python scripts/fetch_fonts.py --check    # verify only, download nothing
+    python scripts/fetch_fonts.py --check    # verify only, fetch nothing
 
-For every font with ``"committed": false`` the manifest names a source archive (an npm
-registry tarball or a Debian .deb from the bookworm archive) pinned by version and SHA-256,
-and the archive member to extract.  The script
+Every font with ``"committed": false`` comes from a package pinned in the manifest by
+name, version and SHA-256.  Packages are fetched only through their ordinary clients, by
+name and version -- the manifest holds no URLs:
+
+* ``"kind": "npm"``    -> ``npm pack <package>@<version> --pack-destination <tmp dir>``
+  (the npm integrity string is checked as well as the SHA-256);
+* ``"kind": "debian"`` -> ``apt-get download <package>=<version>`` in a temp dir, unpacked
+  with ``dpkg-deb --fsys-tarfile``.  If apt's package lists lack the version and we are
+  root, ``apt-get update -qq`` is run once and the download retried.
+
+The script
 
 * skips fonts whose file in fonts/ already has the pinned SHA-256 (idempotent),
-* downloads each needed archive once into fonts/.cache/downloads/ (reused while its
-  checksum matches), verifies the archive's SHA-256 *before* opening it,
+* fetches each needed archive once and verifies its SHA-256 *before* opening it
+  (``--keep-downloads`` keeps verified archives in fonts/.cache/downloads/ for reuse),
 * extracts the members, verifies each extracted file's SHA-256, and writes it atomically,
-* also verifies the committed fonts, and exits non-zero with a clear message on a checksum
-  mismatch, a missing committed file or a network failure.
+* also verifies the committed fonts.
+
+Exit status: 0 all fonts present and verified; 1 a font is missing or has the wrong
+checksum, a fetch failed, or a required tool (npm, apt-get, dpkg-deb) is unavailable --
+the message says what to run; 2 bad command-line usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
-import io
 import json
-import lzma
 import os
+import shutil
+import subprocess
 import sys
 import tarfile
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,170 +48,298 @@ FONT_DIR = ROOT / "fonts"
 MANIFEST = FONT_DIR / "manifest.json"
 DOWNLOADS = FONT_DIR / ".cache" / "downloads"
 CHUNK = 1 << 20
+TIMEOUT = 900  # seconds per client call (the archives are 20-70 MB)
 
 
 class FetchError(Exception):
     """A problem the user must fix; printed without a traceback."""
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def digests(path: Path) -> tuple[str, str]:
+    """(sha256 hex, npm-style "sha512-<base64>") of a file."""
+    sha256, sha512 = hashlib.sha256(), hashlib.sha512()
     with path.open("rb") as handle:
         while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
+            sha256.update(block)
+            sha512.update(block)
+    return sha256.hexdigest(), "sha512-" + base64.b64encode(sha512.digest()).decode()
 
 
-def download(url: str, dest: Path, sha256: str, size: int | None) -> None:
-    """Download url to dest (atomically), verifying the SHA-256; retries twice."""
-    if dest.exists() and sha256_file(dest) == sha256:
-        print(f"  cached   {dest.name}")
+def sha256_file(path: Path) -> str:
+    return digests(path)[0]
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a client command, capturing its output; FetchError if it cannot be started."""
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive", NPM_CONFIG_UPDATE_NOTIFIER="false")
+    try:
+        return subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+        )
+    except FileNotFoundError as exc:
+        raise FetchError(f"`{cmd[0]}` not found: {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise FetchError(f"`{' '.join(cmd)}` timed out after {TIMEOUT} s") from exc
+
+
+def tail(proc: subprocess.CompletedProcess[str], lines: int = 8) -> str:
+    text = (proc.stderr or "").strip() or (proc.stdout or "").strip()
+    return "\n".join("    " + line for line in text.splitlines()[-lines:])
+
+
+class Apt:
+    """apt-get helpers; `apt-get update` runs at most once per invocation."""
+
+    updated = False
+
+    @classmethod
+    def update(cls) -> bool:
+        """Refresh the package lists once (root only). True if an update was run now."""
+        if cls.updated or not is_root():
+            return False
+        cls.updated = True
+        print("  run      apt-get update -qq")
+        proc = run(["apt-get", "update", "-qq"])
+        if proc.returncode != 0:
+            raise FetchError(f"`apt-get update -qq` failed (exit {proc.returncode}):\n{tail(proc)}")
+        return True
+
+
+def ensure_npm() -> None:
+    """Make sure the npm client is on PATH; install it with apt-get when running as root."""
+    if shutil.which("npm"):
         return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    last_error: Exception | None = None
-    for attempt in range(3):
-        if attempt:
-            time.sleep(2 * attempt)
-        tmp = dest.with_name(dest.name + ".part")
-        try:
-            print(f"  download {url}" + (f" ({size / 1e6:.1f} MB)" if size else ""))
-            request = urllib.request.Request(url, headers={"User-Agent": "ly-fetch-fonts/1"})
-            digest = hashlib.sha256()
-            with urllib.request.urlopen(request, timeout=60) as response, tmp.open("wb") as out:
-                while block := response.read(CHUNK):
-                    digest.update(block)
-                    out.write(block)
-        except urllib.error.HTTPError as exc:
-            tmp.unlink(missing_ok=True)
-            if 400 <= exc.code < 500:  # not transient: wrong URL or the version was removed
-                raise FetchError(
-                    f"download failed for {url}: HTTP {exc.code} {exc.reason}"
-                ) from exc
-            last_error = exc
-            continue
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            last_error = exc
-            tmp.unlink(missing_ok=True)
-            continue
-        actual = digest.hexdigest()
-        if actual != sha256:
-            tmp.unlink(missing_ok=True)
-            raise FetchError(
-                f"checksum mismatch for {url}\n"
-                f"  expected sha256 {sha256}\n  got      sha256 {actual}\n"
-                "The registry served different bytes than the pinned version: refusing to use them."
+    hint = "apt-get install -y npm"
+    if not is_root() or not shutil.which("apt-get"):
+        raise FetchError(
+            "the npm client is required to fetch the npm font packages but is not installed.\n"
+            f"    Install it (as root):  {hint}\n"
+            "    then run this script again."
+        )
+    print(f"npm not found: running `{hint}`")
+    cmd = ["apt-get", "install", "-y", "-q", "npm"]
+    proc = run(cmd)
+    if proc.returncode != 0 and Apt.update():
+        proc = run(cmd)
+    if proc.returncode != 0 or not shutil.which("npm"):
+        raise FetchError(f"`{hint}` failed (exit {proc.returncode}):\n{tail(proc)}")
+
+
+def ensure_apt_tools() -> None:
+    missing = [tool for tool in ("apt-get", "dpkg-deb") if not shutil.which(tool)]
+    if missing:
+        raise FetchError(
+            f"{' and '.join(missing)} not found: the Debian font packages can only be fetched on "
+            "a Debian/Ubuntu system (apt-get download + dpkg-deb)."
+        )
+
+
+def fetch_npm(source: dict, workdir: Path) -> Path:
+    spec = f"{source['package']}@{source['version']}"
+    ensure_npm()
+    print(f"  run      npm pack {spec}")
+    cmd = ["npm", "pack", spec, "--pack-destination", str(workdir), "--ignore-scripts", "--json"]
+    proc = run(cmd, cwd=workdir)
+    if proc.returncode != 0:
+        raise FetchError(f"`npm pack {spec}` failed (exit {proc.returncode}):\n{tail(proc)}")
+    archives = sorted(workdir.glob("*.tgz"))
+    if len(archives) != 1:
+        raise FetchError(f"`npm pack {spec}` produced {len(archives)} tarballs, expected 1")
+    return archives[0]
+
+
+def fetch_debian(source: dict, workdir: Path) -> Path:
+    spec = f"{source['package']}={source['version']}"
+    ensure_apt_tools()
+    workdir.chmod(0o755)  # readable by the _apt user, so apt downloads sandboxed
+    print(f"  run      apt-get download {spec}")
+    cmd = ["apt-get", "download", "-q", spec]
+    proc = run(cmd, cwd=workdir)
+    if proc.returncode != 0 and Apt.update():
+        print(f"  run      apt-get download {spec}  (retry after update)")
+        proc = run(cmd, cwd=workdir)
+    if proc.returncode != 0:
+        message = f"`apt-get download {spec}` failed (exit {proc.returncode}):\n{tail(proc)}"
+        if not is_root():
+            message += (
+                "\n    The package lists are probably missing or stale. Refresh them as root:"
+                "\n        apt-get update"
+                "\n    then run this script again."
             )
-        os.replace(tmp, dest)
-        return
-    raise FetchError(f"network failure downloading {url}: {last_error}")
+        else:
+            message += (
+                f"\n    Version {source['version']} of {source['package']} must be available from "
+                "the configured apt sources (`apt-cache policy "
+                f"{source['package']}` lists what is)."
+            )
+        raise FetchError(message)
+    archives = sorted(workdir.glob("*.deb"))
+    if len(archives) != 1:
+        raise FetchError(f"`apt-get download {spec}` produced {len(archives)} .deb files, expected 1")
+    return archives[0]
 
 
-def _ar_members(data: bytes) -> dict[str, bytes]:
-    """Parse a Debian .deb (an ar archive) into {member name: bytes}."""
-    if not data.startswith(b"!<arch>\n"):
-        raise FetchError("not a Debian package (bad ar magic)")
-    members: dict[str, bytes] = {}
-    pos = 8
-    while pos + 60 <= len(data):
-        header = data[pos : pos + 60]
-        name = header[:16].decode().strip().rstrip("/")
-        size = int(header[48:58].decode().strip())
-        pos += 60
-        members[name] = data[pos : pos + size]
-        pos += size + (size & 1)
-    return members
+FETCHERS = {"npm": fetch_npm, "debian": fetch_debian}
 
 
-def open_tar(archive: Path) -> tarfile.TarFile:
-    """Open an npm .tgz, or the data.tar.* inside a .deb, as a tarfile."""
-    if archive.suffix == ".deb":
-        members = _ar_members(archive.read_bytes())
-        for name, payload in members.items():
-            if name.startswith("data.tar"):
-                if name.endswith(".xz"):
-                    payload = lzma.decompress(payload)
-                    return tarfile.open(fileobj=io.BytesIO(payload), mode="r:")
-                return tarfile.open(fileobj=io.BytesIO(payload), mode="r:*")
-        raise FetchError(f"{archive.name}: no data.tar member")
-    return tarfile.open(archive, mode="r:*")
+def verify_archive(archive: Path, source: dict, label: str) -> None:
+    """Check the archive's SHA-256 (and npm integrity) against the manifest."""
+    sha256, integrity = digests(archive)
+    if sha256 != source["sha256"]:
+        raise FetchError(
+            f"checksum mismatch for {label} ({archive.name})\n"
+            f"  expected sha256 {source['sha256']}\n  got      sha256 {sha256}\n"
+            "The client delivered different bytes than the pinned version: refusing to use them."
+        )
+    expected_integrity = source.get("integrity")
+    if expected_integrity and integrity != expected_integrity:
+        raise FetchError(
+            f"npm integrity mismatch for {label}\n  expected {expected_integrity}\n  got      {integrity}"
+        )
 
 
-def extract(archive: Path, wanted: dict[str, dict]) -> None:
+def obtain(source_id: str, source: dict, workdir: Path) -> Path:
+    """A verified archive for the source: from the download cache or from its client."""
+    cached = DOWNLOADS / source["archive"]
+    if cached.is_file():
+        try:
+            verify_archive(cached, source, source_id)
+        except FetchError:
+            cached.unlink(missing_ok=True)
+        else:
+            print(f"  cached   {cached.name}")
+            return cached
+    kind = source.get("kind")
+    if kind not in FETCHERS:
+        raise FetchError(f"{source_id}: unknown kind {kind!r} (expected one of {sorted(FETCHERS)})")
+    archive = FETCHERS[kind](source, workdir)
+    verify_archive(archive, source, source_id)
+    print(f"  verified {archive.name} ({archive.stat().st_size / 1e6:.1f} MB)")
+    return archive
+
+
+def _members_npm(archive: Path, wanted: set[str]) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    with tarfile.open(archive, mode="r:*") as tar:
+        for info in tar:
+            name = info.name.removeprefix("./")
+            if info.isfile() and name in wanted:
+                handle = tar.extractfile(info)
+                assert handle is not None
+                found[name] = handle.read()
+    return found
+
+
+def _members_debian(archive: Path, wanted: set[str]) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    proc = subprocess.Popen(
+        ["dpkg-deb", "--fsys-tarfile", str(archive)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            for info in tar:
+                name = info.name.removeprefix("./")
+                if info.isfile() and name in wanted:
+                    handle = tar.extractfile(info)
+                    assert handle is not None
+                    found[name] = handle.read()
+        proc.stdout.read()  # drain, so dpkg-deb can exit
+    finally:
+        stderr = proc.stderr.read().decode(errors="replace").strip()
+        code = proc.wait()
+    if code != 0:
+        raise FetchError(f"`dpkg-deb --fsys-tarfile {archive.name}` failed (exit {code}): {stderr}")
+    return found
+
+
+def extract(archive: Path, kind: str, wanted: dict[str, dict]) -> None:
     """Extract member -> font entry, verifying each file's SHA-256 before installing it."""
-    with open_tar(archive) as tar:
-        names = {m.name.lstrip("./"): m for m in tar.getmembers() if m.isfile()}
-        for member, entry in wanted.items():
-            info = names.get(member.lstrip("./"))
-            if info is None:
-                raise FetchError(f"{archive.name}: member {member} not found")
-            handle = tar.extractfile(info)
-            assert handle is not None
-            payload = handle.read()
-            actual = hashlib.sha256(payload).hexdigest()
-            if actual != entry["sha256"]:
-                raise FetchError(
-                    f"checksum mismatch for {entry['file']} (from {archive.name}:{member})\n"
-                    f"  expected sha256 {entry['sha256']}\n  got      sha256 {actual}"
-                )
-            dest = FONT_DIR / entry["file"]
-            fd, tmp = tempfile.mkstemp(dir=FONT_DIR, prefix=".tmp-")
+    reader = _members_debian if kind == "debian" else _members_npm
+    found = reader(archive, {member.removeprefix("./") for member in wanted})
+    for member, entry in wanted.items():
+        payload = found.get(member.removeprefix("./"))
+        if payload is None:
+            raise FetchError(f"{archive.name}: member {member} not found")
+        actual = hashlib.sha256(payload).hexdigest()
+        if actual != entry["sha256"]:
+            raise FetchError(
+                f"checksum mismatch for {entry['file']} (from {archive.name}:{member})\n"
+                f"  expected sha256 {entry['sha256']}\n  got      sha256 {actual}"
+            )
+        dest = FONT_DIR / entry["file"]
+        fd, tmp = tempfile.mkstemp(dir=FONT_DIR, prefix=".tmp-")
+        try:
             with os.fdopen(fd, "wb") as out:
                 out.write(payload)
             os.chmod(tmp, 0o644)
             os.replace(tmp, dest)
-            print(f"  extract  {entry['file']} ({len(payload) / 1e6:.1f} MB) ok")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        print(f"  extract  {entry['file']} ({len(payload) / 1e6:.1f} MB) ok")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="verify only, download nothing")
+    parser.add_argument("--check", action="store_true", help="verify only, fetch nothing")
     parser.add_argument(
         "--keep-downloads",
         action="store_true",
-        help="keep the downloaded archives in fonts/.cache/downloads (default: delete them)",
+        help="keep the verified archives in fonts/.cache/downloads (default: delete them)",
     )
     args = parser.parse_args(argv)
 
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    sources: dict[str, dict] = manifest["sources"]
+    try:
+        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+        sources: dict[str, dict] = manifest["sources"]
+        fonts: list[dict] = manifest["fonts"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"fetch_fonts: cannot read {MANIFEST}: {exc}", file=sys.stderr)
+        return 1
+
     problems: list[str] = []
     todo: dict[str, dict[str, dict]] = {}
 
-    for entry in manifest["fonts"]:
+    for entry in fonts:
         path = FONT_DIR / entry["file"]
-        ok = path.exists() and sha256_file(path) == entry["sha256"]
-        if ok:
+        if path.exists() and sha256_file(path) == entry["sha256"]:
             print(f"ok       {entry['file']}")
             continue
+        state = "missing" if not path.exists() else "checksum mismatch"
         if entry["committed"]:
-            state = "missing" if not path.exists() else "checksum mismatch"
             problems.append(f"committed font {entry['file']}: {state} (restore it from git)")
-            continue
-        if args.check:
-            state = "missing" if not path.exists() else "checksum mismatch"
-            problems.append(f"fetched font {entry['file']}: {state}")
-            continue
-        todo.setdefault(entry["source"], {})[entry["member"]] = entry
+        elif args.check:
+            problems.append(f"fetched font {entry['file']}: {state} (run scripts/fetch_fonts.py)")
+        else:
+            todo.setdefault(entry["source"], {})[entry["member"]] = entry
 
     for source_id, wanted in todo.items():
         source = sources[source_id]
         print(f"{source_id}")
-        archive = DOWNLOADS / source["archive"]
-        try:
-            download(source["url"], archive, source["sha256"], source.get("size"))
-            extract(archive, wanted)
-        except FetchError as exc:
-            problems.append(str(exc))
-            continue
-        except (tarfile.TarError, lzma.LZMAError, OSError, ValueError) as exc:
-            problems.append(f"{source_id}: cannot extract {archive.name}: {exc}")
-            continue
-        if not args.keep_downloads:
-            archive.unlink(missing_ok=True)
+        with tempfile.TemporaryDirectory(prefix="fetch-fonts-") as tmp:
+            try:
+                archive = obtain(source_id, source, Path(tmp))
+                extract(archive, source["kind"], wanted)
+                if args.keep_downloads and archive.parent != DOWNLOADS:
+                    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+                    shutil.move(archive, DOWNLOADS / source["archive"])
+                elif not args.keep_downloads and archive.parent == DOWNLOADS:
+                    archive.unlink(missing_ok=True)
+            except FetchError as exc:
+                problems.append(str(exc))
+            except (tarfile.TarError, OSError, ValueError) as exc:
+                problems.append(f"{source_id}: cannot extract the archive: {exc}")
 
     if problems:
         print("\nfetch_fonts: FAILED", file=sys.stderr)
-        for problem in problems:
+        for problem in dict.fromkeys(problems):  # same message once (e.g. npm missing)
             print(f"  - {problem}", file=sys.stderr)
         return 1
     print("fetch_fonts: all fonts present and verified")

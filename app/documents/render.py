@@ -130,5 +130,6 @@ def warm_up() -> float:
 
     start = time.perf_counter()
     _renderer()
-    html_to_pdf(f'<p style="font-family: {font_stack().family("body")}">预热 warm-up</p>')
+    html_to_pdf(f'<style>p {{ font-family: {font_stack().family("body")} }}</style>'
+                '<p>预热 warm-up</p>')
     return time.perf_counter() - start

@@ -92,3 +92,28 @@ def test_natural_person_id_never_on_public_pages(client, commitments):
     page = client.get(f"/verify/{body['number']}").get_data(as_text=True)
     assert "211382199003071237" not in page
     assert "张**" in page
+
+
+def test_pages_forbid_scripts_and_framing(client):
+    resp = client.get("/")
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_errors_are_chinese_html_for_browsers_and_json_for_api(client):
+    page = client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "未找到" in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.get_json()["error"] == "not_found"
+
+
+def test_oversized_upload_is_refused_with_413(app, client, commitments):
+    number = commitments.create().get_json()["number"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    import io
+
+    resp = client.post(f"/verify/{number}", data={"file": (io.BytesIO(b"x" * 4096), "a.pdf")},
+                       content_type="multipart/form-data", headers={"Accept": "text/html"})
+    assert resp.status_code == 413
+    assert "过大" in resp.get_data(as_text=True)
