@@ -6,11 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-import markupsafe
-
 from app.documents.docx_render import render_letters_docx
 from app.documents.letter import Letter, LetterField
-from app.documents.qr import qr_svg
 from app.documents.render import render_pdf
 from app.domain.commitments import (
     CommitmentRequest,
@@ -105,11 +102,9 @@ def blank_letters(scenario: Scenario, kind: SubjectKind) -> list[Letter]:
 def letters_pdf(letters: Sequence[Letter], version: str = CURRENT_TEMPLATE_VERSION,
                 *, created: date | None = None) -> bytes:
     """PDF bytes of ``letters`` with template ``version``; same input, same bytes."""
-    qr = {lt.verify_url: markupsafe.Markup(qr_svg(lt.verify_url))
-          for lt in letters if lt.verify_url}
     stamp = (created or date(2026, 1, 1)).isoformat()
-    return render_pdf(template_name(version),
-                      {"letters": list(letters), "qr": qr, "numerals": NUMERALS},
+    return render_pdf(template_name(version), {"letters": list(letters), "numerals": NUMERALS},
+                      stylesheets=(f"commitment/{version}/letter.css",),
                       metadata={"title": letters[0].title, "created": stamp, "modified": stamp})
 
 

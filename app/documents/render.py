@@ -8,6 +8,7 @@ import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 import markupsafe
@@ -16,6 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.documents.fonts import FONT_DIR, font_stack
+from app.documents.qr import qr_png, qr_src
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 ASSET_DIR = TEMPLATE_DIR / "assets"
@@ -38,18 +40,21 @@ def _resolve(root: Path, name: str) -> Path:
 
 
 class LockedURLFetcher(URLFetcher):
-    """Serves ``font:<file>`` from fonts/ and ``asset:<file>`` from templates/assets/, nothing else.
+    """Serves ``font:<file>`` from fonts/, ``asset:<file>`` from templates/assets/ and ``qr:<url>``
+    (a QR code we draw), nothing else.
 
     Every other URL (file:, http:, data: ...) raises, so WeasyPrint skips it with a warning and
     fetches nothing: user text can never make the renderer read a file or call the network.
     """
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols=("font", "asset"), allow_redirects=False)
+        super().__init__(allowed_protocols=("font", "asset", "qr"), allow_redirects=False)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         scheme, _, name = url.partition(":")
+        if scheme == "qr":  # QR code of a verification URL, drawn by us (see qr.qr_src)
+            return URLFetcherResponse(url, qr_png(unquote(name), scale=1), {"Content-Type": "image/png"})
         roots = {"font": FONT_DIR, "asset": ASSET_DIR}
         if scheme not in roots:
             self.refused.append(url)
@@ -72,6 +77,7 @@ def template_env() -> jinja2.Environment:
     stack = font_stack()
     # Our own CSS values, not user text: marked safe so quotes survive inside <style>.
     env.globals["font_family"] = lambda role: markupsafe.Markup(stack.family(role))
+    env.globals["qr_src"] = qr_src
     return env
 
 
@@ -99,16 +105,27 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
         raise RenderError(f"template {template_name}: {exc}") from exc
 
 
-def html_to_pdf(html: str, *, metadata: dict[str, str] | None = None) -> bytes:
+@cache
+def stylesheet(template_name: str) -> CSS:
+    """A template's stylesheet (Jinja-rendered once, then parsed once) for every render."""
+    r = _renderer()
+    return CSS(string=render_html(template_name, {}), font_config=r.font_config,
+               url_fetcher=r.fetcher)
+
+
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (),
+                metadata: dict[str, str] | None = None) -> bytes:
     """Lay out ``html`` with WeasyPrint and return the PDF bytes.
 
-    ``metadata`` may hold ``title``, ``created`` and ``modified`` (ISO dates) so that the same
-    input always gives the same bytes.
+    ``stylesheets`` names CSS templates parsed once per process (faster than inline
+    ``<style>``). ``metadata`` may hold ``title``, ``created`` and ``modified`` (ISO dates) so
+    that the same input always gives the same bytes.
     """
     r = _renderer()
+    sheets = [r.font_css, *(stylesheet(name) for name in stylesheets)]
     doc = HTML(string=html, base_url="asset:", url_fetcher=r.fetcher)
     with r.lock:  # FontConfiguration is not safe to share between threads
-        rendered = doc.render(font_config=r.font_config, stylesheets=[r.font_css])
+        rendered = doc.render(font_config=r.font_config, stylesheets=sheets)
     meta = metadata or {}
     rendered.metadata.title = meta.get("title", rendered.metadata.title)
     rendered.metadata.authors = ["凌源市信用文书服务"]
@@ -119,9 +136,11 @@ def html_to_pdf(html: str, *, metadata: dict[str, str] | None = None) -> bytes:
 
 
 def render_pdf(template_name: str, context: dict[str, Any], *,
+               stylesheets: tuple[str, ...] = (),
                metadata: dict[str, str] | None = None) -> bytes:
-    """Render a document template straight to PDF bytes."""
-    return html_to_pdf(render_html(template_name, context), metadata=metadata)
+    """Render a document template (with its pre-parsed stylesheets) straight to PDF bytes."""
+    return html_to_pdf(render_html(template_name, context), stylesheets=stylesheets,
+                       metadata=metadata)
 
 
 def warm_up() -> float:
