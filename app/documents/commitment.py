@@ -76,6 +76,7 @@ def filled_letters(req: CommitmentRequest, issue: IssueInfo, extra_clause: str |
         closing=closing(),
         signature_lines=signature_lines(req.subject_kind),
         date_text=format_cn_date(issue.issued_on),
+        signer=req.subject_name,
         number=issue.number,
         verification_code=issue.verification_code,
         verify_url=issue.verify_url,

@@ -247,9 +247,15 @@ def _signature_table(letter: Letter) -> str:
         _paragraph(_run(line, _body_rpr()), align="left", left_twips=indent_twips)
         for line in letter.signature_lines
     ]
-    right += [_paragraph("")] * (blank_lines - 1)
+    # 署名 centred over the date, the pair standing 4 characters in from the right (§1.3).
+    block = max(_width_chars(letter.signer), _width_chars(letter.date_text))
+    right += [_paragraph("")] * (blank_lines - (2 if letter.signer else 1))
+    if letter.signer:
+        right.append(_paragraph(_run(letter.signer, _body_rpr()), align="right",
+                                right_chars=4 + (block - _width_chars(letter.signer)) / 2))
     date = _run(letter.date_text, _body_rpr()) if letter.date_text else ""
-    right.append(_paragraph(date, align="right", right_chars=4))
+    right.append(_paragraph(date, align="right",
+                            right_chars=4 + (block - _width_chars(letter.date_text)) / 2))
 
     if letter.verify_url:
         caption = _rpr(FONT_KAI, CAPTION_PT)
@@ -349,7 +355,7 @@ def _paragraph(
     before_pt: float = 0,
     after_pt: float = 0,
     first_line_chars: int = 0,
-    right_chars: int = 0,
+    right_chars: float = 0,
     left_twips: int = 0,
     hanging_twips: int = 0,
     tab_stop_twips: int = 0,
@@ -376,7 +382,7 @@ def _paragraph(
         ind += f' w:firstLineChars="{first_line_chars * 100}"'
         ind += f' w:firstLine="{first_line_chars * char_twips}"'
     if right_chars:
-        ind += f' w:rightChars="{right_chars * 100}" w:right="{right_chars * char_twips}"'
+        ind += f' w:rightChars="{round(right_chars * 100)}" w:right="{round(right_chars * char_twips)}"'
     if left_twips or hanging_twips:
         ind += f' w:left="{left_twips + hanging_twips}"'
     if hanging_twips:

@@ -35,6 +35,9 @@ class Letter:
     """Signature block lines (承诺单位（盖章）：…), right side of the page."""
     date_text: str
     """成文日期 "2026年11月29日" (no zero padding) or "    年    月    日" for a blank letter."""
+    signer: str = ""
+    """署名 centred above the date (GB/T 9704 7.3.5), where the seal presses on name and date;
+    empty for a blank letter."""
     number: str = ""
     """Issued number (LYXY-CN-…); empty for a blank letter."""
     verification_code: str = ""

@@ -155,3 +155,16 @@ def test_fetcher_refuses_files_and_network_in_markup(monkeypatch):
 def test_fetcher_refuses_paths_outside_its_folders(url):
     with pytest.raises(RefusedURL):
         LockedURLFetcher().fetch(url)
+
+
+def test_each_copy_marks_the_seal_anchor_between_signer_and_date(unit_pdf):
+    """The stamping step finds where the seal goes from named destinations (GB/T 9704 7.3.5)."""
+    dests = unit_pdf.named_destinations
+    assert {"seal-anchor-1", "seal-anchor-2"} <= set(dests)
+    for name in ("seal-anchor-1", "seal-anchor-2"):
+        dest = dests[name]
+        page = unit_pdf.get_destination_page_number(dest)
+        runs = text_runs(unit_pdf.pages[page])
+        date_y = next(y for _, y, t in runs if "2026年11月9日" in t)
+        signer_y = next(y for _, y, t in runs if "凌源市示例建筑工程有限公司" in t and y > date_y)
+        assert date_y < float(dest["/Top"]) < signer_y + 16  # between the lines, a bit high
