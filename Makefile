@@ -48,6 +48,7 @@ fonts: venv
 
 db: venv
 	$(VENV)/bin/flask --app wsgi init-db
+	$(VENV)/bin/flask --app wsgi init-pki
 	$(VENV)/bin/flask --app wsgi load-demo
 
 lint: venv

@@ -19,14 +19,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     from app import cli, db, logging_setup, ratelimit
-    from app.web import api, errors, public, security
+    from app.web import api, auth, errors, public, security, staff
 
     logging_setup.init_app(app)
     db.init_app(app)
     ratelimit.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     public.init_app(app)
+    staff.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi init-db | load-demo | make-samples | check-fonts``."""
+"""Command-line tools: ``flask --app wsgi init-db | load-demo | make-samples | check-fonts | ...``."""
 
 from __future__ import annotations
 
@@ -25,12 +25,20 @@ def init_db() -> None:
 @click.command("load-demo")
 @with_appcontext
 def load_demo_cmd() -> None:
-    """Load demo data (receiving units); running it again adds nothing twice."""
+    """Load demo data (units, seals, accounts); running it again adds nothing twice."""
     from app.db import get_session
-    from app.demo import load_demo
+    from app.demo import DEMO_ACCOUNTS, load_demo, load_demo_accounts, load_demo_seals
+    from app.web.common import archive
 
-    added = load_demo(get_session())
-    click.echo(f"演示数据已就绪（新增 {added} 个接受承诺单位）")
+    session = get_session()
+    added = load_demo(session)
+    seals = load_demo_seals(session, archive())
+    passwords = load_demo_accounts(session, Path(current_app.instance_path) / "demo-accounts.json")
+    click.echo(f"演示数据已就绪（新增 {added} 个接受承诺单位，{seals} 枚演示印章）")
+    click.echo("演示账号（登录 /login）：")
+    for username, (_role, display, owner) in DEMO_ACCOUNTS.items():
+        click.echo(f"  {username:<10} 密码 {passwords[username]:<14} {display}"
+                   + (f" · {owner}" if owner else ""))
 
 
 @click.command("check-fonts")
@@ -60,6 +68,79 @@ def make_samples(out: Path) -> None:
         click.echo(line)
 
 
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["office_admin", "office_reviewer",
+                                                          "unit_clerk", "agency_user"]))
+@click.option("--name", "display_name", required=True, help="显示名称")
+@click.option("--owner", default=None, help="所属单位或信用服务机构名称（经办人、机构用户必填）")
+@click.password_option(help="至少10个字符")
+@with_appcontext
+def create_user_cmd(username: str, role: str, display_name: str, owner: str | None,
+                    password: str) -> None:
+    """Create a staff or agency account."""
+    from app.db import get_session
+    from app.domain.errors import FieldError
+    from app.services.accounts import create_user
+
+    session = get_session()
+    try:
+        user = create_user(session, username=username, password=password, role=role,
+                           display_name=display_name, owner=owner)
+    except FieldError as exc:
+        raise click.ClickException(exc.message) from None
+    session.commit()
+    click.echo(f"已创建账号 {user.username}（{role}）")
+
+
+@click.command("create-api-key")
+@click.argument("owner")
+@click.option("--name", default="", help="密钥用途说明")
+@with_appcontext
+def create_api_key_cmd(owner: str, name: str) -> None:
+    """Create an API key for a unit or agency; the key is printed once, alone on the last line."""
+    from app.db import get_session
+    from app.domain.errors import FieldError
+    from app.services.accounts import create_api_key
+
+    session = get_session()
+    try:
+        new = create_api_key(session, owner, current_app.config["SECRET_KEY"].encode(), name)
+    except FieldError as exc:
+        raise click.ClickException(exc.message) from None
+    session.commit()
+    click.echo(f"已为“{owner}”创建接口密钥（前缀 {new.record.prefix}），请立即保存，之后无法再次查看：")
+    click.echo(new.plaintext)
+
+
+@click.command("revoke-api-key")
+@click.argument("prefix")
+@with_appcontext
+def revoke_api_key_cmd(prefix: str) -> None:
+    """Revoke an API key by its prefix."""
+    from app.db import get_session
+    from app.domain.errors import FieldError
+    from app.services.accounts import revoke_api_key
+
+    session = get_session()
+    try:
+        revoke_api_key(session, prefix)
+    except FieldError as exc:
+        raise click.ClickException(exc.message) from None
+    session.commit()
+    click.echo(f"已吊销接口密钥 {prefix}")
+
+
+@click.command("init-pki")
+@with_appcontext
+def init_pki_cmd() -> None:
+    """Create the local demo CA and platform signing certificate under instance/pki (once)."""
+    from app.services.stamping import signer
+
+    click.echo(f"签名证书就绪：{signer().signer_name}")
+
+
 def init_app(app: Flask) -> None:
-    for cmd in (init_db, load_demo_cmd, check_fonts_cmd, make_samples):
+    for cmd in (init_db, load_demo_cmd, check_fonts_cmd, make_samples, create_user_cmd,
+                create_api_key_cmd, revoke_api_key_cmd, init_pki_cmd):
         app.cli.add_command(cmd)

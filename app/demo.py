@@ -1,11 +1,17 @@
-"""Demo data: receiving units of 凌源市 (with one configured clause 6) and sample inputs."""
+"""Demo data: units of 凌源市 with demo seals, a demo agency, accounts for each role, samples."""
 
 from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import ReceivingUnit
+from app.archive.blobs import LocalBlobStore
+from app.models import Agency, ReceivingUnit, Seal, User
 
 UNITS: dict[str, str | None] = {
     "凌源市发展和改革局": None,
@@ -52,6 +58,18 @@ SAMPLES: dict[str, dict[str, str]] = {
 }
 
 
+DEMO_AGENCY = {"name": "辽宁示例信用评价有限公司（演示）", "uscc": "91211382MA0Y8K7Q3B",
+               "filing_number": "辽发改信用备〔2026〕001号（演示）"}
+# username -> (role, display name, unit or agency)
+DEMO_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
+    "admin": ("office_admin", "发改局管理员（演示）", None),
+    "reviewer": ("office_reviewer", "发改局审核员（演示）", None),
+    "clerk-fgj": ("unit_clerk", "发改局经办人（演示）", "凌源市发展和改革局"),
+    "clerk-zjj": ("unit_clerk", "住建局经办人（演示）", "凌源市住房和城乡建设局"),
+    "agency": ("agency_user", "信用机构用户（演示）", DEMO_AGENCY["name"]),
+}
+
+
 def load_demo(session: Session) -> int:
     """Insert the demo receiving units that are missing; returns how many were added."""
     existing = set(session.scalars(select(ReceivingUnit.name)))
@@ -60,5 +78,39 @@ def load_demo(session: Session) -> int:
         if name not in existing:
             session.add(ReceivingUnit(name=name, matter_clause=clause))
             added += 1
+    if session.scalar(select(Agency.id).where(Agency.name == DEMO_AGENCY["name"])) is None:
+        session.add(Agency(**DEMO_AGENCY))
     session.commit()
     return added
+
+
+def load_demo_seals(session: Session, archive: LocalBlobStore) -> int:
+    """A generated 公章 (marked 演示) for every demo unit that has no seal yet."""
+    from app.services.seals import add_generated_seal
+
+    added = 0
+    for unit in session.scalars(select(ReceivingUnit).order_by(ReceivingUnit.id)):
+        if session.scalar(select(Seal.id).where(Seal.unit_id == unit.id)) is None:
+            add_generated_seal(session, archive, unit=unit)
+            added += 1
+    session.commit()
+    return added
+
+
+def load_demo_accounts(session: Session, accounts_file: Path) -> dict[str, str]:
+    """Demo accounts for each role; random passwords kept in ``accounts_file`` (reused)."""
+    from app.services.accounts import create_user
+
+    passwords: dict[str, str] = {}
+    if accounts_file.exists():
+        passwords = json.loads(accounts_file.read_text(encoding="utf-8"))
+    for username, (role, display, owner) in DEMO_ACCOUNTS.items():
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            continue
+        passwords[username] = passwords.get(username) or secrets.token_urlsafe(9)
+        create_user(session, username=username, password=passwords[username], role=role,
+                    display_name=display, owner=owner)
+    session.commit()
+    accounts_file.write_text(json.dumps(passwords, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.chmod(accounts_file, 0o600)
+    return passwords

@@ -1,11 +1,22 @@
-"""SQLAlchemy 2 models: receiving units, number counters and issued documents."""
+"""SQLAlchemy 2 models: units, agencies, accounts, API keys, seals, counters, issued documents."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -67,3 +78,95 @@ class IssuedDocument(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     """Everything the template needs to re-render the PDF exactly."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Agency(Base):
+    """第三方信用服务机构 filed with the provincial NDRC (policy 三(四), 八(二))."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    filing_number: Mapped[str] = mapped_column(String(50))
+    """省发改委备案号."""
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    """published (公示中) | suspended (暂停) | cancelled (注销)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """A staff or agency account; role decides what the account may do."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    """office_admin | office_reviewer | unit_clerk | agency_user."""
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """A machine client's key: shown once, stored hashed, scoped to a unit or an agency."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    """Public part of the key (lyxy_<prefix>_...), used to find the record."""
+    key_hash: Mapped[str] = mapped_column(String(64))
+    """HMAC-SHA256 of the whole key with the server secret, hex."""
+    name: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Seal(Base):
+    """A unit's seal (印章) record: image, printed diameter and kind."""
+
+    __tablename__ = "seals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("receiving_units.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    """Text on the seal, usually the unit's name."""
+    kind: Mapped[str] = mapped_column(String(20))
+    """公章 | 业务专用章."""
+    diameter_mm: Mapped[float] = mapped_column(Float)
+    png_sha256: Mapped[str] = mapped_column(String(64))
+    """The normalised PNG, stored in the archive."""
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    """True for demo seals drawn by the generator (they carry the word 演示)."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StampJob(Base):
+    """A PDF a clerk (or an API client) stamps and signs: original, operations and result."""
+
+    __tablename__ = "stamp_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
+    """Owning unit; None for jobs of the credit office itself."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    document_number: Mapped[str | None] = mapped_column(String(32))
+    """Set when the job stamps a document the service issued."""
+    original_name: Mapped[str] = mapped_column(String(200))
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int] = mapped_column(Integer)
+    result_sha256: Mapped[str | None] = mapped_column(String(64))
+    operations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stamped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from app.demo import SAMPLES, UNITS
 from app.documents import commitment as doc
+from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.subjects import SubjectKind
@@ -20,17 +18,12 @@ SAMPLE_SECRET = b"samples-only-not-a-real-key"
 SAMPLE_BASE_URL = "http://127.0.0.1:8000"
 
 
-def png_of_first_page(pdf: bytes, out: Path, dpi: int = 60) -> bool:
-    """Write page 1 as PNG with poppler's pdftoppm; False when pdftoppm is not installed."""
-    exe = shutil.which("pdftoppm")
-    if exe is None:
+def png_of_first_page(pdf: bytes, out: Path, dpi: int = 60, page: int = 1) -> bool:
+    """Write a page as PNG; False when pdftoppm is not installed."""
+    try:
+        out.write_bytes(page_png(pdf, page, dpi=dpi))
+    except PreviewUnavailable:
         return False
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "in.pdf"
-        src.write_bytes(pdf)
-        subprocess.run([exe, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
-                        str(src), str(Path(tmp) / "page")], check=True)
-        shutil.copyfile(Path(tmp) / "page.png", out)
     return True
 
 

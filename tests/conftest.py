@@ -49,8 +49,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo PKI for the whole run (generating keys per test would be slow)."""
+    return tmp_path_factory.mktemp("pki")
+
+
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator:
+def app(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator:
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -59,6 +65,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator:
         "SECRET_KEY": "test-secret",
         "TODAY": "2026-11-29",
         "COMMITMENT_RATE_LIMIT": "1000 per minute",
+        "WTF_CSRF_ENABLED": False,  # tests/web/test_auth.py checks CSRF with it on
+        "PKI_DIR": str(pki_dir),
     })
     with app.app_context():
         from app.db import get_session

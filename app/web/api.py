@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
+import json
+from dataclasses import asdict
+from io import BytesIO
+
+from flask import (Blueprint, Flask, Response, abort, current_app, g, jsonify, request, send_file,
+                   url_for)
 from sqlalchemy import text
 
 from app.db import get_session
 from app.documents.fonts import check_fonts
+from app.domain.errors import FieldError
+from app.models import StampJob
 from app.ratelimit import limit_commitment_creation
+from app.services import seals as seal_svc
+from app.services import stamping as stamp_svc
+from app.services import verification as verify_svc
+from app.web.auth import api_key_required, csrf
 from app.services import commitments as svc
 from app.web.common import archive, base_url, public_view, secret, today
 from app.web.errors import error_response
@@ -57,6 +68,99 @@ def openapi() -> Response:
     return jsonify(openapi_spec())
 
 
+def _job_json(job: StampJob) -> dict[str, object]:
+    root = base_url().rstrip("/")
+    return {
+        "id": job.id,
+        "document_number": job.document_number,
+        "original_name": job.original_name,
+        "page_count": job.page_count,
+        "original_sha256": job.original_sha256,
+        "result_sha256": job.result_sha256,
+        "operations": job.operations,
+        "download_url": f"{root}/api/v1/stamp-jobs/{job.id}/result.pdf" if job.result_sha256 else None,
+        "signatures": [asdict(r) for r in stamp_svc.signature_reports(job, archive())],
+    }
+
+
+@bp.get("/seals")
+@api_key_required
+def list_seals() -> Response:
+    key = g.api_key
+    if key.unit_id is None:
+        return error_response(403, "forbidden", "该接口密钥不属于接受承诺单位，不能使用印章")
+    return jsonify({"seals": [
+        {"id": s.id, "name": s.name, "kind": s.kind, "diameter_mm": s.diameter_mm,
+         "generated": s.generated} for s in seal_svc.seals_of_unit(get_session(), key.unit_id)]})
+
+
+@bp.post("/stamp-jobs")
+@api_key_required
+def create_stamp_job() -> Response:
+    key = g.api_key
+    if key.unit_id is None:
+        return error_response(403, "forbidden", "该接口密钥不属于接受承诺单位，不能盖章")
+    try:
+        operations = json.loads(request.form.get("operations", ""))
+    except ValueError:
+        raise FieldError("operations", "operations 应为JSON数组，例如 "
+                         '[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}]') from None
+    db = get_session()
+    try:
+        number = request.form.get("document_number", "").strip()
+        upload = request.files.get("file")
+        if number:
+            job = stamp_svc.create_job_for_document(db, archive(), number=number,
+                                                    unit_id=key.unit_id, api_key_id=key.id)
+        elif upload is not None:
+            job = stamp_svc.create_job(db, archive(), pdf=upload.read(), name=upload.filename or "",
+                                       unit_id=key.unit_id, api_key_id=key.id)
+        else:
+            raise FieldError("file", "请上传PDF文件（file），或提供本平台文书编号（document_number）")
+        ops = stamp_svc.operations_from_json(operations, page_count=job.page_count)
+        stamp_svc.apply_operations(db, archive(), job, ops, unit_id=key.unit_id)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    resp = jsonify(_job_json(job))
+    resp.status_code = 201
+    resp.headers["Location"] = url_for("api.get_stamp_job", job_id=job.id)
+    return resp
+
+
+def _own_job(job_id: int) -> StampJob:
+    job = get_session().get(StampJob, job_id)
+    if job is None or job.unit_id != g.api_key.unit_id:
+        abort(404)
+    return job
+
+
+@bp.get("/stamp-jobs/<int:job_id>")
+@api_key_required
+def get_stamp_job(job_id: int) -> Response:
+    return jsonify(_job_json(_own_job(job_id)))
+
+
+@bp.get("/stamp-jobs/<int:job_id>/result.pdf")
+@api_key_required
+def download_stamp_job(job_id: int) -> Response:
+    job = _own_job(job_id)
+    if job.result_sha256 is None:
+        abort(404)
+    return send_file(BytesIO(archive().get(job.result_sha256)), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"stamped-{job.id}.pdf")
+
+
+@bp.post("/verify")
+def verify_file() -> Response:
+    """Public: is this PDF one we issued or stamped, and do its signatures hold?"""
+    upload = request.files.get("file")
+    if upload is None:
+        raise FieldError("file", "请上传要核验的PDF文件（file）")
+    return jsonify(verify_svc.check_file(get_session(), upload.read(), stamp_svc.trust_roots()))
+
+
 def healthz() -> tuple[Response, int]:
     checks: dict[str, str] = {}
     try:
@@ -72,5 +176,6 @@ def healthz() -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
+    csrf.exempt(bp)  # machine clients authenticate with API keys, not cookies
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldError, FieldErrors
 from app.services.commitments import DocumentNotFound
+from app.stamping.types import StampingError
 
 MESSAGES = {
     400: "请求有误",
+    401: "请先登录或提供有效的接口密钥",
+    403: "无权访问",
     404: "未找到您要访问的页面或文书",
     405: "不支持该请求方法",
     413: "上传的文件过大",
@@ -18,7 +22,7 @@ MESSAGES = {
     429: "请求过于频繁，请稍后再试",
     500: "服务器内部错误，请稍后再试",
 }
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
          500: "internal_error"}
 
@@ -64,6 +68,14 @@ def init_app(app: Flask) -> None:
     def _uncoverable(exc: UncoverableCharacter) -> Response:
         field = exc.field or "text"
         return error_response(400, "uncoverable_character", str(exc), {field: str(exc)})
+
+    @app.errorhandler(StampingError)
+    def _stamping(exc: StampingError) -> Response:
+        return error_response(400, exc.code, exc.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Response:
+        return error_response(400, "csrf_failed", "页面已过期或缺少安全令牌，请刷新页面后重新提交")
 
     @app.errorhandler(DocumentNotFound)
     def _not_found(exc: DocumentNotFound) -> Response:

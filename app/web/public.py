@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from io import BytesIO
 
 from flask import (
@@ -26,6 +25,9 @@ from app.domain.subjects import SubjectKind
 from app.models import ReceivingUnit
 from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
+from app.services import verification as verify_svc
+from app.services.stamping import trust_roots
+from app.stamping.types import StampingError
 from app.web.common import archive, base_url, blank_cache, public_view, secret, today
 
 bp = Blueprint("public", __name__)
@@ -147,10 +149,17 @@ def verify(number: str) -> str:
         if upload is None or not upload.filename:
             result = {"ok": False, "message": "请选择要核验的PDF文件"}
         else:
-            digest = hashlib.sha256(upload.read()).hexdigest()
-            result = {"ok": digest == record.sha256, "sha256": digest,
-                      "message": "与出具的文书完全一致" if digest == record.sha256 else
-                      "与出具的文书不一致：文件已被修改或不是本编号的文书"}
+            try:
+                check = verify_svc.check_file(get_session(), upload.read(), trust_roots(),
+                                              number=record.number)
+            except StampingError as exc:
+                result = {"ok": False, "message": exc.message}
+            else:
+                ok = check["matches_number"]
+                how = "（盖章签名后的版本）" if check["stamped_by_platform"] else ""
+                result = {**check, "ok": ok,
+                          "message": f"与本平台出具的文书完全一致{how}" if ok else
+                          "与出具的文书不一致：文件已被修改或不是本编号的文书"}
     return render_template("verify.html", doc=public_view(record), result=result, error=None,
                            number=record.number, code_ok=code_ok)
 

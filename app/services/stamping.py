@@ -1,0 +1,231 @@
+"""Stamping jobs: take a PDF (uploaded or issued), apply seals and marks, sign, archive the result."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from app.archive.blobs import LocalBlobStore
+from app.domain.errors import FieldError
+from app.models import StampJob
+from app.services import commitments as commitment_svc
+from app.services.commitments import DocumentNotFound
+from app.services.seals import get_seal_for, seal_image
+from app.stamping import overlay
+from app.stamping.signing import DocumentSigner, PadesOptions, PadesSigner
+from app.stamping.types import SealPlacement
+from app.stamping.validation import SignatureReport, validate_signatures
+
+__all__ = ["DocumentNotFound"]
+PREVIEW_DPI = 45
+MAX_WATERMARK_LEN = 20
+_signer_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One stamping step, as stored with the job."""
+
+    op: str
+    """anchor_seal | seal | cross_page_seal | watermark | margin_line."""
+    params: dict[str, Any]
+
+
+def create_job(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: str,
+               unit_id: int | None, user_id: int | None = None, api_key_id: int | None = None,
+               document_number: str | None = None) -> StampJob:
+    """Check the PDF (InvalidPdf / EncryptedPdf), archive it and open a job."""
+    pages = overlay.page_count(pdf)
+    job = StampJob(unit_id=unit_id, created_by=user_id, api_key_id=api_key_id,
+                   document_number=document_number, original_name=_display_name(name),
+                   original_sha256=archive.put(pdf), page_count=pages, operations=[])
+    session.add(job)
+    session.flush()
+    return job
+
+
+def create_job_for_document(session: Session, archive: LocalBlobStore, *, number: str,
+                            unit_id: int | None, user_id: int | None = None,
+                            api_key_id: int | None = None) -> StampJob:
+    """A job on the exact PDF the service issued under ``number``."""
+    record = commitment_svc.find_document(session, number)
+    pdf = commitment_svc.issued_pdf(record, archive)
+    return create_job(session, archive, pdf=pdf, name=f"{record.number}.pdf", unit_id=unit_id,
+                      user_id=user_id, api_key_id=api_key_id, document_number=record.number)
+
+
+def _display_name(name: str) -> str:
+    """File names are display-only: no path parts, no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    clean = "".join(ch for ch in base if ch.isprintable()).strip()
+    return (clean or "upload.pdf")[:200]
+
+
+def _float(form: Mapping[str, str], key: str, field: str, label: str) -> float:
+    try:
+        return float(form[key])
+    except (KeyError, ValueError):
+        raise FieldError(field, f"{label}应为数字") from None
+
+
+def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Operation]:
+    """Read the staff form: a clicked page position (image input), checkboxes, watermark text."""
+    ops: list[Operation] = []
+    seal_id = form.get("seal_id")
+    for page in range(1, page_count + 1):
+        if f"click_p{page}.x" in form:
+            x_px = _float(form, f"click_p{page}.x", "position", "点击位置")
+            y_px = _float(form, f"click_p{page}.y", "position", "点击位置")
+            ops.append(Operation("seal", {"page": page, "x_mm": round(x_px * 25.4 / PREVIEW_DPI, 1),
+                                          "y_mm": round(y_px * 25.4 / PREVIEW_DPI, 1)}))
+            break
+    if form.get("anchor_seal"):
+        ops.append(Operation("anchor_seal", {}))
+    if form.get("cross_page_seal"):
+        ops.append(Operation("cross_page_seal", {}))
+    if form.get("margin_line"):
+        ops.append(Operation("margin_line", {}))
+    if form.get("watermark", "").strip():
+        ops.append(Operation("watermark", {"text": form["watermark"].strip()}))
+    if not ops:
+        raise FieldError("operations", "请至少选择一项操作，或点击页面指定盖章位置")
+    if any(op.op in ("seal", "anchor_seal", "cross_page_seal") for op in ops):
+        if not seal_id:
+            raise FieldError("seal_id", "请选择印章")
+        for op in ops:
+            if op.op in ("seal", "anchor_seal", "cross_page_seal"):
+                op.params["seal_id"] = _seal_id(seal_id)
+    return ops
+
+
+def operations_from_json(items: object, *, page_count: int) -> list[Operation]:
+    """API form: ``[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}, ...]``."""
+    if not isinstance(items, list) or not items:
+        raise FieldError("operations", "operations 应为非空数组")
+    ops = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or item.get("op") not in OPERATION_PARAMS:
+            raise FieldError("operations", f"第{i}项操作无效，op 应为：{'、'.join(OPERATION_PARAMS)}")
+        params = {}
+        for key in OPERATION_PARAMS[item["op"]]:
+            if key not in item:
+                raise FieldError("operations", f"第{i}项操作缺少 {key}")
+            params[key] = item[key]
+        if "seal_id" in params:
+            params["seal_id"] = _seal_id(params["seal_id"])
+        for key in ("page", "x_mm", "y_mm"):
+            if key in params and not isinstance(params[key], int | float):
+                raise FieldError("operations", f"第{i}项操作的 {key} 应为数字")
+        ops.append(Operation(item["op"], params))
+    return ops
+
+
+OPERATION_PARAMS: dict[str, tuple[str, ...]] = {
+    "seal": ("seal_id", "page", "x_mm", "y_mm"),
+    "anchor_seal": ("seal_id",),
+    "cross_page_seal": ("seal_id",),
+    "watermark": ("text",),
+    "margin_line": (),
+}
+
+
+def _seal_id(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise FieldError("seal_id", "印章编号应为整数") from None
+
+
+def apply_operations(session: Session, archive: LocalBlobStore, job: StampJob,
+                     ops: list[Operation], *, unit_id: int | None) -> StampJob:
+    """Apply ``ops`` in order to the job's original, sign, archive; raises on bad input."""
+    if job.result_sha256 is not None:
+        raise FieldError("operations", "该文件已盖章签名，如需重新盖章请重新上传")
+    pdf = archive.get(job.original_sha256)
+    for op in ops:
+        pdf = _apply(session, archive, job, op, pdf, unit_id)
+    pdf = signer().sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
+    job.result_sha256 = archive.put(pdf)
+    job.operations = [{"op": op.op, **op.params} for op in ops]
+    job.stamped_at = datetime.now(timezone.utc)
+    session.flush()
+    return job
+
+
+def _apply(session: Session, archive: LocalBlobStore, job: StampJob, op: Operation, pdf: bytes,
+           unit_id: int | None) -> bytes:
+    p = op.params
+    if op.op == "watermark":
+        text = str(p["text"]).strip()
+        if not text or len(text) > MAX_WATERMARK_LEN:
+            raise FieldError("watermark", f"水印文字应为1–{MAX_WATERMARK_LEN}个字符")
+        return overlay.add_watermark(pdf, text)
+    if op.op == "margin_line":
+        if not job.document_number:
+            raise FieldError("operations", "页边编号仅适用于本平台出具的文书")
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        return overlay.add_margin_line(pdf, number=job.document_number,
+                                       verify_url=f"{base}/verify/{job.document_number}")
+    seal = seal_image(get_seal_for(session, p["seal_id"], unit_id), archive)
+    if op.op == "anchor_seal":
+        return overlay.stamp_at_anchors(pdf, seal)
+    if op.op == "cross_page_seal":
+        return overlay.stamp_cross_page_seal(pdf, seal)
+    return overlay.stamp_seal(pdf, seal, SealPlacement(page=int(p["page"]), x_mm=float(p["x_mm"]),
+                                                      y_mm=float(p["y_mm"])))
+
+
+def page_sizes(job: StampJob, archive: LocalBlobStore) -> list[tuple[float, float]]:
+    return overlay.page_sizes_mm(archive.get(job.original_sha256))
+
+
+def signature_reports(job: StampJob, archive: LocalBlobStore) -> list[SignatureReport]:
+    if job.result_sha256 is None:
+        return []
+    return validate_signatures(archive.get(job.result_sha256), trust_roots())
+
+
+def _pki_dir() -> Path:
+    return Path(current_app.config.get("PKI_DIR") or Path(current_app.instance_path) / "pki")
+
+
+def signer() -> DocumentSigner:
+    """The platform signer, built once per app (the key is loaded once, not per signature)."""
+    ext = current_app.extensions
+    if "lyxy_signer" not in ext:
+        with _signer_lock:
+            if "lyxy_signer" not in ext:
+                ext["lyxy_signer"] = PadesSigner(_pades_options())
+    return ext["lyxy_signer"]
+
+
+def _pades_options() -> PadesOptions:
+    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
+
+    cfg = current_app.config
+    if cfg.get("SIGNING_P12"):
+        passphrase = cfg.get("SIGNING_PASSPHRASE")
+        return PadesOptions(p12_path=Path(cfg["SIGNING_P12"]),
+                            passphrase=passphrase.encode() if passphrase else None,
+                            tsa_url=cfg.get("SIGNING_TSA_URL") or None)
+    p12 = ensure_demo_pki(_pki_dir())
+    return PadesOptions(p12_path=p12, passphrase=read_demo_passphrase(_pki_dir()),
+                        tsa_url=cfg.get("SIGNING_TSA_URL") or None)
+
+
+def trust_roots() -> list[bytes]:
+    """PEM/DER certificates whose signatures count as ours: configured roots, else the demo CA."""
+    from app.stamping.pki import ensure_demo_pki, read_demo_root
+
+    configured = current_app.config.get("SIGNING_TRUST_ROOTS")
+    if configured:
+        return [Path(p).read_bytes() for p in str(configured).split(",") if p.strip()]
+    ensure_demo_pki(_pki_dir())
+    return [read_demo_root(_pki_dir())]
