@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -51,7 +51,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = datetime.now(UTC)
     return user
 
 
@@ -121,7 +121,7 @@ def find_api_key(session: Session, plaintext: str, secret_key: bytes) -> ApiKey 
         return None
     if not hmac.compare_digest(record.key_hash, _key_hash(secret_key, plaintext.strip())):
         return None
-    record.last_used_at = datetime.now(timezone.utc)
+    record.last_used_at = datetime.now(UTC)
     return record
 
 
@@ -129,5 +129,5 @@ def revoke_api_key(session: Session, prefix: str) -> ApiKey:
     record = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if record is None:
         raise FieldError("prefix", f"未找到接口密钥“{prefix}”")
-    record.revoked_at = record.revoked_at or datetime.now(timezone.utc)
+    record.revoked_at = record.revoked_at or datetime.now(UTC)
     return record

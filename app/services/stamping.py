@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +154,7 @@ def apply_operations(session: Session, archive: LocalBlobStore, job: StampJob,
     pdf = signer().sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
     job.result_sha256 = archive.put(pdf)
     job.operations = [{"op": op.op, **op.params} for op in ops]
-    job.stamped_at = datetime.now(timezone.utc)
+    job.stamped_at = datetime.now(UTC)
     session.flush()
     return job
 

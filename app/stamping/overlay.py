@@ -171,6 +171,11 @@ def _open(pdf: bytes) -> pikepdf.Pdf:
         raise InvalidPdf(_MSG_BROKEN) from exc
     if doc.is_encrypted:
         raise EncryptedPdf(_MSG_ENCRYPTED)
+    # QPDF silently rebuilds a truncated or damaged file, possibly without its last pages: we
+    # refuse those rather than stamp (and archive) a document that is no longer what was issued.
+    if b"%%EOF" not in bytes(pdf[-1024:]) or any("damaged" in w for w in doc.get_warnings()):
+        doc.close()
+        raise InvalidPdf(_MSG_BROKEN)
     try:
         if len(doc.pages) == 0:
             raise InvalidPdf(_MSG_BROKEN)

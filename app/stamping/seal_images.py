@@ -14,15 +14,18 @@ No Flask imports: callers pass bytes and get values or :class:`InvalidSealImage`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
 import struct
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageMath, ImageOps
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFile, ImageFilter, ImageFont, ImageMath, ImageOps
 
 from app.documents.fonts import font_stack
 from app.stamping.types import InvalidSealImage, SealImage
@@ -390,6 +393,25 @@ def normalise_seal_upload(data: bytes, diameter_mm: float) -> SealImage:
     return SealImage(png=_encode_png(seal), diameter_mm=diameter_mm)
 
 
+_decode_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Refuse truncated images while decoding an upload.
+
+    WeasyPrint sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process when
+    it is imported, which would let a truncated scan through as a half-grey picture.
+    """
+    with _decode_lock:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _open_checked(data: bytes) -> Image.Image:
     """The decoded image after the size, type, dimension and bomb checks."""
     if len(data) > MAX_UPLOAD_BYTES:
@@ -407,7 +429,8 @@ def _open_checked(data: bytes) -> Image.Image:
                 raise InvalidSealImage(
                     f"印章图片尺寸不能超过{MAX_SIDE_PX}×{MAX_SIDE_PX}像素（当前{width}×{height}）"
                 )
-            image.load()
+            with _strict_decoding():
+                image.load()
             image = ImageOps.exif_transpose(image)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise InvalidSealImage("印章图片像素过多，可能是恶意构造的图片") from None

@@ -105,6 +105,8 @@ class SignatureReport:
     """pyHanko's ETSI sub-indication when not trusted (``NO_CERTIFICATE_CHAIN_FOUND``, ``EXPIRED`` …)."""
     timestamp_trusted: bool = False
     """The timestamp's TSA also chains to a trust root."""
+    error: str | None = None
+    """Technical detail (English, for logs) when ``status`` is ``invalid`` because parsing failed."""
 
 
 def validate_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:
@@ -141,7 +143,7 @@ def _collect(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[Si
             sig = EmbeddedPdfSignature(reader, sig_field, name)
             sig.signed_revision  # noqa: B018 - locates /ByteRange in the file; may fail
         except Exception as exc:
-            unreadable.append(_invalid_report(str(name), "", f"签名数据无法解析：{exc}"))
+            unreadable.append(_invalid_report(str(name), "", "签名数据无法解析，签名无效", exc))
             continue
         embedded.append(sig)
     embedded.sort(key=lambda sig: sig.signed_revision)
@@ -165,7 +167,7 @@ async def _validate_one(sig: EmbeddedPdfSignature, context: ValidationContext) -
     try:
         status = await async_validate_pdf_signature(sig, signer_validation_context=context)
     except Exception as exc:  # malformed CMS, unsupported algorithm (SM2), broken /ByteRange …
-        return _invalid_report(name, _signer_of(sig), f"签名无法校验：{exc}")
+        return _invalid_report(name, _signer_of(sig), "签名无法校验（格式错误或使用了不支持的算法）", exc)
     return _report(name, status)
 
 
@@ -217,11 +219,11 @@ def _report(name: str, status: PdfSignatureStatus) -> SignatureReport:
     )
 
 
-def _invalid_report(name: str, signer: str, summary: str) -> SignatureReport:
+def _invalid_report(name: str, signer: str, summary: str, exc: Exception) -> SignatureReport:
     return SignatureReport(
         field_name=name, signer=signer, signing_time=None, status="invalid", intact=False, valid=False,
         trusted=False, covers_whole_document=False, modification_level="unknown", docmdp_ok=None,
-        timestamped=False, summary_zh=summary,
+        timestamped=False, summary_zh=summary, error=f"{type(exc).__name__}: {exc}"[:500],
     )
 
 

@@ -6,8 +6,7 @@ import json
 from dataclasses import asdict
 from io import BytesIO
 
-from flask import (Blueprint, Flask, Response, abort, current_app, g, jsonify, request, send_file,
-                   url_for)
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request, send_file, url_for
 from sqlalchemy import text
 
 from app.db import get_session
@@ -15,11 +14,11 @@ from app.documents.fonts import check_fonts
 from app.domain.errors import FieldError
 from app.models import StampJob
 from app.ratelimit import limit_commitment_creation
+from app.services import commitments as svc
 from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.services import verification as verify_svc
 from app.web.auth import api_key_required, csrf
-from app.services import commitments as svc
 from app.web.common import archive, base_url, public_view, secret, today
 from app.web.errors import error_response
 from app.web.openapi import openapi_spec

@@ -22,8 +22,8 @@ MESSAGES = {
     429: "请求过于频繁，请稍后再试",
     500: "服务器内部错误，请稍后再试",
 }
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
          500: "internal_error"}
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from sqlalchemy import select
 
 from app.db import get_session

@@ -463,9 +463,18 @@ def test_decompression_bombs_are_refused(limit: int, monkeypatch: pytest.MonkeyP
             normalise_seal_upload(data, 42)
 
 
-def test_bomb_guard_is_active_by_default() -> None:
+def test_bomb_guard_is_active_and_truncation_refused_even_after_weasyprint_loosens_pillow(
+        seal_image: Image.Image) -> None:
+    import weasyprint  # noqa: F401 - its import sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+
     assert Image.MAX_IMAGE_PIXELS is not None
-    assert not ImageFile.LOAD_TRUNCATED_IMAGES
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # the process-wide setting we must not rely on
+    buffer = io.BytesIO()
+    seal_image.convert("RGB").save(buffer, format="PNG")
+    truncated = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    with pytest.raises(InvalidSealImage, match="已损坏或无法读取"):
+        normalise_seal_upload(truncated, 42)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # restored afterwards
 
 
 @pytest.mark.parametrize(

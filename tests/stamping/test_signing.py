@@ -456,6 +456,8 @@ def test_garbled_signature_contents_are_invalid(signed_pdf: bytes, demo_root: by
     report = only(validate_signatures(garbled, [demo_root]))
     assert report.status == "invalid", report
     assert not report.intact and not report.trusted
+    assert report.summary_zh == "签名数据无法解析，签名无效"
+    assert report.error
 
 
 def test_a_non_certificate_trust_root_is_rejected(signed_pdf: bytes) -> None:
