@@ -51,14 +51,18 @@ def create_job(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: s
     return job
 
 
-def create_job_for_document(session: Session, archive: LocalBlobStore, *, number: str,
-                            unit_id: int | None, user_id: int | None = None,
-                            api_key_id: int | None = None) -> StampJob:
-    """A job on the exact PDF the service issued under ``number``."""
+def issued_document_pdf(session: Session, archive: LocalBlobStore, number: str) -> tuple[str, bytes]:
+    """The canonical number and exact PDF of a document the service issued."""
     record = commitment_svc.find_document(session, number)
-    pdf = commitment_svc.issued_pdf(record, archive)
-    return create_job(session, archive, pdf=pdf, name=f"{record.number}.pdf", unit_id=unit_id,
-                      user_id=user_id, api_key_id=api_key_id, document_number=record.number)
+    return record.number, commitment_svc.issued_pdf(record, archive)
+
+
+def create_job_for_document(session: Session, archive: LocalBlobStore, *, number: str,
+                            unit_id: int | None, user_id: int | None = None) -> StampJob:
+    """A job on the exact PDF the service issued under ``number``."""
+    canonical, pdf = issued_document_pdf(session, archive, number)
+    return create_job(session, archive, pdf=pdf, name=f"{canonical}.pdf", unit_id=unit_id,
+                      user_id=user_id, document_number=canonical)
 
 
 def _display_name(name: str) -> str:
@@ -148,19 +152,47 @@ def apply_operations(session: Session, archive: LocalBlobStore, job: StampJob,
     """Apply ``ops`` in order to the job's original, sign, archive; raises on bad input."""
     if job.result_sha256 is not None:
         raise FieldError("operations", "该文件已盖章签名，如需重新盖章请重新上传")
-    pdf = archive.get(job.original_sha256)
-    for op in ops:
-        pdf = _apply(session, archive, job, op, pdf, unit_id)
-    pdf = signer().sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
-    job.result_sha256 = archive.put(pdf)
-    job.operations = [{"op": op.op, **op.params} for op in ops]
-    job.stamped_at = datetime.now(UTC)
+    result = run_operations(session, archive, archive.get(job.original_sha256), ops,
+                            unit_id=unit_id, document_number=job.document_number)
+    _finish(job, archive.put(result), ops)
     session.flush()
     return job
 
 
-def _apply(session: Session, archive: LocalBlobStore, job: StampJob, op: Operation, pdf: bytes,
-           unit_id: int | None) -> bytes:
+def stamp_now(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: str,
+              operations: object, unit_id: int, api_key_id: int | None,
+              document_number: str | None = None) -> StampJob:
+    """One-request stamping for API clients: everything is checked and done in memory first,
+    so a refused request stores nothing, neither a record nor a file."""
+    pages = overlay.page_count(pdf)
+    ops = operations_from_json(operations, page_count=pages)
+    result = run_operations(session, archive, pdf, ops, unit_id=unit_id,
+                            document_number=document_number)
+    job = StampJob(unit_id=unit_id, api_key_id=api_key_id, document_number=document_number,
+                   original_name=_display_name(name), original_sha256=archive.put(pdf),
+                   page_count=pages, operations=[])
+    _finish(job, archive.put(result), ops)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def run_operations(session: Session, archive: LocalBlobStore, pdf: bytes, ops: list[Operation], *,
+                   unit_id: int | None, document_number: str | None) -> bytes:
+    """The stamped and platform-signed PDF (the seal goes on before the signature)."""
+    for op in ops:
+        pdf = _apply(session, archive, op, pdf, unit_id, document_number)
+    return signer().sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
+
+
+def _finish(job: StampJob, result_sha256: str, ops: list[Operation]) -> None:
+    job.result_sha256 = result_sha256
+    job.operations = [{"op": op.op, **op.params} for op in ops]
+    job.stamped_at = datetime.now(UTC)
+
+
+def _apply(session: Session, archive: LocalBlobStore, op: Operation, pdf: bytes,
+           unit_id: int | None, document_number: str | None) -> bytes:
     p = op.params
     if op.op == "watermark":
         text = str(p["text"]).strip()
@@ -168,11 +200,11 @@ def _apply(session: Session, archive: LocalBlobStore, job: StampJob, op: Operati
             raise FieldError("watermark", f"水印文字应为1–{MAX_WATERMARK_LEN}个字符")
         return overlay.add_watermark(pdf, text)
     if op.op == "margin_line":
-        if not job.document_number:
+        if not document_number:
             raise FieldError("operations", "页边编号仅适用于本平台出具的文书")
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        return overlay.add_margin_line(pdf, number=job.document_number,
-                                       verify_url=f"{base}/verify/{job.document_number}")
+        return overlay.add_margin_line(pdf, number=document_number,
+                                       verify_url=f"{base}/verify/{document_number}")
     seal = seal_image(get_seal_for(session, p["seal_id"], unit_id), archive)
     if op.op == "anchor_seal":
         return overlay.stamp_at_anchors(pdf, seal)

@@ -19,7 +19,7 @@ from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.services import verification as verify_svc
 from app.web.auth import api_key_required, csrf
-from app.web.common import archive, base_url, public_view, secret, today
+from app.web.common import archive, base_url, public_view, read_upload, secret, today
 from app.web.errors import error_response
 from app.web.openapi import openapi_spec
 
@@ -105,19 +105,19 @@ def create_stamp_job() -> Response:
         raise FieldError("operations", "operations 应为JSON数组，例如 "
                          '[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}]') from None
     db = get_session()
+    number = request.form.get("document_number", "").strip() or None
+    upload = request.files.get("file")
+    if number:
+        number, pdf = stamp_svc.issued_document_pdf(db, archive(), number)
+        name = f"{number}.pdf"
+    elif upload is not None:
+        name = upload.filename or "upload.pdf"
+        pdf = read_upload(upload)
+    else:
+        raise FieldError("file", "请上传PDF文件（file），或提供本平台文书编号（document_number）")
     try:
-        number = request.form.get("document_number", "").strip()
-        upload = request.files.get("file")
-        if number:
-            job = stamp_svc.create_job_for_document(db, archive(), number=number,
-                                                    unit_id=key.unit_id, api_key_id=key.id)
-        elif upload is not None:
-            job = stamp_svc.create_job(db, archive(), pdf=upload.read(), name=upload.filename or "",
-                                       unit_id=key.unit_id, api_key_id=key.id)
-        else:
-            raise FieldError("file", "请上传PDF文件（file），或提供本平台文书编号（document_number）")
-        ops = stamp_svc.operations_from_json(operations, page_count=job.page_count)
-        stamp_svc.apply_operations(db, archive(), job, ops, unit_id=key.unit_id)
+        job = stamp_svc.stamp_now(db, archive(), pdf=pdf, name=name, operations=operations,
+                                  unit_id=key.unit_id, api_key_id=key.id, document_number=number)
         db.commit()
     except Exception:
         db.rollback()
@@ -157,7 +157,7 @@ def verify_file() -> Response:
     upload = request.files.get("file")
     if upload is None:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
-    return jsonify(verify_svc.check_file(get_session(), upload.read(), stamp_svc.trust_roots()))
+    return jsonify(verify_svc.check_file(get_session(), read_upload(upload), stamp_svc.trust_roots()))
 
 
 def healthz() -> tuple[Response, int]:

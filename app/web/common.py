@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
+from werkzeug.datastructures import FileStorage
 
 from app.archive.blobs import LocalBlobStore
 from app.domain.masking import public_subject_code, public_subject_name
@@ -62,3 +63,12 @@ def public_view(record: IssuedDocument) -> dict[str, object]:
         "template_version": record.template_version,
         "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
     }
+
+
+def read_upload(upload: FileStorage, limit: int | None = None) -> bytes:
+    """The uploaded file's bytes (at most ``limit`` + 1, so callers can tell it was too big);
+    the spooled temporary file is closed at once."""
+    try:
+        return upload.read(-1 if limit is None else limit + 1)
+    finally:
+        upload.close()

@@ -28,7 +28,15 @@ from app.services import commitments as svc
 from app.services import verification as verify_svc
 from app.services.stamping import trust_roots
 from app.stamping.types import StampingError
-from app.web.common import archive, base_url, blank_cache, public_view, secret, today
+from app.web.common import (
+    archive,
+    base_url,
+    blank_cache,
+    public_view,
+    read_upload,
+    secret,
+    today,
+)
 
 bp = Blueprint("public", __name__)
 WHO = {"unit": SubjectKind.ENTERPRISE, "person": SubjectKind.NATURAL_PERSON}
@@ -150,7 +158,7 @@ def verify(number: str) -> str:
             result = {"ok": False, "message": "请选择要核验的PDF文件"}
         else:
             try:
-                check = verify_svc.check_file(get_session(), upload.read(), trust_roots(),
+                check = verify_svc.check_file(get_session(), read_upload(upload), trust_roots(),
                                               number=record.number)
             except StampingError as exc:
                 result = {"ok": False, "message": exc.message}

@@ -27,7 +27,7 @@ from app.services import stamping as stamp_svc
 from app.stamping.seal_images import MAX_UPLOAD_BYTES
 from app.stamping.types import StampingError
 from app.web.auth import STAFF_ROLES, current_user, login_required
-from app.web.common import archive
+from app.web.common import archive, read_upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -98,7 +98,7 @@ def upload_seal() -> Response | tuple[str, int]:
         seal = seal_svc.add_uploaded_seal(
             db, archive(), unit=unit, name=request.form.get("name", "").strip() or unit.name,
             kind=request.form.get("kind", "公章"), diameter_mm=_diameter(),
-            image=upload.read(MAX_UPLOAD_BYTES + 1))
+            image=read_upload(upload, MAX_UPLOAD_BYTES))
         db.commit()
     except FieldError as exc:
         db.rollback()
@@ -158,7 +158,7 @@ def stamp_new() -> Response | str | tuple[str, int]:
             job = stamp_svc.create_job_for_document(db, archive(), number=number,
                                                     unit_id=_unit_scope(), user_id=user.id)
         elif upload is not None and upload.filename:
-            job = stamp_svc.create_job(db, archive(), pdf=upload.read(), name=upload.filename,
+            job = stamp_svc.create_job(db, archive(), pdf=read_upload(upload), name=upload.filename,
                                        unit_id=_unit_scope(), user_id=user.id)
         else:
             raise FieldError("file", "请上传PDF文件，或填写本平台出具的文书编号")
