@@ -62,10 +62,15 @@ def check_fonts_cmd() -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=SAMPLES_DIR)
 def make_samples(out: Path) -> None:
     """Regenerate samples/: input JSON, PDF, DOCX and a PNG of page 1 per variant."""
-    from app.samples import write_samples
+    import tempfile
+
+    from app.samples import write_samples, write_stamping_samples
 
     for line in write_samples(out, date(2026, 11, 29)):
         click.echo(line)
+    with tempfile.TemporaryDirectory() as pki:  # a throwaway demo CA, not the instance's
+        for line in write_stamping_samples(out, date(2026, 11, 29), Path(pki)):
+            click.echo(line)
 
 
 @click.command("create-user")

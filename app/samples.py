@@ -13,6 +13,7 @@ from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.subjects import SubjectKind
+from app.stamping.types import SealPlacement
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
 SAMPLE_BASE_URL = "http://127.0.0.1:8000"
@@ -57,3 +58,99 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
             yield f"{base.name}: pdf docx"
             if png_of_first_page(pdf, base.with_suffix(".png")):
                 yield f"{base.name}.png"
+
+
+LONG_DOCUMENT_PARAGRAPH = (
+    "本报告依据《凌源市规范推进社会信用体系建设工作实施意见》的要求，对评价对象的基本情况、"
+    "经营与财务状况、公共信用信息、履约情况等进行了调查分析。报告所用信息截至出具之日，"
+    "其中公共信用信息来源于凌源市信用信息共享交换平台，已修复或超出公示期的信息不予采用。"
+)
+
+
+def long_document_pdf(pages: int = 12) -> bytes:
+    """A plain multi-page document (for the cross-page seal sample), through our pipeline."""
+    from app.documents.fonts import font_stack
+    from app.documents.render import html_to_pdf
+
+    body = font_stack().family("body")
+    sections = "".join(
+        f'<h2 style="font-family: {font_stack().family("hei")}; font-weight: normal; font-size: 16pt">'
+        f"{i}、第{i}部分</h2>" + f"<p>{LONG_DOCUMENT_PARAGRAPH}</p>" * 3
+        + '<p style="break-after: page"></p>'
+        for i in range(1, pages + 1))
+    css = (f"@page {{ size: A4; margin: 37mm 26mm 35mm 28mm; @bottom-center {{ content: '— ' "
+           f"counter(page) ' —'; font-family: {body}; font-size: 14pt }} }}"
+           f"html {{ font-family: {body}; font-size: 16pt; line-height: 28.95pt }}"
+           "p { text-indent: 2em; margin: 0 }")
+    pdf = html_to_pdf(f"<style>{css}</style>{sections}")
+    return pdf
+
+
+def fanned_edges_png(pdf: bytes, out: Path, diameter_mm: float, dpi: int = 100) -> None:
+    """The pages fanned out: each page's right-hand strip placed next to the previous one, so
+    the 骑缝章 shows whole (as it does on paper when the pages are fanned)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from app.stamping.overlay import plan_cross_page_seal
+
+    strips = plan_cross_page_seal(page_count(pdf), diameter_mm)
+    crops = []
+    for strip in strips:
+        page = Image.open(BytesIO(page_png(pdf, strip.page, dpi=dpi)))
+        width = max(1, round(strip.width_mm / 25.4 * dpi))
+        crops.append(page.crop((page.width - width, 0, page.width, page.height)))
+    margin = 20
+    sheet = Image.new("RGB", (sum(c.width for c in crops) + 2 * margin, crops[0].height), "white")
+    x = margin
+    for crop in crops:
+        sheet.paste(crop, (x, 0))
+        x += crop.width
+    sheet.save(out)
+
+
+def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
+    """A stamped letter, a 12-page document with seal and 骑缝章, a watermarked public copy."""
+    from app.stamping import overlay
+    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
+    from app.stamping.seal_images import generate_seal
+    from app.stamping.signing import PadesOptions, PadesSigner
+
+    signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
+                                      passphrase=read_demo_passphrase(pki_dir)))
+    seal = generate_seal("凌源市住房和城乡建设局")
+    data = SAMPLES["project_approval-unit"]
+    req = parse_commitment_request(data)
+    number = format_document_number(DocumentType.CN, issued_on.year, 1)
+    code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
+    issue = doc.IssueInfo(number=number, verification_code=code,
+                          verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={code}",
+                          issued_on=issued_on)
+    letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
+    letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
+
+    stamped = signer.sign(overlay.stamp_at_anchors(letter, seal), reason="盖章确认（演示）")
+    (out / "stamped-letter.pdf").write_bytes(stamped)
+    png_of_first_page(stamped, out / "stamped-letter.png", dpi=60, page=page_count(stamped))
+    yield "stamped-letter: pdf png (seal at the signature anchor, PAdES signature)"
+
+    long_pdf = long_document_pdf(12)
+    last = page_count(long_pdf)
+    sealed = overlay.stamp_seal(long_pdf, seal, SealPlacement(page=last, x_mm=140, y_mm=230))
+    sealed = signer.sign(overlay.stamp_cross_page_seal(sealed, seal), reason="骑缝章（演示）")
+    (out / "stamped-cross-page-12.pdf").write_bytes(sealed)
+    png_of_first_page(sealed, out / "stamped-cross-page-12-page1.png", dpi=50)
+    fanned_edges_png(sealed, out / "stamped-cross-page-12-fanned.png", seal.diameter_mm)
+    yield "stamped-cross-page-12: pdf, page-1 png, fanned-edges png"
+
+    public = overlay.add_watermark(letter, "公示专用")
+    (out / "public-copy-watermarked.pdf").write_bytes(public)
+    png_of_first_page(public, out / "public-copy-watermarked.png", dpi=60)
+    yield "public-copy-watermarked: pdf png"
+
+
+def page_count(pdf: bytes) -> int:
+    from app.stamping.overlay import page_count as count
+
+    return count(pdf)
