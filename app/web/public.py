@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from io import BytesIO
 
 from flask import (
@@ -68,7 +69,14 @@ def blank(scenario: str, who: str, fmt: str) -> Response:
     return _download(f.data, f.filename, fmt, etag=f.etag)
 
 
+def _echo(value: str) -> str:
+    """A submitted value as shown back in the form: without invisible format characters
+    (bidi controls would reorder the field's text; the error message names them)."""
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
 def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
+    values = {k: _echo(v) for k, v in values.items()}
     units = get_session().scalars(select(ReceivingUnit.name).order_by(ReceivingUnit.id)).all()
     return {"values": values, "errors": errors, "scenarios": list(Scenario),
             "kinds": list(SubjectKind), "units": units}

@@ -117,3 +117,11 @@ def test_oversized_upload_is_refused_with_413(app, client, commitments):
                        content_type="multipart/form-data", headers={"Accept": "text/html"})
     assert resp.status_code == 413
     assert "过大" in resp.get_data(as_text=True)
+
+
+def test_form_echo_drops_bidi_controls_but_names_them(client):
+    resp = client.post("/commitments/new", data={**UNIT_LETTER, "subject_name": "凌源\u202e公司"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "\u202e" not in page and 'value="凌源公司"' in page
+    assert "U+202E" in page
