@@ -19,7 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     from app import cli, db, logging_setup, ratelimit
-    from app.web import api, auth, errors, public, security, staff
+    from app.web import api, auth, errors, filings, public, publicity, security, staff
 
     logging_setup.init_app(app)
     db.init_app(app)
@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     public.init_app(app)
     staff.init_app(app)
+    filings.init_app(app)
+    publicity.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     return app

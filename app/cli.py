@@ -145,7 +145,58 @@ def init_pki_cmd() -> None:
     click.echo(f"签名证书就绪：{signer().signer_name}")
 
 
+archive_cli = click.Group("archive", help="档案库：校验文件完整性")
+audit_cli = click.Group("audit", help="审计日志：校验哈希链")
+
+
+def expected_blobs(session) -> set[str]:
+    """Every blob the database refers to."""
+    from sqlalchemy import select
+
+    from app.models import Filing, IssuedDocument, Seal, StampJob
+
+    hashes: set[str] = set()
+    for column in (IssuedDocument.sha256, Seal.png_sha256, StampJob.original_sha256,
+                   StampJob.result_sha256, Filing.sha256, Filing.public_copy_sha256):
+        hashes.update(h for h in session.scalars(select(column)) if h)
+    return hashes
+
+
+@archive_cli.command("verify")
+@with_appcontext
+def archive_verify() -> None:
+    """Re-hash every blob; report missing, corrupt and orphaned files (exit 1 on damage)."""
+    from app.archive.verify import verify_archive
+    from app.db import get_session
+    from app.web.common import archive
+
+    report = verify_archive(archive(), expected_blobs(get_session()))
+    for line in report.lines_zh():
+        click.echo(line)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 when an entry was edited or deleted."""
+    from app.db import get_session
+    from app.services.audit import audit_key, head, verify_chain
+
+    session = get_session()
+    problems = verify_chain(session, audit_key(current_app.config["SECRET_KEY"]))
+    for problem in problems:
+        click.echo(f"问题：{problem}", err=True)
+    count, last = head(session)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"审计日志完整：共{count}条，最新哈希 {last}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(archive_cli)
+    app.cli.add_command(audit_cli)
     for cmd in (init_db, load_demo_cmd, check_fonts_cmd, make_samples, create_user_cmd,
                 create_api_key_cmd, revoke_api_key_cmd, init_pki_cmd):
         app.cli.add_command(cmd)

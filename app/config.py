@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +23,28 @@ def _defaults(instance: Path) -> dict[str, Any]:
         # Anonymous letter creation limit per client (flask-limiter syntax).
         "COMMITMENT_RATE_LIMIT": "30 per hour;300 per day",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Uploads: the body limit is enforced before the body is read (413).
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "UPLOAD_MAX_PAGES": 500,
         "ISSUING_AUTHORITY": "凌源市发展和改革局",
         "SITE_NAME": "信用中国（辽宁凌源）",
     }
 
 
-def _secret_key(instance: Path) -> str:
-    """The secret from the environment, else one generated once into ``instance/secret_key``."""
-    path = instance / "secret_key"
+def _generated_once(path: Path, make: Callable[[], str]) -> str:
+    """A secret read from ``path``, created there (mode 0600) on first use."""
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_hex(32)
+    key = make()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker wrote it first
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        os.link(tmp, path)  # atomic, and fails if another worker got there first
+    except FileExistsError:
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    finally:
+        os.unlink(tmp)
     return key
 
 
@@ -50,6 +57,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance)
+        app.config["SECRET_KEY"] = _generated_once(instance / "secret_key",
+                                                   lambda: secrets.token_hex(32))
+    if not app.config.get("PII_KEY"):  # AES-256 key for ID numbers at rest (base64)
+        app.config["PII_KEY"] = _generated_once(
+            instance / "pii_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import LocalBlobStore
+from app.archive.blobs import BlobStore
 from app.models import Agency, ReceivingUnit, Seal, User
 
 UNITS: dict[str, str | None] = {
@@ -84,7 +84,7 @@ def load_demo(session: Session) -> int:
     return added
 
 
-def load_demo_seals(session: Session, archive: LocalBlobStore) -> int:
+def load_demo_seals(session: Session, archive: BlobStore) -> int:
     """A generated 公章 (marked 演示) for every demo unit that has no seal yet."""
     from app.services.seals import add_generated_seal
 

@@ -170,3 +170,70 @@ class StampJob(Base):
     operations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     stamped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Filing(Base):
+    """An uploaded, stamped 信用承诺书 (policy 五(三)2): reviewed, then published (公示)."""
+
+    __tablename__ = "filings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the original upload; the same file uploaded twice is one filing."""
+    original_name: Mapped[str] = mapped_column(String(200))
+    """Display-only file name (NFC, no path parts or control characters)."""
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("receiving_units.id"), index=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_name: Mapped[str] = mapped_column(String(100))
+    subject_code_public: Mapped[str] = mapped_column(String(18), index=True)
+    """USCC in full for units; the masked ID (2*************1237) for natural persons."""
+    subject_code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    """Keyed HMAC of the code, for exact lookups without decrypting."""
+    subject_code_enc: Mapped[str] = mapped_column(Text)
+    """The code encrypted with the PII key (AES-GCM), base64."""
+    legal_representative: Mapped[str] = mapped_column(String(50), default="")
+    matter: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[str] = mapped_column(String(32))
+    commitment_date: Mapped[date] = mapped_column(Date)
+    document_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    """Number of the letter the service issued, when there is one."""
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    """pending (待审核) | published (公示中) | rejected (已驳回) | revoked (已撤销)."""
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
+    """The rejected filing this upload corrects."""
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
+    """A newer published commitment of the same subject with another name or legal
+    representative (policy 五(三)2: such changes need a new commitment) -> 已更新."""
+    public_copy_sha256: Mapped[str | None] = mapped_column(String(64))
+    """Derived blob: the watermarked public copy (never the original)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained audit log: logins, uploads, reviews, downloads, key use."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    """user:<username>, apikey:<prefix>, or system."""
+    action: Mapped[str] = mapped_column(String(50))
+    object_type: Mapped[str] = mapped_column(String(50), default="")
+    object_id: Mapped[str] = mapped_column(String(100), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Hash of the previous entry; unique, so two writers can never fork the chain."""
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """HMAC-SHA256 (audit key) over this entry's fields and ``prev_hash``."""

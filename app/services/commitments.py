@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import BlobNotFound, LocalBlobStore
+from app.archive.blobs import BlobNotFound, BlobStore
 from app.documents import commitment as doc
 from app.documents.fonts import font_stack
 from app.domain.commitments import CommitmentRequest, Scenario, parse_commitment_request
@@ -114,7 +114,7 @@ def docx_from_payload(payload: Mapping[str, object]) -> bytes:
 
 
 def issue_commitment(session: Session, data: Mapping[str, object], *, secret: bytes,
-                     base_url: str, archive: LocalBlobStore, today: date) -> Issued:
+                     base_url: str, archive: BlobStore, today: date) -> Issued:
     """Validate ``data``, number, render, archive and record a pre-filled letter.
 
     Raises ``FieldErrors`` for invalid fields and ``UncoverableCharacter`` for text no bundled
@@ -157,7 +157,7 @@ def find_document(session: Session, number_text: str) -> IssuedDocument:
     return record
 
 
-def issued_pdf(record: IssuedDocument, archive: LocalBlobStore) -> bytes:
+def issued_pdf(record: IssuedDocument, archive: BlobStore) -> bytes:
     """The exact issued PDF: from the archive, else re-rendered from the stored data."""
     try:
         return archive.get(record.sha256)

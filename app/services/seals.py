@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import LocalBlobStore
+from app.archive.blobs import BlobStore
 from app.domain.errors import FieldError
 from app.models import ReceivingUnit, Seal
 from app.stamping.seal_images import generate_seal, normalise_seal_upload
@@ -23,7 +23,7 @@ def _check(kind: str, diameter_mm: float) -> None:
                                         "（单位印章一般为42或45毫米）")
 
 
-def add_uploaded_seal(session: Session, archive: LocalBlobStore, *, unit: ReceivingUnit,
+def add_uploaded_seal(session: Session, archive: BlobStore, *, unit: ReceivingUnit,
                       name: str, kind: str, diameter_mm: float, image: bytes) -> Seal:
     """Validate and normalise an uploaded scan, store it, and register the seal."""
     _check(kind, diameter_mm)
@@ -35,7 +35,7 @@ def add_uploaded_seal(session: Session, archive: LocalBlobStore, *, unit: Receiv
     return seal
 
 
-def add_generated_seal(session: Session, archive: LocalBlobStore, *, unit: ReceivingUnit,
+def add_generated_seal(session: Session, archive: BlobStore, *, unit: ReceivingUnit,
                        kind: str = "公章", diameter_mm: float = 42.0) -> Seal:
     """A demo seal drawn by the generator (it always carries the word 演示)."""
     _check(kind, diameter_mm)
@@ -48,7 +48,7 @@ def add_generated_seal(session: Session, archive: LocalBlobStore, *, unit: Recei
     return seal
 
 
-def seal_image(seal: Seal, archive: LocalBlobStore) -> SealImage:
+def seal_image(seal: Seal, archive: BlobStore) -> SealImage:
     return SealImage(png=archive.get(seal.png_sha256), diameter_mm=seal.diameter_mm)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import LocalBlobStore
+from app.archive.blobs import BlobStore
 from app.domain.errors import FieldError
 from app.models import StampJob
 from app.services import commitments as commitment_svc
@@ -38,7 +38,7 @@ class Operation:
     params: dict[str, Any]
 
 
-def create_job(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: str,
+def create_job(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
                unit_id: int | None, user_id: int | None = None, api_key_id: int | None = None,
                document_number: str | None = None) -> StampJob:
     """Check the PDF (InvalidPdf / EncryptedPdf), archive it and open a job."""
@@ -51,13 +51,13 @@ def create_job(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: s
     return job
 
 
-def issued_document_pdf(session: Session, archive: LocalBlobStore, number: str) -> tuple[str, bytes]:
+def issued_document_pdf(session: Session, archive: BlobStore, number: str) -> tuple[str, bytes]:
     """The canonical number and exact PDF of a document the service issued."""
     record = commitment_svc.find_document(session, number)
     return record.number, commitment_svc.issued_pdf(record, archive)
 
 
-def create_job_for_document(session: Session, archive: LocalBlobStore, *, number: str,
+def create_job_for_document(session: Session, archive: BlobStore, *, number: str,
                             unit_id: int | None, user_id: int | None = None) -> StampJob:
     """A job on the exact PDF the service issued under ``number``."""
     canonical, pdf = issued_document_pdf(session, archive, number)
@@ -147,7 +147,7 @@ def _seal_id(value: object) -> int:
         raise FieldError("seal_id", "印章编号应为整数") from None
 
 
-def apply_operations(session: Session, archive: LocalBlobStore, job: StampJob,
+def apply_operations(session: Session, archive: BlobStore, job: StampJob,
                      ops: list[Operation], *, unit_id: int | None) -> StampJob:
     """Apply ``ops`` in order to the job's original, sign, archive; raises on bad input."""
     if job.result_sha256 is not None:
@@ -159,7 +159,7 @@ def apply_operations(session: Session, archive: LocalBlobStore, job: StampJob,
     return job
 
 
-def stamp_now(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: str,
+def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
               operations: object, unit_id: int, api_key_id: int | None,
               document_number: str | None = None) -> StampJob:
     """One-request stamping for API clients: everything is checked and done in memory first,
@@ -177,7 +177,7 @@ def stamp_now(session: Session, archive: LocalBlobStore, *, pdf: bytes, name: st
     return job
 
 
-def run_operations(session: Session, archive: LocalBlobStore, pdf: bytes, ops: list[Operation], *,
+def run_operations(session: Session, archive: BlobStore, pdf: bytes, ops: list[Operation], *,
                    unit_id: int | None, document_number: str | None) -> bytes:
     """The stamped and platform-signed PDF (the seal goes on before the signature)."""
     for op in ops:
@@ -191,7 +191,7 @@ def _finish(job: StampJob, result_sha256: str, ops: list[Operation]) -> None:
     job.stamped_at = datetime.now(UTC)
 
 
-def _apply(session: Session, archive: LocalBlobStore, op: Operation, pdf: bytes,
+def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
            unit_id: int | None, document_number: str | None) -> bytes:
     p = op.params
     if op.op == "watermark":
@@ -214,11 +214,11 @@ def _apply(session: Session, archive: LocalBlobStore, op: Operation, pdf: bytes,
                                                       y_mm=float(p["y_mm"])))
 
 
-def page_sizes(job: StampJob, archive: LocalBlobStore) -> list[tuple[float, float]]:
+def page_sizes(job: StampJob, archive: BlobStore) -> list[tuple[float, float]]:
     return overlay.page_sizes_mm(archive.get(job.original_sha256))
 
 
-def signature_reports(job: StampJob, archive: LocalBlobStore) -> list[SignatureReport]:
+def signature_reports(job: StampJob, archive: BlobStore) -> list[SignatureReport]:
     if job.result_sha256 is None:
         return []
     return validate_signatures(archive.get(job.result_sha256), trust_roots())

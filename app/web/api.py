@@ -12,14 +12,26 @@ from sqlalchemy import text
 from app.db import get_session
 from app.documents.fonts import check_fonts
 from app.domain.errors import FieldError
-from app.models import StampJob
+from app.models import Filing, ReceivingUnit, StampJob
 from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
+from app.services import filings as filing_svc
 from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.services import verification as verify_svc
+from app.web import filings as filings_web
 from app.web.auth import api_key_required, csrf
-from app.web.common import archive, base_url, public_view, read_upload, secret, today
+from app.web.common import (
+    archive,
+    audit,
+    base_url,
+    intake_limits,
+    pii_cipher,
+    public_view,
+    read_upload,
+    secret,
+    today,
+)
 from app.web.errors import error_response
 from app.web.openapi import openapi_spec
 
@@ -158,6 +170,51 @@ def verify_file() -> Response:
     if upload is None:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
     return jsonify(verify_svc.check_file(get_session(), read_upload(upload), stamp_svc.trust_roots()))
+
+
+@bp.post("/filings")
+@api_key_required
+def create_filing() -> Response:
+    """A receiving unit's system uploads a stamped letter (multipart: file + metadata)."""
+    key = g.api_key
+    if key.unit_id is None:
+        return error_response(403, "forbidden", "该接口密钥不属于接受承诺单位，不能上传承诺书")
+    upload = request.files.get("file")
+    if upload is None:
+        raise FieldError("file", "请上传已盖章的承诺书PDF文件（file）")
+    db = get_session()
+    fields = {k: request.form.get(k, "") for k in filings_web.META_FIELDS}
+    try:
+        result = filing_svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload),
+                                        name=upload.filename or "", fields=fields,
+                                        unit=db.get(ReceivingUnit, key.unit_id), today=today(),
+                                        limits=intake_limits(), api_key_id=key.id)
+        if result.created:
+            audit("upload", "filing", result.filing.id, sha256=result.filing.sha256)
+            filing_svc.index_new(db, result.filing)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    filing = result.filing
+    resp = jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
+                    "status_label": filing_svc.STATUS_LABELS[filing.status],
+                    "document_number": filing.document_number, "duplicate": not result.created})
+    resp.status_code = 201 if result.created else 200
+    resp.headers["Location"] = url_for("api.get_filing", filing_id=filing.id)
+    return resp
+
+
+@bp.get("/filings/<int:filing_id>")
+@api_key_required
+def get_filing(filing_id: int) -> Response:
+    filing = get_session().get(Filing, filing_id)
+    if filing is None or filing.unit_id != g.api_key.unit_id:
+        abort(404)
+    return jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
+                    "status_label": filing_svc.STATUS_LABELS[filing.status],
+                    "review_reason": filing.review_reason, "document_number": filing.document_number,
+                    "subject_name": filing.subject_name, "subject_code": filing.subject_code_public})
 
 
 def healthz() -> tuple[Response, int]:

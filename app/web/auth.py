@@ -27,6 +27,7 @@ from app.db import get_session
 from app.models import ApiKey, User
 from app.ratelimit import limiter
 from app.services import accounts
+from app.web.common import audit
 from app.web.errors import error_response
 
 bp = Blueprint("auth", __name__)
@@ -71,8 +72,9 @@ def api_key_required(view: Callable) -> Callable:
             resp = error_response(401, "unauthorized", "缺少或无效的接口密钥（Authorization: Bearer <key>）")
             resp.headers["WWW-Authenticate"] = 'Bearer realm="lyxy"'
             return resp
-        get_session().commit()  # records last use
         g.api_key = record
+        audit("api_key_use", "api_key", record.prefix, method=request.method, path=request.path)
+        get_session().commit()  # records last use and the audit entry
         return view(*args, **kwargs)
     return wrapped
 
@@ -95,20 +97,26 @@ def login() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("login.html", error=None)
     db = get_session()
-    user = accounts.authenticate(db, request.form.get("username", ""),
-                                 request.form.get("password", ""))
+    username = request.form.get("username", "")
+    user = accounts.authenticate(db, username, request.form.get("password", ""))
     if user is None:
+        audit("login_failed", "user", username[:50])
+        db.commit()
         return render_template("login.html", error="用户名或密码错误"), 401
-    db.commit()
     session.clear()  # a fresh session on login (no fixation)
     session.permanent = True
     session["uid"] = user.id
+    audit("login", "user", user.username)
+    db.commit()
     flash(f"欢迎，{user.display_name}")
     return redirect(_safe_next(request.args.get("next")), code=303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user() is not None:
+        audit("logout", "user", current_user().username)
+        get_session().commit()
     session.clear()
     return redirect(url_for("public.index"), code=303)
 

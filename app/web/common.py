@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, g, request, session
 from werkzeug.datastructures import FileStorage
 
-from app.archive.blobs import LocalBlobStore
+from app.archive.blobs import BlobStore, blob_store_from_config
+from app.archive.intake import IntakeLimits
+from app.archive.pii import PiiCipher
+from app.db import get_session
 from app.domain.masking import public_subject_code, public_subject_name
 from app.domain.subjects import SubjectKind
 from app.models import IssuedDocument
@@ -16,8 +19,48 @@ from app.services.blanks import BlankCache
 STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
 
 
-def archive() -> LocalBlobStore:
-    return LocalBlobStore(current_app.config["ARCHIVE_DIR"])
+def archive() -> BlobStore:
+    """The app's blob store (local folder by default, S3 when configured)."""
+    store = current_app.extensions.get("lyxy_archive")
+    if store is None:
+        store = current_app.extensions["lyxy_archive"] = blob_store_from_config(current_app.config)
+    return store
+
+
+def pii_cipher() -> PiiCipher:
+    cipher = current_app.extensions.get("lyxy_pii")
+    if cipher is None:
+        cipher = current_app.extensions["lyxy_pii"] = PiiCipher.from_config_value(
+            current_app.config["PII_KEY"])
+    return cipher
+
+
+def intake_limits() -> IntakeLimits:
+    return IntakeLimits(max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+                        max_pages=current_app.config["UPLOAD_MAX_PAGES"])
+
+
+def actor() -> str:
+    """Who is acting, for the audit log: the signed-in user, the API key, or the public."""
+    key = g.get("api_key")
+    if key is not None:
+        return f"apikey:{key.prefix}"
+    uid = session.get("uid")
+    if uid:
+        from app.models import User
+
+        user = get_session().get(User, uid)
+        if user is not None:
+            return f"user:{user.username}"
+    return f"public:{request.remote_addr}" if request else "system"
+
+
+def audit(action: str, object_type: str = "", object_id: object = "", **details: object) -> None:
+    """Append to the audit log within the current transaction (the caller commits)."""
+    from app.services.audit import audit_key, record
+
+    record(get_session(), audit_key(current_app.config["SECRET_KEY"]), actor=actor(),
+           action=action, object_type=object_type, object_id=object_id, details=dict(details))
 
 
 def blank_cache() -> BlankCache:

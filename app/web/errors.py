@@ -6,6 +6,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.archive.intake import IntakeRejected
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldError, FieldErrors
 from app.services.commitments import DocumentNotFound
@@ -68,6 +69,10 @@ def init_app(app: Flask) -> None:
     def _uncoverable(exc: UncoverableCharacter) -> Response:
         field = exc.field or "text"
         return error_response(400, "uncoverable_character", str(exc), {field: str(exc)})
+
+    @app.errorhandler(IntakeRejected)
+    def _intake(exc: IntakeRejected) -> Response:
+        return error_response(413 if exc.code == "too_large" else 400, exc.code, exc.message)
 
     @app.errorhandler(StampingError)
     def _stamping(exc: StampingError) -> Response:

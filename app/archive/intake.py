@@ -1,0 +1,699 @@
+"""Intake gate for uploaded PDFs: size, format, active content and bombs, parsed in a limited child process.
+
+Every upload path calls :func:`inspect_pdf` before anything is stored. The cheap checks (empty, size,
+``%PDF-`` magic) run in the caller; the parse runs in a pre-started worker process with ``RLIMIT_AS``
+and ``RLIMIT_CPU`` set, under a wall-clock timeout enforced by the caller, so that a hostile file
+can at worst cost one worker process, never the web process.
+
+Worker model (why not ``ProcessPoolExecutor``): the pool must kill a worker that overruns its wall time,
+and an executor cannot cancel a running task or kill one worker. Each worker here is one
+``multiprocessing`` process from the **forkserver** context (workers are forked from a small,
+single-threaded server that has already imported pikepdf/pypdf: a new worker costs a few milliseconds,
+and never inherits the web process's threads, sockets or database connections, as ``fork`` would).
+A worker serves one job at a time over a pipe; it is killed and replaced after a timeout, a crash
+(segfault, SIGXCPU, MemoryError) or ``_JOBS_PER_WORKER`` jobs. Replies are JSON, never pickle, so a
+worker subverted by a hostile file cannot run code in the web process by what it sends back.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import json
+import logging
+import math
+import multiprocessing
+import os
+import re
+import resource
+import signal
+import threading
+import time
+import unicodedata
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pikepdf
+import pypdf
+
+from app.domain.errors import FieldError
+from app.domain.numbers import format_document_number, parse_document_number
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """Bounds for one uploaded PDF; the defaults are the service's policy for uploads."""
+
+    max_bytes: int = 20 * MB
+    """Largest accepted file, in bytes."""
+    max_pages: int = 500
+    """Most pages accepted."""
+    cpu_seconds: int = 10
+    """CPU seconds the worker may spend on this file (``RLIMIT_CPU``, whole seconds)."""
+    memory_bytes: int = 512 * MB
+    """Address space of the worker while it parses this file (``RLIMIT_AS``), in bytes."""
+    wall_seconds: float = 20
+    """Wall-clock time the caller waits for the worker before killing it, in seconds."""
+    max_decompressed_bytes: int = 200 * MB
+    """Total decoded size of all streams, in bytes (a decompression bomb is refused past it)."""
+    max_objects: int = 200_000
+    """Most indirect objects in the file."""
+    max_stream_ratio: int = 100
+    """A single stream may not expand more than this many times its encoded size ..."""
+    stream_ratio_floor_bytes: int = 16 * MB
+    """... once its decoded size is past this many bytes (small, very compressible streams are normal:
+    a blank scan or an empty content stream easily deflates 1000:1)."""
+
+
+_MESSAGES = {
+    "empty_file": "文件为空",
+    "too_large": "文件超过{limit}上限",
+    "not_pdf": "文件不是PDF格式",
+    "broken_pdf": "PDF文件已损坏，无法解析",
+    "encrypted": "PDF文件已加密，请上传未加密的文件",
+    "too_many_pages": "PDF页数超过{limit}页上限（本文件{pages}页）",
+    "javascript": "PDF含有JavaScript脚本，出于安全原因不予接收",
+    "launch_action": "PDF含有启动外部程序的动作（Launch）",
+    "embedded_file": "PDF含有嵌入文件（附件）",
+    "xfa": "PDF含有XFA表单",
+    "decompression_bomb": "PDF解压后数据过大，疑似压缩炸弹",
+    "parse_timeout": "PDF解析超时",
+    "parse_resources": "PDF解析所需资源超出限制",
+}
+
+
+class IntakeRejected(Exception):
+    """An uploaded file refused by the intake gate (上传文件未通过检查).
+
+    ``code`` is stable for API clients (one of ``REJECTION_CODES``); ``message`` is the Chinese text
+    shown to the user and names the problem; ``detail`` is English, for logs (which object, which
+    warning), and is never shown to the user.
+    """
+
+    def __init__(self, code: str, message: str | None = None, *, detail: str = "", **fields: Any) -> None:
+        if code not in _MESSAGES:
+            raise ValueError(f"unknown intake rejection code: {code!r}")
+        message = message if message is not None else _MESSAGES[code].format(**fields)
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable (task queues), despite the custom __init__
+        return (type(self), (self.code, self.message), {"detail": self.detail})
+
+    def __repr__(self) -> str:
+        return f"IntakeRejected({self.code!r}, {self.message!r}, detail={self.detail!r})"
+
+
+REJECTION_CODES = frozenset(_MESSAGES)
+"""Every ``IntakeRejected.code``."""
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What the gate learnt about an accepted PDF (used to pre-fill the upload form)."""
+
+    sha256: str
+    """SHA-256 of the file, lower-case hex."""
+    size_bytes: int
+    """File size in bytes."""
+    page_count: int
+    """Number of pages."""
+    text_sample: str
+    """Extracted text of the first pages (at most ``TEXT_SAMPLE_PAGES`` pages, ``TEXT_SAMPLE_CHARS``
+    characters); empty when the text could not be extracted (scans, unusual fonts)."""
+    document_numbers: tuple[str, ...]
+    """Valid 文书编号 (check character verified) found in the text sample or in link URIs, canonical
+    upper-case form, in order of first appearance, without repeats."""
+    verify_urls: tuple[str, ...]
+    """Every link ``/URI`` containing ``/verify/`` (our QR codes and links), in file order, unique."""
+    has_signatures: bool
+    """True when a signature field has a value (``/FT /Sig`` with ``/V``) or any ``/ByteRange`` exists."""
+
+
+TEXT_SAMPLE_PAGES = 3
+TEXT_SAMPLE_CHARS = 5000
+_MAGIC_WINDOW = 1024
+_MAX_LISTED = 50  # numbers and verify URLs kept: enough to pre-fill a form, bounded for a hostile file
+_MAX_URI_CHARS = 2048
+# The check-character class is the GB 32100 alphabet (no I, O, S, V, Z); parse_document_number
+# then verifies the check character itself. re.ASCII: \d is 0-9 only.
+_NUMBER_IN_TEXT = re.compile(r"LYXY-(?:CN|HC|BG|PJ)-\d{4}-\d{6}[0-9A-HJ-NPQRTUWXY]", re.I | re.ASCII)
+
+
+def inspect_pdf(data: bytes, limits: IntakeLimits = IntakeLimits()) -> PdfFacts:
+    """Check an uploaded PDF and return its facts, or refuse it.
+
+    Checks, in order: empty, size, ``%PDF-`` in the first 1024 bytes; then, in a worker process under
+    ``limits``: opens with qpdf (broken, damaged/repaired, encrypted), object count, page count, a walk
+    over every indirect object (JavaScript, Launch, embedded files, XFA), the decoded size of every
+    stream (decompression bomb), and finally text and document numbers.
+
+    :param data: the uploaded file.
+    :param limits: the bounds to apply; the defaults are the upload policy.
+    :returns: the facts of an accepted file.
+    :raises IntakeRejected: the file is refused; ``code`` says why.
+    """
+    if not data:
+        raise IntakeRejected("empty_file")
+    if len(data) > limits.max_bytes:
+        raise IntakeRejected("too_large", limit=_format_size(limits.max_bytes),
+                             detail=f"{len(data)} bytes > {limits.max_bytes}")
+    if b"%PDF-" not in data[: _MAGIC_WINDOW + 4]:
+        raise IntakeRejected("not_pdf", detail=f"no %PDF- in the first {_MAGIC_WINDOW} bytes")
+    reply = _pool().run(data, limits)
+    if "rejected" in reply:
+        code = reply["rejected"]
+        if code not in REJECTION_CODES:  # a confused worker: refuse rather than trust it
+            raise IntakeRejected("broken_pdf", detail=f"worker replied unknown code {code!r}")
+        raise IntakeRejected(code, str(reply.get("message", _MESSAGES[code])),
+                             detail=str(reply.get("detail", "")))
+    facts = reply["facts"]
+    return PdfFacts(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+        page_count=int(facts["page_count"]),
+        text_sample=str(facts["text_sample"])[:TEXT_SAMPLE_CHARS],
+        document_numbers=tuple(str(n) for n in facts["document_numbers"]),
+        verify_urls=tuple(str(u) for u in facts["verify_urls"]),
+        has_signatures=bool(facts["has_signatures"]),
+    )
+
+
+def display_file_name(name: str) -> str:
+    """The uploaded file's name as shown to people (上传文件名): never used as a storage path.
+
+    NFC-normalised; everything up to the last ``/`` or ``\\`` removed; control, format (bidi, zero-width),
+    line/paragraph-separator and surrogate characters removed; surrounding spaces stripped; at most
+    ``200`` characters, keeping the extension. An empty result (or only dots) gives ``"upload.pdf"``.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
+    name = unicodedata.normalize("NFC", name).strip()  # removals may bring combining marks together
+    if not name.strip("."):
+        return _DEFAULT_FILE_NAME
+    if len(name) <= _MAX_FILE_NAME:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and len(ext) <= 16:
+        return stem[: _MAX_FILE_NAME - len(ext) - 1].rstrip() + "." + ext
+    return name[:_MAX_FILE_NAME]
+
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_MAX_FILE_NAME = 200
+_DEFAULT_FILE_NAME = "upload.pdf"
+
+
+def _format_size(n: int) -> str:
+    if n >= MB and n % MB == 0:
+        return f"{n // MB} MB"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024} KB"
+    return f"{n}字节"
+
+
+def warm_up(workers: int = 1) -> None:
+    """Start the forkserver and ``workers`` workers now (e.g. in gunicorn's ``post_worker_init``)."""
+    _pool().warm_up(workers)
+
+
+def shutdown() -> None:
+    """Stop every worker of this process's pool (registered with ``atexit``; safe to call twice)."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None and pool.pid == os.getpid():
+        pool.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The worker pool (parent side)
+
+POOL_SIZE = 2
+"""Workers per web process; more concurrent uploads wait for a free worker."""
+_JOBS_PER_WORKER = 200  # recycle: bounds fragmentation and leaks that would eat into RLIMIT_AS
+_KILL_WAIT_SECONDS = 2.0
+
+
+_MAX_REPLY_BYTES = MB  # replies are small (text sample and capped lists); more is a confused worker
+_ACK = b"ack"  # "I have the file": a worker that dies before saying so never saw it
+
+
+class _WorkerLost(Exception):
+    """The worker was already dead when the job was sent (killed while idle)."""
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx: Any) -> None:
+        parent_end, child_end = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child_end,), name="pdf-intake", daemon=True)
+        self.process.start()
+        child_end.close()
+        self.conn: Connection = parent_end
+        self.jobs = 0
+        self.stopped = False
+
+    def exchange(self, header: bytes, data: bytes, wall_seconds: float) -> dict[str, Any]:
+        """Send one job and wait for the reply; raises ``IntakeRejected`` if the worker fails on it.
+
+        :raises _WorkerLost: the worker was dead before it took the job (nothing to do with the file).
+        """
+        deadline = time.monotonic() + wall_seconds
+        try:
+            self.conn.send_bytes(header)
+            self.conn.send_bytes(data)
+            if not self.conn.poll(wall_seconds):
+                raise IntakeRejected("parse_timeout", detail=f"no answer within {wall_seconds} s")
+            ack = self.conn.recv_bytes()
+        except (EOFError, OSError):
+            raise _WorkerLost from None
+        if ack != _ACK:
+            raise IntakeRejected("broken_pdf", detail="worker protocol error")
+        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+            raise IntakeRejected("parse_timeout", detail=f"no answer within {wall_seconds} s")
+        try:
+            raw = self.conn.recv_bytes(_MAX_REPLY_BYTES)
+        except (EOFError, OSError):
+            code, detail = self._death()
+            raise IntakeRejected(code, detail=detail) from None
+        self.jobs += 1
+        return json.loads(raw)
+
+    def _death(self) -> tuple[str, str]:
+        """(code, detail) for a worker that died mid-job."""
+        self.process.join(_KILL_WAIT_SECONDS)
+        status = self.process.exitcode
+        if status is not None and status < 0:
+            sig = signal.Signals(-status)
+            if sig == signal.SIGXCPU:
+                return "parse_timeout", "worker exceeded its CPU limit (SIGXCPU)"
+            return "parse_resources", f"worker killed by {sig.name}"
+        return "parse_resources", f"worker exited with status {status} (out of memory?)"
+
+    def stop(self) -> None:
+        """Kill the process (if still running) and reap it; idempotent."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(_KILL_WAIT_SECONDS)
+        if self.process.exitcode is not None:
+            self.process.close()
+
+
+class _Pool:
+    """Up to ``size`` workers, started on demand; each job borrows one, a failed one is replaced."""
+
+    def __init__(self, size: int) -> None:
+        self.pid = os.getpid()
+        self.ctx = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that already imported us (and so pikepdf and pypdf). Only takes
+        # effect if nobody started the forkserver before; otherwise each new worker imports us itself.
+        self.ctx.set_forkserver_preload([__name__])
+        self.slots = threading.BoundedSemaphore(size)
+        self.idle: list[_Worker] = []
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def warm_up(self, workers: int) -> None:
+        started = [self._borrow() for _ in range(workers)]
+        for worker in started:
+            self._give_back(worker, healthy=True)
+
+    def _borrow(self) -> _Worker:
+        self.slots.acquire()
+        try:
+            with self.lock:
+                if self.closed:
+                    raise RuntimeError("PDF intake pool is shut down")
+                worker = self.idle.pop() if self.idle else None
+            if worker is not None and worker.process.is_alive():
+                return worker
+            if worker is not None:
+                worker.stop()
+            return _Worker(self.ctx)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def _give_back(self, worker: _Worker, *, healthy: bool) -> None:
+        with self.lock:
+            keep = healthy and not self.closed and not worker.stopped
+            if keep:
+                self.idle.append(worker)
+        if not keep:
+            worker.stop()
+        self.slots.release()
+
+    def run(self, data: bytes, limits: IntakeLimits) -> dict[str, Any]:
+        """Inspect ``data`` in a worker: the worker's JSON reply, or ``IntakeRejected`` if it failed."""
+        header = json.dumps(asdict(limits)).encode()
+        worker = self._borrow()
+        healthy = False
+        try:
+            try:
+                reply = worker.exchange(header, data, limits.wall_seconds)
+            except _WorkerLost:
+                # It died while idle (OOM killer, an operator): give the file one fresh worker.
+                worker.stop()
+                worker = _Worker(self.ctx)
+                reply = worker.exchange(header, data, limits.wall_seconds)
+            healthy = not reply.get("retire") and worker.jobs < _JOBS_PER_WORKER
+            return reply
+        finally:  # a timed-out, crashed or retiring worker is killed here and replaced on demand
+            self._give_back(worker, healthy=healthy)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            idle, self.idle = self.idle, []
+        for worker in idle:
+            worker.stop()
+
+
+_POOL: _Pool | None = None
+_POOL_LOCK = threading.Lock()
+_ATEXIT_REGISTERED = False
+
+
+def _pool() -> _Pool:
+    global _POOL, _ATEXIT_REGISTERED
+    with _POOL_LOCK:
+        # A pool inherited through fork (gunicorn --preload) belongs to the parent: start our own.
+        if _POOL is None or _POOL.pid != os.getpid():
+            _POOL = _Pool(POOL_SIZE)
+            if not _ATEXIT_REGISTERED:
+                atexit.register(shutdown)
+                _ATEXIT_REGISTERED = True
+        return _POOL
+
+
+# ---------------------------------------------------------------------------------------------------
+# The worker (child side)
+
+
+def _worker_main(conn: Connection) -> None:
+    """Serve jobs until the pipe closes: header (JSON limits), then the PDF bytes; reply JSON."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU and crashes must not write core files
+    for name in ("pypdf", "pikepdf"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)  # their warnings would go to our stderr
+    while True:
+        try:
+            header = conn.recv_bytes()
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        limits = IntakeLimits(**json.loads(header))
+        try:
+            conn.send_bytes(_ACK)
+        except OSError:
+            return
+        _set_job_limits(limits)
+        retire = False
+        try:
+            reply: dict[str, Any] = {"facts": _inspect_in_worker(data, limits)}
+        except IntakeRejected as exc:
+            reply = {"rejected": exc.code, "message": exc.message, "detail": exc.detail}
+            retire = exc.code == "parse_resources"  # after a failed allocation, start afresh
+        except MemoryError:
+            _lift_memory_limit()
+            reply = {"rejected": "parse_resources", "detail": "MemoryError in worker"}
+            retire = True  # the heap may be in any state
+        except RecursionError:
+            reply = {"rejected": "parse_resources", "detail": "nesting too deep"}
+        except Exception as exc:  # any other parser failure: the file is unusable to us
+            reply = {"rejected": "broken_pdf", "detail": f"{type(exc).__name__}: {exc}"[:500]}
+        del data
+        _lift_memory_limit()
+        reply["retire"] = retire
+        try:
+            conn.send_bytes(json.dumps(reply).encode())
+        except OSError:
+            return
+        if retire:
+            return
+
+
+def _set_job_limits(limits: IntakeLimits) -> None:
+    # Soft limits only: RLIMIT_CPU counts the worker's whole life, so each job gets "used so far +
+    # cpu_seconds"; hard limits stay where they were so the next job can be given its own budget.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = math.ceil(usage.ru_utime + usage.ru_stime)
+    _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (_capped(used + max(1, limits.cpu_seconds), cpu_hard), cpu_hard))
+    _, as_hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (_capped(limits.memory_bytes, as_hard), as_hard))
+
+
+def _lift_memory_limit() -> None:
+    _, as_hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (as_hard, as_hard))
+
+
+def _capped(value: int, hard: int) -> int:
+    return value if hard == resource.RLIM_INFINITY else min(value, hard)
+
+
+def _inspect_in_worker(data: bytes, limits: IntakeLimits) -> dict[str, Any]:
+    """The checks that parse the file; raises ``IntakeRejected``. Runs in the worker only."""
+    try:
+        # attempt_recovery=False: a file whose cross-reference table has to be rebuilt is refused,
+        # not silently reinterpreted (see _refuse_warnings).
+        pdf = pikepdf.open(io.BytesIO(data), attempt_recovery=False)
+    except pikepdf.PasswordError:
+        raise IntakeRejected("encrypted", detail="user password required") from None
+    except pikepdf.PdfError as exc:
+        raise IntakeRejected("broken_pdf", detail=_clean(str(exc))) from None
+    with pdf:
+        try:
+            page_count, walk = _check_structure(pdf, limits)
+        except pikepdf.PdfError as exc:
+            raise _parse_failure(pdf, str(exc)) from None
+    text = _text_sample(data)
+    uris = [u for u in walk.uris if len(u) <= _MAX_URI_CHARS]
+    numbers = _unique(_numbers_in(text) + [n for uri in uris for n in _numbers_in(uri)])
+    return {
+        "page_count": page_count,
+        "text_sample": text,
+        "document_numbers": numbers[:_MAX_LISTED],
+        "verify_urls": _unique([u for u in uris if "/verify/" in u])[:_MAX_LISTED],
+        "has_signatures": walk.has_signatures,
+    }
+
+
+def _check_structure(pdf: pikepdf.Pdf, limits: IntakeLimits) -> tuple[int, _ObjectWalk]:
+    if pdf.is_encrypted:
+        raise IntakeRejected("encrypted", detail="owner password (permissions) set")
+    _refuse_warnings(pdf)
+    objects = pdf.objects
+    if len(objects) > limits.max_objects:
+        raise IntakeRejected("parse_resources", detail=f"{len(objects)} objects > {limits.max_objects}")
+    page_count = len(pdf.pages)
+    if page_count > limits.max_pages:
+        raise IntakeRejected("too_many_pages", limit=limits.max_pages, pages=page_count)
+    walk = _ObjectWalk(limits)
+    for obj in objects:
+        walk.visit_indirect(obj)
+    _refuse_warnings(pdf)
+    return page_count, walk
+
+
+def _parse_failure(pdf: pikepdf.Pdf, error: str = "") -> IntakeRejected:
+    """The rejection for a qpdf error or warnings: out of memory (qpdf reports a failed allocation as
+    damaged data, with ``std::bad_alloc`` in a warning) or a broken file."""
+    messages = [str(w) for w in pdf.get_warnings()] + ([error] if error else [])
+    detail = _clean("; ".join(messages[:3]))
+    if any("bad_alloc" in m for m in messages):
+        return IntakeRejected("parse_resources", detail=f"out of memory: {detail}")
+    return IntakeRejected("broken_pdf", detail=detail)
+
+
+_STREAM_NAME = re.compile(r"stream <[^>]*> ?")
+
+
+def _clean(qpdf_message: str) -> str:
+    """qpdf's message without the in-memory stream's repr, cut to a log-friendly length."""
+    return _STREAM_NAME.sub("", qpdf_message)[:500]
+
+
+def _refuse_warnings(pdf: pikepdf.Pdf) -> None:
+    # Any qpdf warning means qpdf had to guess (xref rebuilt, stream length searched, bad filter
+    # data). A guessed file can read differently in another reader (viewer, pypdf, a signature
+    # validator): a place to hide content from this gate. So damaged == broken, and the user is
+    # told to re-save the file ("另存为PDF" in any tool fixes it).
+    failure = _parse_failure(pdf)
+    if failure.detail:
+        raise failure
+
+
+_FLATE = pikepdf.Name.FlateDecode
+# Filters qpdf decodes at the default ("generalized") level; image codecs are left alone because
+# nothing downstream of intake decodes images, and their output is bounded by /Width and /Height.
+_GENERALIZED = frozenset(
+    {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx",
+     "/RunLengthDecode", "/RL"}
+)
+_INFLATE_CHUNK = MB
+_CONTAINERS = (pikepdf.Dictionary, pikepdf.Array)
+_MAX_DEPTH = 100
+
+
+class _ObjectWalk:
+    """Visits every indirect object once, and the direct objects inside it, refusing active content."""
+
+    def __init__(self, limits: IntakeLimits) -> None:
+        self.limits = limits
+        self.decoded_total = 0
+        self.uris: list[str] = []
+        self.has_signatures = False
+
+    def visit_indirect(self, obj: Any) -> None:
+        # pdf.objects also holds scalars, which pikepdf hands over as Python values (None, int ...)
+        if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+            self._visit(obj, obj.objgen, 0)
+
+    def _visit(self, obj: pikepdf.Object, where: tuple[int, int], depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise IntakeRejected("parse_resources", detail=f"nesting deeper than {_MAX_DEPTH} in {where}")
+        if isinstance(obj, pikepdf.Stream):
+            self._check_dictionary(obj.stream_dict, where, depth)
+            self._count_decoded(obj, where)
+        elif isinstance(obj, pikepdf.Dictionary):
+            self._check_dictionary(obj, where, depth)
+        elif isinstance(obj, pikepdf.Array):
+            for item in obj:
+                if isinstance(item, _CONTAINERS) and not item.is_indirect:  # indirect: own visit
+                    self._visit(item, where, depth + 1)
+
+    def _check_dictionary(self, d: pikepdf.Dictionary, where: tuple[int, int], depth: int) -> None:
+        keys = set(d.keys())
+        if keys & {"/JS", "/JavaScript"} or d.get("/S") == pikepdf.Name.JavaScript:
+            raise IntakeRejected("javascript", detail=f"object {where}")
+        if d.get("/S") == pikepdf.Name.Launch:
+            raise IntakeRejected("launch_action", detail=f"object {where}")
+        if (keys & {"/EmbeddedFiles", "/EF"} or d.get("/Subtype") == pikepdf.Name.FileAttachment
+                or d.get("/Type") == pikepdf.Name.EmbeddedFile):
+            raise IntakeRejected("embedded_file", detail=f"object {where}")
+        if "/XFA" in keys:
+            raise IntakeRejected("xfa", detail=f"object {where}")
+        if "/ByteRange" in keys or (d.get("/FT") == pikepdf.Name.Sig and "/V" in keys):
+            self.has_signatures = True
+        uri = d.get("/URI")
+        if isinstance(uri, pikepdf.String):
+            self.uris.append(str(uri))
+        for key in keys:
+            value = d[key]
+            if isinstance(value, _CONTAINERS) and not value.is_indirect:
+                self._visit(value, where, depth + 1)
+
+    def _count_decoded(self, stream: pikepdf.Stream, where: tuple[int, int]) -> None:
+        """Add the stream's decoded size to the total; refuse a bomb before it is fully inflated.
+
+        Rule: the total over all streams may not pass ``max_decompressed_bytes``, and one stream may
+        not pass both ``stream_ratio_floor_bytes`` and ``max_stream_ratio`` times its encoded size.
+        Flate (nearly every stream) is inflated here in 1 MB chunks, so a bomb is refused after at most
+        its allowance, without ever holding it in memory. Other generalised filters (rare) go through
+        qpdf's ``read_bytes``; RLIMIT_AS bounds those.
+        """
+        filters = stream.stream_dict.get("/Filter")
+        names = [str(f) for f in (filters if isinstance(filters, pikepdf.Array) else [filters])
+                 if f is not None]
+        raw = stream.read_raw_bytes()
+        if not names or names[0] not in _GENERALIZED:
+            decoded = len(raw)
+        elif names[0] in ("/FlateDecode", "/Fl") and all(n not in _GENERALIZED for n in names[1:]):
+            decoded = self._inflate_bounded(raw, where)
+        else:
+            decoded = len(stream.read_bytes())
+        self._add(decoded, len(raw), where)
+
+    def _allowance(self, encoded: int) -> int:
+        per_stream = max(self.limits.stream_ratio_floor_bytes, self.limits.max_stream_ratio * encoded)
+        return min(per_stream, self.limits.max_decompressed_bytes - self.decoded_total)
+
+    def _add(self, decoded: int, encoded: int, where: tuple[int, int]) -> None:
+        if decoded > self._allowance(encoded):
+            self._refuse_bomb(decoded, encoded, where)
+        self.decoded_total += decoded
+
+    def _refuse_bomb(self, decoded: int, encoded: int, where: tuple[int, int]) -> None:
+        raise IntakeRejected(
+            "decompression_bomb",
+            detail=f"stream {where}: >{decoded} bytes from {encoded}, "
+            f"total so far {self.decoded_total} (limit {self.limits.max_decompressed_bytes})",
+        )
+
+    def _inflate_bounded(self, raw: bytes, where: tuple[int, int]) -> int:
+        allowance = self._allowance(len(raw))
+        inflater = zlib.decompressobj()
+        decoded = 0
+        for piece in _inflate_pieces(inflater, raw):
+            decoded += piece
+            if decoded > allowance:
+                self._refuse_bomb(decoded, len(raw), where)
+        return decoded
+
+
+def _inflate_pieces(inflater: Any, raw: bytes) -> Iterator[int]:
+    """Sizes of successive ≤ 1 MB pieces of inflated output (the pieces themselves are dropped)."""
+    pending = raw
+    try:
+        while not inflater.eof:
+            before = len(pending)
+            out = inflater.decompress(pending, _INFLATE_CHUNK)
+            pending = inflater.unconsumed_tail
+            if not out and (not pending or len(pending) == before):
+                break  # input used up (a truncated stream, which readers accept) or no progress
+            yield len(out)
+    except zlib.error as exc:
+        raise IntakeRejected("broken_pdf", detail=f"bad Flate data: {exc}") from None
+
+
+def _text_sample(data: bytes) -> str:
+    # pypdf, not qpdf, extracts text; the file has passed qpdf's checks by now. Text only pre-fills
+    # a form, so a file pypdf cannot read (scan, odd fonts) is accepted with an empty sample.
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        parts: list[str] = []
+        size = 0
+        for page in reader.pages[:TEXT_SAMPLE_PAGES]:
+            parts.append(page.extract_text() or "")
+            size += len(parts[-1])
+            if size >= TEXT_SAMPLE_CHARS:
+                break
+    except MemoryError:
+        raise
+    except Exception:  # pypdf raises many kinds; the sample is optional
+        return ""
+    return "\n".join(parts)[:TEXT_SAMPLE_CHARS]
+
+
+_LINE_BREAK_AFTER_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
+
+
+def _numbers_in(text: str) -> list[str]:
+    found = []
+    # Layout breaks lines after a hyphen ("LYXY-\nCN-2026-..."): join those before searching.
+    for match in _NUMBER_IN_TEXT.finditer(_LINE_BREAK_AFTER_HYPHEN.sub("-", text)):
+        try:
+            found.append(format_document_number(*parse_document_number(match.group())))
+        except FieldError:  # wrong check character: a typo or a look-alike, not one of ours
+            continue
+    return found
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

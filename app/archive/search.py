@@ -1,0 +1,423 @@
+"""Full-text search of filings (公示检索): one adapter, SQLite FTS5 trigram or PostgreSQL pg_trgm.
+
+Three verbs behind the adapter, called explicitly after a commit (never from ORM hooks):
+``add_to_index`` (upsert one filing's searchable text), ``remove_from_index`` and
+``query_index``. Results are filing ids only; callers load the rows they show.
+
+What is indexed is only what the public pages show (domain-rules §7.2): the unit's name in
+full, a natural person's name masked (张*丰), the public code (the USCC in full, a resident ID
+masked as 2*************1237), the matter and the receiving unit's name. A full resident ID or
+a person's full name therefore never finds anything.
+
+Query semantics (``q`` is free text typed by the public):
+
+- Text is NFKC-normalised (全角 "ＭＡ０Ｙ" = "MA0Y"), control characters are dropped and the
+  text is split on whitespace into at most ``MAX_TERMS`` distinct terms of at most
+  ``MAX_TERM_CHARS`` characters; all terms must match (AND).
+- No terms: browse, every filing matching the filters.
+- One term shaped like a full 统一社会信用代码 (18 characters of the GB 32100 alphabet, any case):
+  exact match on the public code.
+- Terms of 3+ characters: case-insensitive substring match anywhere in the indexed text
+  ("示例建筑" finds "凌源市示例建筑工程有限公司"; "MA0Y8K" finds a USCC containing it). A trigram
+  index needs 3 characters, so 1-2 character terms next to a longer term only narrow the rows
+  the longer terms found (substring match on those rows).
+- Only 1-2 character terms: the public name must start with the first term ("张" finds 张*丰,
+  "凌源" finds 凌源市…) and contain the others. A 1-2 character substring search over every
+  filing would read the whole table; a name prefix is what such a query usually means.
+
+Order: newest filing first (created_at desc, id desc), so pages are stable. The total is
+counted over at most ``COUNT_CAP + 1`` rows; ``SearchPage.total_capped`` says the true number
+may be larger (show "10,000+").
+
+FTS5 query syntax and LIKE wildcards in user input are always quoted/escaped: no input can
+raise a syntax error.
+
+Like the rest of ``app.archive`` this module imports neither Flask nor SQLAlchemy: it takes a
+session (anything with ``connection()``, ``get_bind()`` and ``flush()``: a SQLAlchemy Session)
+and runs its own dialect-specific SQL through ``connection().exec_driver_sql``; every value
+travels as a bound parameter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from app.domain.identifiers import USCC_ALPHABET
+from app.domain.masking import public_subject_name
+from app.domain.subjects import SubjectKind
+from app.models import Filing
+
+COUNT_CAP = 10_000
+"""Totals are counted up to this many rows; beyond it the page says "10,000+"."""
+MAX_TERMS = 8
+"""Further terms are ignored: they rarely narrow a result and each one costs an index probe."""
+MAX_TERM_CHARS = 64
+"""Longer terms are cut: no indexed field (name 100, code 18, matter 200) needs a longer probe."""
+MIN_TRIGRAM_CHARS = 3
+USCC_RE = re.compile(f"[{USCC_ALPHABET}]{{18}}")
+"""A full 统一社会信用代码 (GB 32100 alphabet: no I, O, Z, S, V): searched by exact match."""
+FIELD_SEPARATOR = "\n"
+"""Joins the indexed fields into one document; terms never contain whitespace, so no term can
+match across two fields."""
+BROWSE_ORDER = "f.created_at DESC, f.id DESC"
+"""Browsing: newest filing first, id breaking ties."""
+
+
+class DbSession(Protocol):
+    """What the adapter needs of a session (sqlalchemy.orm.Session has all three)."""
+
+    def connection(self) -> Any: ...
+
+    def get_bind(self) -> Any: ...
+
+    def flush(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters applied on the filings table (the source of truth), not on the index."""
+
+    status: tuple[str, ...] | None = ("published",)
+    """Allowed statuses (pending | published | rejected | revoked); None = any status."""
+    unit_id: int | None = None
+    """receiving_units.id (接受承诺单位)."""
+    scenario: str | None = None
+    """承诺适用情形, a Scenario value."""
+    subject_kind: str | None = None
+    """承诺主体类型, a SubjectKind value."""
+    date_from: date | None = None
+    """First commitment_date included (承诺日期 >=)."""
+    date_to: date | None = None
+    """Last commitment_date included (承诺日期 <=)."""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results: filing ids, newest first."""
+
+    ids: list[int]
+    total: int
+    """Number of matching filings, counted up to COUNT_CAP."""
+    total_capped: bool
+    """True when more than COUNT_CAP filings match: show the total as "10,000+"."""
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    """The searchable text of one filing: public values only, NFKC-normalised."""
+
+    subject_name: str
+    subject_code: str
+    matter: str
+    unit_name: str
+
+    @property
+    def document(self) -> str:
+        """All fields in one string (the PostgreSQL index column)."""
+        return FIELD_SEPARATOR.join((self.subject_name, self.subject_code, self.matter,
+                                     self.unit_name))
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split into terms: ``long`` (trigram searchable) and ``short`` (1-2 characters)."""
+
+    terms: tuple[str, ...]
+    uscc: str | None = None
+    """Set when the query is one full USCC (upper-cased): exact code match."""
+
+    @property
+    def long(self) -> tuple[str, ...]:
+        return tuple(t for t in self.terms if len(t) >= MIN_TRIGRAM_CHARS)
+
+    @property
+    def short(self) -> tuple[str, ...]:
+        return tuple(t for t in self.terms if len(t) < MIN_TRIGRAM_CHARS)
+
+
+class SearchIndex(Protocol):
+    """The adapter: call the write verbs after the filing's transaction committed."""
+
+    def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
+        """Insert or replace the searchable text of ``filing`` (one index row per filing)."""
+
+    def remove_from_index(self, session: DbSession, filing_id: int) -> None:
+        """Drop the filing's index row: text queries no longer find it (browsing still lists it)."""
+
+    def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
+                    per_page: int = 20) -> SearchPage:
+        """Ids of the filings matching ``q`` and ``filters``, newest first, with a capped total."""
+
+
+def _normalise(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value)
+    # Cc: NUL and friends (PostgreSQL refuses NUL); Cs: lone surrogates cannot be encoded.
+    return "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def indexed_text(subject_kind: str, subject_name: str, subject_code_public: str, matter: str,
+                 unit_name: str) -> IndexedText:
+    """What the index holds: public name (自然人 masked), public code, matter and unit name."""
+    try:
+        kind = SubjectKind(subject_kind)
+    except ValueError:  # unknown kind: index no name rather than risk a person's full name
+        name = ""
+    else:
+        name = public_subject_name(kind, subject_name)
+    return IndexedText(_normalise(name), _normalise(subject_code_public), _normalise(matter),
+                       _normalise(unit_name))
+
+
+def indexed_text_for(filing: Filing, unit_name: str) -> IndexedText:
+    """``indexed_text`` of a Filing row."""
+    return indexed_text(filing.subject_kind, filing.subject_name, filing.subject_code_public,
+                        filing.matter, unit_name)
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Split user input into distinct terms (see the module docstring for the rules)."""
+    terms: list[str] = []
+    for raw in _normalise(q or "").split():
+        term = raw[:MAX_TERM_CHARS]
+        if term.casefold() not in (t.casefold() for t in terms):
+            terms.append(term)
+        if len(terms) == MAX_TERMS:
+            break
+    if len(terms) == 1 and USCC_RE.fullmatch(terms[0].upper()):
+        return ParsedQuery(tuple(terms), uscc=terms[0].upper())
+    return ParsedQuery(tuple(terms))
+
+
+def fts5_phrase(term: str) -> str:
+    """``term`` as an FTS5 string: double quotes around it, inner quotes doubled.
+
+    Inside a string FTS5 treats AND, OR, NOT, NEAR, *, ^, :, -, parentheses as plain text.
+    """
+    return '"' + term.replace('"', '""') + '"'
+
+
+def like_escape(term: str) -> str:
+    """``term`` with the LIKE wildcards (% and _) and the escape character (\\) escaped."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _check_paging(page: int, per_page: int) -> None:
+    if page < 1:
+        raise ValueError(f"page must be >= 1, not {page}")
+    if not 1 <= per_page <= 200:
+        raise ValueError(f"per_page must be within 1..200, not {per_page}")
+
+
+class _Query:
+    """Builds one SELECT of filing ids: joins, conditions and their bound parameters."""
+
+    def __init__(self, named: bool) -> None:
+        self.named = named
+        """sqlite3 takes :name parameters, psycopg %(name)s."""
+        self.params: dict[str, Any] = {}
+        self.joins: list[str] = []
+        self.where: list[str] = []
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}" if self.named else f"%({name})s"
+
+    def filters(self, filters: SearchFilters) -> None:
+        if filters.status is not None:
+            if filters.status:
+                self.where.append(f"f.status IN ({', '.join(self.bind(s) for s in filters.status)})")
+            else:
+                self.where.append("1 = 0")
+        for column, value in (("unit_id", filters.unit_id), ("scenario", filters.scenario),
+                              ("subject_kind", filters.subject_kind)):
+            if value is not None:
+                self.where.append(f"f.{column} = {self.bind(value)}")
+        # SQLite stores dates as ISO text; psycopg adapts date objects itself.
+        for op, value in ((">=", filters.date_from), ("<=", filters.date_to)):
+            if value is not None:
+                bound = self.bind(value.isoformat() if self.named else value)
+                self.where.append(f"f.commitment_date {op} {bound}")
+
+    def sql(self) -> str:
+        where = " AND ".join(self.where) or "1 = 1"
+        return f"SELECT f.id FROM filings f {' '.join(self.joins)} WHERE {where}"
+
+
+def _run_page(session: DbSession, query: _Query, order_by: str, page: int, per_page: int) -> SearchPage:
+    """Run ``query`` for one page, plus a count that reads at most COUNT_CAP + 1 rows."""
+    _check_paging(page, per_page)
+    session.flush()  # driver-level SQL does not autoflush
+    conn = session.connection()
+    offset = (page - 1) * per_page
+    params = {**query.params, "page_limit": per_page, "page_offset": offset, "count_limit": COUNT_CAP + 1}
+    limit, off, cap = (":page_limit", ":page_offset", ":count_limit") if query.named else \
+        ("%(page_limit)s", "%(page_offset)s", "%(count_limit)s")
+    base = query.sql()
+    ids = [row[0] for row in conn.exec_driver_sql(
+        f"{base} ORDER BY {order_by} LIMIT {limit} OFFSET {off}", params)]
+    if len(ids) < per_page and (ids or page == 1):
+        counted = offset + len(ids)  # this page is the last one: no count query needed
+    else:
+        # The LIMIT inside the subquery stops the scan after COUNT_CAP + 1 rows.
+        counted = conn.exec_driver_sql(
+            f"SELECT count(*) FROM ({base} LIMIT {cap}) capped", params).scalar() or 0
+    return SearchPage(ids=ids, total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP,
+                      page=page, per_page=per_page)
+
+
+class SqliteFtsIndex:
+    """SQLite: FTS5 virtual table ``filings_fts`` (tokenize='trigram', rowid = filings.id)."""
+
+    def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
+        """Insert or replace the filing's row (FTS5 has no ON CONFLICT: delete, then insert)."""
+        self.add_many_to_index(session, [(filing, unit_name)])
+
+    def add_many_to_index(self, session: DbSession, rows: Iterable[tuple[Filing, str]]) -> None:
+        """``add_to_index`` for many filings (bulk rebuilds)."""
+        values = [{"id": f.id, **asdict(indexed_text_for(f, unit))} for f, unit in rows]
+        if not values:
+            return
+        session.flush()
+        conn = session.connection()
+        conn.exec_driver_sql("DELETE FROM filings_fts WHERE rowid = :id", [{"id": v["id"]} for v in values])
+        conn.exec_driver_sql(
+            "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
+            "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)", values)
+
+    def remove_from_index(self, session: DbSession, filing_id: int) -> None:
+        session.connection().exec_driver_sql("DELETE FROM filings_fts WHERE rowid = :id", {"id": filing_id})
+
+    def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
+                    per_page: int = 20) -> SearchPage:
+        parsed = parse_query(q)
+        query = _Query(named=True)
+        query.filters(filters)
+        order_by = BROWSE_ORDER
+        if parsed.terms:
+            query.joins.append("JOIN filings_fts ON filings_fts.rowid = f.id")
+            # FTS5 yields rowids in order: "ORDER BY rowid DESC LIMIT" reads only the first matches.
+            order_by = "filings_fts.rowid DESC"
+        if parsed.uscc:
+            query.where += [f"f.subject_code_public = {query.bind(parsed.uscc)}",
+                            f"filings_fts.subject_code = {query.bind(parsed.uscc)}"]
+        elif parsed.long:
+            match = " ".join(fts5_phrase(t) for t in parsed.long)  # space = AND in FTS5
+            query.where.append(f"filings_fts MATCH {query.bind(match)}")
+            query.where += self._contains_all(query, parsed.short)
+        elif parsed.short:
+            first = parsed.short[0]
+            # A range on filings.subject_name (btree, BINARY) narrows; the indexed public name decides.
+            query.where += [f"f.subject_name >= {query.bind(first)}",
+                            f"f.subject_name < {query.bind(first + chr(0x10FFFF))}",
+                            f"substr(filings_fts.subject_name, 1, {len(first)}) = {query.bind(first)}"]
+            query.where += self._contains_all(query, parsed.short[1:])
+        return _run_page(session, query, order_by, page, per_page)
+
+    @staticmethod
+    def _contains_all(query: _Query, terms: Sequence[str]) -> list[str]:
+        doc = ("lower(filings_fts.subject_name || char(10) || filings_fts.subject_code || char(10) || "
+               "filings_fts.matter || char(10) || filings_fts.unit_name)")
+        return [f"instr({doc}, {query.bind(t.lower())}) > 0" for t in terms]
+
+
+class PostgresTrgmIndex:
+    """PostgreSQL: table ``filings_search`` with a GIN gin_trgm_ops index (pg_trgm)."""
+
+    def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
+        """Insert or update the filing's row (INSERT ... ON CONFLICT DO UPDATE)."""
+        self.add_many_to_index(session, [(filing, unit_name)])
+
+    def add_many_to_index(self, session: DbSession, rows: Iterable[tuple[Filing, str]]) -> None:
+        """``add_to_index`` for many filings (bulk rebuilds)."""
+        values = []
+        for filing, unit in rows:
+            indexed = indexed_text_for(filing, unit)
+            values.append({"id": filing.id, "name": indexed.subject_name, "doc": indexed.document})
+        if not values:
+            return
+        session.flush()
+        session.connection().exec_driver_sql(
+            "INSERT INTO filings_search (filing_id, subject_name, document) "
+            "VALUES (%(id)s, %(name)s, %(doc)s) ON CONFLICT (filing_id) DO UPDATE "
+            "SET subject_name = EXCLUDED.subject_name, document = EXCLUDED.document", values)
+
+    def remove_from_index(self, session: DbSession, filing_id: int) -> None:
+        session.connection().exec_driver_sql(
+            "DELETE FROM filings_search WHERE filing_id = %(id)s", {"id": filing_id})
+
+    def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
+                    per_page: int = 20) -> SearchPage:
+        parsed = parse_query(q)
+        query = _Query(named=False)
+        query.filters(filters)
+        order_by = BROWSE_ORDER
+        if parsed.terms:
+            query.joins.append("JOIN filings_search s ON s.filing_id = f.id")
+            order_by = "f.id DESC"  # same order as SQLite's index order
+        if parsed.uscc:
+            query.where.append(f"f.subject_code_public = {query.bind(parsed.uscc)}")
+        elif parsed.long:
+            query.where += [f"s.document ILIKE {query.bind('%' + like_escape(t) + '%')} ESCAPE '\\'"
+                            for t in parsed.long]
+            query.where += self._contains_all(query, parsed.short)
+        elif parsed.short:
+            first = parsed.short[0]
+            query.where.append(f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")
+            query.where += self._contains_all(query, parsed.short[1:])
+        return _run_page(session, query, order_by, page, per_page)
+
+    @staticmethod
+    def _contains_all(query: _Query, terms: Sequence[str]) -> list[str]:
+        # strpos is not indexable: short terms only filter what the other conditions found.
+        return [f"strpos(lower(s.document), {query.bind(t.lower())}) > 0" for t in terms]
+
+
+def _dialect_name(session_or_engine: Any) -> str:
+    dialect = getattr(session_or_engine, "dialect", None)  # Engine or Connection
+    if dialect is None:
+        dialect = session_or_engine.get_bind().dialect  # Session
+    return dialect.name
+
+
+def search_index_for(session_or_engine: Any) -> SqliteFtsIndex | PostgresTrgmIndex:
+    """The index implementation for the database behind a Session, Engine or Connection.
+
+    :raises ValueError: a database other than SQLite or PostgreSQL.
+    """
+    dialect = _dialect_name(session_or_engine)
+    if dialect == "sqlite":
+        return SqliteFtsIndex()
+    if dialect == "postgresql":
+        return PostgresTrgmIndex()
+    raise ValueError(f"no search index for the {dialect} dialect")
+
+
+def rebuild_index(session: Any, batch_size: int = 1000) -> int:
+    """Index every filing (after a restore, or when the indexed fields changed); returns the count."""
+    from app.models import ReceivingUnit
+
+    index = search_index_for(session)
+    units = {unit.id: unit.name for unit in session.query(ReceivingUnit)}
+    count, last_id = 0, 0
+    while True:
+        batch = (session.query(Filing).filter(Filing.id > last_id).order_by(Filing.id)
+                 .limit(batch_size).all())
+        if not batch:
+            return count
+        index.add_many_to_index(session, [(f, units.get(f.unit_id, "")) for f in batch])
+        count, last_id = count + len(batch), batch[-1].id
+
+
+__all__ = [
+    "COUNT_CAP", "DbSession", "IndexedText", "PostgresTrgmIndex", "SearchFilters", "SearchIndex",
+    "SearchPage", "SqliteFtsIndex", "fts5_phrase", "indexed_text", "indexed_text_for", "like_escape",
+    "parse_query", "rebuild_index", "search_index_for",
+]

@@ -1,0 +1,74 @@
+"""Metadata of an uploaded, stamped commitment letter (policy 五(三)2), validated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.domain.commitments import CommitmentRequest, parse_commitment_request
+from app.domain.errors import FieldError, FieldErrors
+from app.domain.numbers import DocumentType, format_document_number, parse_document_number
+
+EARLIEST_COMMITMENT = date(2019, 1, 1)
+"""The policy took effect in 2019-2020; earlier commitment dates are typing errors."""
+
+
+@dataclass(frozen=True)
+class FilingMetadata:
+    """What the receiving unit states about the letter it uploads."""
+
+    request: CommitmentRequest
+    commitment_date: date
+    document_number: str | None
+    """The issued letter's number (LYXY-CN-...), when the letter came from this service."""
+
+
+def _parse_date(raw: object, today: date) -> date:
+    if not isinstance(raw, str) or not raw.strip():
+        raise FieldError("commitment_date", "请填写承诺日期")
+    text = raw.strip().replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-")
+    try:
+        value = date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        raise FieldError("commitment_date", f"承诺日期“{raw}”无效，请按2026-11-29的格式填写") from None
+    if value > today + timedelta(days=1):
+        raise FieldError("commitment_date", "承诺日期不能晚于今天")
+    if value < EARLIEST_COMMITMENT:
+        raise FieldError("commitment_date", f"承诺日期不能早于{EARLIEST_COMMITMENT.year}年")
+    return value
+
+
+def _parse_number(raw: object) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if not isinstance(raw, str):
+        raise FieldError("document_number", "承诺书编号应为文本")
+    doc_type, year, serial = parse_document_number(raw)
+    if doc_type is not DocumentType.CN:
+        raise FieldError("document_number", "该编号不是信用承诺书编号（应以LYXY-CN-开头）")
+    return format_document_number(doc_type, year, serial)
+
+
+def parse_filing_metadata(data: Mapping[str, object], *, receiving_unit: str,
+                          today: date) -> FilingMetadata:
+    """Validate every field and report all problems at once (``FieldErrors``)."""
+    errors: dict[str, str] = {}
+    request = None
+    try:
+        request = parse_commitment_request({**data, "receiving_unit": receiving_unit})
+    except FieldErrors as exc:
+        errors.update(exc.fields)
+    commitment_date = number = None
+    try:
+        commitment_date = _parse_date(data.get("commitment_date"), today)
+    except FieldError as exc:
+        errors[exc.field] = exc.message
+    try:
+        number = _parse_number(data.get("document_number"))
+    except FieldError as exc:
+        errors["document_number"] = exc.message
+    if errors:
+        raise FieldErrors(errors)
+    assert request is not None and commitment_date is not None
+    return FilingMetadata(request=request, commitment_date=commitment_date, document_number=number)

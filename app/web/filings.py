@@ -1,0 +1,201 @@
+"""Staff pages for uploaded letters: units upload and correct, the credit office reviews."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from sqlalchemy import select
+
+from app.archive.intake import IntakeRejected
+from app.db import get_session
+from app.documents.preview import PreviewUnavailable, page_png
+from app.domain.errors import FieldError, FieldErrors
+from app.domain.scenario_labels import SCENARIO_LABELS
+from app.models import Filing, ReceivingUnit
+from app.services import filings as svc
+from app.web.auth import current_user, login_required
+from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload, today
+
+bp = Blueprint("filings", __name__, url_prefix="/staff")
+OFFICE = ("office_admin", "office_reviewer")
+UNIT_AND_OFFICE = ("unit_clerk", *OFFICE)
+META_FIELDS = ("scenario", "subject_kind", "subject_name", "subject_code", "legal_representative",
+               "matter", "commitment_date", "document_number")
+
+
+def _visible(filing_id: int) -> Filing:
+    """A filing the user may see: own unit's for clerks, every one for the office."""
+    filing = get_session().get(Filing, filing_id)
+    user = current_user()
+    if filing is None or (user.role == "unit_clerk" and filing.unit_id != user.unit_id):
+        abort(404)
+    return filing
+
+
+def _context(**extra: object) -> dict[str, object]:
+    from app.domain.commitments import Scenario
+    from app.domain.subjects import SubjectKind
+
+    return {"scenarios": list(Scenario), "kinds": list(SubjectKind), "labels": svc.STATUS_LABELS,
+            "scenario_labels": SCENARIO_LABELS, **extra}
+
+
+@bp.get("/filings")
+@login_required(*UNIT_AND_OFFICE)
+def list_filings() -> str:
+    user = current_user()
+    stmt = select(Filing).order_by(Filing.id.desc()).limit(200)
+    if user.role == "unit_clerk":
+        stmt = stmt.where(Filing.unit_id == user.unit_id)
+    return render_template("staff/filings.html", **_context(filings=get_session().scalars(stmt).all()))
+
+
+@bp.route("/filings/new", methods=["GET", "POST"])
+@login_required("unit_clerk")
+def upload() -> Response | str | tuple[str, int]:
+    replaces_id = request.values.get("replaces", type=int)
+    if request.method == "GET":
+        return render_template("staff/filing_new.html", **_context(values={}, errors={},
+                                                                   replaces_id=replaces_id))
+    user = current_user()
+    db = get_session()
+    values = {k: request.form.get(k, "") for k in META_FIELDS}
+    upload_file = request.files.get("file")
+    try:
+        if upload_file is None or not upload_file.filename:
+            raise FieldError("file", "请选择已盖章的承诺书PDF文件")
+        replaces = db.get(Filing, replaces_id) if replaces_id else None
+        result = svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload_file),
+                                 name=upload_file.filename, fields=values,
+                                 unit=db.get(ReceivingUnit, user.unit_id), today=today(),
+                                 limits=intake_limits(), user_id=user.id, replaces=replaces)
+        if result.created:
+            audit("upload", "filing", result.filing.id, sha256=result.filing.sha256)
+            svc.index_new(db, result.filing)
+        db.commit()
+    except IntakeRejected as exc:
+        db.rollback()
+        return render_template("staff/filing_new.html", **_context(
+            values=values, errors={"file": exc.message}, replaces_id=replaces_id)), 400
+    except (FieldErrors, FieldError) as exc:
+        db.rollback()
+        errors = exc.fields if isinstance(exc, FieldErrors) else {exc.field: exc.message}
+        return render_template("staff/filing_new.html", **_context(
+            values=values, errors=dict(errors), replaces_id=replaces_id)), 400
+    flash("上传成功，等待发改局审核" if result.created else "该文件此前已上传过，以下是已有记录")
+    return redirect(url_for("filings.detail", filing_id=result.filing.id), code=303)
+
+
+@bp.get("/filings/<int:filing_id>")
+@login_required(*UNIT_AND_OFFICE)
+def detail(filing_id: int) -> str:
+    filing = _visible(filing_id)
+    unit = get_session().get(ReceivingUnit, filing.unit_id)
+    return render_template("staff/filing_detail.html", **_context(
+        filing=filing, unit=unit, id_number=None, office=current_user().role in OFFICE))
+
+
+@bp.post("/filings/<int:filing_id>/id-number")
+@login_required(*OFFICE)
+def reveal_id_number(filing_id: int) -> str:
+    """Staff view of a natural person's ID number: only for the office, and logged."""
+    filing = _visible(filing_id)
+    number = pii_cipher().decrypt(filing.subject_code_enc)
+    audit("view_id_number", "filing", filing.id)
+    get_session().commit()
+    unit = get_session().get(ReceivingUnit, filing.unit_id)
+    return render_template("staff/filing_detail.html", **_context(
+        filing=filing, unit=unit, id_number=number, office=True))
+
+
+@bp.get("/filings/<int:filing_id>/original.pdf")
+@login_required(*UNIT_AND_OFFICE)
+def original(filing_id: int) -> Response:
+    filing = _visible(filing_id)
+    audit("download_original", "filing", filing.id)
+    get_session().commit()
+    return send_file(BytesIO(archive().get(filing.sha256)), mimetype="application/pdf",
+                     as_attachment=True, download_name=filing.original_name)
+
+
+@bp.get("/filings/<int:filing_id>/page-<int:page>.png")
+@login_required(*UNIT_AND_OFFICE)
+def preview(filing_id: int, page: int) -> Response:
+    filing = _visible(filing_id)
+    if not 1 <= page <= filing.page_count:
+        abort(404)
+    try:
+        png = page_png(archive().get(filing.sha256), page, dpi=60)
+    except PreviewUnavailable:
+        abort(404)
+    return send_file(BytesIO(png), mimetype="image/png", max_age=3600)
+
+
+@bp.get("/review")
+@login_required(*OFFICE)
+def review_queue() -> str:
+    db = get_session()
+    pending = db.scalars(select(Filing).where(Filing.status == "pending")
+                         .order_by(Filing.id).limit(200)).all()
+    published = db.scalars(select(Filing).where(Filing.status == "published")
+                           .order_by(Filing.published_at.desc()).limit(50)).all()
+    return render_template("staff/review.html", **_context(pending=pending, published=published))
+
+
+def _decide(filing_id: int, action: str) -> Response | tuple[str, int]:
+    filing = _visible(filing_id)
+    db = get_session()
+    reviewer = current_user().id
+    reason = request.form.get("reason", "")
+    try:
+        if action == "approve":
+            svc.approve(db, archive(), filing, reviewer_id=reviewer)
+        elif action == "reject":
+            svc.reject(db, filing, reviewer_id=reviewer, reason=reason)
+        else:
+            svc.revoke(db, filing, reviewer_id=reviewer, reason=reason)
+        audit(action, "filing", filing.id, reason=reason or None)
+        db.commit()
+    except FieldError as exc:
+        db.rollback()
+        unit = db.get(ReceivingUnit, filing.unit_id)
+        return render_template("staff/filing_detail.html", **_context(
+            filing=filing, unit=unit, id_number=None, office=True,
+            errors={exc.field: exc.message})), 400
+    flash({"approve": "已通过，承诺书已公示", "reject": "已驳回，上传单位将看到驳回原因",
+           "revoke": "已撤销公示，文件仍保留在档案中"}[action])
+    return redirect(url_for("filings.detail", filing_id=filing.id), code=303)
+
+
+@bp.post("/review/<int:filing_id>/approve")
+@login_required(*OFFICE)
+def approve(filing_id: int):
+    return _decide(filing_id, "approve")
+
+
+@bp.post("/review/<int:filing_id>/reject")
+@login_required(*OFFICE)
+def reject(filing_id: int):
+    return _decide(filing_id, "reject")
+
+
+@bp.post("/review/<int:filing_id>/revoke")
+@login_required(*OFFICE)
+def revoke(filing_id: int):
+    return _decide(filing_id, "revoke")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
