@@ -10,7 +10,13 @@ accesslog = "-"
 
 
 def post_worker_init(worker):  # noqa: ARG001 - gunicorn hook signature
+    import time
+
+    from app.archive import intake
     from app.documents.render import warm_up
 
     seconds = warm_up()
-    worker.log.info("字体与模板已预热（%.2f 秒）", seconds)
+    start = time.perf_counter()
+    intake.warm_up()  # the sandboxed PDF parser's worker, so the first upload is not slow
+    worker.log.info("字体与模板已预热（%.2f 秒），上传检查进程已就绪（%.2f 秒）", seconds,
+                    time.perf_counter() - start)

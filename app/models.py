@@ -68,8 +68,12 @@ class IssuedDocument(Base):
     template_version: Mapped[str] = mapped_column(String(20))
     subject_kind: Mapped[str] = mapped_column(String(32))
     subject_name: Mapped[str] = mapped_column(String(100))
-    subject_code: Mapped[str] = mapped_column(String(18))
-    """USCC, or a resident ID number for natural persons: never shown publicly unmasked."""
+    subject_code_public: Mapped[str] = mapped_column(String(18))
+    """USCC in full, or the masked resident ID for natural persons."""
+    subject_code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    """Keyed HMAC of the code, for exact lookups."""
+    subject_code_enc: Mapped[str] = mapped_column(Text)
+    """The code encrypted with the PII key; the payload holds the same token, never plaintext."""
     scenario: Mapped[str] = mapped_column(String(32))
     receiving_unit: Mapped[str] = mapped_column(String(100))
     issued_on: Mapped[date] = mapped_column(Date)

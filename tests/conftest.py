@@ -117,3 +117,21 @@ def _fail_on_weasyprint_warnings(request, caplog):
     warnings = [r.getMessage() for r in caplog.records
                 if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
     assert not warnings, f"WeasyPrint warned: {warnings}"
+
+
+@pytest.fixture
+def app_factory(database_url: str, tmp_path: Path, pki_dir: Path):
+    """Build extra apps with custom config on the test database; their engines are disposed
+    afterwards (an engine left to the garbage collector leaks open connections)."""
+    made = []
+
+    def make(**config):
+        base = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / f"i{len(made)}"),
+                "DATABASE_URL": database_url, "ARCHIVE_DIR": str(tmp_path / f"a{len(made)}"),
+                "SECRET_KEY": "x", "PKI_DIR": str(pki_dir)}
+        made.append(create_app({**base, **config}))
+        return made[-1]
+
+    yield make
+    for made_app in made:
+        made_app.extensions["lyxy_engine"].dispose()

@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobNotFound, BlobStore
+from app.archive.pii import PiiCipher
 from app.documents import commitment as doc
 from app.documents.fonts import font_stack
 from app.domain.commitments import CommitmentRequest, Scenario, parse_commitment_request
 from app.domain.errors import FieldError
+from app.domain.masking import public_subject_code
 from app.domain.numbers import (
     DocumentType,
     format_document_number,
@@ -26,6 +28,7 @@ from app.domain.numbers import (
 from app.domain.subjects import SubjectKind
 from app.models import DocumentCounter, IssuedDocument, ReceivingUnit
 
+ENCRYPTED_PREFIX = "enc:"
 TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit")
 
 
@@ -72,12 +75,14 @@ def check_renderable(req: CommitmentRequest) -> None:
         stack.check_text(getattr(req, field), field=field)
 
 
-def payload_of(req: CommitmentRequest, issue: doc.IssueInfo, extra_clause: str | None
-               ) -> dict[str, object]:
-    """Everything needed to re-render the letter exactly (stored with the record)."""
+def payload_of(req: CommitmentRequest, issue: doc.IssueInfo, extra_clause: str | None,
+               cipher: PiiCipher) -> dict[str, object]:
+    """Everything needed to re-render the letter exactly (stored with the record); the
+    subject code is kept encrypted, as everywhere personal data rests."""
     return {
         "request": {**asdict(req), "scenario": req.scenario.value,
-                    "subject_kind": req.subject_kind.value},
+                    "subject_kind": req.subject_kind.value,
+                    "subject_code": ENCRYPTED_PREFIX + cipher.encrypt(req.subject_code)},
         "number": issue.number,
         "verification_code": issue.verification_code,
         "verify_url": issue.verify_url,
@@ -86,16 +91,25 @@ def payload_of(req: CommitmentRequest, issue: doc.IssueInfo, extra_clause: str |
     }
 
 
-def _request_from_payload(payload: Mapping[str, object]) -> CommitmentRequest:
+def request_data(payload: Mapping[str, object], cipher: PiiCipher) -> dict[str, str]:
+    """The stored request fields with the subject code decrypted."""
     data = dict(payload["request"])  # type: ignore[arg-type]
+    code = str(data["subject_code"])
+    if code.startswith(ENCRYPTED_PREFIX):
+        data["subject_code"] = cipher.decrypt(code[len(ENCRYPTED_PREFIX):])
+    return data
+
+
+def _request_from_payload(payload: Mapping[str, object], cipher: PiiCipher) -> CommitmentRequest:
+    data: dict[str, object] = dict(request_data(payload, cipher))
     data["scenario"] = Scenario(data["scenario"])
     data["subject_kind"] = SubjectKind(data["subject_kind"])
     return CommitmentRequest(**data)
 
 
-def render_from_payload(payload: Mapping[str, object], version: str) -> bytes:
+def render_from_payload(payload: Mapping[str, object], version: str, cipher: PiiCipher) -> bytes:
     """Re-render an issued letter's PDF from its stored payload and template version."""
-    req = _request_from_payload(payload)
+    req = _request_from_payload(payload, cipher)
     issue = doc.IssueInfo(
         number=str(payload["number"]), verification_code=str(payload["verification_code"]),
         verify_url=str(payload["verify_url"]),
@@ -104,8 +118,8 @@ def render_from_payload(payload: Mapping[str, object], version: str) -> bytes:
     return doc.letters_pdf(letters, version, created=issue.issued_on)
 
 
-def docx_from_payload(payload: Mapping[str, object]) -> bytes:
-    req = _request_from_payload(payload)
+def docx_from_payload(payload: Mapping[str, object], cipher: PiiCipher) -> bytes:
+    req = _request_from_payload(payload, cipher)
     issue = doc.IssueInfo(
         number=str(payload["number"]), verification_code=str(payload["verification_code"]),
         verify_url=str(payload["verify_url"]),
@@ -114,7 +128,7 @@ def docx_from_payload(payload: Mapping[str, object]) -> bytes:
 
 
 def issue_commitment(session: Session, data: Mapping[str, object], *, secret: bytes,
-                     base_url: str, archive: BlobStore, today: date) -> Issued:
+                     base_url: str, archive: BlobStore, cipher: PiiCipher, today: date) -> Issued:
     """Validate ``data``, number, render, archive and record a pre-filled letter.
 
     Raises ``FieldErrors`` for invalid fields and ``UncoverableCharacter`` for text no bundled
@@ -131,15 +145,17 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
     issue = doc.IssueInfo(number=number, verification_code=code,
                           verify_url=f"{base_url.rstrip('/')}/verify/{number}?c={code}",
                           issued_on=today)
-    payload = payload_of(req, issue, extra)
-    pdf = render_from_payload(payload, doc.CURRENT_TEMPLATE_VERSION)
+    payload = payload_of(req, issue, extra, cipher)
+    pdf = render_from_payload(payload, doc.CURRENT_TEMPLATE_VERSION, cipher)
     digest = archive.put(pdf)
     record = IssuedDocument(
         number=number, doc_type=DocumentType.CN.value, year=today.year, serial=serial,
         verification_code=code, sha256=digest,
         template_name="commitment", template_version=doc.CURRENT_TEMPLATE_VERSION,
         subject_kind=req.subject_kind.value, subject_name=req.subject_name,
-        subject_code=req.subject_code, scenario=req.scenario.value,
+        subject_code_public=public_subject_code(req.subject_kind, req.subject_code),
+        subject_code_hash=cipher.lookup_hash(req.subject_code),
+        subject_code_enc=cipher.encrypt(req.subject_code), scenario=req.scenario.value,
         receiving_unit=req.receiving_unit, issued_on=today, status="valid", payload=payload)
     session.add(record)
     session.flush()
@@ -157,12 +173,12 @@ def find_document(session: Session, number_text: str) -> IssuedDocument:
     return record
 
 
-def issued_pdf(record: IssuedDocument, archive: BlobStore) -> bytes:
+def issued_pdf(record: IssuedDocument, archive: BlobStore, cipher: PiiCipher) -> bytes:
     """The exact issued PDF: from the archive, else re-rendered from the stored data."""
     try:
         return archive.get(record.sha256)
     except BlobNotFound:
-        return render_from_payload(record.payload, record.template_version)
+        return render_from_payload(record.payload, record.template_version, cipher)
 
 
 def code_matches(record: IssuedDocument, code: str | None) -> bool:

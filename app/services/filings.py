@@ -35,7 +35,7 @@ class UploadResult:
     """False when the same file had been uploaded before (the existing record is returned)."""
 
 
-def issued_letter_fields(session: Session, number: object) -> dict[str, str]:
+def issued_letter_fields(session: Session, number: object, cipher: PiiCipher) -> dict[str, str]:
     """The metadata of a letter this service issued, to pre-fill an upload that carries its
     number (printed on the letter and in its QR code); empty when unknown."""
     if not isinstance(number, str) or not number.strip():
@@ -44,7 +44,9 @@ def issued_letter_fields(session: Session, number: object) -> dict[str, str]:
         record = find_document(session, number)
     except (FieldError, DocumentNotFound):
         return {}
-    request = dict(record.payload["request"])
+    from app.services.commitments import request_data
+
+    request = request_data(record.payload, cipher)
     request.pop("receiving_unit", None)
     return {**{k: str(v) for k, v in request.items()}, "document_number": record.number,
             "commitment_date": record.issued_on.isoformat()}
@@ -66,7 +68,7 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     fields = dict(fields)
     if not fields.get("document_number") and facts.document_numbers:
         fields["document_number"] = facts.document_numbers[0]
-    fields = {**issued_letter_fields(session, fields.get("document_number")),
+    fields = {**issued_letter_fields(session, fields.get("document_number"), cipher),
               **{k: v for k, v in fields.items() if v not in (None, "")}}
     meta = parse_filing_metadata(fields, receiving_unit=unit.name, today=today)
     if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):

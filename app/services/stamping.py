@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
+from app.archive.pii import PiiCipher
 from app.domain.errors import FieldError
 from app.models import StampJob
 from app.services import commitments as commitment_svc
@@ -51,16 +52,18 @@ def create_job(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
     return job
 
 
-def issued_document_pdf(session: Session, archive: BlobStore, number: str) -> tuple[str, bytes]:
+def issued_document_pdf(session: Session, archive: BlobStore, number: str,
+                        cipher: PiiCipher) -> tuple[str, bytes]:
     """The canonical number and exact PDF of a document the service issued."""
     record = commitment_svc.find_document(session, number)
-    return record.number, commitment_svc.issued_pdf(record, archive)
+    return record.number, commitment_svc.issued_pdf(record, archive, cipher)
 
 
 def create_job_for_document(session: Session, archive: BlobStore, *, number: str,
-                            unit_id: int | None, user_id: int | None = None) -> StampJob:
+                            unit_id: int | None, cipher: PiiCipher,
+                            user_id: int | None = None) -> StampJob:
     """A job on the exact PDF the service issued under ``number``."""
-    canonical, pdf = issued_document_pdf(session, archive, number)
+    canonical, pdf = issued_document_pdf(session, archive, number, cipher)
     return create_job(session, archive, pdf=pdf, name=f"{canonical}.pdf", unit_id=unit_id,
                       user_id=user_id, document_number=canonical)
 

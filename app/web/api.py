@@ -47,6 +47,7 @@ def create_commitment() -> Response:
     session = get_session()
     try:
         issued = svc.issue_commitment(session, data, secret=secret(), base_url=base_url(),
+                                      cipher=pii_cipher(),
                                       archive=archive(), today=today())
         session.commit()
     except Exception:
@@ -120,7 +121,7 @@ def create_stamp_job() -> Response:
     number = request.form.get("document_number", "").strip() or None
     upload = request.files.get("file")
     if number:
-        number, pdf = stamp_svc.issued_document_pdf(db, archive(), number)
+        number, pdf = stamp_svc.issued_document_pdf(db, archive(), number, pii_cipher())
         name = f"{number}.pdf"
     elif upload is not None:
         name = upload.filename or "upload.pdf"

@@ -11,7 +11,7 @@ from app.archive.blobs import BlobStore, blob_store_from_config
 from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
 from app.db import get_session
-from app.domain.masking import public_subject_code, public_subject_name
+from app.domain.masking import public_subject_name
 from app.domain.subjects import SubjectKind
 from app.models import IssuedDocument
 from app.services.blanks import BlankCache
@@ -95,7 +95,7 @@ def public_view(record: IssuedDocument) -> dict[str, object]:
         "subject_kind": kind.value,
         "subject_kind_label": kind.label,
         "subject_name": public_subject_name(kind, record.subject_name),
-        "subject_code": public_subject_code(kind, record.subject_code),
+        "subject_code": record.subject_code_public,
         "scenario": record.scenario,
         "scenario_label": Scenario(record.scenario).label,
         "receiving_unit": record.receiving_unit,

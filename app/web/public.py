@@ -33,6 +33,7 @@ from app.web.common import (
     archive,
     base_url,
     blank_cache,
+    pii_cipher,
     public_view,
     read_upload,
     secret,
@@ -96,6 +97,7 @@ def create_commitment() -> Response | tuple[str, int]:
     session = get_session()
     try:
         issued = svc.issue_commitment(session, values, secret=secret(), base_url=base_url(),
+                                      cipher=pii_cipher(),
                                       archive=archive(), today=today())
         session.commit()
     except FieldErrors as exc:
@@ -131,9 +133,9 @@ def download_commitment(number: str, fmt: str) -> Response:
         abort(404)
     record = _record_with_code(number)
     if fmt == "pdf":
-        data = svc.issued_pdf(record, archive())
+        data = svc.issued_pdf(record, archive(), pii_cipher())
     else:
-        data = svc.docx_from_payload(record.payload)
+        data = svc.docx_from_payload(record.payload, pii_cipher())
     return _download(data, f"信用承诺书（{record.number}）.{fmt}", fmt)
 
 

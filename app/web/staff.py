@@ -27,7 +27,7 @@ from app.services import stamping as stamp_svc
 from app.stamping.seal_images import MAX_UPLOAD_BYTES
 from app.stamping.types import StampingError
 from app.web.auth import STAFF_ROLES, current_user, login_required
-from app.web.common import archive, read_upload
+from app.web.common import archive, pii_cipher, read_upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -156,7 +156,8 @@ def stamp_new() -> Response | str | tuple[str, int]:
         upload = request.files.get("file")
         if number:
             job = stamp_svc.create_job_for_document(db, archive(), number=number,
-                                                    unit_id=_unit_scope(), user_id=user.id)
+                                                    unit_id=_unit_scope(), cipher=pii_cipher(),
+                                                    user_id=user.id)
         elif upload is not None and upload.filename:
             job = stamp_svc.create_job(db, archive(), pdf=read_upload(upload), name=upload.filename,
                                        unit_id=_unit_scope(), user_id=user.id)

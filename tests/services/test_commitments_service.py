@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.archive.blobs import LocalBlobStore
+from app.archive.pii import PiiCipher
 from app.db import get_session
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldErrors
@@ -17,12 +18,13 @@ from app.services import commitments as svc
 from tests.conftest import PERSON_LETTER, UNIT_LETTER
 
 TODAY = date(2026, 11, 29)
+CIPHER = PiiCipher(bytes(range(32)))
 
 
 def issue(app, data, today=TODAY):
     store = LocalBlobStore(app.config["ARCHIVE_DIR"])
     session = get_session()
-    issued = svc.issue_commitment(session, data, secret=b"k", base_url="http://x",
+    issued = svc.issue_commitment(session, data, secret=b"k", base_url="http://x", cipher=CIPHER,
                                   archive=store, today=today)
     session.commit()
     return issued, store
@@ -34,16 +36,21 @@ def test_stored_payload_re_renders_the_exact_pdf(app):
         record = issued.record
         assert record.template_version == "v1"
         assert hashlib.sha256(issued.pdf).hexdigest() == record.sha256
-        again = svc.render_from_payload(record.payload, record.template_version)
+        again = svc.render_from_payload(record.payload, record.template_version, CIPHER)
         assert hashlib.sha256(again).hexdigest() == record.sha256
         assert store.get(record.sha256) == issued.pdf
+        # the ID number rests encrypted: neither the columns nor the payload hold it in clear
+        code = PERSON_LETTER["subject_code"]
+        assert code not in str(record.payload) and code not in record.subject_code_enc
+        assert record.subject_code_public == "2*************1237"
+        assert CIPHER.decrypt(record.subject_code_enc) == code
 
 
 def test_unknown_template_version_is_refused(app):
     with app.app_context():
         issued, _ = issue(app, UNIT_LETTER)
         with pytest.raises(ValueError):
-            svc.render_from_payload(issued.record.payload, "v999")
+            svc.render_from_payload(issued.record.payload, "v999", CIPHER)
 
 
 def test_numbers_restart_each_year_and_carry_a_check_character(app):
@@ -64,7 +71,7 @@ def test_refused_input_stores_nothing(app, data, error):
     with app.app_context():
         session = get_session()
         with pytest.raises(error):
-            svc.issue_commitment(session, data, secret=b"k", base_url="http://x",
+            svc.issue_commitment(session, data, secret=b"k", base_url="http://x", cipher=CIPHER,
                                  archive=LocalBlobStore(app.config["ARCHIVE_DIR"]), today=TODAY)
         session.rollback()
         assert session.scalar(select(func.count()).select_from(IssuedDocument)) == 0

@@ -133,13 +133,8 @@ def test_healthz(client):
     assert resp.get_json()["database"] == "ok"
 
 
-def test_rate_limit_answers_429_in_chinese(database_url, tmp_path):
-    from app import create_app
-
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
-                      "DATABASE_URL": database_url, "ARCHIVE_DIR": str(tmp_path / "a"),
-                      "SECRET_KEY": "x", "COMMITMENT_RATE_LIMIT": "2 per minute",
-                      "WTF_CSRF_ENABLED": False})
+def test_rate_limit_answers_429_in_chinese(app_factory):
+    app = app_factory(COMMITMENT_RATE_LIMIT="2 per minute", WTF_CSRF_ENABLED=False)
     client = app.test_client()
     bad = {**UNIT_LETTER, "subject_code": "bad"}
     statuses = [client.post("/api/v1/commitments", json=bad).status_code for _ in range(3)]

@@ -82,12 +82,8 @@ def test_short_password_refused(app):
                              display_name="x")
 
 
-def test_csrf_is_enforced_on_forms(database_url, tmp_path, pki_dir):
-    from app import create_app
-
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
-                      "DATABASE_URL": database_url, "ARCHIVE_DIR": str(tmp_path / "a"),
-                      "SECRET_KEY": "x", "PKI_DIR": str(pki_dir)})
+def test_csrf_is_enforced_on_forms(app_factory):
+    app = app_factory()
     client = app.test_client()
     resp = client.post("/commitments/new", data=UNIT_LETTER, headers={"Accept": "text/html"})
     assert resp.status_code == 400 and "安全令牌" in resp.get_data(as_text=True)
