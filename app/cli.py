@@ -34,7 +34,18 @@ def load_demo_cmd() -> None:
     added = load_demo(session)
     seals = load_demo_seals(session, archive())
     passwords = load_demo_accounts(session, Path(current_app.instance_path) / "demo-accounts.json")
-    click.echo(f"演示数据已就绪（新增 {added} 个接受承诺单位，{seals} 枚演示印章）")
+    from datetime import date as _date
+
+    from app.domain.credit_import import parse_credit_records
+    from app.services.credit import import_records
+    from app.web.common import pii_cipher
+
+    sample = SAMPLES_DIR / "credit-records.csv"
+    outcome = import_records(session, pii_cipher(), parse_credit_records(
+        sample.read_bytes(), filename=sample.name, today=_date.today()))
+    session.commit()
+    click.echo(f"演示数据已就绪（新增 {added} 个接受承诺单位，{seals} 枚演示印章，"
+               f"{outcome.inserted} 条演示信用记录）")
     click.echo("演示账号（登录 /login）：")
     for username, (_role, display, owner) in DEMO_ACCOUNTS.items():
         click.echo(f"  {username:<10} 密码 {passwords[username]:<14} {display}"
@@ -194,7 +205,36 @@ def audit_verify() -> None:
     click.echo(f"审计日志完整：共{count}条，最新哈希 {last}")
 
 
+credit_cli = click.Group("credit", help="信用记录：导入")
+
+
+@credit_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def credit_import(path: Path) -> None:
+    """Import credit records (CSV or JSON from the provincial platform); idempotent."""
+    from datetime import date as _date
+
+    from app.db import get_session
+    from app.domain.credit_import import ImportFileError, parse_credit_records
+    from app.services.credit import import_records
+    from app.web.common import pii_cipher
+
+    try:
+        report = parse_credit_records(path.read_bytes(), filename=path.name, today=_date.today())
+    except ImportFileError as exc:
+        raise click.ClickException(exc.message) from None
+    session = get_session()
+    outcome = import_records(session, pii_cipher(), report)
+    session.commit()
+    for line in report.lines_zh():
+        click.echo(line)
+    click.echo(f"新增 {outcome.inserted}，更新 {outcome.updated}，未变 {outcome.unchanged}，"
+               f"拒绝 {report.rejected_rows} 行")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(credit_cli)
     app.cli.add_command(archive_cli)
     app.cli.add_command(audit_cli)
     for cmd in (init_db, load_demo_cmd, check_fonts_cmd, make_samples, create_user_cmd,

@@ -241,3 +241,59 @@ class AuditEntry(Base):
     """Hash of the previous entry; unique, so two writers can never fork the chain."""
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """HMAC-SHA256 (audit key) over this entry's fields and ``prev_hash``."""
+
+
+class CreditRecordRow(Base):
+    """A credit record of a subject (red/black list, minor, license, penalty, rating, breach)."""
+
+    __tablename__ = "credit_records"
+    __table_args__ = (UniqueConstraint("record_type", "subject_code_hash", "decision_number",
+                                       name="uq_credit_records_natural_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(16))
+    subject_name: Mapped[str] = mapped_column(String(100), index=True)
+    subject_code_public: Mapped[str] = mapped_column(String(18))
+    subject_code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    subject_code_enc: Mapped[str] = mapped_column(Text)
+    source_department: Mapped[str] = mapped_column(String(100))
+    decision_number: Mapped[str] = mapped_column(String(100))
+    decided_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    grade: Mapped[str | None] = mapped_column(String(4))
+    ground: Mapped[int | None] = mapped_column(Integer)
+    severity: Mapped[str | None] = mapped_column(String(4))
+    repaired_on: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
+    """For 违诺 records: the unit that recorded the breach."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CreditCheck(Base):
+    """An issued 信用核查结果告知书, with the inputs it was based on (so it verifies later)."""
+
+    __tablename__ = "credit_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    serial: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    verification_code: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("receiving_units.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    subject_name: Mapped[str] = mapped_column(String(100))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_code_public: Mapped[str] = mapped_column(String(18))
+    subject_code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    as_of: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The records used (codes redacted) and the full result, frozen at issue time."""
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    """The stamped and signed certificate PDF."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)

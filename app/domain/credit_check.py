@@ -597,7 +597,7 @@ def _detail_parts(record: CreditRecord, grade: str | None) -> list[str]:
 
 _REASON_PREFIX = {
     RecordType.BLACK_LIST: "列入失信黑名单",
-    RecordType.BREACH: "违反信用承诺，列入失信黑名单",
+    RecordType.BREACH: "列入失信黑名单",  # the detail starts with 违反信用承诺（第14项…）
     RecordType.RED_LIST: "列入守信红名单",
     RecordType.MINOR: "有轻微失信记录",
 }

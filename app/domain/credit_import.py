@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -187,14 +188,17 @@ def looks_like_resident_id(code: str, today: date) -> bool:
     """True when a code has the shape of a 居民身份证号码 rather than a 统一社会信用代码.
 
     The shape: 17 ASCII digits and a digit or X, a GB/T 2260 province prefix, and positions
-    7–14 a calendar date between 1900-01-01 and ``today``. Everything else is read as a USCC
-    (which may also be 18 digits, e.g. 913502000728319549, but then positions 7–14 are not a
-    birth date). The check digit is not part of the shape: a mistyped ID number is reported
+    7–14 a calendar date between 1900-01-01 and ``today``; or 15 digits (a legacy ID number,
+    which ``validate_resident_id`` refuses with its own message). Everything else is read as a
+    USCC (which may also be 18 digits, e.g. 913502000728319549, but then positions 7–14 are not
+    a birth date). The check digit is not part of the shape: a mistyped ID number is reported
     as a 身份证号码 error, not as a USCC error.
 
     :param code: the code as typed (full-width forms, spaces and a lower-case x are tolerated).
     """
     text = fullwidth_to_ascii(code).strip().upper()
+    if len(text) == 15 and text.isascii() and text.isdigit():
+        return True
     if len(text) != 18 or not (text[:17].isascii() and text[:17].isdigit()):
         return False
     if not (text[17].isdigit() or text[17] == "X") or text[:2] not in PROVINCE_CODES:
@@ -234,8 +238,7 @@ def parse_credit_records(
     rows = list(_json_rows(text) if fmt == "json" else _csv_rows(text))
     if not rows:
         raise ImportFileError("文件中没有数据：只有表头或空行" if fmt == "csv" else "JSON中没有记录")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"文件有{len(rows)}行数据，超过{MAX_ROWS}行的上限，请拆分为多个文件后分别导入")
+    _check_row_count(len(rows))
     validator = _RowValidator(today, default_rating_validity_days, _unit(fmt))
     records: list[CreditRecord] = []
     errors: list[RowError] = []
@@ -261,6 +264,16 @@ class _RawRow:
     extra: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
     """(field, message) found while reading, such as a row longer than the header."""
+
+
+def _check_row_count(count: int) -> None:
+    if count > MAX_ROWS:
+        raise ImportFileError(f"文件有{count}行数据，超过{MAX_ROWS}行的上限，请拆分为多个文件后分别导入")
+
+
+def _check_row_count(count: int) -> None:
+    if count > MAX_ROWS:
+        raise ImportFileError(f"文件有{count}行数据，超过{MAX_ROWS}行的上限，请拆分为多个文件后分别导入")
 
 
 def _unit(fmt: str) -> str:
@@ -302,6 +315,12 @@ def _header_key(name: str) -> str:
     return text.strip("*").lower()
 
 
+@functools.lru_cache(maxsize=1024)
+def _column_key(name: str) -> str | None:
+    """The column key for a header or JSON key, or None for a column the import does not know."""
+    return _HEADER_INDEX.get(_header_key(name))
+
+
 _HEADER_INDEX: dict[str, str] = {
     _header_key(name): column.key
     for column in IMPORT_COLUMNS
@@ -339,7 +358,7 @@ def _csv_rows(text: str) -> Iterator[_RawRow]:
         names: list[str] = []
         seen: dict[str, int] = {}
         for position, name in enumerate(header, start=1):
-            key = _HEADER_INDEX.get(_header_key(name))
+            key = _column_key(name)
             shown = name.strip()
             if key is not None:
                 if key in seen:
@@ -394,7 +413,11 @@ def _json_rows(text: str) -> Iterator[_RawRow]:
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise ImportFileError(f"JSON数组第{index}项不是对象：每条记录应为一个{{…}}对象")
-    keys = {_HEADER_INDEX.get(_header_key(name)) for item in items for name in item}
+    if not items:
+        raise ImportFileError("JSON中没有记录")
+    _check_row_count(len(items))  # before the per-item work below
+    _check_row_count(len(items))  # before the per-item work below
+    keys = {_column_key(name) for item in items for name in item}
     _check_columns({key for key in keys if key is not None})
     return _json_raw_rows(items)
 
@@ -404,7 +427,7 @@ def _json_raw_rows(items: list[dict[str, object]]) -> Iterator[_RawRow]:
         raw = _RawRow(line=index, values={})
         first_name: dict[str, str] = {}
         for name, value in item.items():
-            key = _HEADER_INDEX.get(_header_key(name))
+            key = _column_key(name)
             if key is None:
                 raw.extra[name] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                 continue
@@ -456,7 +479,7 @@ def _detail(error: FieldError, label: str) -> str:
     """A shared validator's message without its leading label ("…代码校验码错误" -> "校验码错误")."""
     message = error.message
     if message.startswith(label):
-        message = message[len(label) :].removeprefix("中的").lstrip("：: ")
+        message = message[len(label) :].removeprefix("中的").removeprefix("为").lstrip("：: ")
     return message
 
 

@@ -26,7 +26,7 @@ from app.domain.numbers import (
     verification_code,
 )
 from app.domain.subjects import SubjectKind
-from app.models import DocumentCounter, IssuedDocument, ReceivingUnit
+from app.models import CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
 
 ENCRYPTED_PREFIX = "enc:"
 TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit")
@@ -163,8 +163,10 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
 
 
 def find_document(session: Session, number_text: str) -> IssuedDocument:
-    """The issued document for a typed or scanned number; raises FieldError or DocumentNotFound."""
+    """The issued letter for a typed or scanned number; raises FieldError or DocumentNotFound."""
     doc_type, year, serial = parse_document_number(number_text)
+    if doc_type is not DocumentType.CN:
+        raise DocumentNotFound(number_text)
     record = session.scalar(select(IssuedDocument).where(
         IssuedDocument.doc_type == doc_type.value, IssuedDocument.year == year,
         IssuedDocument.serial == serial))
@@ -181,13 +183,25 @@ def issued_pdf(record: IssuedDocument, archive: BlobStore, cipher: PiiCipher) ->
         return render_from_payload(record.payload, record.template_version, cipher)
 
 
-def code_matches(record: IssuedDocument, code: str | None) -> bool:
+def find_verifiable(session: Session, number_text: str) -> IssuedDocument | CreditCheck:
+    """Any document with a number and QR code: a letter (CN) or a certificate (HC)."""
+    doc_type, year, serial = parse_document_number(number_text)
+    if doc_type is DocumentType.HC:
+        cert = session.scalar(select(CreditCheck).where(CreditCheck.year == year,
+                                                        CreditCheck.serial == serial))
+        if cert is None:
+            raise DocumentNotFound(number_text)
+        return cert
+    return find_document(session, number_text)
+
+
+def code_matches(record: IssuedDocument | CreditCheck, code: str | None) -> bool:
     import hmac
 
     return bool(code) and hmac.compare_digest(record.verification_code,
                                               (code or "").strip().upper())
 
 
-def ensure_code(record: IssuedDocument, code: str | None) -> None:
+def ensure_code(record: IssuedDocument | CreditCheck, code: str | None) -> None:
     if not code_matches(record, code):
         raise FieldError("c", "验证码不正确，请核对承诺书上打印的验证码")

@@ -7,14 +7,15 @@ from dataclasses import asdict
 from io import BytesIO
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request, send_file, url_for
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.db import get_session
 from app.documents.fonts import check_fonts
 from app.domain.errors import FieldError
-from app.models import Filing, ReceivingUnit, StampJob
+from app.models import CreditCheck, Filing, ReceivingUnit, StampJob
 from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
+from app.services import credit as credit_svc
 from app.services import filings as filing_svc
 from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
@@ -72,7 +73,7 @@ def create_commitment() -> Response:
 
 @bp.get("/documents/<number>")
 def get_document(number: str) -> Response:
-    return jsonify(public_view(svc.find_document(get_session(), number)))
+    return jsonify(public_view(svc.find_verifiable(get_session(), number)))
 
 
 @bp.get("/openapi.json")
@@ -216,6 +217,67 @@ def get_filing(filing_id: int) -> Response:
                     "status_label": filing_svc.STATUS_LABELS[filing.status],
                     "review_reason": filing.review_reason, "document_number": filing.document_number,
                     "subject_name": filing.subject_name, "subject_code": filing.subject_code_public})
+
+
+@bp.post("/checks")
+@api_key_required
+def create_check() -> Response:
+    """信用核查 for other systems: category, measures with clauses, entry rule, certificate."""
+    key = g.api_key
+    if key.unit_id is None:
+        return error_response(403, "forbidden", "该接口密钥不属于行政机关单位，不能出具核查结果")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return error_response(400, "invalid_json", "请求体应为JSON对象，含 subject_code、purpose，可选 as_of")
+    db = get_session()
+    purpose = credit_svc.parse_purpose(data.get("purpose"))
+    as_of = credit_svc.parse_as_of(data.get("as_of"), today())
+    try:
+        checked = credit_svc.run_check(db, pii_cipher(), code=str(data.get("subject_code") or ""),
+                                       purpose=purpose, as_of=as_of)
+    except credit_svc.SubjectNotFound:
+        return error_response(404, "unknown_subject", "平台上没有该主体的信用记录，请核对代码",
+                              {"subject_code": "未找到该主体"})
+    try:
+        cert = credit_svc.issue_certificate(
+            db, archive(), pii_cipher(), stamp_svc.signer(), check=checked,
+            unit=db.get(ReceivingUnit, key.unit_id), secret=secret(), base_url=base_url(),
+            today=today(), api_key_id=key.id)
+        audit("issue_certificate", "credit_check", cert.number, category=cert.category)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    result = checked.result
+    entry = result.entry_rule
+    resp = jsonify({
+        "number": cert.number,
+        "category": result.category.value,
+        "category_label": result.category.label,
+        "reasons": list(result.reasons),
+        "measures": [{"code": m.code, "text": m.text_zh, "clause": m.clause}
+                     for m in result.measures],
+        "entry_rule": None if entry is None else {
+            "passed": entry.passed, "reason": entry.reason_zh,
+            "minimum_grade": entry.minimum_grade,
+            "incentive_weight_min_percent": entry.incentive_weight_min_percent},
+        "as_of": result.as_of.isoformat(),
+        "certificate_url": f"{base_url().rstrip('/')}/api/v1/checks/{cert.number}/certificate.pdf",
+        "verify_url": f"{base_url().rstrip('/')}/verify/{cert.number}?c={cert.verification_code}",
+    })
+    resp.status_code = 201
+    resp.headers["Location"] = url_for("api.get_document", number=cert.number)
+    return resp
+
+
+@bp.get("/checks/<number>/certificate.pdf")
+@api_key_required
+def check_certificate(number: str) -> Response:
+    cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
+    if cert is None or cert.unit_id != g.api_key.unit_id:
+        abort(404)
+    return send_file(BytesIO(archive().get(cert.sha256)), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"{cert.number}.pdf")
 
 
 def healthz() -> tuple[Response, int]:

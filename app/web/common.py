@@ -11,9 +11,9 @@ from app.archive.blobs import BlobStore, blob_store_from_config
 from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
 from app.db import get_session
-from app.domain.masking import public_subject_name
+from app.domain.masking import mask_person_name, public_subject_name
 from app.domain.subjects import SubjectKind
-from app.models import IssuedDocument
+from app.models import CreditCheck, IssuedDocument, ReceivingUnit
 from app.services.blanks import BlankCache
 
 STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
@@ -84,10 +84,29 @@ def today() -> date:
     return date.fromisoformat(override) if override else date.today()
 
 
-def public_view(record: IssuedDocument) -> dict[str, object]:
+def public_view(record: IssuedDocument | CreditCheck) -> dict[str, object]:
     """What anyone may see of an issued document: no ID numbers, masked personal names."""
     from app.domain.commitments import Scenario
 
+    if isinstance(record, CreditCheck):
+        from app.domain.credit_check import Category, Purpose
+
+        person = record.subject_kind == "natural_person"
+        unit = get_session().get(ReceivingUnit, record.unit_id)
+        return {
+            "number": record.number, "document_type": "信用核查结果告知书",
+            "subject_kind": record.subject_kind,
+            "subject_kind_label": "自然人" if person else "法人及非法人组织",
+            "subject_name": mask_person_name(record.subject_name) if person else record.subject_name,
+            "subject_code": record.subject_code_public,
+            "purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
+            "category": record.category, "category_label": Category(record.category).label,
+            "issuer": unit.name if unit else "", "as_of": record.as_of.isoformat(),
+            "issued_on": record.created_at.date().isoformat(), "status": "valid",
+            "status_label": "有效", "sha256": record.sha256,
+            "template_version": record.snapshot.get("template_version", "v1"),
+            "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
+        }
     kind = SubjectKind(record.subject_kind)
     return {
         "number": record.number,

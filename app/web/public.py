@@ -145,7 +145,7 @@ def verify_form() -> Response | str:
     if not number:
         return render_template("verify.html", doc=None, result=None, error=None, number="")
     try:
-        record = svc.find_document(get_session(), number)
+        record = svc.find_verifiable(get_session(), number)
     except FieldError as exc:
         return render_template("verify.html", doc=None, result=None, error=exc.message,
                                number=number)
@@ -158,7 +158,7 @@ def verify_form() -> Response | str:
 
 @bp.route("/verify/<number>", methods=["GET", "POST"])
 def verify(number: str) -> str:
-    record = svc.find_document(get_session(), number)
+    record = svc.find_verifiable(get_session(), number)
     code = request.args.get("c")
     code_ok = svc.code_matches(record, code) if code else None
     result = None

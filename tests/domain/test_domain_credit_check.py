@@ -248,7 +248,7 @@ def test_rating_default_validity_is_one_year_with_month_end_clamp() -> None:
         pytest.param(
             [BREACH],
             Category.PUNISHMENT,
-            ["违反信用承诺，列入失信黑名单（违反信用承诺（第14项：法律、法规和其他规范性文件"],
+            ["列入失信黑名单（违反信用承诺（第14项：法律、法规和其他规范性文件"],
             id="breach is ground 14",
         ),
         pytest.param([RED, BLACK], Category.PUNISHMENT, ["列入失信黑名单"], id="red and black -> punishment"),

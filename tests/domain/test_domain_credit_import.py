@@ -1,4 +1,4 @@
-"""Import of platform credit records (信用记录导入): the sample files, each row rule, encodings, file errors."""
+"""Credit record import (信用记录导入): the sample files, each row rule, encodings, file-level errors."""
 
 from __future__ import annotations
 
@@ -46,7 +46,18 @@ def by_number(report: ImportReport) -> dict[str, CreditRecord]:
     return {record.decision_number: record for record in report.records}
 
 
-LICENSE_ROW = "license,91211382MA0612DD20,凌源市示例食品有限公司,凌源市行政审批局,凌审批食经许〔2026〕102号,2026-04-08"
+LICENSE_ROW = (
+    "license,91211382MA0612DD20,凌源市示例食品有限公司,凌源市行政审批局,凌审批食经许〔2026〕102号,2026-04-08"
+)
+JSON_ITEM: dict[str, object] = {
+    "record_type": "license",
+    "subject_code": "91211382MA0612DD20",
+    "subject_name": "凌源市示例食品有限公司",
+    "source_department": "凌源市行政审批局",
+    "decision_number": "X-1",
+    "decided_on": "2026-04-08",
+}
+RATING_ROW = "rating,91211382MA0Y8K7Q3B,凌源市示例建筑工程有限公司,辽宁示例信用评价有限公司,R-1,2026-03-07"
 
 
 # --- the valid samples: each record type ---------------------------------------------
@@ -99,7 +110,18 @@ CSV_ROWS = [
 
 
 @pytest.mark.parametrize(
-    ("number", "kind", "code", "name", "decided_on", "valid_until", "grade", "ground", "severity", "repaired"),
+    (
+        "number",
+        "kind",
+        "code",
+        "name",
+        "decided_on",
+        "valid_until",
+        "grade",
+        "ground",
+        "severity",
+        "repaired",
+    ),
     CSV_ROWS,
     ids=[row[0] for row in CSV_ROWS],
 )
@@ -151,10 +173,17 @@ JSON_ROWS = [
 
 
 @pytest.mark.parametrize(
-    ("number", "kind", "decided_on", "valid_until", "grade", "ground"), JSON_ROWS, ids=[r[0] for r in JSON_ROWS]
+    ("number", "kind", "decided_on", "valid_until", "grade", "ground"),
+    JSON_ROWS,
+    ids=[r[0] for r in JSON_ROWS],
 )
 def test_json_sample_row(
-    number: str, kind: RecordType, decided_on: date, valid_until: date | None, grade: str | None, ground: int | None
+    number: str,
+    kind: RecordType,
+    decided_on: date,
+    valid_until: date | None,
+    grade: str | None,
+    ground: int | None,
 ) -> None:
     record = by_number(parse_sample(GOOD_JSON))[number]
     assert (record.record_type, record.decided_on, record.valid_until) == (kind, decided_on, valid_until)
@@ -238,13 +267,7 @@ def test_every_problem_of_a_row_is_reported() -> None:
 
 
 def test_errors_in_json_are_counted_by_item() -> None:
-    items = [
-        {"record_type": "license", "subject_code": "91211382MA0612DD20", "subject_name": "凌源市示例食品有限公司",
-         "source_department": "凌源市行政审批局", "decision_number": "X-1", "decided_on": "2026-04-08"},
-        {"record_type": "license", "subject_code": "91211382MA0612DD20", "subject_name": "凌源市示例食品有限公司",
-         "source_department": "凌源市行政审批局", "decision_number": "X-1", "decided_on": "2026-04-09",
-         "grade": True},
-    ]  # fmt: skip
+    items = [JSON_ITEM, JSON_ITEM | {"decided_on": "2026-04-09", "grade": True}]
     report = parse(json.dumps(items, ensure_ascii=False).encode(), "export.json")
     assert [(e.line, e.field) for e in report.errors] == [(2, "decision_number"), (2, "grade")]
     assert "与第1条重复" in report.errors[0].message
@@ -267,6 +290,7 @@ def test_errors_in_json_are_counted_by_item() -> None:
         ("211382199002301234", False),  # 1990-02-30: not a birth date, so read as a USCC
         ("211382203001011234", False),  # born in 2030: after today
         ("91211382MA0Y8K7Q3B", False),
+        ("211382900307123", True),  # legacy 15-digit number: refused as an ID, not as a USCC
     ],
 )
 def test_code_kind_is_decided_by_shape(code: str, is_person: bool) -> None:
@@ -277,6 +301,7 @@ def test_code_kind_is_decided_by_shape(code: str, is_person: bool) -> None:
     ("code", "name", "field", "message"),
     [
         ("211382199002301234", "张三丰", "subject_code", "统一社会信用代码："),
+        ("211382900307123", "张三丰", "subject_code", "身份证号码：15位旧号码，请填写18位居民身份证号码"),
         ("211382199003071237", "凌源市示例(建筑)公司", "subject_name", "主体名称：含不允许的字符“(”"),
         ("91211382MA0Y8K7Q3B", "凌源市示例建筑(工程有限公司", "subject_name", "主体名称：括号不配对"),
     ],
@@ -333,18 +358,20 @@ def test_record_type_names(typed: str, kind: RecordType) -> None:
 
 @pytest.mark.parametrize(("typed", "grade"), [("aaa", "AAA"), (" Bb ", "BB"), ("ＣＣＣ", "CCC"), ("c", "C")])
 def test_grade_is_case_insensitive(typed: str, grade: str) -> None:
-    row = f"rating,91211382MA0Y8K7Q3B,凌源市示例建筑工程有限公司,辽宁示例信用评价有限公司,R-1,2026-03-07,,{typed}"
+    row = f"{RATING_ROW},,{typed}"
     assert parse(csv_bytes(row)).records[0].grade == grade
 
 
 @pytest.mark.parametrize("typed", ["A+", "AA-", "BBB−", "D", "DD", "E", "AAAA"])
 def test_grades_outside_the_nine_are_refused(typed: str) -> None:
-    row = f"rating,91211382MA0Y8K7Q3B,凌源市示例建筑工程有限公司,辽宁示例信用评价有限公司,R-1,2026-03-07,,{typed}"
+    row = f"{RATING_ROW},,{typed}"
     (error,) = parse(csv_bytes(row)).errors
     assert error.field == "grade"
 
 
-@pytest.mark.parametrize(("ground", "ok"), [("1", True), ("14", True), ("０６", True), ("0", False), ("6.5", False)])
+@pytest.mark.parametrize(
+    ("ground", "ok"), [("1", True), ("14", True), ("０６", True), ("0", False), ("6.5", False)]
+)
 def test_black_list_grounds(ground: str, ok: bool) -> None:
     row = f"black_list,91211382MA0AY4CL0L,凌源市示例劳务有限公司,凌源市人社局,J-1,2026-06-20,,,{ground}"
     report = parse(csv_bytes(row))
@@ -357,7 +384,7 @@ def test_breach_accepts_explicit_ground_14() -> None:
 
 
 def test_rating_validity_days_is_a_parameter() -> None:
-    row = "rating,91211382MA0Y8K7Q3B,凌源市示例建筑工程有限公司,辽宁示例信用评价有限公司,R-1,2026-03-07,,A"
+    row = f"{RATING_ROW},,A"
     report = parse(csv_bytes(row), default_rating_validity_days=730)
     assert report.records[0].valid_until == date(2028, 3, 6)
 
@@ -372,7 +399,8 @@ def test_blank_lines_and_multiline_fields_keep_physical_line_numbers() -> None:
     report = parse(data)
     assert report.total_rows == 2
     assert report.records[0].summary == "第一行 第二行"
-    assert [(e.line, e.field) for e in report.errors] == [(6, "decided_on")]
+    assert [(e.line, e.field) for e in report.errors] == [(6, "decision_number"), (6, "decided_on")]
+    assert "与第3行重复" in report.errors[0].message  # the duplicate row starts on line 3
 
 
 def test_tab_separated_export() -> None:
@@ -386,7 +414,7 @@ def test_unknown_csv_columns_go_to_extra() -> None:
 
 
 def test_names_and_codes_are_normalised() -> None:
-    row = "license,９１２１１３８２ma0y8k7q3b,凌源市 示例建筑工程有限公司,凌源市行政审批局,凌审批1号,2026-04-08"
+    row = "license,９１２１１３８２ma0y8k7q3b,凌源市 示例建筑工程有限公司,凌源市行政审批局,凌审批1号,2026-4-8"
     record = parse(csv_bytes(row)).records[0]
     assert (record.subject_code, record.subject_name) == ("91211382MA0Y8K7Q3B", "凌源市示例建筑工程有限公司")
 
@@ -522,7 +550,7 @@ def many_rows(count: int) -> bytes:
         (
             "类型,代码,名称\nlicense,91211382MA0612DD20,x\n".encode(),
             "",
-            "未找到表头",
+            "缺少必需的列：记录类型（record_type）、主体代码（subject_code）",
         ),
         (LICENSE_ROW.encode() + b"\n", "", "未找到表头"),
         ((HEADER + ",记录类型\n").encode(), "", "表头第1列和第13列都是“记录类型”（record_type）"),
@@ -531,7 +559,7 @@ def many_rows(count: int) -> bytes:
         (b'{"data": []}', "", "JSON应为记录对象的数组"),
         (b'"record"', "x.json", "JSON应为记录对象的数组"),
         (b'[{"record_type": "license"}, "oops"]', "", "JSON数组第2项不是对象"),
-        (b'[{"record_type": "license",}]', "", "JSON格式错误：第1行第27列"),
+        (b'[{"record_type": "license",}]', "", "JSON格式错误：第1行第28列"),
         (b'[{"record_type": "license"}]', "", "缺少必需的列：主体代码（subject_code）"),
         (b"{}", "records.json", "JSON应为记录对象的数组"),
     ],
@@ -544,16 +572,14 @@ def test_file_level_errors(data: bytes, filename: str, message: str) -> None:
 
 
 def test_row_limit() -> None:
-    assert len(parse(many_rows(3)).records) == 3
+    assert parse(many_rows(3)).total_rows == 3
     with pytest.raises(ImportFileError, match=f"超过{MAX_ROWS}行的上限"):
         parse(many_rows(MAX_ROWS + 1))
 
 
 def test_json_row_limit() -> None:
-    item = {"record_type": "license", "subject_code": "91211382MA0612DD20", "subject_name": "某",
-            "source_department": "某", "decision_number": "1", "decided_on": "2026-01-01"}  # fmt: skip
     with pytest.raises(ImportFileError, match=f"超过{MAX_ROWS}行的上限"):
-        parse(json.dumps([item] * (MAX_ROWS + 1)).encode(), "big.json")
+        parse(json.dumps([JSON_ITEM] * (MAX_ROWS + 1)).encode(), "big.json")
 
 
 def test_row_error_and_report_are_frozen() -> None:

@@ -1,0 +1,206 @@
+"""信用核查 pages: find a subject, run the check, issue the certificate, record a breach;
+the office imports records; monthly statistics (policy 二, 七, 八(三))."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from sqlalchemy import select
+
+from app.db import get_session
+from app.domain.credit_check import Purpose
+from app.domain.credit_import import ImportFileError, parse_credit_records
+from app.domain.errors import FieldError
+from app.models import CreditCheck, ReceivingUnit
+from app.services import credit as svc
+from app.services.stamping import signer
+from app.web.auth import current_user, login_required
+from app.web.common import archive, audit, base_url, pii_cipher, read_upload, secret, today
+
+bp = Blueprint("credit", __name__, url_prefix="/staff/credit")
+OFFICE = ("office_admin", "office_reviewer")
+CHECKERS = ("unit_clerk", *OFFICE)
+
+
+def _page(**ctx: object) -> dict[str, object]:
+    return {"purposes": list(Purpose), "errors": {}, "values": {}, **ctx}
+
+
+@bp.get("/")
+@login_required(*CHECKERS)
+def home() -> str:
+    q = request.args.get("q", "").strip()
+    found = svc.find_subjects(get_session(), pii_cipher(), q) if q else []
+    return render_template("staff/credit.html", **_page(q=q, found=found))
+
+
+@bp.post("/check")
+@login_required(*CHECKERS)
+def check() -> str | tuple[str, int]:
+    values = request.form.to_dict()
+    db = get_session()
+    try:
+        purpose = svc.parse_purpose(values.get("purpose"))
+        as_of = svc.parse_as_of(values.get("as_of"), today())
+        result = svc.run_check(db, pii_cipher(), code=values.get("subject_code", ""),
+                               purpose=purpose, as_of=as_of)
+    except FieldError as exc:
+        return render_template("staff/credit.html", **_page(
+            q="", found=[], values=values, errors={exc.field: exc.message})), 400
+    except svc.SubjectNotFound:
+        return render_template("staff/credit.html", **_page(
+            q="", found=[], values=values,
+            errors={"subject_code": "平台上没有该主体的信用记录，请核对代码"})), 404
+    audit("credit_check", "subject", result.code[:2] + "…" + result.code[-4:],
+          purpose=purpose.value)
+    db.commit()
+    return render_template("staff/credit_result.html", check=result, values=values,
+                           can_issue=current_user().role == "unit_clerk")
+
+
+@bp.post("/certificate")
+@login_required("unit_clerk")
+def issue() -> Response | tuple[str, int]:
+    values = request.form.to_dict()
+    db = get_session()
+    user = current_user()
+    try:
+        purpose = svc.parse_purpose(values.get("purpose"))
+        as_of = svc.parse_as_of(values.get("as_of"), today())
+        result = svc.run_check(db, pii_cipher(), code=values.get("subject_code", ""),
+                               purpose=purpose, as_of=as_of)
+        cert = svc.issue_certificate(db, archive(), pii_cipher(), signer(), check=result,
+                                     unit=db.get(ReceivingUnit, user.unit_id), secret=secret(),
+                                     base_url=base_url(), today=today(), user_id=user.id)
+        audit("issue_certificate", "credit_check", cert.number, category=cert.category)
+        db.commit()
+    except (FieldError, svc.SubjectNotFound) as exc:
+        db.rollback()
+        message = exc.message if isinstance(exc, FieldError) else "平台上没有该主体的信用记录"
+        return render_template("staff/credit.html", **_page(
+            q="", found=[], values=values, errors={"subject_code": message})), 400
+    flash(f"已出具信用核查结果告知书 {cert.number}")
+    return redirect(url_for("credit.certificate", number=cert.number), code=303)
+
+
+def _own_certificate(number: str) -> CreditCheck:
+    cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
+    user = current_user()
+    if cert is None or (user.role == "unit_clerk" and cert.unit_id != user.unit_id):
+        abort(404)
+    return cert
+
+
+@bp.get("/certificates/<number>")
+@login_required(*CHECKERS)
+def certificate(number: str) -> str:
+    return render_template("staff/credit_certificate.html", cert=_own_certificate(number))
+
+
+@bp.get("/certificates/<number>.pdf")
+@login_required(*CHECKERS)
+def certificate_pdf(number: str) -> Response:
+    cert = _own_certificate(number)
+    return send_file(BytesIO(archive().get(cert.sha256)), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"信用核查结果告知书（{cert.number}）.pdf")
+
+
+@bp.route("/breach", methods=["GET", "POST"])
+@login_required("unit_clerk")
+def breach() -> Response | str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("staff/credit_breach.html", values={}, errors={})
+    values = request.form.to_dict()
+    db = get_session()
+    user = current_user()
+    try:
+        try:
+            decided_on = date.fromisoformat(values.get("decided_on", ""))
+        except ValueError:
+            raise FieldError("decided_on", "请按2026-11-29的格式填写认定日期") from None
+        name = values.get("subject_name", "").strip()
+        if not name:
+            raise FieldError("subject_name", "请填写主体名称")
+        row = svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
+                                code=values.get("subject_code", ""), name=name,
+                                decision_number=values.get("decision_number", ""),
+                                decided_on=decided_on, summary=values.get("summary", ""),
+                                today=today())
+        audit("record_breach", "credit_record", row.id)
+        db.commit()
+    except FieldError as exc:
+        db.rollback()
+        return render_template("staff/credit_breach.html", values=values,
+                               errors={exc.field: exc.message}), 400
+    flash("已记录违诺：该主体列入失信黑名单（第十四项，政策五(四)3）")
+    return redirect(url_for("credit.home", q=values.get("subject_code", "")), code=303)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required(*OFFICE)
+def import_records() -> str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("staff/credit_import.html", outcome=None, error=None)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("staff/credit_import.html", outcome=None,
+                               error="请选择CSV或JSON文件"), 400
+    db = get_session()
+    try:
+        report = parse_credit_records(read_upload(upload), filename=upload.filename,
+                                      today=today())
+    except ImportFileError as exc:
+        return render_template("staff/credit_import.html", outcome=None, error=exc.message), 400
+    outcome = svc.import_records(db, pii_cipher(), report)
+    audit("import_credit_records", "file", upload.filename, inserted=outcome.inserted,
+          updated=outcome.updated, rejected=report.rejected_rows)
+    db.commit()
+    return render_template("staff/credit_import.html", outcome=outcome, error=None)
+
+
+def _month() -> tuple[int, int]:
+    year = request.args.get("year", type=int) or today().year
+    month = request.args.get("month", type=int) or today().month
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        abort(400)
+    return year, month
+
+
+@bp.get("/statistics")
+@login_required(*CHECKERS)
+def statistics() -> str:
+    year, month = _month()
+    rows = svc.monthly_statistics(get_session(), year, month)
+    if current_user().role == "unit_clerk":
+        unit = get_session().get(ReceivingUnit, current_user().unit_id).name
+        rows = [r for r in rows if r[0] == unit]
+    return render_template("staff/credit_statistics.html", rows=rows, year=year, month=month)
+
+
+@bp.get("/statistics.csv")
+@login_required(*CHECKERS)
+def statistics_csv() -> Response:
+    year, month = _month()
+    rows = svc.monthly_statistics(get_session(), year, month)
+    if current_user().role == "unit_clerk":
+        unit = get_session().get(ReceivingUnit, current_user().unit_id).name
+        rows = [r for r in rows if r[0] == unit]
+    return send_file(BytesIO(svc.statistics_csv(rows)), mimetype="text/csv",
+                     as_attachment=True, download_name=f"信用核查统计-{year}年{month}月.csv")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

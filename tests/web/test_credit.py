@@ -1,0 +1,203 @@
+"""信用核查 end to end: import, check, certificate (sealed, signed, verifiable), breach, API,
+statistics."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+from sqlalchemy import func, select
+
+from app.db import get_session
+from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
+from app.services import accounts
+from app.stamping.validation import validate_signatures
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+PASSWORD = "correct-horse-battery"
+ZJJ = "凌源市住房和城乡建设局"
+RED = "91211382MA0Y8K7Q3B"        # red list (+ a rating in the sample)
+BLACK = "91211382MA0AY4CL0L"      # black list, ground 6
+PERSON = "211382199003071237"     # natural person on the black list
+
+
+@pytest.fixture
+def imported(app, runner):
+    result = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records.csv")])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def clerk(app):
+    with app.app_context():
+        db = get_session()
+        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
+                             display_name="经办人", owner=ZJJ)
+        accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
+                             display_name="管理员")
+        from app.demo import load_demo_seals
+        from app.web.common import archive
+
+        with app.test_request_context():
+            load_demo_seals(db, archive())
+        db.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": "clerk", "password": PASSWORD})
+    return client
+
+
+def test_import_is_idempotent(app, runner, imported):
+    assert "新增 15" in imported
+    again = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records.csv")])
+    assert "新增 0" in again.output and "未变 15" in again.output
+    with app.app_context():
+        rows = get_session().scalars(select(CreditRecordRow)).all()
+        assert len(rows) == 15
+        person = [r for r in rows if r.subject_name == "张三丰"][0]
+        assert person.subject_code_public == "2*************1237"
+        assert PERSON not in person.subject_code_enc
+
+
+def test_bad_import_file_reports_each_line(app, runner):
+    result = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records-bad.csv")])
+    assert result.exit_code == 0
+    assert "第3行" in result.output and "拒绝" in result.output
+
+
+def test_office_import_page(app, clerk, imported):
+    admin = app.test_client()
+    admin.post("/login", data={"username": "admin", "password": PASSWORD})
+    data = (SAMPLES / "credit-records.json").read_bytes()
+    resp = admin.post("/staff/credit/import", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(data), "records.json")})
+    assert resp.status_code == 200 and "导入结果" in resp.get_data(as_text=True)
+    bad = admin.post("/staff/credit/import", content_type="multipart/form-data",
+                     data={"file": (io.BytesIO(b"\x00\x01garbage"), "x.csv")})
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("code, purpose, category", [
+    (RED, "administrative_approval", "激励"),
+    (BLACK, "bidding", "惩戒"),
+    (PERSON, "financial_loan", "惩戒"),
+])
+def test_check_page_shows_category_and_measures(clerk, imported, code, purpose, category):
+    page = clerk.post("/staff/credit/check", data={"subject_code": code, "purpose": purpose})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and category in text
+    assert "（二(四)" in text or "（七(二)" in text or "（六(" in text
+
+
+def test_unknown_and_malformed_subjects(clerk, imported):
+    resp = clerk.post("/staff/credit/check", data={"subject_code": "91350200776049653A",
+                                                   "purpose": "bidding"})
+    assert resp.status_code == 404 and "没有该主体" in resp.get_data(as_text=True)
+    resp = clerk.post("/staff/credit/check", data={"subject_code": "123", "purpose": "bidding"})
+    assert resp.status_code == 400
+    resp = clerk.post("/staff/credit/check", data={"subject_code": RED, "purpose": "x"})
+    assert resp.status_code == 400 and "核查用途" in resp.get_data(as_text=True)
+    resp = clerk.post("/staff/credit/check", data={"subject_code": RED, "purpose": "bidding",
+                                                   "as_of": "2026-02-30"})
+    assert resp.status_code == 400
+
+
+def test_certificate_is_sealed_signed_verifiable_and_frozen(app, clerk, imported, client):
+    resp = clerk.post("/staff/credit/certificate", data={"subject_code": BLACK,
+                                                         "purpose": "bidding"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    with app.app_context():
+        cert = get_session().scalar(select(CreditCheck))
+        number, code = cert.number, cert.verification_code
+    pdf = clerk.get(f"/staff/credit/certificates/{number}.pdf").data
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    compact = text.replace("\n", "").replace(" ", "")
+    for part in ("信用核查结果告知书", number, "惩戒", "七(二)3", "未发现", "失信黑名单", "截至"):
+        assert part in compact, part
+    roots = [Path(app.config["PKI_DIR"], "demo-ca.pem").read_bytes()]
+    assert [r.status for r in validate_signatures(pdf, roots)] == ["intact"]
+    page = client.get(f"/verify/{number}?c={code}").get_data(as_text=True)
+    assert "信用核查结果告知书" in page and "验证码正确" in page and "惩戒" in page
+    check = client.post(f"/verify/{number}", data={"file": (io.BytesIO(pdf), "c.pdf")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "完全一致" in check
+    # the records change later (repair), the stored certificate still verifies as issued
+    with app.app_context():
+        db = get_session()
+        for row in db.scalars(select(CreditRecordRow).where(CreditRecordRow.record_type == "black_list")):
+            row.repaired_on = date(2026, 11, 1)
+        db.commit()
+        snapshot = db.scalar(select(CreditCheck)).snapshot
+    assert snapshot["certificate"]["category"] == "punishment"
+    assert client.get(f"/api/v1/documents/{number}").get_json()["category"] == "punishment"
+
+
+def test_natural_person_certificate_hides_the_id(app, clerk, imported, client):
+    clerk.post("/staff/credit/certificate", data={"subject_code": PERSON, "purpose": "other"})
+    with app.app_context():
+        number = get_session().scalar(select(CreditCheck.number))
+    body = client.get(f"/api/v1/documents/{number}").get_data(as_text=True)
+    assert PERSON not in body and "张**" in body
+
+
+def test_breach_puts_the_subject_on_the_black_list(app, clerk, imported):
+    data = {"subject_code": RED, "subject_name": "凌源市示例建筑工程有限公司",
+            "decision_number": "凌住建违诺〔2026〕1号", "decided_on": "2026-11-20",
+            "summary": "未按承诺支付农民工工资"}
+    assert clerk.post("/staff/credit/breach", data=data).status_code == 303
+    assert clerk.post("/staff/credit/breach", data=data).status_code == 400  # same number twice
+    page = clerk.post("/staff/credit/check", data={"subject_code": RED,
+                                                   "purpose": "bidding"}).get_data(as_text=True)
+    assert "惩戒" in page and "第14项" in page or "十四" in page
+
+
+def test_breach_refuses_future_dates(clerk, imported):
+    resp = clerk.post("/staff/credit/breach", data={
+        "subject_code": RED, "subject_name": "x公司", "decision_number": "N-1",
+        "decided_on": "2030-01-01"})
+    assert resp.status_code == 400 and "晚于今天" in resp.get_data(as_text=True)
+
+
+@pytest.fixture
+def api(app, runner, clerk):
+    key = runner.invoke(args=["create-api-key", ZJJ]).output.strip().splitlines()[-1]
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_api_check_contract(app, client, api, imported):
+    resp = client.post("/api/v1/checks", headers=api,
+                       json={"subject_code": BLACK, "purpose": "government_procurement"})
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["category"] == "punishment"
+    assert all(m["clause"] for m in body["measures"])
+    assert body["entry_rule"]["passed"] is False
+    pdf = client.get(body["certificate_url"].removeprefix("http://127.0.0.1:8000"), headers=api)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("payload, status, field", [
+    ({"subject_code": "bad", "purpose": "bidding"}, 400, "subject_code"),
+    ({"subject_code": RED, "purpose": "lottery"}, 400, "purpose"),
+    ({"subject_code": RED, "purpose": "bidding", "as_of": "2026-13-01"}, 400, "as_of"),
+    ({"subject_code": "91350200776049653A", "purpose": "bidding"}, 404, "subject_code"),
+])
+def test_api_check_refusals_store_nothing(app, client, api, imported, payload, status, field):
+    resp = client.post("/api/v1/checks", headers=api, json=payload)
+    assert resp.status_code == status and field in resp.get_json()["fields"]
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(CreditCheck)) == 0
+
+
+def test_monthly_statistics_page_and_csv(app, clerk, imported):
+    clerk.post("/staff/credit/certificate", data={"subject_code": RED, "purpose": "other"})
+    page = clerk.get("/staff/credit/statistics?year=2026&month=11").get_data(as_text=True)
+    assert ZJJ in page and "激励" in page
+    csv = clerk.get("/staff/credit/statistics.csv?year=2026&month=11")
+    text = csv.data.decode("utf-8-sig")
+    assert csv.mimetype == "text/csv" and f"{ZJJ},激励,1" in text
+    with app.app_context():
+        assert get_session().scalar(select(ReceivingUnit.id).where(ReceivingUnit.name == ZJJ))
