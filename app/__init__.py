@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # JSON in readable UTF-8 Chinese for API clients
 
     from app import cli, db, logging_setup, ratelimit
-    from app.web import api, auth, credit, errors, filings, public, publicity, security, staff
+    from app.web import agencies, api, auth, credit, errors, filings, public, publicity, security, staff
 
     logging_setup.init_app(app)
     db.init_app(app)
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     filings.init_app(app)
     publicity.init_app(app)
     credit.init_app(app)
+    agencies.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     return app

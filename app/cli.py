@@ -164,11 +164,12 @@ def expected_blobs(session) -> set[str]:
     """Every blob the database refers to."""
     from sqlalchemy import select
 
-    from app.models import Filing, IssuedDocument, Seal, StampJob
+    from app.models import AgencyReport, CreditCheck, Filing, IssuedDocument, Seal, StampJob
 
     hashes: set[str] = set()
     for column in (IssuedDocument.sha256, Seal.png_sha256, StampJob.original_sha256,
-                   StampJob.result_sha256, Filing.sha256, Filing.public_copy_sha256):
+                   StampJob.result_sha256, Filing.sha256, Filing.public_copy_sha256,
+                   CreditCheck.sha256, AgencyReport.sha256):
         hashes.update(h for h in session.scalars(select(column)) if h)
     return hashes
 

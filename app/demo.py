@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 import os
 import secrets
 from pathlib import Path
@@ -58,8 +59,9 @@ SAMPLES: dict[str, dict[str, str]] = {
 }
 
 
-DEMO_AGENCY = {"name": "辽宁示例信用评价有限公司（演示）", "uscc": "91211382MA0Y8K7Q3B",
-               "filing_number": "辽发改信用备〔2026〕001号（演示）"}
+DEMO_AGENCY = {"name": "辽宁示例信用评价有限公司（演示）", "uscc": "91210100MA0XK4P2TD",
+               "filing_number": "辽发改信用备〔2026〕001号（演示）",
+               "published_on": date(2026, 3, 1)}
 # username -> (role, display name, unit or agency)
 DEMO_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
     "admin": ("office_admin", "发改局管理员（演示）", None),

@@ -96,6 +96,8 @@ class Agency(Base):
     """省发改委备案号."""
     status: Mapped[str] = mapped_column(String(16), default="published")
     """published (公示中) | suspended (暂停) | cancelled (注销)."""
+    published_on: Mapped[date | None] = mapped_column(Date)
+    """Date the credit office published the agency (policy 三(四): 经凌源市发改局公示)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -297,3 +299,37 @@ class CreditCheck(Base):
     """The stamped and signed certificate PDF."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
+
+
+class AgencyReport(Base):
+    """A third-party report: scaffold issued to an agency, the uploaded report, its review."""
+
+    __tablename__ = "agency_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """rating (企业综合信用等级评价报告, 三) | decision (信用报告, 四)."""
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    verification_code: Mapped[str] = mapped_column(String(16))
+    subject_name: Mapped[str] = mapped_column(String(100))
+    subject_code: Mapped[str] = mapped_column(String(18), index=True)
+    """USCC (reports are about 企事业单位等社会法人, 四)."""
+    project_name: Mapped[str] = mapped_column(String(200), default="")
+    requesting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
+    """信用报告: the department that commissioned it; only it (and the office) may read it."""
+    issue_date: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    grade: Mapped[str | None] = mapped_column(String(4))
+    recommendation: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default="scaffold", index=True)
+    """scaffold (已出具模板) | pending (待审核) | approved (已通过) | rejected (已驳回)."""
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

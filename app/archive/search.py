@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -66,6 +66,9 @@ FIELD_SEPARATOR = "\n"
 match across two fields."""
 BROWSE_ORDER = "f.created_at DESC, f.id DESC"
 """Browsing: newest filing first, id breaking ties."""
+DAY_WALK_BUDGET = 50_000
+"""PostgreSQL, browsing a date range: most index entries read day by day before falling back to
+one walk of the created_at order (a wide range with a deep page)."""
 
 
 class DbSession(Protocol):
@@ -218,9 +221,14 @@ def _check_paging(page: int, per_page: int) -> None:
 class _Query:
     """Builds one SELECT of filing ids: joins, conditions and their bound parameters."""
 
-    def __init__(self, named: bool) -> None:
+    def __init__(self, named: bool, source: str = "filings f", id_column: str = "f.id",
+                 alias: str = "f") -> None:
         self.named = named
         """sqlite3 takes :name parameters, psycopg %(name)s."""
+        self.source = source
+        self.id_column = id_column
+        self.alias = alias
+        """Alias of the table whose filter columns the filters read."""
         self.params: dict[str, Any] = {}
         self.joins: list[str] = []
         self.where: list[str] = []
@@ -230,47 +238,67 @@ class _Query:
         self.params[name] = value
         return f":{name}" if self.named else f"%({name})s"
 
-    def filters(self, filters: SearchFilters) -> None:
+    def filters(self, filters: SearchFilters, dates: bool = True) -> None:
+        a = self.alias
         if filters.status is not None:
             if filters.status:
-                self.where.append(f"f.status IN ({', '.join(self.bind(s) for s in filters.status)})")
+                self.where.append(f"{a}.status IN ({', '.join(self.bind(s) for s in filters.status)})")
             else:
                 self.where.append("1 = 0")
         for column, value in (("unit_id", filters.unit_id), ("scenario", filters.scenario),
                               ("subject_kind", filters.subject_kind)):
             if value is not None:
-                self.where.append(f"f.{column} = {self.bind(value)}")
+                self.where.append(f"{a}.{column} = {self.bind(value)}")
+        if not dates:
+            return
         # SQLite stores dates as ISO text; psycopg adapts date objects itself.
         for op, value in ((">=", filters.date_from), ("<=", filters.date_to)):
             if value is not None:
                 bound = self.bind(value.isoformat() if self.named else value)
-                self.where.append(f"f.commitment_date {op} {bound}")
+                self.where.append(f"{a}.commitment_date {op} {bound}")
 
     def sql(self) -> str:
         where = " AND ".join(self.where) or "1 = 1"
-        return f"SELECT f.id FROM filings f {' '.join(self.joins)} WHERE {where}"
+        return f"SELECT {self.id_column} FROM {self.source} {' '.join(self.joins)} WHERE {where}"
+
+    def placeholder(self, name: str) -> str:
+        return f":{name}" if self.named else f"%({name})s"
 
 
-def _run_page(session: DbSession, query: _Query, order_by: str, page: int, per_page: int) -> SearchPage:
-    """Run ``query`` for one page, plus a count that reads at most COUNT_CAP + 1 rows."""
+def _page_params(query: _Query, page: int, per_page: int) -> dict[str, Any]:
+    return {**query.params, "page_limit": per_page, "page_offset": (page - 1) * per_page,
+            "count_limit": COUNT_CAP + 1}
+
+
+def _result(ids: list[int], counted: int, page: int, per_page: int) -> SearchPage:
+    return SearchPage(ids=ids, total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP,
+                      page=page, per_page=per_page)
+
+
+def _run_page(session: DbSession, query: _Query, order_by: str, page: int, per_page: int,
+              page_sql: str | None = None, page_params: dict[str, Any] | None = None) -> SearchPage:
+    """Run ``query`` for one page, plus a count that reads at most COUNT_CAP + 1 rows.
+
+    ``page_sql`` (with ``page_params``) replaces the page query: another shape returning the same
+    ids in the same order (the count still runs ``query``).
+    """
     _check_paging(page, per_page)
     session.flush()  # driver-level SQL does not autoflush
     conn = session.connection()
     offset = (page - 1) * per_page
-    params = {**query.params, "page_limit": per_page, "page_offset": offset, "count_limit": COUNT_CAP + 1}
-    limit, off, cap = (":page_limit", ":page_offset", ":count_limit") if query.named else \
-        ("%(page_limit)s", "%(page_offset)s", "%(count_limit)s")
+    params = _page_params(query, page, per_page)
+    limit, off, cap = (query.placeholder(n) for n in ("page_limit", "page_offset", "count_limit"))
     base = query.sql()
-    ids = [row[0] for row in conn.exec_driver_sql(
-        f"{base} ORDER BY {order_by} LIMIT {limit} OFFSET {off}", params)]
+    if page_sql is None:
+        page_sql, page_params = f"{base} ORDER BY {order_by} LIMIT {limit} OFFSET {off}", params
+    ids = [row[0] for row in conn.exec_driver_sql(page_sql, page_params)]
     if len(ids) < per_page and (ids or page == 1):
         counted = offset + len(ids)  # this page is the last one: no count query needed
     else:
         # The LIMIT inside the subquery stops the scan after COUNT_CAP + 1 rows.
         counted = conn.exec_driver_sql(
             f"SELECT count(*) FROM ({base} LIMIT {cap}) capped", params).scalar() or 0
-    return SearchPage(ids=ids, total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP,
-                      page=page, per_page=per_page)
+    return _result(ids, counted, page, per_page)
 
 
 class SqliteFtsIndex:
@@ -329,7 +357,15 @@ class SqliteFtsIndex:
 
 
 class PostgresTrgmIndex:
-    """PostgreSQL: table ``filings_search`` with a GIN gin_trgm_ops index (pg_trgm)."""
+    """PostgreSQL: table ``filings_search`` with a GIN gin_trgm_ops index (pg_trgm).
+
+    The table holds the document lower-cased and a trigger-maintained copy of the filings' filter
+    columns, so text queries never join ``filings``. A text query is one statement that collects
+    at most COUNT_CAP + 1 matches (the planner picks the GIN bitmap for rare terms, a scan that
+    stops early for common ones): up to COUNT_CAP matches that set is complete, and the page is
+    sorted out of it; beyond, the count is "10,000+" and the page comes from a walk of the
+    filing_id index (cheap precisely because matches are common).
+    """
 
     def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
         """Insert or update the filing's row (INSERT ... ON CONFLICT DO UPDATE)."""
@@ -340,14 +376,21 @@ class PostgresTrgmIndex:
         values = []
         for filing, unit in rows:
             indexed = indexed_text_for(filing, unit)
-            values.append({"id": filing.id, "name": indexed.subject_name, "doc": indexed.document})
+            values.append({"id": filing.id, "status": filing.status, "unit_id": filing.unit_id,
+                           "scenario": filing.scenario, "subject_kind": filing.subject_kind,
+                           "commitment_date": filing.commitment_date, "name": indexed.subject_name,
+                           "doc": indexed.document})
         if not values:
             return
         session.flush()
         session.connection().exec_driver_sql(
-            "INSERT INTO filings_search (filing_id, subject_name, document) "
-            "VALUES (%(id)s, %(name)s, %(doc)s) ON CONFLICT (filing_id) DO UPDATE "
-            "SET subject_name = EXCLUDED.subject_name, document = EXCLUDED.document", values)
+            "INSERT INTO filings_search (filing_id, status, unit_id, scenario, subject_kind, "
+            "commitment_date, subject_name, document_lower) VALUES (%(id)s, %(status)s, "
+            "%(unit_id)s, %(scenario)s, %(subject_kind)s, %(commitment_date)s, %(name)s, "
+            "lower(%(doc)s)) ON CONFLICT (filing_id) DO UPDATE SET status = EXCLUDED.status, "
+            "unit_id = EXCLUDED.unit_id, scenario = EXCLUDED.scenario, "
+            "subject_kind = EXCLUDED.subject_kind, commitment_date = EXCLUDED.commitment_date, "
+            "subject_name = EXCLUDED.subject_name, document_lower = EXCLUDED.document_lower", values)
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
         session.connection().exec_driver_sql(
@@ -355,29 +398,105 @@ class PostgresTrgmIndex:
 
     def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
                     per_page: int = 20) -> SearchPage:
+        _check_paging(page, per_page)
         parsed = parse_query(q)
-        query = _Query(named=False)
-        query.filters(filters)
-        order_by = BROWSE_ORDER
-        if parsed.terms:
-            query.joins.append("JOIN filings_search s ON s.filing_id = f.id")
-            order_by = "f.id DESC"  # same order as SQLite's index order
+        if not parsed.terms:
+            return self._browse(session, filters, page, per_page)
+        # ``query`` finds the matches through indexes; ``walk`` is the same condition in a form no
+        # index serves (strpos, left), for walking the filing_id order with a filter.
+        query, walk = (_Query(named=False, source="filings_search s", id_column="s.filing_id AS id",
+                              alias="s") for _ in range(2))
+        for built in (query, walk):
+            built.filters(filters)
         if parsed.uscc:
+            query.joins.append("JOIN filings f ON f.id = s.filing_id")
             query.where.append(f"f.subject_code_public = {query.bind(parsed.uscc)}")
-        elif parsed.long:
-            query.where += [f"s.document ILIKE {query.bind('%' + like_escape(t) + '%')} ESCAPE '\\'"
-                            for t in parsed.long]
-            query.where += self._contains_all(query, parsed.short)
-        elif parsed.short:
+            return _run_page(session, query, "s.filing_id DESC", page, per_page)
+        if parsed.long:
+            for t in parsed.long:
+                # lower(text) LIKE lower(pattern) is how PostgreSQL evaluates ILIKE: same result.
+                query.where.append(
+                    f"s.document_lower LIKE lower({query.bind('%' + like_escape(t) + '%')}) ESCAPE '\\'")
+                walk.where.append(f"strpos(s.document_lower, lower({walk.bind(t)})) > 0")
+            contains = parsed.short
+        else:
             first = parsed.short[0]
-            query.where.append(f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")
-            query.where += self._contains_all(query, parsed.short[1:])
-        return _run_page(session, query, order_by, page, per_page)
+            query.where.append(
+                f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")
+            walk.where.append(f"left(s.subject_name, {len(first)}) = {walk.bind(first)}")
+            contains = parsed.short[1:]
+        for built in (query, walk):
+            # strpos is not indexable: short terms only filter what the other conditions found.
+            built.where += [f"strpos(s.document_lower, {built.bind(t.lower())}) > 0" for t in contains]
+        return self._collect_or_walk(session, query, walk, page, per_page)
 
     @staticmethod
-    def _contains_all(query: _Query, terms: Sequence[str]) -> list[str]:
-        # strpos is not indexable: short terms only filter what the other conditions found.
-        return [f"strpos(lower(s.document), {query.bind(t.lower())}) > 0" for t in terms]
+    def _collect_or_walk(session: DbSession, query: _Query, walk: _Query, page: int,
+                         per_page: int) -> SearchPage:
+        session.flush()
+        conn = session.connection()
+        params = _page_params(query, page, per_page)
+        counted, ids = conn.exec_driver_sql(
+            f"WITH m AS MATERIALIZED ({query.sql()} LIMIT %(count_limit)s) "
+            "SELECT (SELECT count(*) FROM m), ARRAY(SELECT id FROM m ORDER BY id DESC "
+            "LIMIT %(page_limit)s OFFSET %(page_offset)s)", params).one()
+        ids = list(ids)
+        if counted > COUNT_CAP:  # m is only some of the matches: walk newest first for the page
+            ids = [row[0] for row in conn.exec_driver_sql(
+                f"{walk.sql()} ORDER BY s.filing_id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s",
+                _page_params(walk, page, per_page))]
+        return _result(ids, counted, page, per_page)
+
+    def _browse(self, session: DbSession, filters: SearchFilters, page: int,
+                per_page: int) -> SearchPage:
+        query = _Query(named=False)
+        query.filters(filters)
+        page_sql = page_params = None
+        if (filters.date_from or filters.date_to) and filters.status:
+            page_sql, page_params = self._by_day_page(session, filters, page, per_page)
+        return _run_page(session, query, BROWSE_ORDER, page, per_page, page_sql, page_params)
+
+    @staticmethod
+    def _by_day_page(session: DbSession, filters: SearchFilters, page: int,
+                     per_page: int) -> tuple[str | None, dict[str, Any] | None]:
+        """The browse page of a commitment-date range, one index probe per (status, day).
+
+        Walking created_at newest first with a date filter reads every newer filing before the
+        range starts; instead each day of the range gives its newest ``offset + per_page`` rows
+        from (status, commitment_date, created_at, id), and those few are sorted. Returns
+        (None, None) when that would read more than DAY_WALK_BUDGET index entries.
+        """
+        statuses = list(dict.fromkeys(filters.status or ()))
+        lo, hi = filters.date_from, filters.date_to
+        session.flush()
+        conn = session.connection()
+        if lo is None or hi is None:
+            first, last = conn.exec_driver_sql(
+                "SELECT min(b.lo), max(b.hi) FROM unnest(CAST(%(st)s AS varchar[])) st(status) "
+                "CROSS JOIN LATERAL (SELECT min(f.commitment_date) AS lo, "
+                "max(f.commitment_date) AS hi FROM filings f WHERE f.status = st.status) b",
+                {"st": statuses}).one()
+            if first is None:
+                return None, None
+            lo, hi = lo or first, hi or last
+        days = (hi - lo).days + 1
+        keep = page * per_page
+        if days < 1 or days * keep * len(statuses) > DAY_WALK_BUDGET:
+            return None, None
+        others = _Query(named=False)
+        others.filters(replace(filters, status=None), dates=False)
+        sql = (
+            "SELECT x.id FROM unnest(CAST(%(d_st)s AS varchar[])) st(status) "
+            "CROSS JOIN generate_series(CAST(%(d_lo)s AS date), CAST(%(d_hi)s AS date), "
+            "interval '1 day') d(day) "
+            "CROSS JOIN LATERAL (SELECT f.id, f.created_at FROM filings f "
+            "WHERE f.status = st.status AND f.commitment_date = CAST(d.day AS date)"
+            + "".join(f" AND {w}" for w in others.where)
+            + f" ORDER BY {BROWSE_ORDER} LIMIT %(d_keep)s) x "
+            "ORDER BY x.created_at DESC, x.id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s")
+        params = {**others.params, "d_st": statuses, "d_lo": lo, "d_hi": hi, "d_keep": keep,
+                  "page_limit": per_page, "page_offset": (page - 1) * per_page}
+        return sql, params
 
 
 def _dialect_name(session_or_engine: Any) -> str:

@@ -26,7 +26,7 @@ from app.domain.numbers import (
     verification_code,
 )
 from app.domain.subjects import SubjectKind
-from app.models import CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
+from app.models import AgencyReport, CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
 
 ENCRYPTED_PREFIX = "enc:"
 TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit")
@@ -183,9 +183,16 @@ def issued_pdf(record: IssuedDocument, archive: BlobStore, cipher: PiiCipher) ->
         return render_from_payload(record.payload, record.template_version, cipher)
 
 
-def find_verifiable(session: Session, number_text: str) -> IssuedDocument | CreditCheck:
-    """Any document with a number and QR code: a letter (CN) or a certificate (HC)."""
+def find_verifiable(session: Session, number_text: str) -> IssuedDocument | CreditCheck | AgencyReport:
+    """Any document with a number and QR code: a letter (CN), a certificate (HC), or an agency
+    report (PJ rating, BG 信用报告)."""
     doc_type, year, serial = parse_document_number(number_text)
+    if doc_type in (DocumentType.PJ, DocumentType.BG):
+        report = session.scalar(select(AgencyReport).where(
+            AgencyReport.number == format_document_number(doc_type, year, serial)))
+        if report is None:
+            raise DocumentNotFound(number_text)
+        return report
     if doc_type is DocumentType.HC:
         cert = session.scalar(select(CreditCheck).where(CreditCheck.year == year,
                                                         CreditCheck.serial == serial))
@@ -195,7 +202,7 @@ def find_verifiable(session: Session, number_text: str) -> IssuedDocument | Cred
     return find_document(session, number_text)
 
 
-def code_matches(record: IssuedDocument | CreditCheck, code: str | None) -> bool:
+def code_matches(record: IssuedDocument | CreditCheck | AgencyReport, code: str | None) -> bool:
     import hmac
 
     return bool(code) and hmac.compare_digest(record.verification_code,

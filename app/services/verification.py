@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import CreditCheck, IssuedDocument, StampJob
+from app.models import AgencyReport, CreditCheck, IssuedDocument, StampJob
 from app.stamping.validation import validate_signatures
 
 
@@ -25,7 +25,8 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     stamped = session.execute(select(StampJob.id, StampJob.document_number)
                               .where(StampJob.result_sha256 == digest)).first()
     certificate = session.scalar(select(CreditCheck.number).where(CreditCheck.sha256 == digest))
-    issued = issued or certificate
+    report = session.scalar(select(AgencyReport.number).where(AgencyReport.sha256 == digest))
+    issued = issued or certificate or report
     matched_number = issued or (stamped.document_number if stamped else None)
     reports = validate_signatures(pdf, trust_roots)
     result: dict[str, Any] = {

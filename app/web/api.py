@@ -12,8 +12,9 @@ from sqlalchemy import select, text
 from app.db import get_session
 from app.documents.fonts import check_fonts
 from app.domain.errors import FieldError
-from app.models import CreditCheck, Filing, ReceivingUnit, StampJob
+from app.models import Agency, AgencyReport, CreditCheck, Filing, ReceivingUnit, StampJob
 from app.ratelimit import limit_commitment_creation
+from app.services import agencies as agency_svc
 from app.services import commitments as svc
 from app.services import credit as credit_svc
 from app.services import filings as filing_svc
@@ -278,6 +279,80 @@ def check_certificate(number: str) -> Response:
         abort(404)
     return send_file(BytesIO(archive().get(cert.sha256)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{cert.number}.pdf")
+
+
+def _api_agency() -> Agency:
+    key = g.api_key
+    if key.agency_id is None:
+        abort(403)
+    return agency_svc.require_published(get_session().get(Agency, key.agency_id))
+
+
+@bp.post("/agency/scaffolds")
+@api_key_required
+def api_new_scaffold() -> Response:
+    """A registered agency asks for a numbered report scaffold (DOCX to fill, PDF preview)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return error_response(400, "invalid_json", "请求体应为JSON对象")
+    db = get_session()
+    agency = _api_agency()
+    req = agency_svc.parse_scaffold_request(db, {k: str(v) for k, v in data.items()})
+    report = agency_svc.issue_scaffold(db, agency=agency, request=req, today=today(),
+                                       secret=secret())
+    audit("issue_scaffold", "agency_report", report.number)
+    db.commit()
+    root = base_url().rstrip("/")
+    resp = jsonify({"number": report.number, "kind": report.kind,
+                    "verification_code": report.verification_code,
+                    "valid_until": report.valid_until.isoformat() if report.valid_until else None,
+                    "docx_url": f"{root}/api/v1/agency/scaffolds/{report.number}.docx",
+                    "pdf_url": f"{root}/api/v1/agency/scaffolds/{report.number}.pdf"})
+    resp.status_code = 201
+    resp.headers["Location"] = url_for("api.api_scaffold_file", number=report.number, fmt="pdf")
+    return resp
+
+
+@bp.get("/agency/scaffolds/<number>.<fmt>")
+@api_key_required
+def api_scaffold_file(number: str, fmt: str) -> Response:
+    from app.documents.reports import scaffold_docx, scaffold_pdf
+
+    db = get_session()
+    agency = _api_agency()
+    report = db.scalar(select(AgencyReport).where(AgencyReport.number == number))
+    if report is None or report.agency_id != agency.id or fmt not in ("docx", "pdf"):
+        abort(404)
+    info = agency_svc.scaffold_info(db, pii_cipher(), report, agency, base_url())
+    data = scaffold_docx(info) if fmt == "docx" else scaffold_pdf(info)
+    mime = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if fmt == "docx" else "application/pdf")
+    return send_file(BytesIO(data), mimetype=mime, as_attachment=True,
+                     download_name=f"{report.number}.{fmt}")
+
+
+@bp.post("/agency/reports")
+@api_key_required
+def api_upload_report() -> Response:
+    """The finished report (multipart: file, number, subject_code, issue_date, grade and
+    valid_until for ratings, recommendation for 信用报告)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise FieldError("file", "请上传报告PDF（file）")
+    db = get_session()
+    agency = _api_agency()
+    try:
+        report = agency_svc.upload_report(db, archive(), agency=agency, data=read_upload(upload),
+                                          name=upload.filename or "", fields=request.form.to_dict(),
+                                          today=today(), limits=intake_limits())
+        audit("upload", "agency_report", report.number, sha256=report.sha256)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return jsonify({"number": report.number, "status": report.status,
+                    "status_label": agency_svc.REPORT_STATUS[report.status],
+                    "sha256": report.sha256})
 
 
 def healthz() -> tuple[Response, int]:

@@ -79,11 +79,11 @@ def api_key_required(view: Callable) -> Callable:
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user: User) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/") \
             and not target.startswith("//"):
         return target
-    return url_for("staff.home")
+    return url_for("agencies.agency_home" if user.role == "agency_user" else "staff.home")
 
 
 def _username_key() -> str:
@@ -109,7 +109,7 @@ def login() -> Response | str | tuple[str, int]:
     audit("login", "user", user.username)
     db.commit()
     flash(f"欢迎，{user.display_name}")
-    return redirect(_safe_next(request.args.get("next")), code=303)
+    return redirect(_safe_next(request.args.get("next"), user), code=303)
 
 
 @bp.post("/logout")

@@ -13,7 +13,7 @@ from app.archive.pii import PiiCipher
 from app.db import get_session
 from app.domain.masking import mask_person_name, public_subject_name
 from app.domain.subjects import SubjectKind
-from app.models import CreditCheck, IssuedDocument, ReceivingUnit
+from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument, ReceivingUnit
 from app.services.blanks import BlankCache
 
 STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
@@ -84,10 +84,30 @@ def today() -> date:
     return date.fromisoformat(override) if override else date.today()
 
 
-def public_view(record: IssuedDocument | CreditCheck) -> dict[str, object]:
+def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str, object]:
     """What anyone may see of an issued document: no ID numbers, masked personal names."""
     from app.domain.commitments import Scenario
 
+    if isinstance(record, AgencyReport):
+        from app.services.agencies import REPORT_KINDS, REPORT_STATUS
+
+        agency = get_session().get(Agency, record.agency_id)
+        confidential = record.kind == "decision"  # 四(二): for the commissioning department only
+        expired = bool(record.valid_until and record.valid_until < today())
+        return {
+            "number": record.number, "document_type": REPORT_KINDS[record.kind],
+            "subject_kind": "organisation", "subject_kind_label": "企业",
+            "subject_name": "（仅限委托部门查阅）" if confidential else record.subject_name,
+            "subject_code": "" if confidential else record.subject_code,
+            "issuer": agency.name if agency else "", "grade": None if confidential else record.grade,
+            "issued_on": record.issue_date.isoformat(),
+            "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+            "status": "expired" if expired and record.status == "approved" else record.status,
+            "status_label": "已过期" if expired and record.status == "approved"
+            else REPORT_STATUS[record.status],
+            "sha256": record.sha256, "template_version": "v1",
+            "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
+        }
     if isinstance(record, CreditCheck):
         from app.domain.credit_check import Category, Purpose
 

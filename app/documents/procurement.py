@@ -1,0 +1,40 @@
+"""The credit clause a tender or procurement document must contain (policy 三(二))."""
+
+from __future__ import annotations
+
+import markupsafe
+
+from app.documents.render import render_html
+from app.domain.credit_records import GRADES
+
+FLOOR_GRADE = "BBB"
+"""三(二): 准入条件不得低于“BBB”级."""
+FLOOR_INCENTIVE_PERCENT = 8
+"""三(二): 激励分值不得低于总评分分值的8%."""
+
+
+class ClauseError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def render_clause(minimum_grade: str, incentive_percent: str | float, project_name: str = ""
+                  ) -> markupsafe.Markup:
+    """The clause as HTML, with thresholds checked against the policy's floors."""
+    grade = (minimum_grade or "").strip().upper()
+    if grade not in GRADES:
+        raise ClauseError(f"准入等级应为：{'、'.join(GRADES)}")
+    if GRADES.index(grade) > GRADES.index(FLOOR_GRADE):
+        raise ClauseError(f"准入等级不得低于{FLOOR_GRADE}级（政策三(二)），当前为{grade}级")
+    try:
+        percent = float(incentive_percent)
+    except (TypeError, ValueError):
+        raise ClauseError("信用激励分值占比应为数字（百分比）") from None
+    if not FLOOR_INCENTIVE_PERCENT <= percent <= 100:
+        raise ClauseError(f"信用激励分值不得低于总评分分值的{FLOOR_INCENTIVE_PERCENT}%（政策三(二)）"
+                          f"，当前为{percent:g}%")
+    html = render_html("procurement/clause.html", {
+        "grade": grade, "percent": f"{percent:g}", "project_name": project_name.strip()[:200],
+        "acceptable": GRADES[: GRADES.index(grade) + 1]})
+    return markupsafe.Markup(html)
