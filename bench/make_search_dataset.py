@@ -9,8 +9,9 @@ index is merged ('optimize') and ANALYZE runs. PostgreSQL: ``--reset`` drops and
 public schema (refused without it when filings exist); rows go in with COPY (the index rows
 through a staging table, so that PostgreSQL's own lower() folds the documents), the trigram index
 is built after the load, then VACUUM ANALYZE (what autovacuum does to an append-mostly table
-soon after; without it every index-only scan visits the heap). The index text comes from ``indexed_text``, the function
-the adapter uses, so the benchmark searches what production would hold.
+soon after; without it every index-only scan visits the heap). The index text comes from
+``indexed_text``, the function the adapter uses, so the benchmark searches what production would
+hold.
 
 Names are realistic shapes (凌源市鑫源建筑工程有限公司, 凌源市德顺五金商行, 张*丰 for persons),
 codes are valid-looking USCCs (check character computed) or masked resident IDs, 80% of the

@@ -434,25 +434,26 @@ class PostgresTrgmIndex:
     def _collect_or_walk(session: DbSession, query: _Query, walk: _Query, page: int,
                          per_page: int) -> SearchPage:
         session.flush()
-        conn = session.connection()
-        params = _page_params(query, page, per_page)
-        counted, ids = conn.exec_driver_sql(
-            f"WITH m AS MATERIALIZED ({query.sql()} LIMIT %(count_limit)s) "
-            "SELECT (SELECT count(*) FROM m), ARRAY(SELECT id FROM m ORDER BY id DESC "
-            "LIMIT %(page_limit)s OFFSET %(page_offset)s)", params).one()
-        ids = list(ids)
+        counted, ids = _unprepared(session, (
+            f"WITH m AS MATERIALIZED ({query.sql()} LIMIT %(count_limit)s), "
+            "n AS (SELECT count(*) AS n FROM m) "
+            # Sorted only when m holds every match (the CASE skips the subquery otherwise).
+            "SELECT n.n, CASE WHEN n.n <= %(count_cap)s THEN ARRAY(SELECT id FROM m "
+            "ORDER BY id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s) END FROM n"),
+            {**_page_params(query, page, per_page), "count_cap": COUNT_CAP})[0]
         if counted > COUNT_CAP:  # m is only some of the matches: walk newest first for the page
-            ids = [row[0] for row in conn.exec_driver_sql(
+            ids = [row[0] for row in _unprepared(
+                session,
                 f"{walk.sql()} ORDER BY s.filing_id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s",
                 _page_params(walk, page, per_page))]
-        return _result(ids, counted, page, per_page)
+        return _result(list(ids), counted, page, per_page)
 
     def _browse(self, session: DbSession, filters: SearchFilters, page: int,
                 per_page: int) -> SearchPage:
         query = _Query(named=False)
         query.filters(filters)
         page_sql = page_params = None
-        if (filters.date_from or filters.date_to) and filters.status:
+        if (filters.date_from or filters.date_to) and filters.status != ():
             page_sql, page_params = self._by_day_page(session, filters, page, per_page)
         return _run_page(session, query, BROWSE_ORDER, page, per_page, page_sql, page_params)
 
@@ -466,10 +467,16 @@ class PostgresTrgmIndex:
         from (status, commitment_date, created_at, id), and those few are sorted. Returns
         (None, None) when that would read more than DAY_WALK_BUDGET index entries.
         """
-        statuses = list(dict.fromkeys(filters.status or ()))
         lo, hi = filters.date_from, filters.date_to
         session.flush()
         conn = session.connection()
+        if filters.status is None:  # any status: the distinct ones, one index probe each
+            statuses = [row[0] for row in conn.exec_driver_sql(
+                "WITH RECURSIVE st(status) AS (SELECT min(status) FROM filings UNION ALL "
+                "SELECT (SELECT min(f.status) FROM filings f WHERE f.status > st.status) "
+                "FROM st WHERE st.status IS NOT NULL) SELECT status FROM st WHERE status IS NOT NULL")]
+        else:
+            statuses = list(dict.fromkeys(filters.status))
         if lo is None or hi is None:
             first, last = conn.exec_driver_sql(
                 "SELECT min(b.lo), max(b.hi) FROM unnest(CAST(%(st)s AS varchar[])) st(status) "
@@ -497,6 +504,18 @@ class PostgresTrgmIndex:
         params = {**others.params, "d_st": statuses, "d_lo": lo, "d_hi": hi, "d_keep": keep,
                   "page_limit": per_page, "page_offset": (page - 1) * per_page}
         return sql, params
+
+
+def _unprepared(session: DbSession, sql: str, params: dict[str, Any]) -> list[tuple]:
+    """Rows of ``sql`` run by psycopg without a server-side prepared statement.
+
+    psycopg prepares a statement after its fifth execution, and PostgreSQL may then reuse one
+    generic plan for every pattern: the plan for "礼远信" (a GIN bitmap) is not the plan for
+    "有限公司" (a scan that stops early). Text queries are therefore planned with their values.
+    """
+    with session.connection().connection.driver_connection.cursor() as cur:
+        cur.execute(sql, params, prepare=False)
+        return cur.fetchall()
 
 
 def _dialect_name(session_or_engine: Any) -> str:

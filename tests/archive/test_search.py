@@ -369,3 +369,63 @@ def test_escaping_helpers() -> None:
     assert fts5_phrase('a"b') == '"a""b"'
     assert fts5_phrase("NEAR(x") == '"NEAR(x"'
     assert like_escape("100%_\\") == "100\\%\\_\\\\"
+
+
+@pytest.mark.parametrize("q", ["凌源", "示例建筑 许可", "凌源 工程"])
+def test_capped_pages_follow_the_index_order(archive: Archive, monkeypatch: pytest.MonkeyPatch,
+                                             q: str) -> None:
+    """Past the cap the page comes from another query shape: same ids, same order."""
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    unit = archive.unit()
+    filings = [archive.filing(unit) for _ in range(11)]
+    expected = [f.id for f in reversed(filings)]
+    pages = [archive.query(q, SearchFilters(unit_id=unit.id), page=p, per_page=3) for p in (1, 2, 3, 4, 5)]
+    assert [(p.total, p.total_capped) for p in pages] == [(4, True)] * 5
+    assert [i for p in pages for i in p.ids] == expected
+
+
+def test_status_and_filter_changes_apply_without_reindexing(archive: Archive) -> None:
+    """Text queries filter on the filings' current values, even when nobody re-indexed."""
+    unit, other_unit = archive.unit(), archive.unit()
+    filing = archive.filing(unit)
+    assert archive.ids("示例建筑", unit_id=unit.id) == [filing.id]
+    filing.status = "rejected"  # services.filings.reject does not re-index
+    archive.session.flush()
+    assert archive.ids("示例建筑", unit_id=unit.id) == []
+    assert archive.ids("凌源", unit_id=unit.id) == []
+    assert archive.ids("示例建筑", unit_id=unit.id, status=("rejected",)) == [filing.id]
+    filing.status, filing.unit_id = "published", other_unit.id
+    filing.scenario, filing.subject_kind = "procurement_bidding", "institution"
+    filing.commitment_date = date(2026, 7, 1)
+    archive.session.flush()
+    assert archive.ids("示例建筑", unit_id=unit.id) == []
+    assert archive.ids("示例建筑", unit_id=other_unit.id, scenario="procurement_bidding",
+                       subject_kind="institution", date_from=date(2026, 7, 1),
+                       date_to=date(2026, 7, 1)) == [filing.id]
+
+
+@pytest.mark.parametrize("status", [("published",), ("published", "pending", "published"), None])
+def test_date_range_browsing_orders_by_creation(archive: Archive, status) -> None:
+    """Browsing a commitment-date range: created_at desc, id desc, whatever the dates' order."""
+    unit = archive.unit()
+    day = date(2026, 4, 1)
+    filings = []
+    for i in range(36):
+        created = T0 + timedelta(hours=(i * 7) % 36)  # creation order unrelated to dates and ids
+        filings.append(archive.filing(unit, commitment_date=day + timedelta(days=(i * 5) % 9),
+                                      status=("published", "pending", "revoked")[i % 3],
+                                      created_at=created))
+    allowed = set(status) if status is not None else {"published", "pending", "revoked"}
+
+    def expected(lo: date | None, hi: date | None) -> list[int]:
+        chosen = [f for f in filings if f.status in allowed and (lo is None or f.commitment_date >= lo)
+                  and (hi is None or f.commitment_date <= hi)]
+        return [f.id for f in sorted(chosen, key=lambda f: (f.created_at, f.id), reverse=True)]
+
+    for lo, hi in [(day + timedelta(days=2), day + timedelta(days=6)), (day + timedelta(days=3), None),
+                   (None, day + timedelta(days=4)), (day, day), (day + timedelta(days=20), None)]:
+        want = expected(lo, hi)
+        filters = SearchFilters(status=status, unit_id=unit.id, date_from=lo, date_to=hi)
+        pages = [archive.query("", filters, page=p, per_page=4) for p in range(1, 10)]
+        assert [i for p in pages for i in p.ids] == want
+        assert {p.total for p in pages} == {len(want)}

@@ -1,0 +1,207 @@
+"""Agencies: registry, scaffolds, report intake checked against the scaffold, review, public."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pikepdf
+import pytest
+from docx import Document
+from sqlalchemy import func, select
+
+from app.db import get_session
+from app.documents.render import html_to_pdf
+from app.models import Agency, AgencyReport, CreditRecordRow
+from app.services import accounts
+
+PASSWORD = "correct-horse-battery"
+AGENCY = "辽宁示例信用评价有限公司（演示）"
+SUBJECT = {"subject_name": "凌源市示例建筑工程有限公司", "subject_code": "91211382MA0Y8K7Q3B"}
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        db = get_session()
+        accounts.create_user(db, username="agent", password=PASSWORD, role="agency_user",
+                             display_name="机构", owner=AGENCY)
+        accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
+                             display_name="管理员")
+        accounts.create_user(db, username="zjj", password=PASSWORD, role="unit_clerk",
+                             display_name="住建", owner="凌源市住房和城乡建设局")
+        accounts.create_user(db, username="czj", password=PASSWORD, role="unit_clerk",
+                             display_name="财政", owner="凌源市财政局")
+        db.commit()
+
+    def login(name):
+        c = app.test_client()
+        assert c.post("/login", data={"username": name, "password": PASSWORD}).status_code == 303
+        return c
+    return login
+
+
+def scaffold(agent, **extra) -> str:
+    resp = agent.post("/agency/scaffolds", data={"kind": "rating", **SUBJECT, **extra})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    page = agent.get("/agency/").get_data(as_text=True)
+    return re.findall(r"LYXY-(?:PJ|BG)-2026-\d{6}[0-9A-Z]", page)[0]
+
+
+def report_pdf(number: str) -> bytes:
+    return html_to_pdf(f"<p>报告编号：{number}</p><p>评价对象：凌源市示例建筑工程有限公司</p>")
+
+
+def upload(agent, number, **fields):
+    data = {"number": number, "subject_code": SUBJECT["subject_code"], "issue_date": "2026-11-29",
+            "grade": "AA", "valid_until": "2027-11-29", **fields}
+    pdf = fields.pop("pdf", None) or report_pdf(number)
+    data.pop("pdf", None)
+    return agent.post("/agency/reports", content_type="multipart/form-data",
+                      data={**data, "file": (io.BytesIO(pdf), "report.pdf")})
+
+
+def test_scaffold_downloads_are_prefilled(app, people):
+    agent = people("agent")
+    number = scaffold(agent)
+    docx = agent.get(f"/agency/scaffolds/{number}.docx")
+    assert docx.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
+    assert number in text and SUBJECT["subject_name"] in text
+    pdf = agent.get(f"/agency/scaffolds/{number}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_rating_upload_review_and_effect_on_checks(app, people, client):
+    agent, admin = people("agent"), people("admin")
+    number = scaffold(agent)
+    assert upload(agent, number).status_code == 303
+    queue = admin.get("/staff/agencies").get_data(as_text=True)
+    assert number in queue
+    assert admin.post(f"/staff/agency-reports/{number}/approve").status_code == 303
+    with app.app_context():
+        rating = get_session().scalar(select(CreditRecordRow).where(
+            CreditRecordRow.record_type == "rating"))
+        assert rating.grade == "AA" and rating.decision_number == number
+    ratings = client.get("/public/ratings").get_data(as_text=True)
+    assert SUBJECT["subject_name"] in ratings and "AA" in ratings and "有效" in ratings
+    verify = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "企业综合信用等级评价报告" in verify and "AA" in verify
+    clerk = people("zjj")
+    page = clerk.post("/staff/credit/check", data={"subject_code": SUBJECT["subject_code"],
+                                                   "purpose": "bidding"}).get_data(as_text=True)
+    assert "激励" in page and "符合" in page
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"number": "LYXY-PJ-2026-000099" + "X"}, "number", "不存在"),
+    ({"subject_code": "91350200776049653A"}, "subject_code", "与模板不符"),
+    ({"grade": "A+"}, "grade", ""),
+    ({"grade": "D"}, "grade", ""),
+    ({"valid_until": "2026-11-01"}, "valid_until", "应晚于"),
+    ({"issue_date": "2030-01-01"}, "issue_date", "晚于今天"),
+])
+def test_bad_uploads_are_refused_and_nothing_stored(app, people, fields, field, message):
+    agent = people("agent")
+    number = scaffold(agent)
+    resp = upload(agent, fields.pop("number", number), **fields)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and f'id="{field}-error"' in page and message in page
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(AgencyReport).where(
+            AgencyReport.status != "scaffold")) == 0
+
+
+def test_number_issued_to_another_agency_is_refused(app, people):
+    agent, admin = people("agent"), people("admin")
+    other = admin.post("/staff/agencies", data={"name": "辽宁另一信用服务有限公司",
+                                               "uscc": "91440101MA5CJQ4N59",
+                                               "filing_number": "辽发改信用备〔2026〕002号"})
+    assert other.status_code == 303
+    number = scaffold(agent)
+    with app.app_context():
+        db = get_session()
+        report = db.scalar(select(AgencyReport).where(AgencyReport.number == number))
+        report.agency_id = db.scalar(select(Agency.id).where(Agency.uscc == "91440101MA5CJQ4N59"))
+        db.commit()
+    resp = upload(agent, number)
+    assert resp.status_code == 400 and "不是出具给本机构" in resp.get_data(as_text=True)
+
+
+def test_pdf_carrying_another_number_is_refused(app, people):
+    agent = people("agent")
+    number = scaffold(agent)
+    other = scaffold(agent)
+    resp = upload(agent, number, pdf=report_pdf(other))
+    assert resp.status_code == 400 and "不一致" in resp.get_data(as_text=True)
+
+
+def test_suspended_agency_cannot_work(app, people):
+    agent, admin = people("agent"), people("admin")
+    with app.app_context():
+        agency_id = get_session().scalar(select(Agency.id).where(Agency.name == AGENCY))
+    admin.post(f"/staff/agencies/{agency_id}/status", data={"status": "suspended"})
+    resp = agent.post("/agency/scaffolds", data={"kind": "rating", **SUBJECT})
+    assert resp.status_code == 400 and "暂停" in resp.get_data(as_text=True)
+    assert "暂停" in app.test_client().get("/public/agencies").get_data(as_text=True)
+
+
+def test_decision_report_is_only_for_the_commissioning_department(app, people, client):
+    agent, admin = people("agent"), people("admin")
+    resp = agent.post("/agency/scaffolds", data={
+        "kind": "decision", **SUBJECT, "project_name": "凌源市城南片区道路改造工程",
+        "requesting_unit": "凌源市住房和城乡建设局"})
+    assert resp.status_code == 303
+    page = agent.get("/agency/").get_data(as_text=True)
+    number = re.findall(r"LYXY-BG-2026-\d{6}[0-9A-Z]", page)[0]
+    assert upload(agent, number, grade="", valid_until="",
+                  recommendation="不是三选一").status_code == 400
+    assert upload(agent, number, grade="", valid_until="",
+                  recommendation="具备信用能力").status_code == 303
+    admin.post(f"/staff/agency-reports/{number}/approve")
+    zjj, czj = people("zjj"), people("czj")
+    assert number in zjj.get("/staff/reports").get_data(as_text=True)
+    assert zjj.get(f"/agency/reports/{number}.pdf").status_code == 200
+    assert czj.get(f"/agency/reports/{number}.pdf").status_code == 404
+    assert number not in czj.get("/staff/reports").get_data(as_text=True)
+    public = client.get(f"/api/v1/documents/{number}").get_json()
+    assert public["subject_name"] == "（仅限委托部门查阅）" and public["subject_code"] == ""
+
+
+def test_agency_api_scaffold_and_upload(app, people, runner, client):
+    key = runner.invoke(args=["create-api-key", AGENCY]).output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {key}"}
+    resp = client.post("/api/v1/agency/scaffolds", headers=headers, json={"kind": "rating", **SUBJECT})
+    assert resp.status_code == 201, resp.get_json()
+    number = resp.get_json()["number"]
+    assert client.get(f"/api/v1/agency/scaffolds/{number}.docx", headers=headers).status_code == 200
+    resp = client.post("/api/v1/agency/reports", headers=headers, content_type="multipart/form-data",
+                       data={"number": number, "subject_code": SUBJECT["subject_code"],
+                             "issue_date": "2026-11-29", "grade": "ZZ", "valid_until": "2027-11-29",
+                             "file": (io.BytesIO(report_pdf(number)), "r.pdf")})
+    assert resp.status_code == 400 and "grade" in resp.get_json()["fields"]
+
+
+def test_procurement_clause_respects_the_floors(people):
+    clerk = people("zjj")
+    ok = clerk.post("/staff/procurement-clause", data={"minimum_grade": "A",
+                                                       "incentive_percent": "10",
+                                                       "project_name": "办公设备采购"})
+    text = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "不得低于A级" in text and "10%" in text
+    for data, message in (({"minimum_grade": "BB", "incentive_percent": "8"}, "不得低于BBB"),
+                          ({"minimum_grade": "BBB", "incentive_percent": "5"}, "8%")):
+        bad = clerk.post("/staff/procurement-clause", data=data)
+        assert bad.status_code == 400 and message in bad.get_data(as_text=True)
+
+
+def test_report_pdf_with_javascript_is_refused(app, people):
+    agent = people("agent")
+    number = scaffold(agent)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)")
+    out = io.BytesIO()
+    pdf.save(out)
+    resp = upload(agent, number, pdf=out.getvalue())
+    assert resp.status_code == 400 and "JavaScript" in resp.get_data(as_text=True)
