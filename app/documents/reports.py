@@ -411,7 +411,7 @@ def _registration_table(info: ScaffoldInfo) -> Table:
     )
     return Table(
         columns=("项目", "内容"),
-        widths_mm=(42, 114),
+        widths_mm=(48, 108),
         rows=tuple((_c(label), _c(_value(value, hint or label))) for label, value, hint in rows),
     )
 
@@ -495,7 +495,7 @@ def _rating_blocks(info: ScaffoldInfo) -> Iterator[Block]:
         "信用准入条件不得低于BBB级（第三条第（二）项）。"
     )
 
-    yield Heading(1, "报告摘要", new_page=True)
+    yield Heading(1, "报告摘要")
     yield _p("评价对象：", s.name, indent=False)
     yield _p("统一社会信用代码：", s.uscc, indent=False)
     yield _p("评价等级：", _grade_choice(), indent=False)
@@ -508,18 +508,12 @@ def _rating_blocks(info: ScaffoldInfo) -> Iterator[Block]:
     yield Heading(1, "一、基本信息", new_page=True)
     yield Heading(2, "（一）登记信息")
     yield _registration_table(info)
+    # Paragraphs rather than tables: their layout is agency-specific, and every table cell costs
+    # PDF layout time (bench/bench_reports.py).
     yield Heading(2, "（二）股东及出资情况")
-    yield Table(
-        columns=("股东名称", "出资额（万元）", "出资比例（%）", "出资方式"),
-        widths_mm=(60, 32, 32, 32),
-        rows=_fill_rows(2, 4),
-        centre_from=1,
-    )
+    yield _p(Fill("股东名称、出资额（万元）、出资比例和出资方式"))
     yield Heading(2, "（三）主要管理人员")
-    yield _p("只填写姓名、职务和任职时间，不填写身份证号码等个人信息。")
-    yield Table(
-        columns=("姓名", "职务", "任职时间"), widths_mm=(44, 56, 56), rows=_fill_rows(2, 3), centre_from=0
-    )
+    yield _p(Fill("姓名、职务和任职时间；不填写身份证号码等个人信息"))
 
     years = tuple(str(info.issue_date.year - n) for n in (3, 2, 1))
     yield Heading(1, "二、经营与财务状况")
@@ -555,7 +549,7 @@ def _rating_blocks(info: ScaffoldInfo) -> Iterator[Block]:
     yield _p("评价方法：", Fill("评价模型、指标体系和计分方法"))
     yield Table(
         columns=("一级指标", "二级指标", "权重（%）", "得分"),
-        widths_mm=(40, 60, 28, 28),
+        widths_mm=(38, 52, 33, 33),
         rows=(*_fill_rows(5, 4), (_c("合计"), _c("—"), _c("100"), _c(Fill()))),
         centre_from=2,
     )
@@ -568,7 +562,11 @@ def _rating_blocks(info: ScaffoldInfo) -> Iterator[Block]:
     )
     yield _p("评价结论说明：", Fill("主要优势、风险因素及跟踪评价安排"))
     yield Signature(
-        lines=(("评价机构（盖章）：", info.agency_name), ("评价人员（签字）：", ""), ("审核人（签字）：", "")),
+        lines=(
+            ("评价机构（盖章）：", info.agency_name),
+            ("评价人员（签字）：", ""),
+            ("审核人（签字）：", ""),
+        ),
         date_text=issued,
     )
 
@@ -604,7 +602,7 @@ def _decision_blocks(info: ScaffoldInfo) -> Iterator[Block]:
     yield _p(f"{first}年以来承担同类项目或从事同类经济社会活动的情况：")
     yield Table(
         columns=("项目或活动名称", "委托或建设单位", "起止时间", "合同金额（万元）", "履约情况"),
-        widths_mm=(40, 34, 28, 24, 30),
+        widths_mm=(36, 30, 30, 30, 30),
         rows=_fill_rows(3, 5),
         centre_from=2,
     )
@@ -617,7 +615,10 @@ def _decision_blocks(info: ScaffoldInfo) -> Iterator[Block]:
     yield _p("总体信用状况：", Fill("近三年同类项目的合同履行、质量安全、款项和工资支付等总体信用状况"))
 
     yield Heading(1, "三、信用能力分析")
-    yield _p("结合", project, "的要求，对其技术水平、设备条件、人力资源、资金实力等及其运用方面的信用能力分析如下。")
+    yield _p(
+        "结合", project,
+        "的要求，对其技术水平、设备条件、人力资源、资金实力等及其运用方面的信用能力分析如下。",
+    )
     capabilities = (
         ("（一）技术水平", "资质等级、技术人员、同类项目技术业绩和技术方案"),
         ("（二）设备条件", "主要设备、产权或租赁情况及其与项目需要的匹配程度"),
@@ -648,8 +649,8 @@ def _decision_blocks(info: ScaffoldInfo) -> Iterator[Block]:
          "真实性负责；决策相对人对其所提供资料的真实性负责。",),
         (f"本报告所依据的公共信用信息来源于{SOURCES}，{_cut_off(info)}。已完成信用修复或公示期满的失信"
          "信息不予采用；与“信用中国”网站公示信息不一致的，以“信用中国”网站公示信息为准。",),
-        ("本报告仅限", s.name, "申请实施", project, "时一次性使用（第四条第（二）项），不得用于其他项目或活动；"
-         "未经本机构同意，不得复制或向第三方提供。",),
+        ("本报告仅限", s.name, "申请实施", project,
+         "时一次性使用（第四条第（二）项），不得用于其他项目或活动；未经本机构同意，不得复制或向第三方提供。",),
         ("可扫描封面二维码，或输入报告编号和验证码核验本报告。",),
     )
     for n, parts in enumerate(statements, 1):
@@ -861,7 +862,8 @@ def _table_xml(table: Table) -> str:
     widths = [round(w * scale) for w in table.widths_mm[:-1]]
     widths.append(total - sum(widths))
     border = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
-    borders = "".join(border.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+    borders = "".join(border.format(side) for side in sides)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     cell_margins = (
         '<w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
@@ -984,7 +986,9 @@ def _report_template() -> bytes:
     parts["word/styles.xml"] = parts["word/styles.xml"].replace("</w:styles>", _EXTRA_STYLES + "</w:styles>")
     declaration = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     empty_mark = f"<w:rPr>{_rpr(FONT_BODY, SMALL_PT)}</w:rPr>"
-    parts["word/footer3.xml"] = f"{declaration}<w:ftr {_NSDECLS}><w:p><w:pPr>{empty_mark}</w:pPr></w:p></w:ftr>"
+    parts["word/footer3.xml"] = (
+        f"{declaration}<w:ftr {_NSDECLS}><w:p><w:pPr>{empty_mark}</w:pPr></w:p></w:ftr>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:
         for name, xml in parts.items():
