@@ -154,3 +154,61 @@ def page_count(pdf: bytes) -> int:
     from app.stamping.overlay import page_count as count
 
     return count(pdf)
+
+
+def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
+    """A sealed 信用核查结果告知书 and both agency report scaffolds, from samples/credit-records.csv."""
+    from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
+    from app.documents.reports import ReportSubject, ScaffoldInfo, scaffold_docx, scaffold_pdf
+    from app.domain.credit_check import Purpose, check_credit
+    from app.domain.credit_import import parse_credit_records
+    from app.stamping import overlay
+    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
+    from app.stamping.seal_images import generate_seal
+    from app.stamping.signing import PadesOptions, PadesSigner
+
+    source = Path(__file__).resolve().parent.parent / "samples" / "credit-records.csv"
+    report = parse_credit_records(source.read_bytes(),
+                                  filename="credit-records.csv", today=issued_on)
+    code = "91211382MA0AY4CL0L"
+    records = [r for r in report.records if r.subject_code == code]
+    result = check_credit(records, Purpose.BIDDING, issued_on)
+    number = format_document_number(DocumentType.HC, issued_on.year, 1)
+    vcode = verification_code(SAMPLE_SECRET, number, code, issued_on, "0" * 64)
+    header = CertificateHeader(
+        number=number, verification_code=vcode,
+        verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={vcode}",
+        subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
+        issuer="凌源市住房和城乡建设局", issued_on=issued_on)
+    signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
+                                      passphrase=read_demo_passphrase(pki_dir)))
+    pdf = certificate_pdf(certificate_context(header, result))
+    pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal("凌源市住房和城乡建设局")),
+                      reason="信用核查结果告知书（演示）")
+    (out / "credit-certificate.pdf").write_bytes(pdf)
+    png_of_first_page(pdf, out / "credit-certificate.png", dpi=60)
+    yield "credit-certificate: pdf png (惩戒, bidding, sealed and signed)"
+
+    subject_code = "91211382MA0Y8K7Q3B"
+    rows = check_credit([r for r in report.records if r.subject_code == subject_code],
+                        Purpose.OTHER, issued_on).rows
+    for kind, doc_type, extra in (
+            ("rating", DocumentType.PJ, {}),
+            ("decision", DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
+                                           "requesting_department": "凌源市住房和城乡建设局"})):
+        number = format_document_number(doc_type, issued_on.year, 1)
+        vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
+        info = ScaffoldInfo(
+            kind=kind, number=number, verification_code=vcode,
+            verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={vcode}",
+            agency_name="辽宁示例信用评价有限公司（演示）",
+            agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
+            valid_until=None, public_rows=rows,
+            subject=ReportSubject(name="凌源市示例建筑工程有限公司", uscc=subject_code,
+                                  legal_representative="欧阳明"), **extra)
+        base = out / f"scaffold-{kind}"
+        base.with_suffix(".docx").write_bytes(scaffold_docx(info))
+        pdf = scaffold_pdf(info)
+        base.with_suffix(".pdf").write_bytes(pdf)
+        png_of_first_page(pdf, base.with_suffix(".png"), dpi=50)
+        yield f"scaffold-{kind}: docx pdf png"
