@@ -77,6 +77,9 @@ def create_user(session: Session, *, username: str, password: str, role: str,
         unit, agency = _owner(session, owner)
         if (role == "unit_clerk") != (unit is not None):
             raise FieldError("owner", "角色与所属单位/机构不匹配")
+        if agency is not None and agency.status != "published":
+            # policy 八(二): only agencies the office published get an account ("上传端口")
+            raise FieldError("owner", f"信用服务机构“{owner}”当前不是公示中状态，不能开设账号")
     user = User(username=username, display_name=display_name, role=role,
                 password_hash=hash_password(password), unit_id=unit.id if unit else None,
                 agency_id=agency.id if agency else None)

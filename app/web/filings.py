@@ -55,11 +55,23 @@ def _context(**extra: object) -> dict[str, object]:
 @bp.get("/filings")
 @login_required(*UNIT_AND_OFFICE)
 def list_filings() -> str:
+    """Staff search over every status (clerks: their own unit's uploads only)."""
+    from app.archive.search import SearchFilters, search_index_for
+
     user = current_user()
-    stmt = select(Filing).order_by(Filing.id.desc()).limit(200)
-    if user.role == "unit_clerk":
-        stmt = stmt.where(Filing.unit_id == user.unit_id)
-    return render_template("staff/filings.html", **_context(filings=get_session().scalars(stmt).all()))
+    db = get_session()
+    status = request.args.get("status") or None
+    filters = SearchFilters(
+        status=(status,) if status in svc.STATUS_LABELS else None,
+        unit_id=user.unit_id if user.role == "unit_clerk" else request.args.get("unit", type=int))
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    q = request.args.get("q", "").strip()[:100]
+    found = search_index_for(db).query_index(db, q, filters, page=page, per_page=50)
+    rows = {f.id: f for f in db.scalars(select(Filing).where(Filing.id.in_(found.ids)))}
+    return render_template("staff/filings.html", **_context(
+        filings=[rows[i] for i in found.ids if i in rows], q=q, status=status, page=page,
+        total=f"{found.total:,}{'+' if found.total_capped else ''}",
+        more=page * 50 < found.total))
 
 
 @bp.route("/filings/new", methods=["GET", "POST"])

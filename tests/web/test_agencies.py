@@ -205,3 +205,16 @@ def test_report_pdf_with_javascript_is_refused(app, people):
     pdf.save(out)
     resp = upload(agent, number, pdf=out.getvalue())
     assert resp.status_code == 400 and "JavaScript" in resp.get_data(as_text=True)
+
+
+def test_only_published_agencies_get_accounts_and_keys(app, runner):
+    with app.app_context():
+        db = get_session()
+        db.add(Agency(name="未公示信用服务有限公司", uscc="91440101MA5CJQ4N59",
+                      filing_number="辽发改信用备〔2026〕009号", status="suspended"))
+        db.commit()
+        with pytest.raises(Exception, match="不是公示中"):
+            accounts.create_user(db, username="x-agent", password=PASSWORD, role="agency_user",
+                                 display_name="x", owner="未公示信用服务有限公司")
+    result = runner.invoke(args=["create-api-key", "未公示信用服务有限公司"])
+    assert result.exit_code != 0 and "不是公示中" in result.output

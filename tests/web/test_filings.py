@@ -301,3 +301,13 @@ def test_audit_verify_detects_an_edited_entry(app, client, clerk, runner):
         db.commit()
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1 and "被修改" in bad.output
+
+
+def test_staff_search_covers_every_status_but_only_the_own_unit(app, client, clerk, reviewer):
+    _, pdf = issued_pdf(client)
+    fid = filing_id(upload(clerk, pdf))
+    link = f'href="/staff/filings/{fid}"'
+    page = clerk.get("/staff/filings?q=示例建筑&status=pending").get_data(as_text=True)
+    assert link in page
+    assert link not in clerk.get("/staff/filings?status=published").get_data(as_text=True)
+    assert link in reviewer.get("/staff/filings?q=91211382MA0Y8K7Q3B").get_data(as_text=True)
