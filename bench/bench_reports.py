@@ -8,6 +8,7 @@ kind) and the process CPU time beside them, since wall time includes other proce
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import statistics
@@ -89,6 +90,9 @@ def main() -> None:
         info = make_info(kind)
         scaffold_docx(info)
         pages = len(PdfReader(io.BytesIO(scaffold_pdf(info))).pages)  # warm
+        if os.environ.get("BENCH_GC_FREEZE", "1") == "1":
+            gc.collect()
+            gc.freeze()  # as gunicorn workers do after warm-up (app/gunicorn_conf.py)
         wall: list[float] = []
         cpu_time: list[float] = []
         docx_wall: list[float] = []

@@ -52,7 +52,7 @@ from app.domain.masking import public_subject_name
 from app.domain.subjects import SubjectKind
 from app.models import Filing
 
-COUNT_CAP = 10_000
+COUNT_CAP = 2_000
 """Totals are counted up to this many rows; beyond it the page says "10,000+"."""
 MAX_TERMS = 8
 """Further terms are ignored: they rarely narrow a result and each one costs an index probe."""
