@@ -6,7 +6,6 @@ Also times the check alone over a subject with 200 records. Warm, in-process, on
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -15,14 +14,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchlib import report  # noqa: E402
+
 N = int(os.environ.get("BENCH_N", "50"))
 
 
-def report(name: str, samples: list[float], goal_ms: float) -> None:
-    s = sorted(samples)
-    med, p95 = statistics.median(s) * 1000, s[round(0.95 * (len(s) - 1))] * 1000
-    print(f"{name:<44} median {med:8.2f} ms  p95 {p95:8.2f} ms  (goal ≤ {goal_ms:g} ms, n={len(s)})"
-          f" {'ok' if med <= goal_ms else 'OVER GOAL'}")
 
 
 def main() -> None:

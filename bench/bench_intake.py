@@ -12,38 +12,22 @@ from __future__ import annotations
 
 import io
 import os
-import statistics
 import sys
 import time
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchlib import pct, pin_to_one_core, report  # noqa: E402,F401
+from benchlib import timed as _timed  # noqa: E402
+
 N = max(30, int(os.environ.get("BENCH_N", "30")))
+
+
+def timed(fn, n: int = N) -> list[float]:
+    return _timed(fn, n, warm=1)
 GOAL_MS = 150
-
-
-def pct(samples: list[float], q: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
-
-
-def report(name: str, samples: list[float], goal_ms: float | None = None) -> None:
-    med, p95 = statistics.median(samples) * 1000, pct(samples, 0.95) * 1000
-    goal = "" if goal_ms is None else f"(goal ≤ {goal_ms:g} ms) {'ok' if med <= goal_ms else 'OVER GOAL'}"
-    print(f"{name:<52} median {med:8.2f} ms  p95 {p95:8.2f} ms  n={len(samples)} {goal}")
-
-
-def timed(fn: Callable[[], object], n: int = N) -> list[float]:
-    fn()  # warm
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
 
 
 def text_pages(pages: int) -> bytes:

@@ -7,38 +7,22 @@ warm, in-process, except the cold first render which runs in a fresh interpreter
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchlib import pct, pin_to_one_core, report  # noqa: E402,F401 - shared by the benches
+from benchlib import timed as _timed  # noqa: E402
+
 N = int(os.environ.get("BENCH_N", "50"))
 
 
-def pct(samples: list[float], q: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
-
-
-def report(name: str, samples: list[float], goal_ms: float, extra: str = "") -> None:
-    med, p95 = statistics.median(samples) * 1000, pct(samples, 0.95) * 1000
-    verdict = "ok" if med <= goal_ms else "OVER GOAL"
-    print(f"{name:<38} median {med:8.2f} ms  p95 {p95:8.2f} ms  (goal ≤ {goal_ms:g} ms, "
-          f"n={len(samples)}) {verdict} {extra}")
-
-
 def timed(fn, n: int = N) -> list[float]:
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
+    return _timed(fn, n, warm=1)
 
 
 COLD = """

@@ -9,38 +9,21 @@ from __future__ import annotations
 
 import io
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchlib import pct, pin_to_one_core, report  # noqa: E402,F401
+from benchlib import timed as _timed  # noqa: E402
+
 N = max(50, int(os.environ.get("BENCH_N", "50")))
+
+
+def timed(fn, n: int = N) -> list[float]:
+    return _timed(fn, n, warm=1)
 MM = 72 / 25.4
-
-
-def pct(samples: list[float], q: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
-
-
-def report(name: str, samples: list[float], goal_ms: float | None) -> None:
-    med, p95 = statistics.median(samples) * 1000, pct(samples, 0.95) * 1000
-    goal = "" if goal_ms is None else f"(goal ≤ {goal_ms:g} ms) {'ok' if med <= goal_ms else 'OVER GOAL'}"
-    print(f"{name:<44} median {med:8.2f} ms  p95 {p95:8.2f} ms  n={len(samples)} {goal}")
-
-
-def timed(fn: Callable[[], object], n: int = N) -> list[float]:
-    fn()  # warm
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
 
 
 def ring_png(px: int = 600) -> bytes:
