@@ -88,6 +88,13 @@ _MESSAGES = {
 }
 
 
+class IntakeUnavailable(RuntimeError):
+    """The sandboxed parser cannot run (its worker processes die before reading the file)."""
+
+    code = "intake_unavailable"
+    message = "文件检查服务暂时不可用，请稍后重试；如持续出现请联系管理员"
+
+
 class IntakeRejected(Exception):
     """An uploaded file refused by the intake gate (上传文件未通过检查).
 
@@ -370,7 +377,10 @@ class _Pool:
                 # It died while idle (OOM killer, an operator): give the file one fresh worker.
                 worker.stop()
                 worker = _Worker(self.ctx)
-                reply = worker.exchange(header, data, limits.wall_seconds)
+                try:
+                    reply = worker.exchange(header, data, limits.wall_seconds)
+                except _WorkerLost:  # workers cannot start at all: not the file's fault
+                    raise IntakeUnavailable() from None
             healthy = not reply.get("retire") and worker.jobs < _JOBS_PER_WORKER
             return reply
         finally:  # a timed-out, crashed or retiring worker is killed here and replaced on demand

@@ -6,7 +6,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.archive.intake import IntakeRejected
+from app.archive.intake import IntakeRejected, IntakeUnavailable
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldError, FieldErrors
 from app.services.commitments import DocumentNotFound
@@ -69,6 +69,11 @@ def init_app(app: Flask) -> None:
     def _uncoverable(exc: UncoverableCharacter) -> Response:
         field = exc.field or "text"
         return error_response(400, "uncoverable_character", str(exc), {field: str(exc)})
+
+    @app.errorhandler(IntakeUnavailable)
+    def _intake_down(exc: IntakeUnavailable) -> Response:
+        app.logger.error("PDF intake workers cannot start")
+        return error_response(503, exc.code, exc.message)
 
     @app.errorhandler(IntakeRejected)
     def _intake(exc: IntakeRejected) -> Response:

@@ -311,3 +311,19 @@ def test_staff_search_covers_every_status_but_only_the_own_unit(app, client, cle
     assert link in page
     assert link not in clerk.get("/staff/filings?status=published").get_data(as_text=True)
     assert link in reviewer.get("/staff/filings?q=91211382MA0Y8K7Q3B").get_data(as_text=True)
+
+
+def test_intake_that_cannot_run_answers_503_and_stores_nothing(app, client, clerk, monkeypatch,
+                                                               api_key):
+    from app.archive import intake
+
+    def lost(self, *args, **kwargs):
+        raise intake._WorkerLost
+
+    _, pdf = issued_pdf(client)
+    before = archive_files(app)
+    monkeypatch.setattr(intake._Worker, "exchange", lost)
+    resp = client.post("/api/v1/filings", headers=api_key, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf), "a.pdf")})
+    assert resp.status_code == 503 and resp.get_json()["error"] == "intake_unavailable"
+    assert count(app) == 0 and archive_files(app) == before
