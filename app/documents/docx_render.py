@@ -158,7 +158,7 @@ def _letter_xml(letter: Letter, ends_section: bool) -> str:
     if letter.subtitle:
         parts.append(
             _paragraph(
-                _run(letter.subtitle, _rpr(FONT_KAI, BODY_PT)),
+                _run(letter.subtitle, _rpr(FONT_BODY, BODY_PT)),
                 align="center",
                 after_pt=6,
                 keep_next=True,
@@ -192,11 +192,11 @@ def _letter_xml(letter: Letter, ends_section: bool) -> str:
 
 
 def _first_page_header_xml(letter: Letter) -> str:
-    """Copy label (黑体, boxed) above the number, both flush right in the 天头, as the PDF."""
+    """Copy label (小标宋, boxed) above the number, both flush right in the 天头, as the PDF."""
     line_pt = 20.0
     label = ""
     if letter.copy_label:
-        label = _run(letter.copy_label, _rpr(FONT_HEADING, SMALL_PT, boxed=True))
+        label = _run(letter.copy_label, _rpr(FONT_TITLE, SMALL_PT, boxed=True))
     number = _run("编号：" + letter.number, _rpr(FONT_BODY, SMALL_PT)) if letter.number else ""
     return _paragraph(label, align="right", line_pt=line_pt) + _paragraph(
         number, align="right", line_pt=line_pt
@@ -214,7 +214,7 @@ def _field_line(field: LetterField, after_pt: float) -> str:
     underlined = _rpr(FONT_BODY, BODY_PT, underline=True)
     value = _run(field.value, underlined) if field.value else ""
     runs = (
-        _run(label, _rpr(FONT_KAI, BODY_PT))
+        _run(label, _rpr(FONT_BODY, BODY_PT))
         + value
         + f"<w:r><w:rPr>{underlined}</w:rPr><w:tab/></w:r>"
     )

@@ -186,7 +186,7 @@ def test_title_is_centred_2hao_xiaobiaosong(unit_docx: bytes) -> None:
     subtitle = document.paragraphs[1]
     assert subtitle.text == "（适用于项目审批、核准、备案）"
     assert subtitle.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    assert subtitle.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "楷体"
+    assert subtitle.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"  # as the PDF: body face
 
 
 def test_clauses_are_numbered_as_text_in_order_in_each_copy(unit_docx: bytes) -> None:
