@@ -38,6 +38,8 @@ from app.web.errors import error_response
 from app.web.openapi import openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# A view that raises never commits: the session is closed (rolled back) at request teardown,
+# so a refused request stores nothing without a try/except in every view.
 
 
 @bp.post("/commitments")
@@ -47,14 +49,10 @@ def create_commitment() -> Response:
     if not isinstance(data, dict):
         return error_response(400, "invalid_json", "请求体应为JSON对象（Content-Type: application/json）")
     session = get_session()
-    try:
-        issued = svc.issue_commitment(session, data, secret=secret(), base_url=base_url(),
-                                      cipher=pii_cipher(),
-                                      archive=archive(), today=today())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    issued = svc.issue_commitment(session, data, secret=secret(), base_url=base_url(),
+                                  cipher=pii_cipher(),
+                                  archive=archive(), today=today())
+    session.commit()
     rec = issued.record
     root = base_url().rstrip("/")
     code = rec.verification_code
@@ -130,13 +128,9 @@ def create_stamp_job() -> Response:
         pdf = read_upload(upload)
     else:
         raise FieldError("file", "请上传PDF文件（file），或提供本平台文书编号（document_number）")
-    try:
-        job = stamp_svc.stamp_now(db, archive(), pdf=pdf, name=name, operations=operations,
-                                  unit_id=key.unit_id, api_key_id=key.id, document_number=number)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+    job = stamp_svc.stamp_now(db, archive(), pdf=pdf, name=name, operations=operations,
+                              unit_id=key.unit_id, api_key_id=key.id, document_number=number)
+    db.commit()
     resp = jsonify(_job_json(job))
     resp.status_code = 201
     resp.headers["Location"] = url_for("api.get_stamp_job", job_id=job.id)
@@ -187,18 +181,14 @@ def create_filing() -> Response:
         raise FieldError("file", "请上传已盖章的承诺书PDF文件（file）")
     db = get_session()
     fields = {k: request.form.get(k, "") for k in filings_web.META_FIELDS}
-    try:
-        result = filing_svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload),
-                                        name=upload.filename or "", fields=fields,
-                                        unit=db.get(ReceivingUnit, key.unit_id), today=today(),
-                                        limits=intake_limits(), api_key_id=key.id)
-        if result.created:
-            audit("upload", "filing", result.filing.id, sha256=result.filing.sha256)
-            filing_svc.index_new(db, result.filing)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+    result = filing_svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload),
+                                    name=upload.filename or "", fields=fields,
+                                    unit=db.get(ReceivingUnit, key.unit_id), today=today(),
+                                    limits=intake_limits(), api_key_id=key.id)
+    if result.created:
+        audit("upload", "filing", result.filing.id, sha256=result.filing.sha256)
+        filing_svc.index_new(db, result.filing)
+    db.commit()
     filing = result.filing
     resp = jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
                     "status_label": filing_svc.STATUS_LABELS[filing.status],
@@ -239,16 +229,12 @@ def create_check() -> Response:
     except credit_svc.SubjectNotFound:
         return error_response(404, "unknown_subject", "平台上没有该主体的信用记录，请核对代码",
                               {"subject_code": "未找到该主体"})
-    try:
-        cert = credit_svc.issue_certificate(
-            db, archive(), pii_cipher(), stamp_svc.signer(), check=checked,
-            unit=db.get(ReceivingUnit, key.unit_id), secret=secret(), base_url=base_url(),
-            today=today(), api_key_id=key.id)
-        audit("issue_certificate", "credit_check", cert.number, category=cert.category)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+    cert = credit_svc.issue_certificate(
+        db, archive(), pii_cipher(), stamp_svc.signer(), check=checked,
+        unit=db.get(ReceivingUnit, key.unit_id), secret=secret(), base_url=base_url(),
+        today=today(), api_key_id=key.id)
+    audit("issue_certificate", "credit_check", cert.number, category=cert.category)
+    db.commit()
     result = checked.result
     entry = result.entry_rule
     resp = jsonify({
@@ -341,15 +327,11 @@ def api_upload_report() -> Response:
         raise FieldError("file", "请上传报告PDF（file）")
     db = get_session()
     agency = _api_agency()
-    try:
-        report = agency_svc.upload_report(db, archive(), agency=agency, data=read_upload(upload),
-                                          name=upload.filename or "", fields=request.form.to_dict(),
-                                          today=today(), limits=intake_limits())
-        audit("upload", "agency_report", report.number, sha256=report.sha256)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+    report = agency_svc.upload_report(db, archive(), agency=agency, data=read_upload(upload),
+                                      name=upload.filename or "", fields=request.form.to_dict(),
+                                      today=today(), limits=intake_limits())
+    audit("upload", "agency_report", report.number, sha256=report.sha256)
+    db.commit()
     return jsonify({"number": report.number, "status": report.status,
                     "status_label": agency_svc.REPORT_STATUS[report.status],
                     "sha256": report.sha256})
