@@ -45,6 +45,11 @@ SUBSETS: dict[str, tuple[str, str]] = {
     "LYHei-GB2312.ttf": ("NotoSansSC-Medium.ttf", "LY Hei GB2312"),
     "LYKai-GB2312.ttf": ("LXGWWenKai-Regular.ttf", "LY Kai GB2312"),
 }
+HEADING_OUT = "LYHeading.ttf"
+HEADING_SOURCE = "NotoSerifSC-Black.ttf"
+HEADING_NAME = "LY Heading"
+"""The title face cut to the characters of fixed headings (role "heading" in fonts/manifest.json):
+the letter's title and copy labels, read from app.documents.commitment."""
 SYMBOLS_OUT = "LYFallbackBMP.ttf"
 SYMBOLS_NAME = "LY Fallback BMP"
 
@@ -143,7 +148,9 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str) -> int:
     options.notdef_outline = True
     options.glyph_names = False
     options.drop_tables += ["DSIG"]
-    font = TTFont(src)
+    # Keep the source's font bounding box: a PDF viewer sizes its glyph rasters from it, so a
+    # small subset of a face then draws exactly like the large one.
+    font = TTFont(src, recalcBBoxes=False)
     have = set(font.getBestCmap())
     wanted = unicodes & have
     subsetter = subset.Subsetter(options)
@@ -156,6 +163,15 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str) -> int:
     return len(wanted)
 
 
+def heading_codepoints() -> set[int]:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from app.documents.commitment import COPY_LABELS, TITLE
+
+    return {ord(c) for c in "".join((TITLE, *COPY_LABELS))}
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -164,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hanamina", type=Path, help="path to HanaMinA.ttf (for the BMP fallback)")
     parser.add_argument("--print-sets", action="store_true")
+    parser.add_argument("--only", metavar="FILE", help="rebuild only this output (e.g. LYHeading.ttf)")
     args = parser.parse_args()
 
     cps = codepoints()
@@ -174,15 +191,19 @@ def main() -> None:
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     by_file = {entry["file"]: entry for entry in manifest["fonts"]}
 
-    for out, (src, family) in SUBSETS.items():
-        n = make_subset(FONT_DIR / src, FONT_DIR / out, cps, family)
+    builds = {**{out: (src, family, cps) for out, (src, family) in SUBSETS.items()},
+              HEADING_OUT: (HEADING_SOURCE, HEADING_NAME, heading_codepoints())}
+    for out, (src, family, wanted) in builds.items():
+        if args.only and out != args.only:
+            continue
+        n = make_subset(FONT_DIR / src, FONT_DIR / out, wanted, family)
         size = (FONT_DIR / out).stat().st_size
         print(f"{out}: {n} code points, {size / 1e6:.2f} MB")
         if out in by_file:
             by_file[out]["sha256"] = sha256(FONT_DIR / out)
             by_file[out]["size"] = size
 
-    if args.hanamina:
+    if args.hanamina and args.only in (None, SYMBOLS_OUT):
         have_elsewhere = cmap_of(FONT_DIR / "NotoSerifSC-Regular.ttf") | cmap_of(
             FONT_DIR / "HanaMinB.ttf"
         )

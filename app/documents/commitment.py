@@ -20,9 +20,27 @@ from app.domain.commitments import (
 from app.domain.dates import format_cn_date
 from app.domain.subjects import SubjectKind
 
-CURRENT_TEMPLATE_VERSION = "v1"
+CURRENT_TEMPLATE_VERSION = "v2"
 """Template version used for new letters; older letters re-render with the version they store."""
-TEMPLATE_VERSIONS = ("v1",)
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    """What a template version renders with. A version never changes once letters carry it."""
+
+    html: str
+    css: str
+    ua_stylesheet: str | None = None
+    """None: WeasyPrint's own user-agent stylesheet."""
+
+
+TEMPLATES = {
+    "v1": TemplateVersion("commitment/v1/letter.html", "commitment/v1/letter.css"),
+    # v2: v1's markup and page, laid out about 20 % faster (see its stylesheet's header).
+    "v2": TemplateVersion("commitment/v1/letter.html", "commitment/v2/letter.css",
+                          "common/document-ua.css"),
+}
+TEMPLATE_VERSIONS = tuple(TEMPLATES)
 COPY_LABELS = ("承诺人留存", "接受承诺单位留存")
 """一式两份 (policy 五(三)2): one copy for the subject, one for the receiving unit."""
 NUMERALS = "一二三四五六七八九十"
@@ -40,10 +58,11 @@ class IssueInfo:
     issued_on: date
 
 
-def template_name(version: str) -> str:
-    if version not in TEMPLATE_VERSIONS:
+def template(version: str) -> TemplateVersion:
+    """The templates of ``version``; ValueError for an unknown version."""
+    if version not in TEMPLATES:
         raise ValueError(f"unknown template version {version!r}")
-    return f"commitment/{version}/letter.html"
+    return TEMPLATES[version]
 
 
 def _fields(kind: SubjectKind, name: str, code: str, legal_rep: str, matter: str
@@ -104,8 +123,9 @@ def letters_pdf(letters: Sequence[Letter], version: str = CURRENT_TEMPLATE_VERSI
                 *, created: date | None = None) -> bytes:
     """PDF bytes of ``letters`` with template ``version``; same input, same bytes."""
     stamp = (created or date(2026, 1, 1)).isoformat()
-    return render_pdf(template_name(version), {"letters": list(letters), "numerals": NUMERALS},
-                      stylesheets=(f"commitment/{version}/letter.css",),
+    t = template(version)
+    return render_pdf(t.html, {"letters": list(letters), "numerals": NUMERALS},
+                      stylesheets=(t.css,), ua_stylesheet=t.ua_stylesheet,
                       metadata={"title": letters[0].title, "created": stamp, "modified": stamp})
 
 

@@ -106,9 +106,23 @@ def test_family_ends_with_fallbacks(stack):
         stack.family("comic")
 
 
+def test_heading_face_falls_back_to_the_title_stack(stack):
+    assert stack.families("heading") == ["LY Heading", *stack.families("title")]
+
+
+def test_heading_face_holds_every_fixed_letter_heading(stack):
+    # The fast path: the letter's title and copy labels need no glyph from the 8,700-glyph title
+    # subset (scripts/subset_fonts.py --only LYHeading.ttf rebuilds the face after a change).
+    from app.documents.commitment import COPY_LABELS, TITLE
+
+    heading = stack.face_coverage["LY Heading"]
+    assert [c for c in "".join((TITLE, *COPY_LABELS)) if ord(c) not in heading] == []
+    assert len(heading) < 50
+
+
 def test_css_only_uses_font_urls(stack):
     css = stack.css()
-    assert css.count("@font-face") == len(stack.faces) == 10
+    assert css.count("@font-face") == len(stack.faces) == 11
     for face in stack.faces:
         assert f'src: url("font:{face.path.name}")' in css
         assert face.path.parent == FONT_DIR

@@ -168,3 +168,61 @@ def test_each_copy_marks_the_seal_anchor_between_signer_and_date(unit_pdf):
         date_y = next(y for _, y, t in runs if "2026年11月9日" in t)
         signer_y = next(y for _, y, t in runs if "凌源市示例建筑工程有限公司" in t and y > date_y)
         assert date_y < float(dest["/Top"]) < signer_y + 16  # between the lines, a bit high
+
+
+def _page_pixels(pdf: bytes) -> list[bytes]:
+    from PIL import Image
+
+    from app.documents.preview import page_png
+
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return [Image.open(io.BytesIO(page_png(pdf, n, dpi=100))).convert("L").tobytes()
+            for n in range(1, pages + 1)]
+
+
+@pytest.mark.parametrize("data", [UNIT_LETTER, PERSON_LETTER], ids=["unit", "person"])
+def test_every_template_version_prints_the_same_pages(data):
+    # v2 only lays out faster (own user-agent sheet, floated 署名/日期): a letter issued as v1
+    # re-renders as v1, and both versions put the same ink on the same paper.
+    pdfs = {v: doc.letters_pdf(letters(data), v) for v in doc.TEMPLATE_VERSIONS}
+    assert len(pdfs) >= 2 and doc.CURRENT_TEMPLATE_VERSION in pdfs
+    pixels = {v: _page_pixels(pdf) for v, pdf in pdfs.items()}
+    reference = pixels["v1"]
+    assert len(reference) == 4
+    for version, pages in pixels.items():
+        assert pages == reference, f"{version} prints other pages than v1"
+    anchors = {v: {name: (round(float(d.left), 1), round(float(d.top), 1))
+                   for name, d in pypdf.PdfReader(io.BytesIO(pdf)).named_destinations.items()}
+               for v, pdf in pdfs.items()}
+    assert all(a == anchors["v1"] for a in anchors.values())
+
+
+def test_template_versions_differ_in_layout_rules_only():
+    assert doc.template("v1").ua_stylesheet is None
+    assert doc.template("v2").ua_stylesheet == "common/document-ua.css"
+    with pytest.raises(ValueError):
+        doc.template("v0")
+
+
+def test_own_user_agent_sheet_keeps_the_defaults_templates_rely_on():
+    # Unstyled markup: headings bold and larger, paragraphs spaced, head content hidden; the
+    # same pages as under WeasyPrint's own user-agent sheet.
+    html = ("<html><head><title>不可见标题</title></head><body><h1>标题</h1><p>第一段</p>"
+            "<p>第二段<br>换行</p><table><tr><th>表头</th><td>单元格</td></tr></table></body></html>")
+    ours = html_to_pdf(html, ua_stylesheet="common/document-ua.css")
+    theirs = html_to_pdf(html)
+    assert _page_pixels(ours) == _page_pixels(theirs)
+    assert "不可见标题" not in pypdf.PdfReader(io.BytesIO(ours)).pages[0].extract_text()
+
+
+def test_streams_are_deflated():
+    pdf = pypdf.PdfReader(io.BytesIO(doc.letters_pdf(letters()[:1])))
+    fonts = [f for page in pdf.pages for f in page["/Resources"]["/Font"].values()]
+    for font in fonts:
+        file = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]["/FontFile2"]
+        stream = file.get_object()
+        assert stream["/Filter"] == "/FlateDecode"
+        assert stream.get_data()[:4] == b"\x00\x01\x00\x00"  # inflates to a TrueType font
+    page = pdf.pages[0]["/Contents"].get_object()
+    streams = [page] if hasattr(page, "get_data") else [s.get_object() for s in page]
+    assert all(s["/Filter"] == "/FlateDecode" for s in streams)

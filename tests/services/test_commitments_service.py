@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.archive.blobs import LocalBlobStore
 from app.archive.pii import PiiCipher
 from app.db import get_session
+from app.documents import commitment as doc
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldErrors
 from app.models import DocumentCounter, IssuedDocument
@@ -34,7 +35,7 @@ def test_stored_payload_re_renders_the_exact_pdf(app):
     with app.app_context():
         issued, store = issue(app, PERSON_LETTER)
         record = issued.record
-        assert record.template_version == "v1"
+        assert record.template_version == doc.CURRENT_TEMPLATE_VERSION
         assert hashlib.sha256(issued.pdf).hexdigest() == record.sha256
         again = svc.render_from_payload(record.payload, record.template_version, CIPHER)
         assert hashlib.sha256(again).hexdigest() == record.sha256
