@@ -226,3 +226,34 @@ def test_streams_are_deflated():
     page = pdf.pages[0]["/Contents"].get_object()
     streams = [page] if hasattr(page, "get_data") else [s.get_object() for s in page]
     assert all(s["/Filter"] == "/FlateDecode" for s in streams)
+
+
+def test_qr_code_on_the_letter_reads_back_as_the_verification_url():
+    import zxingcpp
+    from PIL import Image
+
+    from app.documents.preview import page_png
+
+    letter = letters()[0]
+    pdf = doc.letters_pdf([letter])
+    page = Image.open(io.BytesIO(page_png(pdf, 2, dpi=150)))
+    found = [b.text for b in zxingcpp.read_barcodes(page) if b.format == zxingcpp.BarcodeFormat.QRCode]
+    assert found == [letter.verify_url]
+
+
+@pytest.mark.parametrize("scale", [1, 8])
+def test_qr_png_encodes_the_url_with_a_quiet_zone(scale):
+    import zxingcpp
+    from PIL import Image
+
+    from app.documents.qr import QUIET_ZONE, qr_png
+
+    url = "http://127.0.0.1:8000/verify/LYXY-CN-2026-000123T?c=ABCDEFGH"
+    image = Image.open(io.BytesIO(qr_png(url, scale=scale)))
+    assert image.mode == "1" and image.width == image.height
+    modules = image.width // scale
+    assert (modules - 2 * QUIET_ZONE - 17) % 4 == 0  # 21, 25, 29 … modules plus the quiet zone
+    big = image.convert("L").resize((image.width * 8 // scale,) * 2, Image.Resampling.NEAREST)
+    decoded = zxingcpp.read_barcodes(big)
+    assert [(b.text, b.ec_level) for b in decoded] == [(url, "M")]
+    assert image.getpixel((0, 0)) == 255 and image.getpixel((QUIET_ZONE * scale, QUIET_ZONE * scale)) == 0
