@@ -180,7 +180,11 @@ def _page_pixels(pdf: bytes) -> list[bytes]:
             for n in range(1, pages + 1)]
 
 
-@pytest.mark.parametrize("data", [UNIT_LETTER, PERSON_LETTER], ids=["unit", "person"])
+LONG_NAME_LETTER = {**UNIT_LETTER, "subject_name": "凌源市示例建筑工程有限责任公司第一分公司城东项目经理部"}
+
+
+@pytest.mark.parametrize("data", [UNIT_LETTER, PERSON_LETTER, LONG_NAME_LETTER],
+                         ids=["unit", "person", "signer-wraps"])
 def test_every_template_version_prints_the_same_pages(data):
     # v2 only lays out faster (own user-agent sheet, floated 署名/日期): a letter issued as v1
     # re-renders as v1, and both versions put the same ink on the same paper.
@@ -195,6 +199,14 @@ def test_every_template_version_prints_the_same_pages(data):
                    for name, d in pypdf.PdfReader(io.BytesIO(pdf)).named_destinations.items()}
                for v, pdf in pdfs.items()}
     assert all(a == anchors["v1"] for a in anchors.values())
+
+
+def test_copy_labels_are_one_em_per_character():
+    # v2 sets the label's width to its length in em (letter.html): full-width CJK characters only.
+    import unicodedata
+
+    for label in doc.COPY_LABELS:
+        assert all(unicodedata.east_asian_width(c) == "W" for c in label), label
 
 
 def test_template_versions_differ_in_layout_rules_only():
