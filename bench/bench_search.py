@@ -7,7 +7,13 @@
 Query material is sampled from the data set itself: 3-6 character pieces of real unit names
 (anywhere in the name, so common pieces such as "有限公司" occur as often as the public would
 type them), full USCCs, a unit filter, a 30-day commitment-date range, browsing with no query,
-and page 50 of a name query and of browsing. Each query runs once, warm (after a warm-up pass).
+and page 50 of a name query and of browsing. Each query runs once, after a warm-up pass over the
+first 50 (the first run after other work on the database reads more pages from disk).
+
+Page 50 of a name piece is the hard case on PostgreSQL: the newest 1,000 matches of a piece in 0.7%
+of the filings ("传媒有限公司") are spread over ~150,000 filings; ``PostgresTrgmIndex`` says how it
+gets them. The data set must have the newest search index: after a migration that changes it,
+rebuild with ``make_search_dataset.py --url ... --reset``.
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ def build_postgresql(url: str, n: int, seed: int, reset: bool) -> None:
     try:
         cur = raw.cursor()
         # Built after the load: one bulk GIN build is several times faster than 1 row at a time.
-        cur.execute("DROP INDEX ix_filings_search_document_trgm")
+        cur.execute(f"DROP INDEX {GIN_INDEX_NAME}")
         cur.executemany("INSERT INTO receiving_units (id, name, created_at) VALUES (%s, %s, %s)",
                         [(i + 1, u, START) for i, u in enumerate(UNITS)])
         index_rows = []
@@ -213,21 +213,22 @@ def build_postgresql(url: str, n: int, seed: int, reset: bool) -> None:
         engine.dispose()
 
 
-def _search_migration():
-    """The 0004 migration module: its filter columns and trigram index DDL are reused here."""
+def _migration(filename: str):
+    """A migration module of migrations/versions: its column lists and index DDL are reused here."""
     from importlib import util
 
-    path = ROOT / "migrations" / "versions" / "0004_search_index.py"
-    spec = util.spec_from_file_location("search_index_migration", path)
+    path = ROOT / "migrations" / "versions" / filename
+    spec = util.spec_from_file_location(path.stem, path)
     module = util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-_MIGRATION = _search_migration()
-SEARCH_FILTER_COLUMNS = _MIGRATION.SEARCH_FILTER_COLUMNS
-(GIN_INDEX,) = [s for s in _MIGRATION.PG_SEARCH_INDEXES if "ix_filings_search_document_trgm" in s]
-"""Dropped before the bulk load and created again after it."""
+SEARCH_FILTER_COLUMNS = _migration("0004_search_index.py").SEARCH_FILTER_COLUMNS
+_TRIGRAM_MIGRATION = _migration("0007_filings_search_trgm_by_era.py")
+GIN_INDEX_NAME, GIN_INDEX = _TRIGRAM_MIGRATION.INDEX_NAME, _TRIGRAM_MIGRATION.CREATE_INDEX
+"""The trigram index (by era) as the newest migration defines it: dropped before the bulk load
+and created again after it."""
 
 
 def main() -> None:

@@ -25,9 +25,11 @@ Query semantics (``q`` is free text typed by the public):
   "凌源" finds 凌源市…) and contain the others. A 1-2 character substring search over every
   filing would read the whole table; a name prefix is what such a query usually means.
 
-Order: newest filing first (created_at desc, id desc), so pages are stable. The total is
-counted over at most ``COUNT_CAP + 1`` rows; ``SearchPage.total_capped`` says the true number
-may be larger (show "10,000+").
+Order: newest filing first, so pages are stable: browsing by created_at desc, id desc; text
+queries by id desc, the order the indexes keep (ids grow with created_at). The total is counted
+over at most ``COUNT_CAP + 1`` rows; ``SearchPage.total_capped`` says the true number may be
+larger (show "10,000+"). Deeper pages are exact all the same (how PostgreSQL finds page 50 of a
+term in 0.7% of the filings without reading every newer filing: ``PostgresTrgmIndex``).
 
 FTS5 query syntax and LIKE wildcards in user input are always quoted/escaped: no input can
 raise a syntax error.
@@ -69,6 +71,13 @@ BROWSE_ORDER = "f.created_at DESC, f.id DESC"
 DAY_WALK_BUDGET = 50_000
 """PostgreSQL, browsing a date range: most index entries read day by day before falling back to
 one walk of the created_at order (a wide range with a deep page)."""
+COMMON_SHARE = 0.25
+"""PostgreSQL: text terms expected in this share of the filings or more are found by walking the
+filing_id order (~0.3 µs a filing read) rather than era by era through the trigram index (~0.8 µs
+a filing the terms match, whatever the filters): about where the walk starts to cost less."""
+ERA_IDS = 32_768
+"""PostgreSQL: filing ids per era, the second column ``filing_id / 32768`` of the trigram index
+(migration 0007); a query uses that column only if it spells the expression the same way."""
 
 
 class DbSession(Protocol):
@@ -238,11 +247,14 @@ class _Query:
         self.params[name] = value
         return f":{name}" if self.named else f"%({name})s"
 
-    def filters(self, filters: SearchFilters, dates: bool = True) -> None:
+    def filters(self, filters: SearchFilters, dates: bool = True, status_index: bool = True) -> None:
+        """Conditions for ``filters``; ``status_index=False``: no index serves the status one."""
         a = self.alias
         if filters.status is not None:
             if filters.status:
-                self.where.append(f"{a}.status IN ({', '.join(self.bind(s) for s in filters.status)})")
+                status = f"{a}.status IN ({', '.join(self.bind(s) for s in filters.status)})"
+                # IS TRUE: the same rows and the same estimate, but no index condition.
+                self.where.append(status if status_index else f"({status}) IS TRUE")
             else:
                 self.where.append("1 = 0")
         for column, value in (("unit_id", filters.unit_id), ("scenario", filters.scenario),
@@ -357,14 +369,19 @@ class SqliteFtsIndex:
 
 
 class PostgresTrgmIndex:
-    """PostgreSQL: table ``filings_search`` with a GIN gin_trgm_ops index (pg_trgm).
+    """PostgreSQL: table ``filings_search`` with a GIN index of trigrams (pg_trgm) and eras.
 
     The table holds the document lower-cased and a trigger-maintained copy of the filings' filter
-    columns, so text queries never join ``filings``. A text query is one statement that collects
-    at most COUNT_CAP + 1 matches (the planner picks the GIN bitmap for rare terms, a scan that
-    stops early for common ones): up to COUNT_CAP matches that set is complete, and the page is
-    sorted out of it; beyond, the count is "10,000+" and the page comes from a walk of the
-    filing_id index (cheap precisely because matches are common).
+    columns, so text queries never join ``filings``. The GIN index covers ``document_lower``
+    (gin_trgm_ops) and the era ``filing_id / ERA_IDS`` (btree_gin, migration 0007), so that one
+    GIN scan can be limited to the filings of one era.
+
+    A query with 3+ character terms takes one of three ways, picked from the planner's estimates
+    (``_text_page``): few matches, one bitmap collects them all and the page is sorted out of them;
+    terms in a large share of the filings, a scan collects COUNT_CAP + 1 of them for the count and
+    a walk of the filing_id index finds the page (cheap precisely because matches are common); in
+    between, the newest matches come era by era, enough for the capped count and the page. Only
+    1-2 character terms: the name prefix index collects, and the walk finds the page past the cap.
     """
 
     def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
@@ -402,37 +419,51 @@ class PostgresTrgmIndex:
         parsed = parse_query(q)
         if not parsed.terms:
             return self._browse(session, filters, page, per_page)
-        # ``query`` finds the matches through indexes; ``walk`` is the same condition in a form no
-        # index serves (strpos, left), for walking the filing_id order with a filter.
-        query, walk = (_Query(named=False, source="filings_search s", id_column="s.filing_id AS id",
-                              alias="s") for _ in range(2))
-        for built in (query, walk):
-            built.filters(filters)
         if parsed.uscc:
+            query = self._search_query(filters)
             query.joins.append("JOIN filings f ON f.id = s.filing_id")
             query.where.append(f"f.subject_code_public = {query.bind(parsed.uscc)}")
             return _run_page(session, query, "s.filing_id DESC", page, per_page)
         if parsed.long:
-            for t in parsed.long:
-                # lower(text) LIKE lower(pattern) is how PostgreSQL evaluates ILIKE: same result.
-                query.where.append(
-                    f"s.document_lower LIKE lower({query.bind('%' + like_escape(t) + '%')}) ESCAPE '\\'")
-                walk.where.append(f"strpos(s.document_lower, lower({walk.bind(t)})) > 0")
-            contains = parsed.short
-        else:
-            first = parsed.short[0]
-            query.where.append(
-                f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")
-            walk.where.append(f"left(s.subject_name, {len(first)}) = {walk.bind(first)}")
-            contains = parsed.short[1:]
-        for built in (query, walk):
-            # strpos is not indexable: short terms only filter what the other conditions found.
-            built.where += [f"strpos(s.document_lower, {built.bind(t.lower())}) > 0" for t in contains]
-        return self._collect_or_walk(session, query, walk, page, per_page)
+            return self._text_page(session, parsed, filters, page, per_page)
+        return self._name_prefix_page(session, parsed, filters, page, per_page)
 
     @staticmethod
-    def _collect_or_walk(session: DbSession, query: _Query, walk: _Query, page: int,
-                         per_page: int) -> SearchPage:
+    def _search_query(filters: SearchFilters, status_index: bool = True) -> _Query:
+        query = _Query(named=False, source="filings_search s", id_column="s.filing_id AS id", alias="s")
+        query.filters(filters, status_index=status_index)
+        return query
+
+    @classmethod
+    def _name_prefix_page(cls, session: DbSession, parsed: ParsedQuery, filters: SearchFilters,
+                          page: int, per_page: int) -> SearchPage:
+        """Only 1-2 character terms: the public name starts with the first one."""
+        # ``walk`` is the same condition in a form no index serves, for walking the filing_id order.
+        query, walk = cls._search_query(filters), cls._search_query(filters)
+        first = parsed.short[0]
+        query.where.append(f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")
+        walk.where.append(f"left(s.subject_name, {len(first)}) = {walk.bind(first)}")
+        for built in (query, walk):
+            built.where += cls._contains_all(built, parsed.short[1:])
+        counted, ids = cls._collect(session, query, page, per_page)
+        if ids is None:
+            ids = cls._walk(session, walk, page, per_page)
+        return _result(ids, counted, page, per_page)
+
+    @staticmethod
+    def _contains_all(query: _Query, terms: Sequence[str]) -> list[str]:
+        """strpos is not indexable: short terms only filter what the other conditions found."""
+        return [f"strpos(s.document_lower, {query.bind(t.lower())}) > 0" for t in terms]
+
+    @staticmethod
+    def _collect(session: DbSession, query: _Query, page: int,
+                 per_page: int) -> tuple[int, list[int] | None]:
+        """(count, page) out of at most COUNT_CAP + 1 matches, in whatever order they come.
+
+        The planner picks the GIN bitmap for rare terms, a scan that stops early for common ones.
+        Up to COUNT_CAP matches that set is complete and the page is sorted out of it; beyond, the
+        page is None: the set is not the newest matches.
+        """
         session.flush()
         counted, ids = _unprepared(session, (
             f"WITH m AS MATERIALIZED ({query.sql()} LIMIT %(count_limit)s), "
@@ -441,12 +472,101 @@ class PostgresTrgmIndex:
             "SELECT n.n, CASE WHEN n.n <= %(count_cap)s THEN ARRAY(SELECT id FROM m "
             "ORDER BY id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s) END FROM n"),
             {**_page_params(query, page, per_page), "count_cap": COUNT_CAP})[0]
-        if counted > COUNT_CAP:  # m is only some of the matches: walk newest first for the page
-            ids = [row[0] for row in _unprepared(
-                session,
-                f"{walk.sql()} ORDER BY s.filing_id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s",
-                _page_params(walk, page, per_page))]
-        return _result(list(ids), counted, page, per_page)
+        return counted, None if ids is None else list(ids)
+
+    @classmethod
+    def _text_page(cls, session: DbSession, parsed: ParsedQuery, filters: SearchFilters, page: int,
+                   per_page: int) -> SearchPage:
+        """Terms of 3+ characters; the planner's estimates pick the statements.
+
+        - At most COUNT_CAP matches expected: ``_collect``, one bitmap over the trigram index.
+        - The terms alone in COMMON_SHARE of the filings or more: ``_collect`` stops after a short
+          scan, and a walk of the filing_id order finds the page.
+        - Otherwise ``_newest``: the capped count and the page at once.
+
+        Each way gives the exact page: a wrong estimate costs time, never results.
+        """
+        # ``walk``: the same condition in a form no index serves, for walking the filing_id order.
+        # ``by_era``: the status off the (status, filing_id) index, see _newest.
+        query, walk = cls._search_query(filters), cls._search_query(filters)
+        by_era = cls._search_query(filters, status_index=False)
+        for t in parsed.long:
+            # lower(text) LIKE lower(pattern) is how PostgreSQL evaluates ILIKE: same result.
+            pattern = "%" + like_escape(t) + "%"
+            for built in (query, by_era):
+                built.where.append(f"s.document_lower LIKE lower({built.bind(pattern)}) ESCAPE '\\'")
+            walk.where.append(f"strpos(s.document_lower, lower({walk.bind(t)})) > 0")
+        for built in (query, walk, by_era):
+            built.where += cls._contains_all(built, parsed.short)
+        expected, common = cls._estimate(session, by_era)
+        needed = page * per_page
+        if expected > COUNT_CAP and not common:
+            counted, ids = cls._newest(session, by_era, page, per_page, max(needed, COUNT_CAP + 1))
+            return _result(ids, counted, page, per_page)
+        counted, page_ids = cls._collect(session, query, page, per_page)
+        if page_ids is None:  # more than COUNT_CAP matches after all
+            page_ids = (cls._walk(session, walk, page, per_page) if common
+                        else cls._newest(session, by_era, page, per_page, needed)[1])
+        return _result(page_ids, counted, page, per_page)
+
+    @staticmethod
+    def _estimate(session: DbSession, query: _Query) -> tuple[float, bool]:
+        """(matches expected, whether the terms alone are in COMMON_SHARE of the filings or more).
+
+        ``query`` must keep the status off its index: the trigram index scan's estimate then counts
+        the rows the terms alone match (every filter is checked on those rows). A plan without
+        that scan reads the whole table: the planner finds the terms in most filings.
+        """
+        session.flush()
+        plan = _unprepared(session, f"EXPLAIN (FORMAT JSON) {query.sql()}", query.params)[0][0][0]
+        filings = _unprepared(
+            session, "SELECT reltuples FROM pg_class WHERE oid = 'filings_search'::regclass", {})[0][0]
+        candidates = next((node["Plan Rows"] for node in _plan_nodes(plan["Plan"])
+                           if node["Node Type"] == "Bitmap Index Scan"), filings)
+        # reltuples is -1 before the first ANALYZE: then every query counts as common.
+        return plan["Plan"]["Plan Rows"], candidates >= COMMON_SHARE * filings
+
+    @staticmethod
+    def _walk(session: DbSession, walk: _Query, page: int, per_page: int) -> list[int]:
+        """The page read off the filing_id order, newest first: cheap when matches are common."""
+        return [row[0] for row in _unprepared(
+            session, f"{walk.sql()} ORDER BY s.filing_id DESC LIMIT %(page_limit)s OFFSET %(page_offset)s",
+            _page_params(walk, page, per_page))]
+
+    @staticmethod
+    def _newest(session: DbSession, query: _Query, page: int, per_page: int,
+                want: int) -> tuple[int, list[int]]:
+        """(count, page) out of the newest ``want`` matches (all of them when fewer match).
+
+        The trigram index has a second column, the era ``filing_id / ERA_IDS``: a GIN scan for one
+        era reads only that era's part of the index and yields exact row pointers. The eras are
+        scanned newest first, each era's matches sorted, until the LIMIT has ``want`` rows: a term
+        in 0.7% of 1M filings needs 10 eras for its newest 2001 matches, the capped count and any
+        page up to 100 (~8 ms; collecting 2001 matches in heap order, then walking ~150,000
+        filings for page 50 took ~60 ms).
+
+        The LIMIT needs no ORDER BY: a nested loop returns the inner rows of each outer row in
+        turn, and generate_series returns the eras in order. The newest era is read in the same
+        statement, so a filing added meanwhile is not left out.
+
+        ``query`` must keep the status off the (status, filing_id) index, or the planner may
+        intersect each era's bitmap with a bitmap of every filing of that status (150,000 rows for
+        "pending": 13 ms per era) instead of checking the status of the few rows found.
+
+        Why not a BRIN range on filing_id next to the plain trigram index: a BitmapAnd starts
+        with the cheaper bitmap, the lossy BRIN one, and the pages it keeps stay lossy, so every
+        row of them is rechecked (25-30 ms for page 50); the trigram index would also be read in
+        full every time.
+        """
+        found, ids = _unprepared(session, (
+            "WITH n AS MATERIALIZED (SELECT x.id FROM generate_series("
+            f"(SELECT max(filing_id) FROM filings_search) / {ERA_IDS}, 0, -1) AS e(era) "
+            f"CROSS JOIN LATERAL ({query.sql()} AND s.filing_id / {ERA_IDS} = e.era "
+            "ORDER BY s.filing_id DESC) AS x LIMIT %(want)s) "
+            "SELECT count(*), ARRAY(SELECT id FROM n ORDER BY id DESC "
+            "LIMIT %(page_limit)s OFFSET %(page_offset)s) FROM n"),
+            {**_page_params(query, page, per_page), "want": want})[0]
+        return found, list(ids)
 
     def _browse(self, session: DbSession, filters: SearchFilters, page: int,
                 per_page: int) -> SearchPage:
@@ -504,6 +624,13 @@ class PostgresTrgmIndex:
         params = {**others.params, "d_st": statuses, "d_lo": lo, "d_hi": hi, "d_keep": keep,
                   "page_limit": per_page, "page_offset": (page - 1) * per_page}
         return sql, params
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """``node`` of an EXPLAIN (FORMAT JSON) plan and all the nodes below it."""
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
 
 
 def _unprepared(session: DbSession, sql: str, params: dict[str, Any]) -> list[tuple]:
