@@ -220,11 +220,20 @@ def test_own_user_agent_sheet_keeps_the_defaults_templates_rely_on():
     # Unstyled markup: headings bold and larger, paragraphs spaced, head content hidden; the
     # same pages as under WeasyPrint's own user-agent sheet.
     html = ("<html><head><title>不可见标题</title></head><body><h1>标题</h1><p>第一段</p>"
-            "<p>第二段<br>换行</p><table><tr><th>表头</th><td>单元格</td></tr></table></body></html>")
+            "<p>第二段<br/>换行</p><table><tbody><tr><th>表头</th><td>单元格</td></tr></tbody>"
+            "</table></body></html>")
     ours = html_to_pdf(html, ua_stylesheet="common/document-ua.css")
     theirs = html_to_pdf(html)
     assert _page_pixels(ours) == _page_pixels(theirs)
     assert "不可见标题" not in pypdf.PdfReader(io.BytesIO(ours)).pages[0].extract_text()
+
+
+def test_own_document_markup_must_be_well_formed():
+    from app.documents.render import RenderError
+
+    with pytest.raises(RenderError, match="XHTML"):
+        html_to_pdf("<html><body><p>未闭合<br></p></body></html>",
+                    ua_stylesheet="common/document-ua.css")
 
 
 def test_streams_are_deflated():
