@@ -19,5 +19,5 @@ PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
 for url in "/public/commitments" "/public/commitments?page=20" "/api/v1/public/commitments"; do
-  wrk -t2 -c16 -d10s "http://127.0.0.1:$PORT$url" | sed -n "1p;/Requests\/sec/p;/Latency/p"
+  wrk -t2 -c16 -d10s "http://127.0.0.1:$PORT$url" | sed -n "1p;/Requests\/sec/p;/Latency/p;/Non-2xx/p;/Socket errors/p"
 done
