@@ -57,3 +57,22 @@ def test_cli_make_samples_writes_every_variant(runner, tmp_path):
             assert f"commitment-{scenario}-{who}.docx" in names
             assert f"commitment-{scenario}-{who}.json" in names
             assert f"blank-{scenario}-{who}.pdf" in names
+
+
+def test_postgresql_sessions_run_without_jit():
+    import os
+
+    import pytest
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    url = os.environ.get("LYXY_TEST_DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        pytest.skip("LYXY_TEST_DATABASE_URL is not a PostgreSQL URL")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
+    finally:
+        engine.dispose()
