@@ -21,7 +21,8 @@ from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
 
-POLICY = Path("/work/shared/reference/lingyuan-credit-opinion.txt")
+POLICY = Path(__file__).resolve().parents[3] / "shared" / "reference" / "lingyuan-credit-opinion.txt"
+"""The policy beside the repository (CI clones main with ../shared next to it)."""
 
 UNIT = {
     "scenario": "project_approval",
