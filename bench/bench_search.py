@@ -7,13 +7,16 @@
 Query material is sampled from the data set itself: 3-6 character pieces of real unit names
 (anywhere in the name, so common pieces such as "有限公司" occur as often as the public would
 type them), full USCCs, a unit filter, a 30-day commitment-date range, browsing with no query,
-and page 50 of a name query and of browsing. Each query runs once, after a warm-up pass over the
-first 50 (the first run after other work on the database reads more pages from disk).
+page 50 of a name query and of browsing, and the first 1 or 2 characters of a public name
+(persons included, masked: a surname such as "张" or "张*" is what the public types most), half
+on page 1, half on page 50. Each query runs once, after a warm-up pass over the first 50 (the
+first run after other work on the database reads more pages from disk).
 
 Page 50 of a name piece is the hard case on PostgreSQL: the newest 1,000 matches of a piece in 0.7%
 of the filings ("传媒有限公司") are spread over ~150,000 filings; ``PostgresTrgmIndex`` says how it
-gets them. The data set must have the newest search index: after a migration that changes it,
-rebuild with ``make_search_dataset.py --url ... --reset``.
+gets them. A 1-2 character query walks a (name prefix, filing_id) index (migration 0008). The
+data set must have the newest search index: after a migration that changes it, rebuild with
+``make_search_dataset.py --url ... --reset``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.archive.search import SearchFilters, search_index_for  # noqa: E402
 from app.db import make_engine  # noqa: E402
+from app.domain.masking import public_subject_name  # noqa: E402
+from app.domain.subjects import SubjectKind  # noqa: E402
 from app.models import Filing  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{ROOT / 'bench' / 'out' / 'search.sqlite3'}"
@@ -46,12 +51,16 @@ def pct(samples: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
-def sample_filings(session: Session, rng: random.Random, k: int) -> list[Filing]:
+def sample_filings(session: Session, rng: random.Random, k: int,
+                   persons: bool = False) -> list[Filing]:
+    """Published filings at random ids; natural persons only with ``persons`` (their full names
+    are no query material, their masked public names are)."""
     top = session.scalar(select(func.max(Filing.id))) or 0
     ids = [rng.randrange(1, top + 1) for _ in range(k)]
-    rows = session.scalars(select(Filing).where(Filing.id.in_(ids), Filing.status == "published",
-                                                Filing.subject_kind != "natural_person")).all()
-    return list(rows)
+    where = [Filing.id.in_(ids), Filing.status == "published"]
+    if not persons:
+        where.append(Filing.subject_kind != "natural_person")
+    return list(session.scalars(select(Filing).where(*where)).all())
 
 
 def make_queries(session: Session, rng: random.Random, per_kind: int):
@@ -72,6 +81,10 @@ def make_queries(session: Session, rng: random.Random, per_kind: int):
         queries.append(("browse_page50", "", published, 50))
         g = rng.choice(rows)
         queries.append(("name_3_6_page50", g.subject_name[-rng.randint(3, 6):], published, 50))
+    # Sampled after the other kinds, so their queries stay what they were before this kind.
+    for f in sample_filings(session, rng, per_kind * 2, persons=True)[:per_kind]:
+        name = public_subject_name(SubjectKind(f.subject_kind), f.subject_name)
+        queries.append(("name_1_2", name[:rng.randint(1, 2)], published, rng.choice((1, 50))))
     rng.shuffle(queries)
     return queries
 
@@ -79,7 +92,7 @@ def make_queries(session: Session, rng: random.Random, per_kind: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=DEFAULT_URL)
-    parser.add_argument("--per-kind", type=int, default=40, help="queries per kind (7 kinds)")
+    parser.add_argument("--per-kind", type=int, default=40, help="queries per kind (8 kinds)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", type=int, default=3, help="example queries printed per kind")
     args = parser.parse_args()

@@ -4,8 +4,9 @@
     .venv/bin/python bench/make_search_dataset.py --n 200000 \\
         --url postgresql://postgres@127.0.0.1:5432/lyxy_search_dev --reset
 
-SQLite: the file is recreated; rows go in with executemany in one transaction, then the FTS5
-index is merged ('optimize') and ANALYZE runs. PostgreSQL: ``--reset`` drops and recreates the
+SQLite: the file is recreated; rows go in with executemany in one transaction (the public-name
+side table of migration 0008 is filled from them), then the FTS5 index is merged ('optimize')
+and ANALYZE runs. PostgreSQL: ``--reset`` drops and recreates the
 public schema (refused without it when filings exist); rows go in with COPY (the index rows
 through a staging table, so that PostgreSQL's own lower() folds the documents), the trigram index
 is built after the load, then VACUUM ANALYZE (what autovacuum does to an append-mostly table
@@ -13,7 +14,7 @@ soon after; without it every index-only scan visits the heap). The index text co
 ``indexed_text``, the function the adapter uses, so the benchmark searches what production would
 hold.
 
-Names are realistic shapes (凌源市鑫源建筑工程有限公司, 凌源市德顺五金商行, 张*丰 for persons),
+Names are realistic shapes (凌源市鑫源建筑工程有限公司, 凌源市德顺五金商行, 张** for persons),
 codes are valid-looking USCCs (check character computed) or masked resident IDs, 80% of the
 filings are published, and ``created_at`` grows with the id (filings are appended).
 """
@@ -157,6 +158,7 @@ def build_sqlite(url: str, n: int, seed: int, batch: int = 20_000) -> None:
                 filings, index = [], []
         cur.executemany(ins_f, filings)
         cur.executemany(ins_i, index)
+        cur.execute(PUBLIC_NAME_BACKFILL)  # the 1-2 character name index (0008), from filings_fts
         raw.commit()
         t = time.perf_counter()
         cur.execute("INSERT INTO filings_fts (filings_fts) VALUES ('optimize')")
@@ -226,6 +228,8 @@ def _migration(filename: str):
 
 SEARCH_FILTER_COLUMNS = _migration("0004_search_index.py").SEARCH_FILTER_COLUMNS
 _TRIGRAM_MIGRATION = _migration("0007_filings_search_trgm_by_era.py")
+PUBLIC_NAME_BACKFILL = _migration("0008_public_name_prefix.py").SQLITE_BACKFILL
+"""SQLite: fills the public-name side table from filings_fts, which the loader writes directly."""
 GIN_INDEX_NAME, GIN_INDEX = _TRIGRAM_MIGRATION.INDEX_NAME, _TRIGRAM_MIGRATION.CREATE_INDEX
 """The trigram index (by era) as the newest migration defines it: dropped before the bulk load
 and created again after it."""

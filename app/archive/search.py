@@ -5,7 +5,7 @@ Three verbs behind the adapter, called explicitly after a commit (never from ORM
 ``query_index``. Results are filing ids only; callers load the rows they show.
 
 What is indexed is only what the public pages show (domain-rules §7.2): the unit's name in
-full, a natural person's name masked (张*丰), the public code (the USCC in full, a resident ID
+full, a natural person's name masked (张**), the public code (the USCC in full, a resident ID
 masked as 2*************1237), the matter and the receiving unit's name. A full resident ID or
 a person's full name therefore never finds anything.
 
@@ -21,9 +21,11 @@ Query semantics (``q`` is free text typed by the public):
   ("示例建筑" finds "凌源市示例建筑工程有限公司"; "MA0Y8K" finds a USCC containing it). A trigram
   index needs 3 characters, so 1-2 character terms next to a longer term only narrow the rows
   the longer terms found (substring match on those rows).
-- Only 1-2 character terms: the public name must start with the first term ("张" finds 张*丰,
+- Only 1-2 character terms: the public name must start with the first term ("张" finds 张**,
   "凌源" finds 凌源市…) and contain the others. A 1-2 character substring search over every
-  filing would read the whole table; a name prefix is what such a query usually means.
+  filing would read the whole table; a name prefix is what such a query usually means. Both
+  backends index the public name's first 1 and 2 characters with the filing id (migration 0008),
+  so any page is a short backward walk of one index.
 
 Order: newest filing first, so pages are stable: browsing by created_at desc, id desc; text
 queries by id desc, the order the indexes keep (ids grow with created_at). The total is counted
@@ -314,7 +316,11 @@ def _run_page(session: DbSession, query: _Query, order_by: str, page: int, per_p
 
 
 class SqliteFtsIndex:
-    """SQLite: FTS5 virtual table ``filings_fts`` (tokenize='trigram', rowid = filings.id)."""
+    """SQLite: FTS5 virtual table ``filings_fts`` (tokenize='trigram', rowid = filings.id).
+
+    ``filings_public_name`` holds the public name again, in a plain table whose name prefixes can
+    be indexed (FTS5 columns cannot): 1-2 character queries read it (``_name_prefix_page``).
+    """
 
     def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
         """Insert or replace the filing's row (FTS5 has no ON CONFLICT: delete, then insert)."""
@@ -331,13 +337,20 @@ class SqliteFtsIndex:
         conn.exec_driver_sql(
             "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
             "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)", values)
+        conn.exec_driver_sql(
+            "INSERT INTO filings_public_name (filing_id, name) VALUES (:id, :subject_name) "
+            "ON CONFLICT (filing_id) DO UPDATE SET name = excluded.name", values)
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
-        session.connection().exec_driver_sql("DELETE FROM filings_fts WHERE rowid = :id", {"id": filing_id})
+        conn = session.connection()
+        for table, column in (("filings_fts", "rowid"), ("filings_public_name", "filing_id")):
+            conn.exec_driver_sql(f"DELETE FROM {table} WHERE {column} = :id", {"id": filing_id})
 
     def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
                     per_page: int = 20) -> SearchPage:
         parsed = parse_query(q)
+        if parsed.short and not parsed.long and not parsed.uscc:
+            return self._name_prefix_page(session, parsed, filters, page, per_page)
         query = _Query(named=True)
         query.filters(filters)
         order_by = BROWSE_ORDER
@@ -352,14 +365,30 @@ class SqliteFtsIndex:
             match = " ".join(fts5_phrase(t) for t in parsed.long)  # space = AND in FTS5
             query.where.append(f"filings_fts MATCH {query.bind(match)}")
             query.where += self._contains_all(query, parsed.short)
-        elif parsed.short:
-            first = parsed.short[0]
-            # A range on filings.subject_name (btree, BINARY) narrows; the indexed public name decides.
-            query.where += [f"f.subject_name >= {query.bind(first)}",
-                            f"f.subject_name < {query.bind(first + chr(0x10FFFF))}",
-                            f"substr(filings_fts.subject_name, 1, {len(first)}) = {query.bind(first)}"]
-            query.where += self._contains_all(query, parsed.short[1:])
         return _run_page(session, query, order_by, page, per_page)
+
+    @classmethod
+    def _name_prefix_page(cls, session: DbSession, parsed: ParsedQuery, filters: SearchFilters,
+                          page: int, per_page: int) -> SearchPage:
+        """Only 1-2 character terms: the public name starts with the first one.
+
+        FTS5 columns cannot be indexed, so ``filings_public_name`` (migration 0008) holds the public
+        name with an index on ``(substr(name, 1, n), filing_id)``: walked backwards it gives the
+        matches newest first (filing_id order is the rowid order of text queries), and page 50
+        reads ~1,000 entries plus their filings' filters. CROSS JOIN keeps that table outermost:
+        the planner could otherwise start from a filings index and read every filing of a status.
+        """
+        first = parsed.short[0]
+        query = _Query(named=True, source="filings_public_name p CROSS JOIN filings f",
+                       id_column="p.filing_id")
+        query.where.append("f.id = p.filing_id")
+        # n written out: SQLite matches an index expression only if the query spells it the same.
+        query.where.append(f"substr(p.name, 1, {len(first)}) = {query.bind(first)}")
+        query.filters(filters)
+        if len(parsed.short) > 1:
+            query.joins.append("JOIN filings_fts ON filings_fts.rowid = p.filing_id")
+            query.where += cls._contains_all(query, parsed.short[1:])
+        return _run_page(session, query, "p.filing_id DESC", page, per_page)
 
     @staticmethod
     def _contains_all(query: _Query, terms: Sequence[str]) -> list[str]:
@@ -381,7 +410,8 @@ class PostgresTrgmIndex:
     terms in a large share of the filings, a scan collects COUNT_CAP + 1 of them for the count and
     a walk of the filing_id index finds the page (cheap precisely because matches are common); in
     between, the newest matches come era by era, enough for the capped count and the page. Only
-    1-2 character terms: the name prefix index collects, and the walk finds the page past the cap.
+    1-2 character terms: the name prefix index collects, and a walk of the (name prefix, filing_id)
+    index finds the page past the cap.
     """
 
     def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
@@ -437,8 +467,13 @@ class PostgresTrgmIndex:
     @classmethod
     def _name_prefix_page(cls, session: DbSession, parsed: ParsedQuery, filters: SearchFilters,
                           page: int, per_page: int) -> SearchPage:
-        """Only 1-2 character terms: the public name starts with the first one."""
-        # ``walk`` is the same condition in a form no index serves, for walking the filing_id order.
+        """Only 1-2 character terms: the public name starts with the first one.
+
+        ``query`` (LIKE 'x%', the text_pattern_ops index) collects up to COUNT_CAP + 1 matches;
+        past the cap ``walk`` spells the condition as ``left(subject_name, n)``, the expression of
+        the (left(subject_name, n), filing_id) INCLUDE (status) indexes (migration 0008), which
+        it reads backwards: page 50 of "张" reads ~1,000 entries, not every newer filing.
+        """
         query, walk = cls._search_query(filters), cls._search_query(filters)
         first = parsed.short[0]
         query.where.append(f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")

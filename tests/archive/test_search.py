@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from app.archive.search import (
     SearchPage,
     SqliteFtsIndex,
     fts5_phrase,
+    indexed_text_for,
     like_escape,
     parse_query,
     search_index_for,
@@ -429,3 +431,145 @@ def test_date_range_browsing_orders_by_creation(archive: Archive, status) -> Non
         pages = [archive.query("", filters, page=p, per_page=4) for p in range(1, 10)]
         assert [i for p in pages for i in p.ids] == want
         assert {p.total for p in pages} == {len(want)}
+
+
+def _short_query_archive(archive: Archive) -> tuple[ReceivingUnit, ReceivingUnit, dict[str, Filing]]:
+    """Two units; natural persons (public names masked: 张三丰 is 张**), firms, several statuses."""
+    unit, other_unit = archive.unit(), archive.unit()
+    people = dict(kind="natural_person", code="2*************1237")
+    made = {
+        "zhang_sanfeng": archive.filing(unit, name="张三丰", **people),
+        "firm_zhang": archive.filing(unit, name="张家口示例建材有限公司"),
+        "zhang_wei": archive.filing(unit, name="张伟", **people),
+        "li_si": archive.filing(unit, name="李四", **people),
+        "zhang_pending": archive.filing(unit, name="张小凡", status="pending", **people),
+        "zhang_elsewhere": archive.filing(other_unit, name="张无忌", **people),
+        "shop": archive.filing(unit, name="凌源市张记五金商行", code="92211382MA0Y9P2X4C",
+                               kind="individual_business"),
+        "zhang_revoked": archive.filing(unit, name="张翠山", status="revoked", **people),
+    }
+    return unit, other_unit, made
+
+
+def test_short_queries_read_the_public_name(archive: Archive) -> None:
+    """Both backends give the same ids in the same order; "张*" finds the masked persons."""
+    unit, other_unit, f = _short_query_archive(archive)
+
+    def ids(q: str, **filters) -> list[int]:
+        return archive.ids(q, **{"unit_id": unit.id, **filters})
+
+    persons = [f["zhang_wei"].id, f["zhang_sanfeng"].id]
+    assert ids("张") == [f["zhang_wei"].id, f["firm_zhang"].id, f["zhang_sanfeng"].id]
+    assert ids("张*") == persons  # the public name, never the full one (张三丰)
+    assert ids("张三") == []
+    assert ids("张 建材") == [f["firm_zhang"].id]
+    assert ids("张* 1237") == persons  # other short terms: anywhere in the public document
+    assert ids("李") == [f["li_si"].id]
+    assert ids("凌源") == [f["shop"].id]
+    assert ids("张", status=None) == [f["zhang_revoked"].id, f["zhang_pending"].id,
+                                      f["zhang_wei"].id, f["firm_zhang"].id, f["zhang_sanfeng"].id]
+    assert ids("张*", status=("pending", "revoked")) == [f["zhang_revoked"].id, f["zhang_pending"].id]
+    assert ids("张", status=()) == []
+    assert ids("张*", subject_kind="enterprise") == []
+    assert archive.ids("张*", unit_id=other_unit.id) == [f["zhang_elsewhere"].id]
+
+
+def test_short_queries_deep_pages(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the count cap every page is exact: newest first, nothing skipped or repeated."""
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    unit = archive.unit()
+    people = dict(kind="natural_person", code="2*************1237")
+    wanted = []
+    for i in range(23):
+        wanted.append(archive.filing(unit, name=("张伟", "张三丰")[i % 2], **people))
+        archive.filing(unit, name="李四", **people)
+        archive.filing(unit, name="张无忌", status="pending", **people)
+    expected = [f.id for f in reversed(wanted)]
+    for q in ("张", "张*", "张 1237"):
+        pages = [archive.query(q, SearchFilters(unit_id=unit.id), page=p, per_page=4) for p in range(1, 8)]
+        assert [(p.total, p.total_capped) for p in pages] == [(5, True)] * 7
+        assert [i for p in pages for i in p.ids] == expected
+    last = archive.query("张*", SearchFilters(unit_id=unit.id), page=12, per_page=2)
+    assert last.ids == [wanted[0].id]
+
+
+def test_removing_a_filing_removes_it_from_short_queries(archive: Archive) -> None:
+    unit = archive.unit()
+    people = dict(kind="natural_person", code="2*************1237")
+    kept, removed = archive.filing(unit, name="张伟", **people), archive.filing(unit, name="张三丰", **people)
+    archive.index.remove_from_index(archive.session, removed.id)
+    assert archive.ids("张", unit_id=unit.id) == [kept.id]
+    assert archive.ids("张*", unit_id=unit.id) == [kept.id]
+    if isinstance(archive.index, SqliteFtsIndex):
+        assert archive.session.scalar(text(
+            "SELECT count(*) FROM filings_public_name WHERE filing_id = :id"), {"id": removed.id}) == 0
+    archive.index.add_to_index(archive.session, removed, unit.name)
+    assert archive.ids("张*", unit_id=unit.id) == [removed.id, kept.id]
+
+
+def test_renamed_filing_is_found_by_its_new_name_start(archive: Archive) -> None:
+    unit = archive.unit()
+    filing = archive.filing(unit)
+    filing.subject_name = "鑫源建筑工程有限公司"
+    archive.session.flush()
+    archive.index.add_to_index(archive.session, filing, unit.name)
+    assert archive.ids("凌源", unit_id=unit.id) == []
+    assert archive.ids("鑫", unit_id=unit.id) == [filing.id]
+
+
+def test_sqlite_short_queries_walk_the_name_prefix_index(archive: Archive) -> None:
+    """The page comes off the (substr(name, 1, n), filing_id) index, in its order: no sort."""
+    if not isinstance(archive.index, SqliteFtsIndex):
+        pytest.skip("SQLite query plan")
+    raw = archive.session.connection().connection.driver_connection
+    for q, index in (("张", "ix_filings_public_name_prefix1"), ("张*", "ix_filings_public_name_prefix2")):
+        statements: list[str] = []  # as run, values written in
+        raw.set_trace_callback(statements.append)
+        try:
+            archive.query(q)
+        finally:
+            raw.set_trace_callback(None)
+        page = next(s for s in statements if "filings_public_name" in s and "ORDER BY" in s)
+        plan = " | ".join(row[-1] for row in archive.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {page}"))
+        assert f"USING INDEX {index}" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_migration_0008_fills_the_public_names_of_indexed_filings(tmp_path) -> None:
+    """SQLite: filings indexed before 0008 are found by short queries right after it."""
+    from alembic import command
+
+    from app.db import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'before_0008.sqlite3'}"
+    command.upgrade(alembic_config(url), "0007")
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            archive = Archive(db)
+            unit = archive.unit()
+            person = archive.filing(unit, name="张三丰", kind="natural_person",
+                                    code="2*************1237", index=False)
+            firm = archive.filing(unit, index=False)
+            for f in (person, firm):  # what SqliteFtsIndex wrote before 0008
+                db.execute(text(
+                    "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
+                    "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)"),
+                    {"id": f.id, **asdict(indexed_text_for(f, unit.name))})
+            person_id, firm_id = person.id, firm.id
+            db.commit()
+        command.upgrade(alembic_config(url), "head")
+        with Session(engine) as db:
+            archive = Archive(db)
+            assert db.execute(text("SELECT filing_id, name FROM filings_public_name ORDER BY filing_id")
+                              ).all() == [(person_id, "张**"), (firm_id, "凌源市示例建筑工程有限公司")]
+            assert archive.ids("张*") == [person_id]
+            assert archive.ids("凌源") == [firm_id]
+        command.downgrade(alembic_config(url), "0007")
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE name LIKE 'filings_public_name%' "
+                "OR name LIKE 'ix_filings_public_name%'")).scalar() == 0
+    finally:
+        engine.dispose()
