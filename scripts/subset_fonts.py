@@ -27,12 +27,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the heading and glyph-order builds read texts from app.documents
 FONT_DIR = ROOT / "fonts"
 MANIFEST = FONT_DIR / "manifest.json"
 
@@ -144,9 +146,6 @@ def rename(font: TTFont, family: str, source_name: str) -> None:
 
 def boilerplate_text() -> str:
     """Text every letter prints whatever its fields: the wording of all variants."""
-    import sys
-
-    sys.path.insert(0, str(ROOT))
     from app.documents import commitment as doc
     from app.domain.commitments import Scenario
     from app.domain.subjects import SubjectKind
@@ -230,9 +229,6 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str,
 
 
 def heading_codepoints() -> set[int]:
-    import sys
-
-    sys.path.insert(0, str(ROOT))
     from app.documents.commitment import COPY_LABELS, TITLE
 
     return {ord(c) for c in "".join((TITLE, *COPY_LABELS))}
