@@ -293,6 +293,8 @@ class CreditCheck(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     as_of: Mapped[date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(16), index=True)
+    issued_on: Mapped[date] = mapped_column(Date, index=True)
+    """The date printed on the certificate (Lingyuan's calendar day), which statistics count by."""
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The records used (codes redacted) and the full result, frozen at issue time."""
     sha256: Mapped[str | None] = mapped_column(String(64))

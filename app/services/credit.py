@@ -192,7 +192,7 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
         subject_kind="natural_person" if check.is_person else "organisation",
         subject_code_public=public_code, subject_code_hash=cipher.lookup_hash(check.code),
         purpose=check.result.purpose.value, as_of=check.result.as_of,
-        category=check.result.category.value, sha256=archive.put(pdf),
+        category=check.result.category.value, issued_on=today, sha256=archive.put(pdf),
         snapshot={"certificate": context, "template_version": "v1",
                   "records": [_redacted(r, public_code) for r in check.records]})
     session.add(record)
@@ -232,12 +232,13 @@ def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, c
 
 
 def monthly_statistics(session: Session, year: int, month: int) -> list[tuple[str, str, int]]:
-    """(unit, category, count) of certificates issued in a month (policy 八(三) reporting)."""
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    """(unit, category, count) of certificates dated in a month (policy 八(三) reporting): the
+    date printed on the certificate counts, not the server's clock."""
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
     stmt = (select(ReceivingUnit.name, CreditCheck.category, func.count())
             .join(ReceivingUnit, ReceivingUnit.id == CreditCheck.unit_id)
-            .where(CreditCheck.created_at >= start, CreditCheck.created_at < end)
+            .where(CreditCheck.issued_on >= start, CreditCheck.issued_on < end)
             .group_by(ReceivingUnit.name, CreditCheck.category)
             .order_by(ReceivingUnit.name, CreditCheck.category))
     return [(u, c, n) for u, c, n in session.execute(stmt)]

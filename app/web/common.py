@@ -122,7 +122,7 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str
             "purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
             "category": record.category, "category_label": Category(record.category).label,
             "issuer": unit.name if unit else "", "as_of": record.as_of.isoformat(),
-            "issued_on": record.created_at.date().isoformat(), "status": "valid",
+            "issued_on": record.issued_on.isoformat(), "status": "valid",
             "status_label": "有效", "sha256": record.sha256,
             "template_version": record.snapshot.get("template_version", "v1"),
             "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",

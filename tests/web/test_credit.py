@@ -193,11 +193,58 @@ def test_api_check_refusals_store_nothing(app, client, api, imported, payload, s
 
 
 def test_monthly_statistics_page_and_csv(app, clerk, imported):
+    # The app's date is 2026-11-29 (conftest), whatever the machine's clock says: certificates
+    # count in the month printed on them.
     clerk.post("/staff/credit/certificate", data={"subject_code": RED, "purpose": "other"})
     page = clerk.get("/staff/credit/statistics?year=2026&month=11").get_data(as_text=True)
-    assert ZJJ in page and "激励" in page
+    assert ZJJ in page
+    assert "激励" in page
     csv = clerk.get("/staff/credit/statistics.csv?year=2026&month=11")
     text = csv.data.decode("utf-8-sig")
-    assert csv.mimetype == "text/csv" and f"{ZJJ},激励,1" in text
+    assert csv.mimetype == "text/csv"
+    assert f"{ZJJ},激励,1" in text
+    other = clerk.get("/staff/credit/statistics.csv?year=2026&month=12").data.decode("utf-8-sig")
+    assert ZJJ not in other
+
+
+def test_statistics_count_the_certificate_date_not_the_clock(app, clerk, imported):
+    """A certificate dated on the last day of a month counts in that month (not by UTC instant)."""
+    app.config["TODAY"] = "2027-01-31"
+    clerk.post("/staff/credit/certificate", data={"subject_code": RED, "purpose": "other"})
+    with app.app_context():
+        cert = get_session().scalar(select(CreditCheck))
+        assert cert.issued_on == date(2027, 1, 31)
+    jan = clerk.get("/staff/credit/statistics.csv?year=2027&month=1").data.decode("utf-8-sig")
+    assert f"{ZJJ},激励,1" in jan
+    feb = clerk.get("/staff/credit/statistics.csv?year=2027&month=2").data.decode("utf-8-sig")
+    assert ZJJ not in feb
     with app.app_context():
         assert get_session().scalar(select(ReceivingUnit.id).where(ReceivingUnit.name == ZJJ))
+
+
+def test_migration_0009_dates_existing_certificates_by_their_snapshot(tmp_path) -> None:
+    """Certificates issued before 0009 get the date printed on them as ``issued_on``."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.db import alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'before_0009.sqlite3'}"
+    command.upgrade(alembic_config(url), "0008")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO receiving_units (id, name, created_at) "
+                              "VALUES (1, :n, '2026-01-01 00:00:00')"), {"n": ZJJ})
+            conn.execute(text(
+                "INSERT INTO credit_checks (id, number, serial, year, verification_code, unit_id, "
+                "subject_name, subject_kind, subject_code_public, subject_code_hash, purpose, as_of, "
+                "category, snapshot, created_at) VALUES (1, 'LYXY-HC-2026-0000011', 1, 2026, 'x', 1, "
+                "'n', 'organisation', 'c', 'h', 'other', '2026-11-30', 'incentive', :snap, "
+                "'2026-11-30 17:00:00+00:00')"),  # 2026-12-01 01:00 in Lingyuan
+                {"snap": '{"certificate": {"issued_on": "2026-12-01"}}'})
+        command.upgrade(alembic_config(url), "head")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT issued_on FROM credit_checks")).scalar() == "2026-12-01"
+    finally:
+        engine.dispose()
