@@ -7,8 +7,10 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -23,6 +25,22 @@ def _defaults(instance: Path) -> dict[str, Any]:
         # Anonymous letter creation limit per client (flask-limiter syntax).
         "COMMITMENT_RATE_LIMIT": "30 per hour;300 per day",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Failed logins and API keys (flask-limiter syntax), counted in a store every worker
+        # shares: AUTH_FAILURE_STORAGE_URI, else RATELIMIT_STORAGE_URI unless it is memory://,
+        # else the app database ("database").
+        "AUTH_FAILURE_LIMIT_PER_ADDRESS": "10 per minute",
+        "AUTH_FAILURE_LIMIT_PER_ACCOUNT": "5 per minute",
+        "AUTH_FAILURE_STORAGE_URI": None,
+        # Reverse proxies in front of the app that append X-Forwarded-For (0: none, the client
+        # address is the socket's; 1: nginx on loopback). Never more than really exist, or
+        # clients can forge their address and escape the rate limits.
+        "PROXY_HOPS": 0,
+        # Host names answered besides PUBLIC_BASE_URL's (list, or comma-separated string).
+        "TRUSTED_HOSTS": [],
+        # Signed-in sessions end 8 hours after login (and at logout); Flask's default is 31 days.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
         # Uploads: the body limit is enforced before the body is read (413).
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_MAX_PAGES": 500,
@@ -62,5 +80,29 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config.get("PII_KEY"):  # AES-256 key for ID numbers at rest (base64)
         app.config["PII_KEY"] = _generated_once(
             instance / "pii_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    _trust_and_cookies(app.config)
+
+
+def _trust_and_cookies(config: dict[str, Any]) -> None:
+    """Settings that follow from PUBLIC_BASE_URL: the trusted Host names, and cookies that are
+    ``Secure`` with the ``__Host-`` prefix when the site is served over https."""
+    base = urlsplit(config["PUBLIC_BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise ValueError(f"PUBLIC_BASE_URL must be an http(s) address: {config['PUBLIC_BASE_URL']!r}")
+    extra = config.get("TRUSTED_HOSTS") or []
+    if isinstance(extra, str):
+        extra = [h for h in (part.strip() for part in extra.split(",")) if h]
+    # Flask answers every Host when the list is empty: the base URL's host is always in it.
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys([base.hostname, *extra]))
+    config["PROXY_HOPS"] = int(config.get("PROXY_HOPS") or 0)
+    # Flask defines these keys, so they are assigned here, not setdefault (which never took
+    # effect). A session cookie must never travel over plain http when the site is https.
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if base.scheme == "https":
+        # RFC 6265bis 4.1.3.2: __Host- cookies are Secure, Path=/ and carry no Domain.
+        config["SESSION_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["SESSION_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_DOMAIN"] = None

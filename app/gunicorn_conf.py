@@ -7,6 +7,8 @@ workers = int(os.environ.get("LYXY_WORKERS", "2"))
 threads = 4
 timeout = 60
 accesslog = "-"
+# The standard format, with API keys, tokens and verification codes redacted (issue 10 §5).
+logger_class = "app.access_log.RedactingLogger"
 
 
 def post_worker_init(worker):  # noqa: ARG001 - gunicorn hook signature

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -117,6 +118,22 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Copied into the session at login; logout (password change, deactivation) increments it,
+    so every session cookie issued before is refused from then on."""
+
+
+class AuthFailureCount(Base):
+    """Failed logins / API keys per client address or account in the current window, shared by
+    every worker (the embedded rate-limit storage, memory://, is per process)."""
+
+    __tablename__ = "auth_failures"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    """``<scope>:<sha256 of the address, username or key prefix>`` (no plaintext stored)."""
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    """End of the window, Unix seconds; a failure after it starts a new window."""
 
 
 class ApiKey(Base):

@@ -67,6 +67,7 @@ def app(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator:
         "COMMITMENT_RATE_LIMIT": "1000 per minute",
         "WTF_CSRF_ENABLED": False,  # tests/web/test_auth.py checks CSRF with it on
         "PKI_DIR": str(pki_dir),
+        "TRUSTED_HOSTS": ["localhost"],  # the test client's Host; PUBLIC_BASE_URL's is trusted too
     })
     with app.app_context():
         from app.db import get_session
@@ -128,7 +129,7 @@ def app_factory(database_url: str, tmp_path: Path, pki_dir: Path):
     def make(**config):
         base = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / f"i{len(made)}"),
                 "DATABASE_URL": database_url, "ARCHIVE_DIR": str(tmp_path / f"a{len(made)}"),
-                "SECRET_KEY": "x", "PKI_DIR": str(pki_dir)}
+                "SECRET_KEY": "x", "PKI_DIR": str(pki_dir), "TRUSTED_HOSTS": ["localhost"]}
         made.append(create_app({**base, **config}))
         return made[-1]
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldError
@@ -53,6 +53,14 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = datetime.now(UTC)
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Invalidate every session cookie issued to ``user`` so far (logout, password change,
+    deactivation): the version they carry no longer matches."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_version=User.session_version + 1))
+    session.refresh(user)
 
 
 def _owner(session: Session, name: str) -> tuple[ReceivingUnit | None, Agency | None]:

@@ -1,9 +1,10 @@
-"""Staff login/logout (session cookie, CSRF-protected forms) and API-key authentication."""
+"""Staff login/logout (session cookie, CSRF-protected forms) and API-key authentication; failed
+attempts of both are limited across workers, and credentials are refused in URLs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,21 +26,40 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.db import get_session
 from app.models import ApiKey, User
-from app.ratelimit import limiter
+from app.ratelimit import failure_counter, failure_limits, get_remote_address
 from app.services import accounts
-from app.web.common import audit
+from app.web.common import audit, now
 from app.web.errors import error_response
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 STAFF_ROLES = ("office_admin", "office_reviewer", "unit_clerk")
+# Query parameters that would carry a credential: refused, so that no key reaches an access log,
+# a proxy log or a browser history (OWASP REST Security: "API keys in the URL" is a leak).
+CREDENTIAL_PARAMS = frozenset({"api_key", "apikey", "api-key", "key", "token", "access_token",
+                               "auth", "authorization", "password", "secret"})
+_KEY_PREFIX = re.compile(r"lyxy_([0-9a-f]{12})_")
+
+
+def _session_is_live(user: User) -> bool:
+    """The cookie was issued for this user's current session version, less than
+    PERMANENT_SESSION_LIFETIME (8 h) ago by the app's clock."""
+    issued = session.get("iat")
+    if session.get("sv") != user.session_version or not isinstance(issued, int):
+        return False
+    age = now().timestamp() - issued
+    return 0 <= age < current_app.permanent_session_lifetime.total_seconds()
 
 
 def current_user() -> User | None:
     if "user" not in g:
         uid = session.get("uid")
         user = get_session().get(User, uid) if uid else None
-        g.user = user if user is not None and user.active else None
+        if user is not None and not (user.active and _session_is_live(user)):
+            user = None
+        if user is None and uid:
+            session.clear()  # logged out, expired or deactivated: the browser drops the cookie
+        g.user = user
     return g.user
 
 
@@ -58,17 +78,35 @@ def login_required(*roles: str) -> Callable:
     return decorator
 
 
+def _too_many_failures(seconds: int, message: str) -> Response:
+    resp = error_response(429, "rate_limited", f"{message}，请{seconds}秒后再试")
+    resp.headers["Retry-After"] = str(seconds)
+    return resp
+
+
 def api_key_required(view: Callable) -> Callable:
-    """API views for machine clients: ``Authorization: Bearer <key>``; the key is in ``g.api_key``."""
+    """API views for machine clients: ``Authorization: Bearer <key>``; the key is in ``g.api_key``.
+
+    Wrong keys are counted per client address and per key prefix in the shared failure store;
+    past the limit the answer is 429 before the key is even looked at."""
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         record: ApiKey | None = None
+        limits = None
+        if header:
+            prefix = _KEY_PREFIX.match(token.strip())
+            limits = failure_limits(get_remote_address(), prefix and "key:" + prefix.group(1))
+            wait = failure_counter().retry_after(limits)
+            if wait is not None:
+                return _too_many_failures(wait, "接口密钥验证失败次数过多")
         if scheme.lower() == "bearer" and token:
             record = accounts.find_api_key(get_session(), token,
                                            current_app.config["SECRET_KEY"].encode())
         if record is None:
+            if limits:
+                failure_counter().record(limits)
             resp = error_response(401, "unauthorized", "缺少或无效的接口密钥（Authorization: Bearer <key>）")
             resp.headers["WWW-Authenticate"] = 'Bearer realm="lyxy"'
             return resp
@@ -86,26 +124,33 @@ def _safe_next(target: str | None, user: User) -> str:
     return url_for("agencies.agency_home" if user.role == "agency_user" else "staff.home")
 
 
-def _username_key() -> str:
-    return "login:" + request.form.get("username", "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-@limiter.limit("5 per minute", key_func=_username_key, methods=["POST"])
 def login() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("login.html", error=None)
     db = get_session()
     username = request.form.get("username", "")
+    # Failures per address and per username, shared by all workers; once locked out the
+    # password is not checked, so a right guess then does not help.
+    limits = failure_limits(get_remote_address(), "user:" + username.strip().lower()[:50])
+    wait = failure_counter().retry_after(limits)
+    if wait is not None:
+        resp = Response(render_template(
+            "login.html", error=f"登录失败次数过多，请求过于频繁，请{wait}秒后再试"), 429)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     user = accounts.authenticate(db, username, request.form.get("password", ""))
     if user is None:
+        failure_counter().record(limits)
         audit("login_failed", "user", username[:50])
         db.commit()
         return render_template("login.html", error="用户名或密码错误"), 401
     session.clear()  # a fresh session on login (no fixation)
     session.permanent = True
     session["uid"] = user.id
+    session["sv"] = user.session_version
+    session["iat"] = int(now().timestamp())
+    g.user = user
     audit("login", "user", user.username)
     db.commit()
     flash(f"欢迎，{user.display_name}")
@@ -114,19 +159,29 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    if current_user() is not None:
-        audit("logout", "user", current_user().username)
+    user = current_user()
+    if user is not None:
+        audit("logout", "user", user.username)
+        accounts.end_sessions(get_session(), user)  # copies of the cookie die with this one
         get_session().commit()
     session.clear()
     return redirect(url_for("public.index"), code=303)
 
 
+def _refuse_credentials_in_url() -> Response | None:
+    """Keys belong in the Authorization header; in a URL they end up in logs and histories."""
+    found = sorted({name for name in request.args if name.lower() in CREDENTIAL_PARAMS})
+    if not found:
+        return None
+    message = "接口密钥只能放在 Authorization 请求头中，不能写在网址里"
+    return error_response(400, "credentials_in_url", message, {name: message for name in found})
+
+
 def init_app(app: Flask) -> None:
-    https = app.config["PUBLIC_BASE_URL"].startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_SECURE", https)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
+    # Session lifetime and cookie flags are set in app/config.py (Flask predefines those keys).
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     csrf.init_app(app)
+    app.before_request(_refuse_credentials_in_url)
     app.register_blueprint(bp)
 
     @app.context_processor

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import current_app, g, request, session
 from werkzeug.datastructures import FileStorage
@@ -45,11 +45,10 @@ def actor() -> str:
     key = g.get("api_key")
     if key is not None:
         return f"apikey:{key.prefix}"
-    uid = session.get("uid")
-    if uid:
-        from app.models import User
+    if session.get("uid"):
+        from app.web.auth import current_user  # a cookie from before logout names no one
 
-        user = get_session().get(User, uid)
+        user = current_user()
         if user is not None:
             return f"user:{user.username}"
     return f"public:{request.remote_addr}" if request else "system"
@@ -82,6 +81,16 @@ def base_url() -> str:
 def today() -> date:
     override = current_app.config.get("TODAY")
     return date.fromisoformat(override) if override else date.today()
+
+
+def now() -> datetime:
+    """The current instant (UTC); ``NOW`` in the config (ISO 8601) fixes it, as TODAY fixes
+    the date, so session ages and failure windows are testable without the wall clock."""
+    override = current_app.config.get("NOW")
+    if not override:
+        return datetime.now(UTC)
+    stamp = datetime.fromisoformat(override) if isinstance(override, str) else override
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str, object]:
