@@ -89,6 +89,8 @@ _MESSAGES = {
     "xfa": "PDF含有XFA表单",
     "jbig2": "PDF含有JBIG2编码的图像，出于安全原因不予接收，请以JPEG或PNG图像重新扫描或另存为PDF",
     "bad_page_box": "PDF第{page}页的页面尺寸无效（{problem}）",
+    "page_count_mismatch": "PDF页面树记录的页数（/Count {stated}）与实际页数（共{pages}页）不符，"
+                           "不同阅读器会显示不同的页面，请用PDF软件另存后重新上传",
     "decompression_bomb": "PDF解压后数据过大，疑似压缩炸弹",
     "parse_timeout": "PDF解析超时",
     "parse_resources": "PDF解析所需资源超出限制",
@@ -557,9 +559,10 @@ def _check_structure(pdf: pikepdf.Pdf, limits: IntakeLimits) -> tuple[int, _Obje
     objects = pdf.objects
     if len(objects) > limits.max_objects:
         raise IntakeRejected("parse_resources", detail=f"{len(objects)} objects > {limits.max_objects}")
-    page_count = len(pdf.pages)  # qpdf walks /Kids: a lying /Count changes nothing here
+    page_count = len(pdf.pages)  # qpdf walks /Kids: a lying /Count changes nothing here ...
     if page_count > limits.max_pages:
         raise IntakeRejected("too_many_pages", limit=limits.max_pages, pages=page_count)
+    _check_stated_counts(pdf.Root.get("/Pages"), page_count)  # ... but poppler believes /Count
     for number, page in enumerate(pdf.pages, start=1):
         _check_page_boxes(page.obj, number, limits)
     walk = _ObjectWalk(limits)
@@ -568,6 +571,31 @@ def _check_structure(pdf: pikepdf.Pdf, limits: IntakeLimits) -> tuple[int, _Obje
     _check_inline_images(pdf, walk.may_hold_inline_images)
     _refuse_warnings(pdf)
     return page_count, walk
+
+
+def _check_stated_counts(root: Any, page_count: int) -> None:
+    """Refuse a page tree whose ``/Count`` entries (ISO 32000-1 §7.7.3.2) differ from the leaves under
+    them: qpdf and pdf.js count the leaves, poppler (our previews) trusts ``/Count``, so such a file
+    shows other pages in other readers (the gate, a preview and a printout would disagree)."""
+
+    def leaves(node: Any, depth: int) -> int:
+        if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") != pikepdf.Name.Pages:
+            return 1  # a leaf (qpdf has already accepted the tree's shape)
+        if depth > _MAX_TREE_DEPTH:
+            raise IntakeRejected("parse_resources", detail=f"page tree deeper than {_MAX_TREE_DEPTH}")
+        kids = node.get("/Kids")
+        total = sum(leaves(kid, depth + 1) for kid in kids) if isinstance(kids, pikepdf.Array) else 0
+        stated = node.get("/Count")
+        if stated != total:
+            raise IntakeRejected("page_count_mismatch", stated=_short(stated), pages=page_count,
+                                 detail=f"/Count {stated!r} in {node.objgen}, {total} pages below")
+        return total
+
+    leaves(root, 0)
+
+
+def _short(value: Any) -> str:
+    return str(value)[:20] if isinstance(value, int) and not isinstance(value, bool) else "无效"
 
 
 def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Stream]:

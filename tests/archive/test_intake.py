@@ -274,12 +274,49 @@ def with_count(data: bytes, real: int, stated: int) -> bytes:
 
 
 @pytest.mark.parametrize("stated", [1, 9], ids=["fewer", "more"])
-def test_lying_page_count_gives_the_real_number(stated):
+def test_lying_page_count_is_refused_and_limits_count_the_real_pages(stated):
+    """qpdf counts the leaves (5), poppler believes /Count: a file that reads differently is refused,
+    and the page limit applies to the real pages, whatever /Count says."""
     data = with_count(save(blank(5), object_stream_mode=pikepdf.ObjectStreamMode.disable), 5, stated)
 
-    assert inspect_pdf(data).page_count == 5
+    exc = rejected(data)
+    assert exc.code == "page_count_mismatch"
+    assert exc.message == (f"PDF页面树记录的页数（/Count {stated}）与实际页数（共5页）不符，"
+                           "不同阅读器会显示不同的页面，请用PDF软件另存后重新上传")
     exc = rejected(data, IntakeLimits(max_pages=3))  # /Count 1 does not hide the real five
     assert (exc.code, exc.message) == ("too_many_pages", "PDF页数超过3页上限（本文件5页）")
+
+
+def handmade_pdf(*bodies: bytes) -> bytes:
+    """A PDF written byte by byte (qpdf would rewrite a page tree on save): object i+1 is bodies[i]."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out)
+
+
+def two_level_tree(middle_count: int) -> bytes:
+    """Catalog, root /Pages with one page and an intermediate /Pages node holding three more."""
+    page = b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << >> >>"
+    return handmade_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R 3 0 R] /Count 4 >>",
+        b"<< /Type /Pages /Parent 2 0 R /Kids [5 0 R 6 0 R 7 0 R] /Count %d >>" % middle_count,
+        page % 2, page % 3, page % 3, page % 3,
+    )
+
+
+def test_lying_count_in_an_intermediate_node_is_refused():
+    assert inspect_pdf(two_level_tree(3)).page_count == 4  # the truthful tree is fine
+    exc = rejected(two_level_tree(7))
+    assert exc.code == "page_count_mismatch"
+    assert "/Count 7" in exc.message and "共4页" in exc.message
 
 
 def with_boxes(media: list | None, *, crop: list | None = None, on_parent: bool = False,
