@@ -218,3 +218,29 @@ def test_stored_file_names_are_made_safe(app, clerk, client, api, seal_id, sent,
     assert resp.get_json()["original_name"] == kept
     with app.app_context():
         assert list(get_session().scalars(select(StampJob.original_name))) == [kept, kept]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Seal images
+
+
+def test_animated_seal_png_is_refused_over_http(app, clerk):
+    from PIL import Image
+
+    from app.stamping.seal_images import generate_seal
+
+    seal = Image.open(io.BytesIO(generate_seal(ZJJ).png))
+    frame = Image.new("RGB", (seal.width + 40, seal.height + 40), (250, 250, 246))
+    frame.paste(seal, (20, 20), seal)
+    buffer = io.BytesIO()
+    frame.save(buffer, "PNG", save_all=True, append_images=[Image.new("RGB", frame.size, "white")])
+    with app.app_context():
+        from app.models import ReceivingUnit
+
+        unit = get_session().scalar(select(ReceivingUnit.id).where(ReceivingUnit.name == ZJJ))
+    resp = clerk.post("/staff/seals", data={"unit_id": unit, "kind": "公章", "diameter_mm": "42",
+                                            "image": (io.BytesIO(buffer.getvalue()), "seal.png")},
+                      content_type="multipart/form-data")
+    assert resp.status_code == 400 and "动画PNG" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Seal)) == 0
