@@ -578,11 +578,17 @@ def _check_stated_counts(root: Any, page_count: int) -> None:
     them: qpdf and pdf.js count the leaves, poppler (our previews) trusts ``/Count``, so such a file
     shows other pages in other readers (the gate, a preview and a printout would disagree)."""
 
+    seen: set[tuple[int, int]] = set()
+
     def leaves(node: Any, depth: int) -> int:
         if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") != pikepdf.Name.Pages:
             return 1  # a leaf (qpdf has already accepted the tree's shape)
         if depth > _MAX_TREE_DEPTH:
             raise IntakeRejected("parse_resources", detail=f"page tree deeper than {_MAX_TREE_DEPTH}")
+        if node.is_indirect:
+            if node.objgen in seen:  # a node under two parents: counted twice by some readers
+                raise IntakeRejected("broken_pdf", detail=f"page tree node {node.objgen} repeated")
+            seen.add(node.objgen)
         kids = node.get("/Kids")
         total = sum(leaves(kid, depth + 1) for kid in kids) if isinstance(kids, pikepdf.Array) else 0
         stated = node.get("/Count")
@@ -605,6 +611,13 @@ def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Stream]:
         contents = page.obj.get("/Contents")
         yield from (c for c in (contents if isinstance(contents, pikepdf.Array) else [contents])
                     if isinstance(c, pikepdf.Stream))
+        annotations = page.obj.get("/Annots")
+        for annotation in annotations if isinstance(annotations, pikepdf.Array) else []:
+            # appearance streams (§12.5.5) are forms, but /Subtype /Form is often left out
+            appearances = annotation.get("/AP") if isinstance(annotation, pikepdf.Dictionary) else None
+            for entry in appearances.values() if isinstance(appearances, pikepdf.Dictionary) else []:
+                states = entry.values() if isinstance(entry, pikepdf.Dictionary) else [entry]
+                yield from (s for s in states if isinstance(s, pikepdf.Stream))
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Stream) and (obj.stream_dict.get("/Subtype") == pikepdf.Name.Form
                                                 or obj.stream_dict.get("/PatternType") == 1):

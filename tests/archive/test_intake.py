@@ -312,6 +312,17 @@ def two_level_tree(middle_count: int) -> bytes:
     )
 
 
+def test_page_tree_node_under_two_parents_is_refused():
+    page = b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] /Resources << >> >>"
+    data = handmade_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 3 0 R] /Count 2 >>",
+        b"<< /Type /Pages /Parent 2 0 R /Kids [4 0 R] /Count 1 >>",
+        page,
+    )
+    assert rejected(data).code == "broken_pdf"
+
+
 def test_lying_count_in_an_intermediate_node_is_refused():
     assert inspect_pdf(two_level_tree(3)).page_count == 4  # the truthful tree is fine
     exc = rejected(two_level_tree(7))
@@ -449,6 +460,14 @@ def test_jbig2_inline_image_in_a_form_xobject_is_refused():
     form = pdf.make_stream(b"BI /W 8 /H 8 /BPC 1 /CS /G /F /JBIG2Decode ID \x00\x00 EI")
     form.Type, form.Subtype, form.BBox = Name.XObject, Name.Form, Array([0, 0, 8, 8])
     pdf.pages[0].add_resource(pdf.make_indirect(form), Name.XObject, prefix="Fm")
+    assert rejected(save(pdf)).code == "jbig2"
+
+
+def test_jbig2_inline_image_in_an_appearance_stream_without_subtype_is_refused():
+    pdf = blank()
+    appearance = pdf.make_stream(b"BI /W 8 /H 8 /BPC 1 /CS /G /F /JBIG2Decode ID \x00\x00 EI")
+    appearance.BBox = Array([0, 0, 8, 8])  # no /Subtype /Form: readers draw it anyway
+    add_annotation(pdf, Dictionary(Subtype=Name.Square, AP=Dictionary(N=appearance)))
     assert rejected(save(pdf)).code == "jbig2"
 
 
