@@ -50,7 +50,8 @@ def files() -> dict[str, bytes]:
         first = deflater.compress(bytes(MB)) + deflater.flush(zlib.Z_FULL_FLUSH)
         middle = deflater.compress(bytes(MB)) + deflater.flush(zlib.Z_FULL_FLUSH)
         end = deflater.flush()[:-4]
-        return first + middle * (megabytes - 1) + end + struct.pack(">I", ((megabytes * MB) % 65521) << 16 | 1)
+        adler = ((megabytes * MB) % 65521) << 16 | 1
+        return first + middle * (megabytes - 1) + end + struct.pack(">I", adler)
 
     def with_streams(*raw: bytes) -> bytes:
         pdf = blank()
