@@ -34,6 +34,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -69,12 +70,16 @@ class IntakeLimits:
     stream_ratio_floor_bytes: int = 16 * MB
     """... once its decoded size is past this many bytes (small, very compressible streams are normal:
     a blank scan or an empty content stream easily deflates 1000:1)."""
+    max_page_side_mm: float = 5000
+    """Longest accepted page side (MediaBox, CropBox, after ``/UserUnit``), in millimetres; A0 is
+    1189 mm and an engineering roll drawing rarely passes 3 m, so 5 m is absurd, not a large page."""
 
 
 _MESSAGES = {
     "empty_file": "文件为空",
     "too_large": "文件超过{limit}上限",
     "not_pdf": "文件不是PDF格式",
+    "polyglot": "文件开头不是PDF文件头（%PDF-），可能是伪装成PDF的其他文件，不予接收",
     "broken_pdf": "PDF文件已损坏，无法解析",
     "encrypted": "PDF文件已加密，请上传未加密的文件",
     "too_many_pages": "PDF页数超过{limit}页上限（本文件{pages}页）",
@@ -82,6 +87,10 @@ _MESSAGES = {
     "launch_action": "PDF含有启动外部程序的动作（Launch）",
     "embedded_file": "PDF含有嵌入文件（附件）",
     "xfa": "PDF含有XFA表单",
+    "jbig2": "PDF含有JBIG2编码的图像，出于安全原因不予接收，请以JPEG或PNG图像重新扫描或另存为PDF",
+    "bad_page_box": "PDF第{page}页的页面尺寸无效（{problem}）",
+    "page_count_mismatch": "PDF页面树记录的页数（/Count {stated}）与实际页数（共{pages}页）不符，"
+                           "不同阅读器会显示不同的页面，请用PDF软件另存后重新上传",
     "decompression_bomb": "PDF解压后数据过大，疑似压缩炸弹",
     "parse_timeout": "PDF解析超时",
     "parse_resources": "PDF解析所需资源超出限制",
@@ -147,6 +156,7 @@ class PdfFacts:
 
 TEXT_SAMPLE_PAGES = 3
 TEXT_SAMPLE_CHARS = 5000
+_MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024
 _MAX_LISTED = 50  # numbers and verify URLs kept: enough to pre-fill a form, bounded for a hostile file
 _MAX_URI_CHARS = 2048
@@ -158,9 +168,10 @@ _NUMBER_IN_TEXT = re.compile(r"LYXY-(?:CN|HC|BG|PJ)-\d{4}-\d{6}[0-9A-HJ-NPQRTUWX
 def inspect_pdf(data: bytes, limits: IntakeLimits = IntakeLimits()) -> PdfFacts:
     """Check an uploaded PDF and return its facts, or refuse it.
 
-    Checks, in order: empty, size, ``%PDF-`` in the first 1024 bytes; then, in a worker process under
-    ``limits``: opens with qpdf (broken, damaged/repaired, encrypted), object count, page count, a walk
-    over every indirect object (JavaScript, Launch, embedded files, XFA), the decoded size of every
+    Checks, in order: empty, size, ``%PDF-`` at offset 0; then, in a worker process under ``limits``:
+    opens with qpdf (broken, damaged/repaired, encrypted), object count, page count (the real pages of
+    the tree, never the ``/Count`` the file states), every page's MediaBox and CropBox, a walk over
+    every indirect object (JavaScript, Launch, embedded files, XFA, JBIG2), the decoded size of every
     stream (decompression bomb), and finally text and document numbers.
 
     :param data: the uploaded file.
@@ -173,8 +184,13 @@ def inspect_pdf(data: bytes, limits: IntakeLimits = IntakeLimits()) -> PdfFacts:
     if len(data) > limits.max_bytes:
         raise IntakeRejected("too_large", limit=_format_size(limits.max_bytes),
                              detail=f"{len(data)} bytes > {limits.max_bytes}")
-    if b"%PDF-" not in data[: _MAGIC_WINDOW + 4]:
-        raise IntakeRejected("not_pdf", detail=f"no %PDF- in the first {_MAGIC_WINDOW} bytes")
+    if not data.startswith(_MAGIC):
+        # ISO 32000-1 §7.5.2 lets readers find the header within the first 1024 bytes; we do not:
+        # bytes before it make a polyglot (an HTML page, a ZIP or a script that is also "a PDF"),
+        # which a browser or another tool opens as the other format. Real PDF writers start at 0.
+        if _MAGIC in data[: _MAGIC_WINDOW + len(_MAGIC)]:
+            raise IntakeRejected("polyglot", detail=f"%PDF- at offset {data.find(_MAGIC)}")
+        raise IntakeRejected("not_pdf", detail="no %PDF- at offset 0")
     reply = _pool().run(data, limits)
     if "rejected" in reply:
         code = reply["rejected"]
@@ -195,29 +211,61 @@ def inspect_pdf(data: bytes, limits: IntakeLimits = IntakeLimits()) -> PdfFacts:
 
 
 def display_file_name(name: str) -> str:
-    """The uploaded file's name as shown to people (上传文件名): never used as a storage path.
+    """The uploaded file's name as stored and shown (上传文件名): never used as a storage path.
 
-    NFC-normalised; everything up to the last ``/`` or ``\\`` removed; control, format (bidi, zero-width),
-    line/paragraph-separator and surrogate characters removed; surrounding spaces stripped; at most
-    ``200`` characters, keeping the extension. An empty result (or only dots) gives ``"upload.pdf"``.
+    One function for every upload (filings, stamp jobs, agency reports), so that a name that is safe
+    to show, to put in ``Content-Disposition`` and to save on a Windows desktop is made in one place:
+
+    1. cut at the first NUL (``x.pdf\\0.php``: C code sees ``x.pdf``, other code ``x.pdf.php``);
+    2. NFC; everything up to the last ``/`` or ``\\`` removed; control, format (bidi, zero-width),
+       line/paragraph-separator and surrogate characters removed; ``<>:"|?*`` (reserved on Windows,
+       ``:`` opens an NTFS stream) replaced by ``_``;
+    3. leading dots, hyphens and spaces (hidden files, command-line options) and trailing dots and
+       spaces (Windows drops them, so ``x.php.`` would become ``x.php``) removed;
+    4. every executable or active type among the extensions dropped (``x.php.pdf``, ``x.pdf.exe``
+       -> ``x.pdf``; see ``_EXECUTABLE_EXTENSIONS``), a Windows device name (``CON``, ``LPT1``) prefixed
+       with ``_``;
+    5. ends in ``.pdf``: a final ``.PDF`` is lower-cased, any other ending gets ``.pdf`` appended;
+    6. at most ``200`` characters, keeping ``.pdf``. Nothing left gives ``"upload.pdf"``.
     """
-    name = unicodedata.normalize("NFC", name or "")
+    name = (name or "").split("\0", 1)[0]
+    name = unicodedata.normalize("NFC", name)
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
-    name = unicodedata.normalize("NFC", name).strip()  # removals may bring combining marks together
-    if not name.strip("."):
+    name = unicodedata.normalize("NFC", name)  # removals may bring combining marks together
+    name = _WINDOWS_RESERVED.sub("_", name)
+    name = name.lstrip(" .-").rstrip(" .")
+    stem, *extensions = name.split(".")
+    extensions = [e for e in extensions if e.strip().lower() not in _EXECUTABLE_EXTENSIONS and e.strip()]
+    stem = stem.rstrip(" ")
+    if not stem and not extensions:
         return _DEFAULT_FILE_NAME
-    if len(name) <= _MAX_FILE_NAME:
-        return name
-    stem, dot, ext = name.rpartition(".")
-    if dot and stem and len(ext) <= 16:
-        return stem[: _MAX_FILE_NAME - len(ext) - 1].rstrip() + "." + ext
-    return name[:_MAX_FILE_NAME]
+    if stem.upper() in _WINDOWS_DEVICES:
+        stem = "_" + stem
+    if extensions and extensions[-1].strip().lower() == "pdf":
+        extensions.pop()
+    base = ".".join([stem, *extensions]).strip(" .") or _DEFAULT_FILE_NAME[: -len(".pdf")]
+    return base[: _MAX_FILE_NAME - len(".pdf")].rstrip(" .") + ".pdf"
 
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _MAX_FILE_NAME = 200
 _DEFAULT_FILE_NAME = "upload.pdf"
+_WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
+_WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                              *(f"LPT{i}" for i in range(10))})
+# Types that a browser, a desktop or a web server would run or render as active content
+# (OWASP File Upload Cheat Sheet; Windows "dangerous file types" list; web-server handler mappings).
+_EXECUTABLE_EXTENSIONS = frozenset({
+    "php", "php3", "php4", "php5", "php7", "pht", "phtml", "phar", "asp", "aspx", "ascx", "ashx",
+    "asmx", "cer", "jsp", "jspx", "war", "cgi", "pl", "py", "pyc", "pyw", "rb", "sh", "bash", "zsh",
+    "csh", "ksh", "exe", "dll", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "mst", "cpl", "jar",
+    "jnlp", "js", "mjs", "cjs", "jse", "vbs", "vbe", "wsf", "wsh", "ws", "ps1", "psm1", "psd1", "hta",
+    "html", "htm", "xhtml", "shtml", "shtm", "mht", "mhtml", "svg", "svgz", "xml", "xsl", "xslt",
+    "swf", "lnk", "url", "reg", "inf", "scf", "gadget", "msc", "application", "appref-ms",
+    "desktop", "command", "app", "apk", "elf", "run", "bin", "deb", "rpm", "dmg", "pkg",
+    "docm", "xlsm", "pptm", "dotm", "xltm",
+})
 
 
 def _format_size(n: int) -> str:
@@ -511,14 +559,162 @@ def _check_structure(pdf: pikepdf.Pdf, limits: IntakeLimits) -> tuple[int, _Obje
     objects = pdf.objects
     if len(objects) > limits.max_objects:
         raise IntakeRejected("parse_resources", detail=f"{len(objects)} objects > {limits.max_objects}")
-    page_count = len(pdf.pages)
+    page_count = len(pdf.pages)  # qpdf walks /Kids: a lying /Count changes nothing here ...
     if page_count > limits.max_pages:
         raise IntakeRejected("too_many_pages", limit=limits.max_pages, pages=page_count)
+    _check_stated_counts(pdf.Root.get("/Pages"), page_count)  # ... but poppler believes /Count
+    for number, page in enumerate(pdf.pages, start=1):
+        _check_page_boxes(page.obj, number, limits)
     walk = _ObjectWalk(limits)
     for obj in objects:
         walk.visit_indirect(obj)
+    _check_inline_images(pdf, walk.may_hold_inline_images)
     _refuse_warnings(pdf)
     return page_count, walk
+
+
+def _check_stated_counts(root: Any, page_count: int) -> None:
+    """Refuse a page tree whose ``/Count`` entries (ISO 32000-1 §7.7.3.2) differ from the leaves under
+    them: qpdf and pdf.js count the leaves, poppler (our previews) trusts ``/Count``, so such a file
+    shows other pages in other readers (the gate, a preview and a printout would disagree)."""
+
+    seen: set[tuple[int, int]] = set()
+
+    def leaves(node: Any, depth: int) -> int:
+        if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") != pikepdf.Name.Pages:
+            return 1  # a leaf (qpdf has already accepted the tree's shape)
+        if depth > _MAX_TREE_DEPTH:
+            raise IntakeRejected("parse_resources", detail=f"page tree deeper than {_MAX_TREE_DEPTH}")
+        if node.is_indirect:
+            if node.objgen in seen:  # a node under two parents: counted twice by some readers
+                raise IntakeRejected("broken_pdf", detail=f"page tree node {node.objgen} repeated")
+            seen.add(node.objgen)
+        kids = node.get("/Kids")
+        total = sum(leaves(kid, depth + 1) for kid in kids) if isinstance(kids, pikepdf.Array) else 0
+        stated = node.get("/Count")
+        if stated != total:
+            raise IntakeRejected("page_count_mismatch", stated=_short(stated), pages=page_count,
+                                 detail=f"/Count {stated!r} in {node.objgen}, {total} pages below")
+        return total
+
+    leaves(root, 0)
+
+
+def _short(value: Any) -> str:
+    return str(value)[:20] if isinstance(value, int) and not isinstance(value, bool) else "无效"
+
+
+def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Stream]:
+    """Every stream a reader runs as content: page contents, form XObjects (annotation appearances
+    too), tiling patterns and Type 3 glyph procedures (ISO 32000-1 §7.8.1, §8.10, §8.7.3, §9.6.5)."""
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        yield from (c for c in (contents if isinstance(contents, pikepdf.Array) else [contents])
+                    if isinstance(c, pikepdf.Stream))
+        annotations = page.obj.get("/Annots")
+        for annotation in annotations if isinstance(annotations, pikepdf.Array) else []:
+            # appearance streams (§12.5.5) are forms, but /Subtype /Form is often left out
+            appearances = annotation.get("/AP") if isinstance(annotation, pikepdf.Dictionary) else None
+            for entry in appearances.values() if isinstance(appearances, pikepdf.Dictionary) else []:
+                states = entry.values() if isinstance(entry, pikepdf.Dictionary) else [entry]
+                yield from (s for s in states if isinstance(s, pikepdf.Stream))
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and (obj.stream_dict.get("/Subtype") == pikepdf.Name.Form
+                                                or obj.stream_dict.get("/PatternType") == 1):
+            yield obj
+        elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == pikepdf.Name.Type3:
+            procs = obj.get("/CharProcs")
+            if isinstance(procs, pikepdf.Dictionary):
+                yield from (p for p in procs.values() if isinstance(p, pikepdf.Stream))
+
+
+def _check_inline_images(pdf: pikepdf.Pdf, candidates: set[tuple[int, int]]) -> None:
+    """Refuse JBIG2 in inline images (``BI … ID … EI``), which are not objects the walk visits.
+
+    ISO 32000-1 §8.9.7 does not allow JBIG2Decode there, but pdf.js decodes it anyway. Only content
+    streams whose decoded bytes contain ``BI`` are parsed, so ordinary files pay nothing.
+    """
+    if not candidates:
+        return
+    for stream in _content_streams(pdf):
+        if stream.objgen not in candidates:
+            continue
+        candidates.discard(stream.objgen)  # shared forms: parse once
+        try:
+            instructions = pikepdf.parse_content_stream(stream, "BI ID EI")
+        except pikepdf.PdfError as exc:
+            raise IntakeRejected("broken_pdf",
+                                 detail=f"content {stream.objgen}: {_clean(str(exc))}") from None
+        for instruction in instructions:
+            if isinstance(instruction, pikepdf.ContentStreamInlineImage) and \
+                    _JBIG2 & set(map(str, instruction.iimage.filters)):
+                raise IntakeRejected("jbig2", detail=f"inline image in content {stream.objgen}")
+
+
+_MM_PER_POINT = 25.4 / 72
+_MISSING_MEDIA_BOX = "PDF页面缺少有效的页面尺寸（MediaBox）"
+_MAX_TREE_DEPTH = 64  # /Parent hops when looking up an inherited attribute
+
+
+def _inherited(page: pikepdf.Dictionary, key: str) -> Any:
+    """``key`` of the page or of the nearest ancestor that has it (ISO 32000-1 §7.7.3.4), else None."""
+    node: Any = page
+    for _ in range(_MAX_TREE_DEPTH):
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def _check_page_boxes(page: pikepdf.Dictionary, number: int, limits: IntakeLimits) -> None:
+    """Refuse a page whose MediaBox (required, may be inherited) or CropBox is not a sane rectangle.
+
+    A zero, negative or huge page is never a letter or a scan; it breaks previews (pdftoppm renders a
+    5 m page at 45 dpi as 78 megapixels), seal placement and printing. Rule: four finite numbers, the
+    upper-right corner above and right of the lower-left one (no swapped corners: no writer makes
+    them), each side (times ``/UserUnit``, ISO 32000-1 §14.11.2.1) at most ``max_page_side_mm`` and
+    every coordinate within that distance of the origin.
+    """
+    user_unit = page.get("/UserUnit", 1)
+    numeric = isinstance(user_unit, int | float | Decimal) and not isinstance(user_unit, bool)
+    scale = float(user_unit) if numeric else math.nan
+    if not (math.isfinite(scale) and 0 < scale <= 75_000):  # §14.11.2.1: at most 75,000 units
+        raise IntakeRejected("bad_page_box", page=number, problem="UserUnit无效",
+                             detail=f"page {number}: /UserUnit {user_unit!r}")
+    for key, label in (("/MediaBox", "MediaBox"), ("/CropBox", "CropBox")):
+        box = _inherited(page, key)
+        if box is None:
+            if key == "/MediaBox":  # qpdf normally fills it in (see _check_structure); never trust that
+                raise IntakeRejected("bad_page_box", _MISSING_MEDIA_BOX,
+                                     detail=f"page {number}: no /MediaBox")
+            continue
+        problem = _box_problem(box, scale, limits.max_page_side_mm)
+        if problem:
+            raise IntakeRejected("bad_page_box", page=number, problem=f"{label}{problem}",
+                                 detail=f"page {number}: {key} {box!r} (UserUnit {scale})")
+
+
+def _box_problem(box: Any, scale: float, max_side_mm: float) -> str:
+    """Chinese description of what is wrong with a page box, or "" when it is sane."""
+    if not isinstance(box, pikepdf.Array) or len(box) != 4:
+        return "不是四个数"
+    values = []
+    for item in box:
+        if isinstance(item, bool) or not isinstance(item, int | float | Decimal):
+            return "含有非数字"
+        value = float(item) * scale * _MM_PER_POINT
+        if not math.isfinite(value):
+            return "含有非有限数"
+        values.append(value)
+    x0, y0, x1, y1 = values
+    width, height = x1 - x0, y1 - y0
+    if width <= 0 or height <= 0:
+        return "宽或高为零或负数"
+    if max(width, height) > max_side_mm or max(abs(v) for v in values) > max_side_mm:
+        return f"超过{max_side_mm:g}毫米"
+    return ""
 
 
 def _parse_failure(pdf: pikepdf.Pdf, error: str = "") -> IntakeRejected:
@@ -528,6 +724,8 @@ def _parse_failure(pdf: pikepdf.Pdf, error: str = "") -> IntakeRejected:
     detail = _clean("; ".join(messages[:3]))
     if any("bad_alloc" in m for m in messages):
         return IntakeRejected("parse_resources", detail=f"out of memory: {detail}")
+    if any("MediaBox is undefined" in m for m in messages):  # qpdf put US Letter in its place
+        return IntakeRejected("bad_page_box", _MISSING_MEDIA_BOX, detail=detail)
     return IntakeRejected("broken_pdf", detail=detail)
 
 
@@ -557,6 +755,14 @@ _GENERALIZED = frozenset(
      "/RunLengthDecode", "/RL"}
 )
 _INFLATE_CHUNK = MB
+_JBIG2 = frozenset({"/JBIG2Decode"})
+_INLINE_IMAGE = b"BI"
+
+
+def _names(value: Any) -> set[str]:
+    """The names in a filter entry (a name or an array of names), as strings; anything else: none."""
+    items = value if isinstance(value, pikepdf.Array) else [value]
+    return {str(item) for item in items if isinstance(item, pikepdf.Name)}
 _CONTAINERS = (pikepdf.Dictionary, pikepdf.Array)
 _MAX_DEPTH = 100
 
@@ -569,6 +775,8 @@ class _ObjectWalk:
         self.decoded_total = 0
         self.uris: list[str] = []
         self.has_signatures = False
+        self.may_hold_inline_images: set[tuple[int, int]] = set()
+        """Streams whose decoded bytes contain ``BI`` (the inline-image operator), by object id."""
 
     def visit_indirect(self, obj: Any) -> None:
         # pdf.objects also holds scalars, which pikepdf hands over as Python values (None, int ...)
@@ -599,6 +807,11 @@ class _ObjectWalk:
             raise IntakeRejected("embedded_file", detail=f"object {where}")
         if "/XFA" in keys:
             raise IntakeRejected("xfa", detail=f"object {where}")
+        if "/JBIG2Globals" in keys or _names(d.get("/Filter")) & _JBIG2 or _names(d.get("/F")) & _JBIG2:
+            # JBIG2 decoders have a history of memory-corruption bugs exploited through PDFs
+            # (CVE-2021-30860 FORCEDENTRY, CVE-2009-0658, poppler CVE-2022-38784); scans of letters
+            # use JPEG, Flate or CCITT. Inline images in content streams: _check_inline_images.
+            raise IntakeRejected("jbig2", detail=f"object {where}")
         if "/ByteRange" in keys or (d.get("/FT") == pikepdf.Name.Sig and "/V" in keys):
             self.has_signatures = True
         uri = d.get("/URI")
@@ -624,10 +837,15 @@ class _ObjectWalk:
         raw = stream.read_raw_bytes()
         if not names or names[0] not in _GENERALIZED:
             decoded = len(raw)
+            if not names and _INLINE_IMAGE in raw:
+                self.may_hold_inline_images.add(where)
         elif names[0] in ("/FlateDecode", "/Fl") and all(n not in _GENERALIZED for n in names[1:]):
             decoded = self._inflate_bounded(raw, where)
         else:
-            decoded = len(stream.read_bytes())
+            data = stream.read_bytes()
+            decoded = len(data)
+            if _INLINE_IMAGE in data:
+                self.may_hold_inline_images.add(where)
         self._add(decoded, len(raw), where)
 
     def _allowance(self, encoded: int) -> int:
@@ -650,15 +868,19 @@ class _ObjectWalk:
         allowance = self._allowance(len(raw))
         inflater = zlib.decompressobj()
         decoded = 0
+        last = b""
         for piece in _inflate_pieces(inflater, raw):
-            decoded += piece
+            decoded += len(piece)
             if decoded > allowance:
                 self._refuse_bomb(decoded, len(raw), where)
+            if _INLINE_IMAGE in last + piece[:1] or _INLINE_IMAGE in piece:
+                self.may_hold_inline_images.add(where)
+            last = piece[-1:]
         return decoded
 
 
-def _inflate_pieces(inflater: Any, raw: bytes) -> Iterator[int]:
-    """Sizes of successive ≤ 1 MB pieces of inflated output (the pieces themselves are dropped)."""
+def _inflate_pieces(inflater: Any, raw: bytes) -> Iterator[bytes]:
+    """Successive ≤ 1 MB pieces of inflated output (the caller keeps none of them)."""
     pending = raw
     try:
         while not inflater.eof:
@@ -667,7 +889,7 @@ def _inflate_pieces(inflater: Any, raw: bytes) -> Iterator[int]:
             pending = inflater.unconsumed_tail
             if not out and (not pending or len(pending) == before):
                 break  # input used up (a truncated stream, which readers accept) or no progress
-            yield len(out)
+            yield out
     except zlib.error as exc:
         raise IntakeRejected("broken_pdf", detail=f"bad Flate data: {exc}") from None
 

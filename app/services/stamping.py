@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
+from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
 from app.domain.errors import FieldError
 from app.models import StampJob
@@ -27,6 +28,9 @@ from app.stamping.validation import SignatureReport, validate_signatures
 __all__ = ["DocumentNotFound"]
 PREVIEW_DPI = 45
 MAX_WATERMARK_LEN = 20
+MAX_OPERATIONS = 50
+"""Most operations in one stamp job: a letter needs a few (anchor seal, 骑缝章, a watermark); each
+operation re-reads and re-writes the whole PDF, so 500 of them cost 35 s and 43 MB in one request."""
 _signer_lock = threading.Lock()
 
 
@@ -40,13 +44,14 @@ class Operation:
 
 
 def create_job(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
-               unit_id: int | None, user_id: int | None = None, api_key_id: int | None = None,
-               document_number: str | None = None) -> StampJob:
-    """Check the PDF (InvalidPdf / EncryptedPdf), archive it and open a job."""
-    pages = overlay.page_count(pdf)
+               unit_id: int | None, limits: IntakeLimits, user_id: int | None = None,
+               api_key_id: int | None = None, document_number: str | None = None) -> StampJob:
+    """Check the PDF through the intake gate (``IntakeRejected``) before anything is stored, archive
+    it and open a job."""
+    facts = inspect_pdf(pdf, limits)
     job = StampJob(unit_id=unit_id, created_by=user_id, api_key_id=api_key_id,
-                   document_number=document_number, original_name=_display_name(name),
-                   original_sha256=archive.put(pdf), page_count=pages, operations=[])
+                   document_number=document_number, original_name=display_file_name(name),
+                   original_sha256=archive.put(pdf), page_count=facts.page_count, operations=[])
     session.add(job)
     session.flush()
     return job
@@ -61,18 +66,13 @@ def issued_document_pdf(session: Session, archive: BlobStore, number: str,
 
 def create_job_for_document(session: Session, archive: BlobStore, *, number: str,
                             unit_id: int | None, cipher: PiiCipher,
-                            user_id: int | None = None) -> StampJob:
-    """A job on the exact PDF the service issued under ``number``."""
+                            user_id: int | None = None,
+                            limits: IntakeLimits | None = None) -> StampJob:
+    """A job on the exact PDF the service issued under ``number``; it passes the intake gate like any
+    other (``limits``, default: the upload policy), which costs little and trusts nothing."""
     canonical, pdf = issued_document_pdf(session, archive, number, cipher)
     return create_job(session, archive, pdf=pdf, name=f"{canonical}.pdf", unit_id=unit_id,
-                      user_id=user_id, document_number=canonical)
-
-
-def _display_name(name: str) -> str:
-    """File names are display-only: no path parts, no control characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    clean = "".join(ch for ch in base if ch.isprintable()).strip()
-    return (clean or "upload.pdf")[:200]
+                      user_id=user_id, document_number=canonical, limits=limits or IntakeLimits())
 
 
 def _float(form: Mapping[str, str], key: str, field: str, label: str) -> float:
@@ -103,6 +103,7 @@ def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Op
         ops.append(Operation("watermark", {"text": form["watermark"].strip()}))
     if not ops:
         raise FieldError("operations", "请至少选择一项操作，或点击页面指定盖章位置")
+    _check_operation_count(len(ops))
     if any(op.op in ("seal", "anchor_seal", "cross_page_seal") for op in ops):
         if not seal_id:
             raise FieldError("seal_id", "请选择印章")
@@ -116,6 +117,7 @@ def operations_from_json(items: object, *, page_count: int) -> list[Operation]:
     """API form: ``[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}, ...]``."""
     if not isinstance(items, list) or not items:
         raise FieldError("operations", "operations 应为非空数组")
+    _check_operation_count(len(items))
     ops = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or item.get("op") not in OPERATION_PARAMS:
@@ -143,6 +145,11 @@ OPERATION_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _check_operation_count(count: int) -> None:
+    if count > MAX_OPERATIONS:
+        raise FieldError("operations", f"一次盖章最多{MAX_OPERATIONS}项操作（本次{count}项），请分批提交")
+
+
 def _seal_id(value: object) -> int:
     try:
         return int(value)  # type: ignore[call-overload]
@@ -163,16 +170,20 @@ def apply_operations(session: Session, archive: BlobStore, job: StampJob,
 
 
 def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
-              operations: object, unit_id: int, api_key_id: int | None,
+              operations: object, unit_id: int, api_key_id: int | None, limits: IntakeLimits,
               document_number: str | None = None) -> StampJob:
     """One-request stamping for API clients: everything is checked and done in memory first,
-    so a refused request stores nothing, neither a record nor a file."""
-    pages = overlay.page_count(pdf)
+    so a refused request stores nothing, neither a record nor a file. The operations are counted
+    before the file is parsed, the file passes the intake gate (``IntakeRejected``) before any
+    operation runs."""
+    if isinstance(operations, list):
+        _check_operation_count(len(operations))
+    pages = inspect_pdf(pdf, limits).page_count
     ops = operations_from_json(operations, page_count=pages)
     result = run_operations(session, archive, pdf, ops, unit_id=unit_id,
                             document_number=document_number)
     job = StampJob(unit_id=unit_id, api_key_id=api_key_id, document_number=document_number,
-                   original_name=_display_name(name), original_sha256=archive.put(pdf),
+                   original_name=display_file_name(name), original_sha256=archive.put(pdf),
                    page_count=pages, operations=[])
     _finish(job, archive.put(result), ops)
     session.add(job)
@@ -183,6 +194,7 @@ def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
 def run_operations(session: Session, archive: BlobStore, pdf: bytes, ops: list[Operation], *,
                    unit_id: int | None, document_number: str | None) -> bytes:
     """The stamped and platform-signed PDF (the seal goes on before the signature)."""
+    _check_operation_count(len(ops))
     for op in ops:
         pdf = _apply(session, archive, op, pdf, unit_id, document_number)
     return signer().sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")

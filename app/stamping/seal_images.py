@@ -58,6 +58,16 @@ _EM_CENTRE_ABOVE_BASELINE = 0.37
 """Ink centre of an ideograph above the baseline, in em (国 in Noto Sans SC: 0.358, HanaMinB: 0.386)."""
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_ANCILLARY_BYTES = 64 * 1024
+"""Most bytes of ancillary PNG chunks (colour, text, EXIF ..., with their 12-byte framing) in an upload.
+A scan carries a few hundred bytes (sRGB, pHYs) or a compressed ICC profile of a few KB; more is
+padding or a decompression bomb (a zTXt/iCCP of 64 KB can inflate to 64 MB)."""
+# Chunks passed on to Pillow (PNG 3rd ed. §4.3): the image, its palette and transparency, and the
+# colour information _to_srgb_rgba uses. Text, EXIF, time, physical size ... are dropped unread.
+_PNG_KEPT = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
+                       b"sBIT"})
+_PNG_CRITICAL = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND"})
+_APNG_CHUNKS = frozenset({b"acTL", b"fcTL", b"fdAT"})
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
 _ACCEPTED_FORMATS = ("PNG", "JPEG")
 
@@ -363,8 +373,10 @@ def _encode_png(image: Image.Image) -> bytes:
 def normalise_seal_upload(data: bytes, diameter_mm: float) -> SealImage:
     """Turn a staff-uploaded seal scan into a clean seal: transparent paper, trimmed, square PNG.
 
-    Checks, in order and before decoding any pixel: size ≤ 2 MB, PNG or JPEG by content,
-    dimensions ≤ 4000 × 4000 from the header, Pillow's decompression-bomb guard.  Then the
+    Checks, in order and before decoding any pixel: size ≤ 2 MB, PNG or JPEG by content, for a
+    PNG no animation (APNG) and at most 64 KB of ancillary chunks (text and EXIF chunks are cut
+    out unread), a single frame (no MPO), dimensions ≤ 4000 × 4000 from the header, Pillow's
+    decompression-bomb guard.  Then the
     image is decoded, turned upright (EXIF orientation), converted to sRGB (ICC profile, CMYK,
     palette and grey modes), and every pixel gets an ink alpha from how much redder it is
     than green and blue, so white or yellowish paper, grey scanner noise, black text and blue
@@ -418,12 +430,16 @@ def _open_checked(data: bytes) -> Image.Image:
         raise InvalidSealImage(f"印章图片不能超过{MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
     if not (data.startswith(_PNG_SIGNATURE) or data.startswith(_JPEG_SIGNATURE)):
         raise InvalidSealImage("印章图片应为PNG或JPEG格式")
+    if data.startswith(_PNG_SIGNATURE):
+        data = _png_essentials(data)
     with warnings.catch_warnings():
         # The bomb guard only warns between MAX_IMAGE_PIXELS and twice that: make it refuse.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=_ACCEPTED_FORMATS)
             # Image.open has read the header only: refuse big images before any pixel is decoded.
+            if getattr(image, "n_frames", 1) > 1:  # MPO (multi-picture JPEG); APNG is refused above
+                raise InvalidSealImage("印章图片含有多帧画面，请上传单张静态图片")
             width, height = image.size
             if width > MAX_SIDE_PX or height > MAX_SIDE_PX:
                 raise InvalidSealImage(
@@ -442,6 +458,43 @@ def _open_checked(data: bytes) -> Image.Image:
             # Truncated data ("image file is truncated"), bad chunks/CRCs, broken EXIF, zlib errors.
             raise InvalidSealImage("印章图片已损坏或无法读取") from None
     return image
+
+
+def _png_essentials(data: bytes) -> bytes:
+    """The PNG with only the chunks we decode (``_PNG_KEPT``), nothing after IEND; refuses APNG.
+
+    Deliberate, not Pillow's defaults: an animated PNG (``acTL``, APNG spec) would be decoded as its
+    first frame only, so the seal the clerk saw in a browser and the seal we store could differ:
+    refused. Ancillary chunks over ``MAX_PNG_ANCILLARY_BYTES`` in all are refused; the text, EXIF and
+    other chunks under it are cut out before Pillow reads them (never inflated), and the stored PNG is
+    re-encoded by us without any (``_encode_png``). A chunk whose length runs past the end is passed on
+    as it is, for Pillow to report the truncation; an unknown critical chunk is refused (PNG §5.4).
+    """
+    kept = [_PNG_SIGNATURE]
+    ancillary = 0
+    offset = len(_PNG_SIGNATURE)
+    while offset + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        end = offset + 12 + length
+        if kind in _APNG_CHUNKS:
+            raise InvalidSealImage("印章图片不能是动画PNG（APNG），请上传单张静态图片")
+        if kind not in _PNG_CRITICAL:
+            ancillary += 12 + length
+            if ancillary > MAX_PNG_ANCILLARY_BYTES:
+                raise InvalidSealImage(
+                    f"印章图片附带的元数据（文字说明、颜色配置等）超过{MAX_PNG_ANCILLARY_BYTES // 1024} KB，"
+                    "请另存为不含元数据的PNG后上传")
+        if kind[:1].isupper() and kind not in _PNG_KEPT:
+            raise InvalidSealImage("印章图片已损坏或无法读取")
+        if end > len(data):
+            kept.append(data[offset:])
+            break
+        if kind in _PNG_KEPT:
+            kept.append(data[offset:end])
+        offset = end
+        if kind == b"IEND":
+            break
+    return b"".join(kept)
 
 
 def _to_srgb_rgba(image: Image.Image) -> Image.Image:

@@ -129,7 +129,8 @@ def create_stamp_job() -> Response:
     else:
         raise FieldError("file", "请上传PDF文件（file），或提供本平台文书编号（document_number）")
     job = stamp_svc.stamp_now(db, archive(), pdf=pdf, name=name, operations=operations,
-                              unit_id=key.unit_id, api_key_id=key.id, document_number=number)
+                              unit_id=key.unit_id, api_key_id=key.id, document_number=number,
+                              limits=intake_limits())
     db.commit()
     resp = jsonify(_job_json(job))
     resp.status_code = 201

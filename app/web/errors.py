@@ -77,7 +77,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IntakeRejected)
     def _intake(exc: IntakeRejected) -> Response:
-        return error_response(413 if exc.code == "too_large" else 400, exc.code, exc.message)
+        return error_response(413 if exc.code == "too_large" else 400, exc.code, exc.message,
+                              {"file": exc.message})
 
     @app.errorhandler(StampingError)
     def _stamping(exc: StampingError) -> Response:

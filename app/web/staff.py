@@ -18,6 +18,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.errors import FieldError
@@ -27,7 +28,7 @@ from app.services import stamping as stamp_svc
 from app.stamping.seal_images import MAX_UPLOAD_BYTES
 from app.stamping.types import StampingError
 from app.web.auth import STAFF_ROLES, current_user, login_required
-from app.web.common import archive, pii_cipher, read_upload
+from app.web.common import archive, intake_limits, pii_cipher, read_upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -160,11 +161,11 @@ def stamp_new() -> Response | str | tuple[str, int]:
                                                     user_id=user.id)
         elif upload is not None and upload.filename:
             job = stamp_svc.create_job(db, archive(), pdf=read_upload(upload), name=upload.filename,
-                                       unit_id=_unit_scope(), user_id=user.id)
+                                       unit_id=_unit_scope(), user_id=user.id, limits=intake_limits())
         else:
             raise FieldError("file", "请上传PDF文件，或填写本平台出具的文书编号")
         db.commit()
-    except (FieldError, StampingError) as exc:
+    except (FieldError, StampingError, IntakeRejected) as exc:
         db.rollback()
         field = getattr(exc, "field", "file")
         return render_template("staff/stamp_new.html", errors={field: exc.message}), 400

@@ -243,6 +243,240 @@ def test_not_a_pdf(data):
     assert (exc.code, exc.message) == ("not_pdf", "文件不是PDF格式")
 
 
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        b"<html><body><script>alert(document.domain)</script><!--\n",
+        b"\xef\xbb\xbf",  # a UTF-8 byte-order mark
+        b"\n",
+        b"PK\x03\x04" + bytes(26),  # a ZIP local header
+    ],
+    ids=["html", "bom", "newline", "zip"],
+)
+def test_polyglot_with_bytes_before_the_header(prefix):
+    """Readers accept %PDF- anywhere in the first 1024 bytes; the gate only at offset 0."""
+    data = prefix + blank_bytes()
+    exc = rejected(data)
+    assert exc.code == "polyglot"
+    assert exc.message == "文件开头不是PDF文件头（%PDF-），可能是伪装成PDF的其他文件，不予接收"
+    assert inspect_pdf(blank_bytes()).page_count == 1  # the same file without the prefix passes
+
+
+# ---------------------------------------------------------------------------------------------------
+# Page tree and page boxes
+
+
+def with_count(data: bytes, real: int, stated: int) -> bytes:
+    """The file with the page tree's /Count replaced by a lie of the same width (offsets stay valid)."""
+    old, new = b"/Count %d " % real, b"/Count %d " % stated
+    assert len(old) == len(new) and data.count(old) == 1
+    return data.replace(old, new)
+
+
+@pytest.mark.parametrize("stated", [1, 9], ids=["fewer", "more"])
+def test_lying_page_count_is_refused_and_limits_count_the_real_pages(stated):
+    """qpdf counts the leaves (5), poppler believes /Count: a file that reads differently is refused,
+    and the page limit applies to the real pages, whatever /Count says."""
+    data = with_count(save(blank(5), object_stream_mode=pikepdf.ObjectStreamMode.disable), 5, stated)
+
+    exc = rejected(data)
+    assert exc.code == "page_count_mismatch"
+    assert exc.message == (f"PDF页面树记录的页数（/Count {stated}）与实际页数（共5页）不符，"
+                           "不同阅读器会显示不同的页面，请用PDF软件另存后重新上传")
+    exc = rejected(data, IntakeLimits(max_pages=3))  # /Count 1 does not hide the real five
+    assert (exc.code, exc.message) == ("too_many_pages", "PDF页数超过3页上限（本文件5页）")
+
+
+def handmade_pdf(*bodies: bytes) -> bytes:
+    """A PDF written byte by byte (qpdf would rewrite a page tree on save): object i+1 is bodies[i]."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out)
+
+
+def two_level_tree(middle_count: int) -> bytes:
+    """Catalog, root /Pages with one page and an intermediate /Pages node holding three more."""
+    page = b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << >> >>"
+    return handmade_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R 3 0 R] /Count 4 >>",
+        b"<< /Type /Pages /Parent 2 0 R /Kids [5 0 R 6 0 R 7 0 R] /Count %d >>" % middle_count,
+        page % 2, page % 3, page % 3, page % 3,
+    )
+
+
+def test_page_tree_node_under_two_parents_is_refused():
+    page = b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] /Resources << >> >>"
+    data = handmade_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 3 0 R] /Count 2 >>",
+        b"<< /Type /Pages /Parent 2 0 R /Kids [4 0 R] /Count 1 >>",
+        page,
+    )
+    assert rejected(data).code == "broken_pdf"
+
+
+def test_lying_count_in_an_intermediate_node_is_refused():
+    assert inspect_pdf(two_level_tree(3)).page_count == 4  # the truthful tree is fine
+    exc = rejected(two_level_tree(7))
+    assert exc.code == "page_count_mismatch"
+    assert "/Count 7" in exc.message and "共4页" in exc.message
+
+
+def with_boxes(media: list | None, *, crop: list | None = None, on_parent: bool = False,
+               user_unit: object = None) -> bytes:
+    pdf = blank(2)
+    page = pdf.pages[1].obj
+    if media is not None:
+        (pdf.Root.Pages if on_parent else page).MediaBox = Array(media)
+    if on_parent or media is None:
+        for p in pdf.pages:
+            del p.obj["/MediaBox"]
+    if crop is not None:
+        page.CropBox = Array(crop)
+    if user_unit is not None:
+        page.UserUnit = user_unit
+    return save(pdf)
+
+
+A4 = [0, 0, 595, 842]
+FIVE_METRES_PT = 5000 / 25.4 * 72  # 14173.2
+
+
+@pytest.mark.parametrize(
+    ("media", "options", "problem"),
+    [
+        ([0, 0, 0, 0], {}, "MediaBox宽或高为零或负数"),
+        ([0, 0, 595, 0], {}, "MediaBox宽或高为零或负数"),
+        ([0, 0, -595, -842], {}, "MediaBox宽或高为零或负数"),
+        ([595, 842, 0, 0], {}, "MediaBox宽或高为零或负数"),  # swapped corners
+        ([0, 0, 20000, 842], {}, "MediaBox超过5000毫米"),
+        ([0, 0, 595, 1e12], {}, "MediaBox超过5000毫米"),
+        ([1e9, 1e9, 1e9 + 595, 1e9 + 842], {}, "MediaBox超过5000毫米"),  # A4 five thousand km away
+        ([0, 0, 20000, 842], {"on_parent": True}, "MediaBox超过5000毫米"),  # inherited
+        (A4, {"crop": [0, 0, 0, 0]}, "CropBox宽或高为零或负数"),
+        (A4, {"crop": [-30000, 0, 595, 842]}, "CropBox超过5000毫米"),
+        (A4, {"user_unit": 100}, "MediaBox超过5000毫米"),  # 595 × 100 pt = 21 m
+        (A4, {"user_unit": 0}, "UserUnit无效"),
+        ([0, 0, 595], {}, None),  # qpdf replaces these by US Letter, with a warning
+        ([0, 0, Name.Width, 842], {}, None),
+        (None, {}, None),
+    ],
+    ids=["zero", "zero-height", "negative", "swapped", "wide", "tall", "far-away", "inherited", "crop-zero",
+         "crop-wide", "user-unit", "user-unit-zero", "three-numbers", "name", "missing"],
+)
+def test_bad_page_box(media, options, problem):
+    exc = rejected(with_boxes(media, **options))
+    assert exc.code == "bad_page_box"
+    if problem is None:
+        assert exc.message == "PDF页面缺少有效的页面尺寸（MediaBox）"
+    else:
+        assert exc.message == f"PDF第{1 if options.get('on_parent') else 2}页的页面尺寸无效（{problem}）"
+
+
+@pytest.mark.parametrize(
+    ("media", "options"),
+    [
+        ([0, 0, 3370, 2384], {}),  # A0 landscape
+        ([-100, -100, 495, 742], {}),  # origin off the corner
+        ([0, 0, FIVE_METRES_PT, 842], {}),  # exactly 5 m
+        ([0, 0, 14000, 842], {"on_parent": True}),
+        (A4, {"crop": [10, 10, 585, 832]}),
+        ([0, 0, 59.5, 84.2], {"user_unit": 10}),  # A4 in units of 10 pt
+    ],
+    ids=["a0", "offset-origin", "five-metres", "inherited", "crop", "user-unit"],
+)
+def test_sane_page_boxes_are_accepted(media, options):
+    assert inspect_pdf(with_boxes(media, **options)).page_count == 2
+
+
+# ---------------------------------------------------------------------------------------------------
+# JBIG2
+
+
+def with_image_stream(filters, **extra) -> bytes:
+    pdf = blank()
+    image = pikepdf.Stream(pdf, b"\x00" * 16)
+    image.Type, image.Subtype = Name.XObject, Name.Image
+    image.Width = image.Height = 8
+    image.ColorSpace, image.BitsPerComponent = Name.DeviceGray, 1
+    image.Filter = filters
+    for key, value in extra.items():
+        image[f"/{key}"] = value
+    pdf.pages[0].add_resource(pdf.make_indirect(image), Name.XObject, prefix="Im")
+    return save(pdf, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+JBIG2_MESSAGE = "PDF含有JBIG2编码的图像，出于安全原因不予接收，请以JPEG或PNG图像重新扫描或另存为PDF"
+
+
+def test_jbig2_image_is_refused():
+    exc = rejected(with_image_stream(Name.JBIG2Decode))
+    assert (exc.code, exc.message) == ("jbig2", JBIG2_MESSAGE)
+
+
+def test_jbig2_behind_another_filter_is_refused():
+    assert rejected(with_image_stream(Array([Name.ASCIIHexDecode, Name.JBIG2Decode]))).code == "jbig2"
+
+
+def test_jbig2_name_escaped_is_refused():
+    """``/JBIG#32Decode`` is the name /JBIG2Decode: the parser decodes it, a byte grep would not."""
+    data = with_image_stream(Name("/JBIG2DecodeXY"))
+    data = data.replace(b"/JBIG2DecodeXY", b"/JBIG#32Decode")  # same length: offsets stay valid
+    assert b"JBIG2" not in data
+    assert rejected(data).code == "jbig2"
+
+
+def test_jbig2_globals_are_refused():
+    pdf = blank()
+    pdf.Root.Junk = pdf.make_indirect(Dictionary(DecodeParms=Dictionary(
+        JBIG2Globals=pdf.make_stream(b"\x00"))))
+    assert rejected(save(pdf)).code == "jbig2"
+
+
+def with_content(content: bytes) -> bytes:
+    pdf = blank()
+    pdf.pages[0].Contents = pdf.make_stream(content)
+    return save(pdf)
+
+
+def test_jbig2_inline_image_is_refused():
+    """Not allowed there by the standard, decoded there by pdf.js; hidden inside a Flate content stream."""
+    data = with_content(b"q 8 0 0 8 0 0 cm BI /W 8 /H 8 /BPC 1 /CS /G /F [/AHx /JBIG2Decode] ID 00> EI Q")
+    assert b"JBIG2" not in data  # compressed: only the parse sees it
+    exc = rejected(data)
+    assert (exc.code, exc.message) == ("jbig2", JBIG2_MESSAGE)
+
+
+def test_jbig2_inline_image_in_a_form_xobject_is_refused():
+    pdf = blank()
+    form = pdf.make_stream(b"BI /W 8 /H 8 /BPC 1 /CS /G /F /JBIG2Decode ID \x00\x00 EI")
+    form.Type, form.Subtype, form.BBox = Name.XObject, Name.Form, Array([0, 0, 8, 8])
+    pdf.pages[0].add_resource(pdf.make_indirect(form), Name.XObject, prefix="Fm")
+    assert rejected(save(pdf)).code == "jbig2"
+
+
+def test_jbig2_inline_image_in_an_appearance_stream_without_subtype_is_refused():
+    pdf = blank()
+    appearance = pdf.make_stream(b"BI /W 8 /H 8 /BPC 1 /CS /G /F /JBIG2Decode ID \x00\x00 EI")
+    appearance.BBox = Array([0, 0, 8, 8])  # no /Subtype /Form: readers draw it anyway
+    add_annotation(pdf, Dictionary(Subtype=Name.Square, AP=Dictionary(N=appearance)))
+    assert rejected(save(pdf)).code == "jbig2"
+
+
+def test_other_inline_images_and_text_with_bi_are_accepted():
+    data = with_content(b"BT /F1 12 Tf (BIG BI ID EI) Tj ET q 8 0 0 8 0 0 cm "
+                        b"BI /W 1 /H 1 /BPC 8 /CS /G /F /AHx ID 7f> EI Q")
+    assert inspect_pdf(data).page_count == 1
+
+
 # ---------------------------------------------------------------------------------------------------
 # Parse failures
 
@@ -533,16 +767,51 @@ def test_worker_killed_while_idle_is_replaced(good_pdf):
 @pytest.mark.parametrize(
     ("raw", "shown"),
     [
+        ("合同.pdf", "合同.pdf"),
         ("../../etc/passwd.pdf", "passwd.pdf"),
         ("C:\\Users\\x\\合同.pdf", "合同.pdf"),
-        ("\u202eFDP.exe", "FDP.exe"),
+        ("\u202eFDP.exe", "FDP.pdf"),  # bidi override removed, and .exe is not kept
         ("承诺\u200b书\u2066.pdf", "承诺书.pdf"),
-        ("a\x00b\r\n.pdf", "ab.pdf"),
+        ("a\r\nb.pdf", "ab.pdf"),
         (unicodedata.normalize("NFD", "Café résumé.pdf"), "Café résumé.pdf"),
+        # NUL: cut there (what C code would see); an executable part left over is dropped too
+        ("x.pdf\x00.php", "x.pdf"),
+        ("x.php\x00.pdf", "x.pdf"),
+        ("a\x00b\r\n.pdf", "a.pdf"),
+        # executable types anywhere among the extensions
+        ("x.php.pdf", "x.pdf"),
+        ("x.pdf.exe", "x.pdf"),
+        ("报告.PDF.js", "报告.pdf"),
+        ("x.PHP .pdf", "x.pdf"),
+        ("page.html", "page.pdf"),
+        ("logo.svg.pdf", "logo.pdf"),
+        ("run.sh", "run.pdf"),
+        ("a.jar.bat.cmd.pdf", "a.pdf"),
+        # leading dots and hyphens, trailing dots and spaces
+        (".htaccess", "htaccess.pdf"),
+        ("-rf.pdf", "rf.pdf"),
+        ("--help", "help.pdf"),
+        ("x.pdf.", "x.pdf"),
+        ("x.php. . ", "x.pdf"),
+        (" . 合同.pdf", "合同.pdf"),
+        # always ends in .pdf
+        ("SCAN.PDF", "SCAN.pdf"),
+        ("report.docx", "report.docx.pdf"),
+        ("v1.2 报告.pdf", "v1.2 报告.pdf"),
+        ("无扩展名", "无扩展名.pdf"),
+        ("x..pdf", "x.pdf"),
+        # Windows: reserved characters, device names
+        ("a:b?.pdf", "a_b_.pdf"),
+        ('"<x>|*.pdf', "__x___.pdf"),
+        ("CON.pdf", "_CON.pdf"),
+        ("lpt1", "_lpt1.pdf"),
+        # nothing left
         ("", "upload.pdf"),
         ("   ", "upload.pdf"),
         ("..", "upload.pdf"),
         ("dir/", "upload.pdf"),
+        ("\x00x.pdf", "upload.pdf"),
+        (".exe", "exe.pdf"),
     ],
 )
 def test_display_file_name(raw, shown):
@@ -557,4 +826,4 @@ def test_display_file_name_long_keeps_extension():
 
 
 def test_display_file_name_long_without_extension():
-    assert display_file_name("x" * 500) == "x" * 200
+    assert display_file_name("x" * 500) == "x" * 196 + ".pdf"

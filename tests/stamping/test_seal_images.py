@@ -550,3 +550,87 @@ def test_module_imports_nothing_from_flask() -> None:
         if isinstance(node, ast.ImportFrom) and node.module
     }
     assert "flask" not in imported
+
+
+# --------------------------------------------------------------------------------------------
+# Animated and padded PNGs, multi-frame JPEGs (issue 10 §3)
+# --------------------------------------------------------------------------------------------
+
+
+def _with_chunks(png: bytes, *chunks: bytes, after_iend: bytes = b"") -> bytes:
+    """``png`` with ``chunks`` inserted right after IHDR (signature 8 + IHDR 25 bytes)."""
+    assert png[12:16] == b"IHDR"
+    return png[:33] + b"".join(chunks) + png[33:] + after_iend
+
+
+def _white_scan(seal_image: Image.Image) -> Image.Image:
+    scan = Image.new("RGB", (seal_image.width + 40, seal_image.height + 40), (250, 250, 246))
+    scan.paste(seal_image, (20, 20), seal_image)
+    return scan
+
+
+def test_animated_png_is_refused(seal_image: Image.Image) -> None:
+    scan = _white_scan(seal_image)
+    other = Image.new("RGB", scan.size, (250, 250, 246))  # frame 2: the seal is gone
+    data = _png(scan, save_all=True, append_images=[other])
+    assert "acTL" in png_chunk_types(data)
+    with pytest.raises(InvalidSealImage, match=r"不能是动画PNG（APNG）"):
+        normalise_seal_upload(data, 42)
+
+
+def test_huge_ancillary_chunks_are_refused(seal_image: Image.Image) -> None:
+    data = _with_chunks(_png(_white_scan(seal_image)), _chunk(b"tEXt", b"Comment\x00" + b"x" * 70_000))
+    with pytest.raises(InvalidSealImage, match="元数据.*超过64 KB"):
+        normalise_seal_upload(data, 42)
+
+
+def test_many_small_ancillary_chunks_count_together(seal_image: Image.Image) -> None:
+    chunks = [_chunk(b"tEXt", b"k%d\x00" % i + b"v" * 1000) for i in range(70)]
+    with pytest.raises(InvalidSealImage, match="超过64 KB"):
+        normalise_seal_upload(_with_chunks(_png(_white_scan(seal_image)), *chunks), 42)
+
+
+def test_text_bomb_under_the_limit_is_dropped_unread(seal_image: Image.Image,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 30 KB zTXt inflating to 30 MB, EXIF and data after IEND: cut out before Pillow reads the file."""
+    from PIL import PngImagePlugin
+
+    bomb = zlib.compress(b"\x00" * (30 * 1024 * 1024), 9)
+    assert len(bomb) < 40_000
+    exif = Image.Exif()
+    exif[0x010E] = "说明"  # ImageDescription
+    data = _with_chunks(_png(_white_scan(seal_image)), _chunk(b"zTXt", b"Comment\x00\x00" + bomb),
+                        _chunk(b"eXIf", exif.tobytes()[6:]), after_iend=b"PK\x03\x04" + bytes(100))
+    for kind in ("zTXt", "eXIf", "tEXt", "iTXt"):
+        monkeypatch.setattr(PngImagePlugin.PngStream, f"chunk_{kind}", _forbidden(f"chunk_{kind}"),
+                            raising=False)
+
+    result = normalise_seal_upload(data, 42)
+
+    assert set(png_chunk_types(result.png)) <= {"IHDR", "IDAT", "IEND"}
+    assert _open(result.png).size[0] >= 48
+
+
+def test_png_with_icc_profile_is_accepted_and_the_profile_not_copied(seal_image: Image.Image) -> None:
+    """iCCP is passed to Pillow (colour conversion) and not copied into the stored PNG."""
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = _png(_white_scan(seal_image), icc_profile=profile)
+    assert "iCCP" in png_chunk_types(data)
+    result = normalise_seal_upload(data, 42)
+    assert set(png_chunk_types(result.png)) <= {"IHDR", "IDAT", "IEND"}
+
+
+def test_unknown_critical_chunk_is_refused(seal_image: Image.Image) -> None:
+    data = _with_chunks(_png(_white_scan(seal_image)), _chunk(b"XYZW", b"\x00" * 8))
+    with pytest.raises(InvalidSealImage, match="已损坏或无法读取"):
+        normalise_seal_upload(data, 42)
+
+
+def test_multi_frame_jpeg_is_refused(seal_image: Image.Image) -> None:
+    scan = _white_scan(seal_image)
+    buffer = io.BytesIO()
+    scan.save(buffer, "MPO", save_all=True, append_images=[Image.new("RGB", scan.size, "white")])
+    data = buffer.getvalue()
+    assert data.startswith(b"\xff\xd8\xff")
+    with pytest.raises(InvalidSealImage, match="多帧"):
+        normalise_seal_upload(data, 42)

@@ -160,7 +160,7 @@ def test_click_too_close_to_the_edge_is_refused(app, clerk):
 
 
 @pytest.mark.parametrize("payload, message", [
-    (b"hello, not a pdf", "不是有效的PDF"),
+    (b"hello, not a pdf", "不是PDF格式"),
     (b"%PDF-1.7\n1 0 obj\n<<", "损坏"),
 ])
 def test_bad_pdf_uploads_are_refused_and_nothing_stored(app, clerk, payload, message):
@@ -244,7 +244,7 @@ def test_api_refusals_store_nothing(app, clerk, client, api, ops, code, message)
 def test_api_refuses_non_pdf(app, client, api):
     resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(b"GIF89a"), "a.pdf"), "operations": "[]"})
-    assert resp.status_code == 400 and resp.get_json()["error"] == "invalid_pdf"
+    assert resp.status_code == 400 and resp.get_json()["error"] == "not_pdf"  # the intake gate
 
 
 def test_api_verify_reports_modified_files(app, clerk, client, api):
