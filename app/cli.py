@@ -200,10 +200,11 @@ def archive_rebuild_public_copies(force: bool) -> None:
     from app.db import get_session
     from app.services.audit import audit_key, record
     from app.services.filings import rebuild_public_copies
+    from app.services.stamping import signer
     from app.web.common import archive
 
     session = get_session()
-    report = rebuild_public_copies(session, archive(), force=force)
+    report = rebuild_public_copies(session, archive(), signer=signer(), force=force)
     key = audit_key(current_app.config["SECRET_KEY"])
     for filing_id in report.rebuilt:
         record(session, key, actor="cli", action="rebuild_public_copy", object_type="filing",

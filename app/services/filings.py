@@ -21,10 +21,12 @@ from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.commitments import DocumentNotFound, find_document
 from app.stamping.public_copy import is_current_public_copy, make_public_copy
+from app.stamping.signing import DocumentSigner
 from app.stamping.types import StampingError
 
 PUBLIC_WATERMARK = "公示专用"
 PUBLIC_COPY_TITLE = "信用承诺书（公示文本）"
+PUBLIC_COPY_SIGNATURE_REASON = "凌源市信用文书服务公示副本"
 STATUS_LABELS = {"pending": "待审核", "published": "公示中", "rejected": "已驳回",
                  "revoked": "已撤销"}
 MAX_REASON_LEN = 500
@@ -112,14 +114,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id: int) -> Filing:
+def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id: int,
+            signer: DocumentSigner | None = None) -> Filing:
     """待审核 -> 公示中: make the watermarked public copy (units only) and mark older
     commitments of the same subject with another name or legal representative 已更新."""
     if filing.status != "pending":
         raise FieldError("status", f"只有待审核的上传可以通过（当前：{STATUS_LABELS[filing.status]}）")
     if SubjectKind(filing.subject_kind) is not SubjectKind.NATURAL_PERSON:
         # policy 五(三)2 publication; natural persons get no PDF on the public site (§7.2)
-        filing.public_copy_sha256 = archive.put(public_copy_of(archive.get(filing.sha256)))
+        filing.public_copy_sha256 = archive.put(public_copy_of(archive.get(filing.sha256), signer))
     filing.status = "published"
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
     filing.published_at = filing.reviewed_at
@@ -130,10 +133,14 @@ def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id
     return filing
 
 
-def public_copy_of(original: bytes) -> bytes:
+def public_copy_of(original: bytes, signer: DocumentSigner | None = None) -> bytes:
     """The 公示 public copy of an upload: page pictures under our watermark, our metadata only
-    (issue 10 §2: nothing of the upload's text layer, metadata, XMP or annotations)."""
-    return make_public_copy(original, watermark=PUBLIC_WATERMARK, title=PUBLIC_COPY_TITLE)
+    (issue 10 §2: nothing of the upload's text layer, metadata, XMP or annotations), signed by the
+    platform when ``signer`` is given, so that a copy altered later shows as modified on /verify."""
+    copy = make_public_copy(original, watermark=PUBLIC_WATERMARK, title=PUBLIC_COPY_TITLE)
+    if signer is None:
+        return copy
+    return signer.sign(copy, reason=PUBLIC_COPY_SIGNATURE_REASON, location="辽宁省凌源市")
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,8 @@ class RebuildReport:
     """(filing id, Chinese reason) of copies that could not be made; the old one stays."""
 
 
-def rebuild_public_copies(session: Session, archive: BlobStore, *, force: bool = False) -> RebuildReport:
+def rebuild_public_copies(session: Session, archive: BlobStore, *, signer: DocumentSigner | None = None,
+                          force: bool = False) -> RebuildReport:
     """Remake every public copy not made by the current :func:`public_copy_of` (all with ``force``).
 
     Idempotent: a second run finds every copy current and changes nothing. Published and revoked
@@ -173,7 +181,7 @@ def rebuild_public_copies(session: Session, archive: BlobStore, *, force: bool =
             current.append(filing.id)
             continue
         try:
-            copy = public_copy_of(archive.get(filing.sha256))
+            copy = public_copy_of(archive.get(filing.sha256), signer)
         except StampingError as exc:
             failed.append((filing.id, exc.message))
             continue

@@ -39,7 +39,7 @@ _SIGNATURES_UNREADABLE = "文件中的签名数据无法解析，未能校验签
 
 def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
                number: str | None = None, *, limits: IntakeLimits,
-               verify_url_prefix: str | None = None) -> dict[str, Any]:
+               verify_url_prefix: str | None = None, our_signers: Sequence[str] = ()) -> dict[str, Any]:
     """The verdict on ``pdf``: which of our files it is (``match``), a Chinese ``message``, signatures.
 
     :param session: database session (read only).
@@ -51,6 +51,9 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     :param limits: the intake gate's limits.
     :param verify_url_prefix: our verification address (``https://…/verify/``): a link to it in the
         file marks it as one of ours.
+    :param our_signers: the platform signer's name(s): a signature in that name marks the file as
+        ours even when the signature no longer verifies (pyHanko does not judge the signer's chain
+        once the signed bytes changed); a forger's certificate in our name is flagged the same way.
     :returns: ``sha256``, ``match`` (one of :data:`MATCHES`), ``message``, ``document_number``,
         ``issued_document``, ``stamped_by_platform``, ``signatures``, ``public_copy`` (status of the
         public copy, or None) and, with ``number``, ``matches_number``.
@@ -74,7 +77,7 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     elif public_copy is not None:
         match, matched_number = "public_copy", public_copy.pop("document_number")
     else:
-        ours = _our_marks(facts, signatures, verify_url_prefix)
+        ours = _our_marks(facts, signatures, verify_url_prefix, our_signers)
         match = "modified" if ours else "unknown"
         matched_number = facts.document_numbers[0] if facts.document_numbers else None
     result: dict[str, Any] = {
@@ -125,9 +128,10 @@ def _signatures(pdf: bytes, trust_roots: Sequence[bytes]) -> tuple[list[Signatur
         return [], _SIGNATURES_UNREADABLE
 
 
-def _our_marks(facts: PdfFacts, signatures: list[SignatureReport], verify_url_prefix: str | None) -> bool:
+def _our_marks(facts: PdfFacts, signatures: list[SignatureReport], verify_url_prefix: str | None,
+               our_signers: Sequence[str]) -> bool:
     """Whether the file claims to be ours: one of our numbers, a link to our verify page, our signature."""
-    if facts.document_numbers or any(r.trusted for r in signatures):
+    if facts.document_numbers or any(r.trusted or r.signer in our_signers for r in signatures):
         return True
     return bool(verify_url_prefix) and any(u.startswith(verify_url_prefix) for u in facts.verify_urls)
 

@@ -42,7 +42,8 @@ rendered at a lower resolution, so an absurd page size cannot exhaust memory."""
 JPEG_QUALITY = 80
 """JPEG quality of the page pictures (libjpeg scale 1-100)."""
 PRODUCER = "凌源市信用文书服务·公示文本 v2"
-"""``/Producer`` of every public copy this module makes; :func:`is_current_public_copy` looks for it."""
+"""``/Producer`` and ``/Creator`` of every public copy this module makes (a signature appended later
+adds its own name to ``/Producer``; :func:`is_current_public_copy` looks at ``/Creator``)."""
 RENDER_SECONDS_PER_PAGE = 10.0
 """Wall-clock budget of ``pdftoppm`` per page (a whole call gets this times its pages, at least 20 s)."""
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
@@ -75,10 +76,10 @@ def make_public_copy(pdf: bytes, *, watermark: str, title: str, dpi: int = PUBLI
 
 
 def is_current_public_copy(pdf: bytes) -> bool:
-    """Whether ``pdf`` was made by this version of :func:`make_public_copy` (by its ``/Producer``)."""
+    """Whether ``pdf`` was made by this version of :func:`make_public_copy` (by its ``/Creator``)."""
     try:
         with pikepdf.open(io.BytesIO(pdf)) as doc:
-            return str(doc.docinfo.get("/Producer", "")) == PRODUCER
+            return str(doc.docinfo.get("/Creator", "")) == PRODUCER
     except (pikepdf.PdfError, ValueError, RuntimeError, OSError):
         return False
 

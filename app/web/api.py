@@ -170,7 +170,7 @@ def verify_file() -> Response:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
     return jsonify(verify_svc.check_file(
         get_session(), read_upload(upload), stamp_svc.trust_roots(), limits=intake_limits(),
-        verify_url_prefix=f"{base_url().rstrip('/')}/verify/"))
+        verify_url_prefix=f"{base_url().rstrip('/')}/verify/", our_signers=[stamp_svc.signer().signer_name]))
 
 
 @bp.post("/filings")

@@ -28,7 +28,7 @@ from app.models import ReceivingUnit
 from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
 from app.services import verification as verify_svc
-from app.services.stamping import trust_roots
+from app.services.stamping import signer, trust_roots
 from app.web.common import (
     archive,
     base_url,
@@ -171,7 +171,8 @@ def verify(number: str) -> str | tuple[str, int]:
             try:
                 check = verify_svc.check_file(
                     get_session(), read_upload(upload), trust_roots(), number=record.number,
-                    limits=intake_limits(), verify_url_prefix=f"{base_url().rstrip('/')}/verify/")
+                    limits=intake_limits(), verify_url_prefix=f"{base_url().rstrip('/')}/verify/",
+                    our_signers=[signer().signer_name])
             except IntakeRejected as exc:  # the gate's own Chinese message, on the page
                 result = {"ok": False, "message": exc.message}
                 status = 413 if exc.code == "too_large" else 400
