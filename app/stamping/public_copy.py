@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -47,6 +49,8 @@ adds its own name to ``/Producer``; :func:`is_current_public_copy` looks at ``/C
 RENDER_SECONDS_PER_PAGE = 10.0
 """Wall-clock budget of ``pdftoppm`` per page (a whole call gets this times its pages, at least 20 s)."""
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
+RENDER_PROCESSES = 4
+"""Most ``pdftoppm`` processes rendering one document at a time (capped by the CPU count)."""
 """Address-space limit of the ``pdftoppm`` child process (``prlimit --as``), in bytes."""
 
 
@@ -89,11 +93,12 @@ def _page_dpi(width_pt: float, height_pt: float, dpi: int) -> float:
     return min(float(dpi), math.floor(MAX_SIDE_PX / longest_in * 100) / 100)
 
 
-def _runs(dpis: list[float]) -> list[tuple[int, int, float]]:
-    """(first page, last page, dpi) for each run of consecutive pages rendered alike (1-based)."""
+def _runs(dpis: list[float], chunk: int) -> list[tuple[int, int, float]]:
+    """(first page, last page, dpi) for runs of at most ``chunk`` consecutive pages rendered alike
+    (1-based)."""
     runs: list[tuple[int, int, float]] = []
     for page, value in enumerate(dpis, start=1):
-        if runs and runs[-1][2] == value and runs[-1][1] == page - 1:
+        if runs and runs[-1][2] == value and runs[-1][1] == page - 1 and page - runs[-1][0] < chunk:
             runs[-1] = (runs[-1][0], page, value)
         else:
             runs.append((page, page, value))
@@ -101,33 +106,41 @@ def _runs(dpis: list[float]) -> list[tuple[int, int, float]]:
 
 
 def _render_pages(pdf: bytes, dpis: list[float], quality: int) -> list[bytes]:
-    """JPEG bytes of every page (one ``pdftoppm`` call per run of pages with the same dpi)."""
+    """JPEG bytes of every page: runs of pages rendered by up to :data:`RENDER_PROCESSES` concurrent
+    ``pdftoppm`` processes (a scanned page takes ~0.6 s on one core)."""
     exe = shutil.which("pdftoppm")
     if exe is None:
         raise PublicCopyError("未安装 pdftoppm（poppler-utils），无法生成公示文本")
-    limit = shutil.which("prlimit")
-    pictures: list[bytes] = []
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    processes = max(1, min(RENDER_PROCESSES, cores))
+    runs = _runs(dpis, chunk=max(1, math.ceil(len(dpis) / processes)))
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.pdf"
         src.write_bytes(pdf)
-        for first, last, dpi in _runs(dpis):
-            out = Path(tmp) / f"run{first}"
-            out.mkdir()
-            cmd = [exe, "-q", "-cropbox", "-jpeg", "-jpegopt", f"quality={quality},optimize=y",
-                   "-r", f"{dpi:g}", "-f", str(first), "-l", str(last), str(src), str(out / "p")]
-            if limit:  # a hostile page may make the renderer allocate without end
-                cmd = [limit, f"--as={RENDER_MEMORY_BYTES}", "--", *cmd]
-            timeout = max(20.0, RENDER_SECONDS_PER_PAGE * (last - first + 1))
-            try:
-                subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-            except subprocess.TimeoutExpired as exc:
-                raise PublicCopyError("公示文本生成超时") from exc
-            except subprocess.CalledProcessError as exc:
-                raise PublicCopyError(f"公示文本生成失败：第{first}-{last}页无法渲染") from exc
-            # pdftoppm names pages p-1.jpg or p-001.jpg (zero-padded to the document's page count)
-            pictures.extend(p.read_bytes() for p in sorted(out.glob("p-*.jpg"),
-                                                           key=lambda p: int(p.stem.rpartition("-")[2])))
-    return pictures
+        with ThreadPoolExecutor(max_workers=processes) as pool:
+            parts = list(pool.map(lambda run: _render_run(exe, src, run, quality), runs))
+    return [picture for part in parts for picture in part]
+
+
+def _render_run(exe: str, src: Path, run: tuple[int, int, float], quality: int) -> list[bytes]:
+    first, last, dpi = run
+    out = src.parent / f"run{first}"
+    out.mkdir()
+    cmd = [exe, "-q", "-cropbox", "-jpeg", "-jpegopt", f"quality={quality},optimize=y",
+           "-r", f"{dpi:g}", "-f", str(first), "-l", str(last), str(src), str(out / "p")]
+    limit = shutil.which("prlimit")
+    if limit:  # a hostile page may make the renderer allocate without end
+        cmd = [limit, f"--as={RENDER_MEMORY_BYTES}", "--", *cmd]
+    timeout = max(20.0, RENDER_SECONDS_PER_PAGE * (last - first + 1))
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise PublicCopyError("公示文本生成超时") from exc
+    except subprocess.CalledProcessError as exc:
+        raise PublicCopyError(f"公示文本生成失败：第{first}-{last}页无法渲染") from exc
+    # pdftoppm names pages p-1.jpg or p-001.jpg (zero-padded to the document's page count)
+    files = sorted(out.glob("p-*.jpg"), key=lambda p: int(p.stem.rpartition("-")[2]))
+    return [p.read_bytes() for p in files]
 
 
 def _image_pdf(pictures: list[bytes], sizes_pt: list[tuple[float, float]], title: str) -> bytes:
