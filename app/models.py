@@ -189,7 +189,7 @@ class StampJob(Base):
     original_name: Mapped[str] = mapped_column(String(200))
     original_sha256: Mapped[str] = mapped_column(String(64))
     page_count: Mapped[int] = mapped_column(Integer)
-    result_sha256: Mapped[str | None] = mapped_column(String(64))
+    result_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     operations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     stamped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -237,8 +237,8 @@ class Filing(Base):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
     """A newer published commitment of the same subject with another name or legal
     representative (policy 五(三)2: such changes need a new commitment) -> 已更新."""
-    public_copy_sha256: Mapped[str | None] = mapped_column(String(64))
-    """Derived blob: the watermarked public copy (never the original)."""
+    public_copy_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Derived blob: the public copy, page pictures under our watermark (never the original)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
 
@@ -314,7 +314,7 @@ class CreditCheck(Base):
     """The date printed on the certificate (Lingyuan's calendar day), which statistics count by."""
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The records used (codes redacted) and the full result, frozen at issue time."""
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     """The stamped and signed certificate PDF."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
@@ -345,7 +345,7 @@ class AgencyReport(Base):
     recommendation: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16), default="scaffold", index=True)
     """scaffold (已出具模板) | pending (待审核) | approved (已通过) | rejected (已驳回)."""
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     original_name: Mapped[str | None] = mapped_column(String(200))
     uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_reason: Mapped[str | None] = mapped_column(Text)

@@ -111,7 +111,7 @@ def fanned_edges_png(pdf: bytes, out: Path, diameter_mm: float, dpi: int = 100) 
 
 
 def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
-    """A stamped letter, a 12-page document with seal and 骑缝章, a watermarked public copy."""
+    """A stamped letter, a 12-page document with seal and 骑缝章, the public copy of the stamped letter."""
     from app.stamping import overlay
     from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
     from app.stamping.seal_images import generate_seal
@@ -144,10 +144,12 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     fanned_edges_png(sealed, out / "stamped-cross-page-12-fanned.png", seal.diameter_mm)
     yield "stamped-cross-page-12: pdf, page-1 png, fanned-edges png"
 
-    public = overlay.add_watermark(letter, "公示专用")
+    from app.services.filings import public_copy_of
+
+    public = public_copy_of(stamped, signer)  # what approval publishes for the stamped letter
     (out / "public-copy-watermarked.pdf").write_bytes(public)
-    png_of_first_page(public, out / "public-copy-watermarked.png", dpi=60)
-    yield "public-copy-watermarked: pdf png"
+    png_of_first_page(public, out / "public-copy-watermarked.png", dpi=60, page=page_count(public))
+    yield "public-copy-watermarked: pdf png (page pictures under 公示专用, signed; no text layer)"
 
 
 def page_count(pdf: bytes) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import BlobStore
+from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
 from app.archive.search import search_index_for
@@ -20,9 +20,13 @@ from app.domain.masking import public_subject_code
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.commitments import DocumentNotFound, find_document
-from app.stamping.overlay import add_watermark
+from app.stamping.public_copy import is_current_public_copy, make_public_copy
+from app.stamping.signing import DocumentSigner
+from app.stamping.types import StampingError
 
 PUBLIC_WATERMARK = "公示专用"
+PUBLIC_COPY_TITLE = "信用承诺书（公示文本）"
+PUBLIC_COPY_SIGNATURE_REASON = "凌源市信用文书服务公示副本"
 STATUS_LABELS = {"pending": "待审核", "published": "公示中", "rejected": "已驳回",
                  "revoked": "已撤销"}
 MAX_REASON_LEN = 500
@@ -110,15 +114,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id: int) -> Filing:
+def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id: int,
+            signer: DocumentSigner | None = None) -> Filing:
     """待审核 -> 公示中: make the watermarked public copy (units only) and mark older
     commitments of the same subject with another name or legal representative 已更新."""
     if filing.status != "pending":
         raise FieldError("status", f"只有待审核的上传可以通过（当前：{STATUS_LABELS[filing.status]}）")
     if SubjectKind(filing.subject_kind) is not SubjectKind.NATURAL_PERSON:
         # policy 五(三)2 publication; natural persons get no PDF on the public site (§7.2)
-        public_copy = add_watermark(archive.get(filing.sha256), PUBLIC_WATERMARK)
-        filing.public_copy_sha256 = archive.put(public_copy)
+        filing.public_copy_sha256 = archive.put(public_copy_of(archive.get(filing.sha256), signer))
     filing.status = "published"
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
     filing.published_at = filing.reviewed_at
@@ -127,6 +131,74 @@ def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id
     session.flush()
     _reindex(session, filing)
     return filing
+
+
+def public_copy_of(original: bytes, signer: DocumentSigner | None = None) -> bytes:
+    """The 公示 public copy of an upload: page pictures under our watermark, our metadata only
+    (issue 10 §2: nothing of the upload's text layer, metadata, XMP or annotations), signed by the
+    platform when ``signer`` is given, so that a copy altered later shows as modified on /verify."""
+    copy = make_public_copy(original, watermark=PUBLIC_WATERMARK, title=PUBLIC_COPY_TITLE)
+    if signer is None:
+        return copy
+    return signer.sign(copy, reason=PUBLIC_COPY_SIGNATURE_REASON, location="辽宁省凌源市")
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What :func:`rebuild_public_copies` did, filing ids per outcome."""
+
+    rebuilt: tuple[int, ...] = ()
+    """Public copies made anew (the old ones were made by drawing over the upload)."""
+    current: tuple[int, ...] = ()
+    """Already made the current way: left alone."""
+    withdrawn: tuple[int, ...] = ()
+    """Natural persons that had a public copy: removed (they get none)."""
+    failed: tuple[tuple[int, str], ...] = ()
+    """(filing id, Chinese reason) of copies that could not be made; the old one stays."""
+
+
+def rebuild_public_copies(session: Session, archive: BlobStore, *, signer: DocumentSigner | None = None,
+                          force: bool = False) -> RebuildReport:
+    """Remake every public copy not made by the current :func:`public_copy_of` (all with ``force``).
+
+    Idempotent: a second run finds every copy current and changes nothing. Published and revoked
+    filings alike (copies of revoked ones may still be in circulation and be checked on /verify).
+    The caller commits; failures are reported, not raised, so one bad file does not stop the rest.
+    """
+    rebuilt: list[int] = []
+    current: list[int] = []
+    withdrawn: list[int] = []
+    failed: list[tuple[int, str]] = []
+    ids = session.scalars(select(Filing.id).where(Filing.public_copy_sha256.is_not(None))
+                          .order_by(Filing.id)).all()
+    for filing_id in ids:
+        filing = session.get(Filing, filing_id)
+        if SubjectKind(filing.subject_kind) is SubjectKind.NATURAL_PERSON:
+            filing.public_copy_sha256 = None  # §7.2: never a public PDF of a person
+            withdrawn.append(filing.id)
+            continue
+        if not force and _current_copy_in(archive, filing.public_copy_sha256):
+            current.append(filing.id)
+            continue
+        try:
+            copy = public_copy_of(archive.get(filing.sha256), signer)
+        except StampingError as exc:
+            failed.append((filing.id, exc.message))
+            continue
+        except (BlobNotFound, BlobCorrupt):
+            failed.append((filing.id, "原件在档案库中缺失或已损坏"))
+            continue
+        filing.public_copy_sha256 = archive.put(copy)
+        rebuilt.append(filing.id)
+    session.flush()
+    return RebuildReport(tuple(rebuilt), tuple(current), tuple(withdrawn), tuple(failed))
+
+
+def _current_copy_in(archive: BlobStore, sha256: str) -> bool:
+    try:
+        return is_current_public_copy(archive.get(sha256))
+    except (BlobNotFound, BlobCorrupt):  # gone or damaged: make it again
+        return False
 
 
 def _supersede_older(session: Session, newer: Filing) -> None:

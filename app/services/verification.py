@@ -1,45 +1,164 @@
-"""Checking a PDF someone holds: is it exactly a file we issued or stamped, and do its signatures hold?"""
+"""Checking a PDF someone holds: is it exactly a file we issued, stamped or published; do its signatures hold?
+
+Every file first passes the intake gate (:func:`app.archive.intake.inspect_pdf`, which raises
+``IntakeRejected``); after that the answer is always a verdict, never an exception (issue 10 §2):
+
+``issued``       byte for byte a document we issued (letter, 信用核查结果告知书, agency report);
+``stamped``      byte for byte the result of a stamp job (盖章签名后的版本);
+``public_copy``  byte for byte one of our 公示 public copies (本站公示副本);
+``modified``     none of these, but the file carries one of our document numbers (text or link)
+                 or a signature that chains to our trust roots: changed, or printed and scanned;
+``unknown``      nothing of ours.
+
+What the answer reveals is what is public already: the number printed on the file, the status of
+a public copy (公示中 / 已更新 / 已撤销) and, while published, its public record. Nothing about a
+revoked or unpublished filing beyond that, and no text of a library's exception.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from app.models import AgencyReport, CreditCheck, IssuedDocument, StampJob
-from app.stamping.validation import validate_signatures
+from app.archive.intake import IntakeLimits, PdfFacts, inspect_pdf
+from app.models import AgencyReport, CreditCheck, Filing, IssuedDocument, StampJob
+from app.stamping.validation import SignatureReport, validate_signatures
+
+log = logging.getLogger(__name__)
+
+MATCHES = ("issued", "stamped", "public_copy", "modified", "unknown")
+"""Every value of ``match`` in the answer."""
+
+PUBLIC_COPY_STATUS_LABELS = {"published": "公示中", "superseded": "已更新", "revoked": "已撤销"}
+_SIGNATURES_UNREADABLE = "文件中的签名数据无法解析，未能校验签名"
 
 
 def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
-               number: str | None = None) -> dict[str, Any]:
-    """Archive match and signature reports for ``pdf``; raises InvalidPdf / EncryptedPdf.
+               number: str | None = None, *, limits: IntakeLimits,
+               verify_url_prefix: str | None = None, our_signers: Sequence[str] = ()) -> dict[str, Any]:
+    """The verdict on ``pdf``: which of our files it is (``match``), a Chinese ``message``, signatures.
 
-    With ``number``, ``matches_number`` says whether the file is that document as issued or as
-    stamped by a unit (a stamped copy is a new file, so both hashes count).
+    :param session: database session (read only).
+    :param pdf: the uploaded file.
+    :param trust_roots: certificates our signatures chain to.
+    :param number: the 文书编号 of the verification page the file was uploaded to: adds
+        ``matches_number`` (the file is that document as issued, stamped or as its public copy)
+        and a message about that number.
+    :param limits: the intake gate's limits.
+    :param verify_url_prefix: our verification address (``https://…/verify/``): a link to it in the
+        file marks it as one of ours.
+    :param our_signers: the platform signer's name(s): a signature in that name marks the file as
+        ours even when the signature no longer verifies (pyHanko does not judge the signer's chain
+        once the signed bytes changed); a forger's certificate in our name is flagged the same way.
+    :returns: ``sha256``, ``match`` (one of :data:`MATCHES`), ``message``, ``document_number``,
+        ``issued_document``, ``stamped_by_platform``, ``signatures``, ``public_copy`` (status of the
+        public copy, or None) and, with ``number``, ``matches_number``.
+    :raises IntakeRejected: the gate refused the file (its ``message`` is for the user).
+    :raises IntakeUnavailable: the gate cannot run.
     """
-    digest = hashlib.sha256(pdf).hexdigest()
-    issued = session.scalar(select(IssuedDocument.number).where(IssuedDocument.sha256 == digest))
+    facts = inspect_pdf(pdf, limits)
+    digest = facts.sha256
+    issued = (session.scalar(select(IssuedDocument.number).where(IssuedDocument.sha256 == digest))
+              or session.scalar(select(CreditCheck.number).where(CreditCheck.sha256 == digest))
+              or session.scalar(select(AgencyReport.number).where(AgencyReport.sha256 == digest)))
     stamped = session.execute(select(StampJob.id, StampJob.document_number)
-                              .where(StampJob.result_sha256 == digest)).first()
-    certificate = session.scalar(select(CreditCheck.number).where(CreditCheck.sha256 == digest))
-    report = session.scalar(select(AgencyReport.number).where(AgencyReport.sha256 == digest))
-    issued = issued or certificate or report
-    matched_number = issued or (stamped.document_number if stamped else None)
-    reports = validate_signatures(pdf, trust_roots)
+                              .where(StampJob.result_sha256 == digest).limit(1)).first()
+    public_copy = None if issued or stamped else _public_copy(session, digest)
+    signatures, signature_problem = _signatures(pdf, trust_roots)
+
+    if issued:
+        match, matched_number = "issued", issued
+    elif stamped is not None:
+        match, matched_number = "stamped", stamped.document_number
+    elif public_copy is not None:
+        match, matched_number = "public_copy", public_copy.pop("document_number")
+    else:
+        ours = _our_marks(facts, signatures, verify_url_prefix, our_signers)
+        match = "modified" if ours else "unknown"
+        matched_number = facts.document_numbers[0] if facts.document_numbers else None
     result: dict[str, Any] = {
         "sha256": digest,
+        "match": match,
+        "message": _message(match, matched_number, public_copy, number),
         "issued_document": issued,
         "stamped_by_platform": stamped is not None,
         "document_number": matched_number,
+        "public_copy": public_copy,
         "signatures": [{
             "field_name": r.field_name, "signer": r.signer,
             "signing_time": r.signing_time.isoformat() if r.signing_time else None,
             "status": r.status, "trusted": r.trusted, "summary": r.summary_zh,
-        } for r in reports],
+        } for r in signatures],
     }
+    if signature_problem:
+        result["signature_problem"] = signature_problem
     if number is not None:
-        result["matches_number"] = matched_number == number
+        result["matches_number"] = (match in ("issued", "stamped", "public_copy")
+                                    and matched_number == number)
     return result
+
+
+def _public_copy(session: Session, digest: str) -> dict[str, Any] | None:
+    """The filing whose public copy has this hash (a published one first), as much as is public."""
+    filing = session.scalars(
+        select(Filing).where(Filing.public_copy_sha256 == digest)
+        .order_by(case((Filing.status == "published", 0), else_=1), Filing.id.desc()).limit(1)).first()
+    if filing is None:
+        return None
+    if filing.status == "published":
+        status = "superseded" if filing.superseded_by_id else "published"
+    else:  # revoked (a public copy exists only once a filing was approved)
+        status = "revoked"
+    found: dict[str, Any] = {"status": status, "status_label": PUBLIC_COPY_STATUS_LABELS[status],
+                             "document_number": filing.document_number}
+    if filing.status == "published":  # its public record is on the public site
+        found["filing_id"] = filing.id
+    return found
+
+
+def _signatures(pdf: bytes, trust_roots: Sequence[bytes]) -> tuple[list[SignatureReport], str | None]:
+    try:
+        return validate_signatures(pdf, trust_roots), None
+    except Exception:  # untrusted input: pyHanko may fail in any way; its text is not for users
+        log.warning("signature validation failed on an uploaded file", exc_info=True)
+        return [], _SIGNATURES_UNREADABLE
+
+
+def _our_marks(facts: PdfFacts, signatures: list[SignatureReport], verify_url_prefix: str | None,
+               our_signers: Sequence[str]) -> bool:
+    """Whether the file claims to be ours: one of our numbers, a link to our verify page, our signature."""
+    if facts.document_numbers or any(r.trusted or r.signer in our_signers for r in signatures):
+        return True
+    return bool(verify_url_prefix) and any(u.startswith(verify_url_prefix) for u in facts.verify_urls)
+
+
+def _message(match: str, matched: str | None, public_copy: dict[str, Any] | None,
+             number: str | None) -> str:
+    no = f"（编号{matched}）" if matched else ""
+    if match in ("issued", "stamped", "public_copy") and number is not None and matched != number:
+        what = {"issued": "出具的文书", "stamped": "盖章签名后的文件", "public_copy": "公示副本"}[match]
+        other = f"编号{matched}" if matched else "其他文件"
+        return f"与本编号的文书不一致：该文件是本平台{what}，但对应{other}，不是本编号的文书"
+    if match == "issued":
+        return f"与本平台出具的文书完全一致{no}"
+    if match == "stamped":
+        return f"与本平台出具的文书完全一致（盖章签名后的版本）{no}"
+    if match == "public_copy":
+        status = (public_copy or {}).get("status", "published")
+        which = f"，对应编号{matched}" if matched else ""
+        if status == "revoked":
+            return f"本站公示副本{which}；该公示已撤销，不再有效"
+        note = "（该承诺已有更新的公示）" if status == "superseded" else ""
+        return (f"本站公示副本{which}，{PUBLIC_COPY_STATUS_LABELS[status]}{note}。"
+                "公示副本仅供公众查阅，不能代替原件")
+    if match == "modified":
+        claim = f"文件载有本站文书编号{matched}，但" if matched else "文件带有本站的编号或签名，但"
+        return (f"与本平台存档的文件不一致：{claim}与本站出具、盖章或公示的任何文件都不完全相同，"
+                "文件已被修改（打印后扫描的件也会如此），请以本平台出具的文件为准")
+    if number is not None:
+        return "与出具的文书不一致：本平台没有出具、盖章或公示过该文件"
+    return "本平台没有出具、盖章或公示过该文件（如为打印后扫描的件，请按文书编号查询核验）"

@@ -163,11 +163,15 @@ def download_stamp_job(job_id: int) -> Response:
 
 @bp.post("/verify")
 def verify_file() -> Response:
-    """Public: is this PDF one we issued or stamped, and do its signatures hold?"""
+    """Public: is this PDF one we issued, stamped or published (``match``), and do its signatures hold?
+
+    The file passes the intake gate first (a refusal is 400 with the gate's code and message)."""
     upload = request.files.get("file")
     if upload is None:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
-    return jsonify(verify_svc.check_file(get_session(), read_upload(upload), stamp_svc.trust_roots()))
+    return jsonify(verify_svc.check_file(
+        get_session(), read_upload(upload), stamp_svc.trust_roots(), limits=intake_limits(),
+        verify_url_prefix=f"{base_url().rstrip('/')}/verify/", our_signers=[stamp_svc.signer().signer_name]))
 
 
 @bp.post("/filings")

@@ -25,6 +25,7 @@ from app.domain.errors import FieldError, FieldErrors
 from app.domain.scenario_labels import SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
 from app.services import filings as svc
+from app.services.stamping import signer as stamp_signer
 from app.web.auth import current_user, login_required
 from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload, today
 
@@ -173,7 +174,7 @@ def _decide(filing_id: int, action: str) -> Response | tuple[str, int]:
     reason = request.form.get("reason", "")
     try:
         if action == "approve":
-            svc.approve(db, archive(), filing, reviewer_id=reviewer)
+            svc.approve(db, archive(), filing, reviewer_id=reviewer, signer=stamp_signer())
         elif action == "reject":
             svc.reject(db, filing, reviewer_id=reviewer, reason=reason)
         else:

@@ -47,6 +47,17 @@ def openapi_spec() -> dict[str, Any]:
                     "application/json": {"schema": {"$ref": "#/components/schemas/PublicDocument"}}}},
                     "400": {"description": "编号格式或校验位错误", **err},
                     "404": {"description": "未找到", **err}}}},
+            "/api/v1/verify": {"post": {
+                "summary": "核验一个PDF文件：是否为本平台出具、盖章或公示的文件，签名是否有效",
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+                "responses": {
+                    "200": {"description": "核验结论", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Verdict"}}}},
+                    "400": {"description": "文件未通过上传检查（error 为检查代码，如 not_pdf、javascript）",
+                            **err},
+                    "413": {"description": "文件过大", **err}}}},
             "/verify/{number}": {"get": {
                 "summary": "公开核验页面（HTML）",
                 "parameters": [{"name": "number", "in": "path", "required": True,
@@ -75,6 +86,20 @@ def openapi_spec() -> dict[str, Any]:
             "Issued": {"type": "object", "properties": {
                 k: text for k in ("number", "verification_code", "sha256", "pdf_url",
                                   "docx_url", "verify_url")}},
+            "Verdict": {"type": "object", "required": ["sha256", "match", "message"], "properties": {
+                "sha256": text,
+                "match": {"type": "string",
+                          "enum": ["issued", "stamped", "public_copy", "modified", "unknown"],
+                          "description": "issued 本平台出具；stamped 本平台盖章签名；"
+                                         "public_copy 本站公示副本；modified 载有本站编号或签名但已被修改；"
+                                         "unknown 非本平台文件"},
+                "message": {"type": "string", "description": "中文结论"},
+                "document_number": {"type": ["string", "null"]},
+                "issued_document": {"type": ["string", "null"]},
+                "stamped_by_platform": {"type": "boolean"},
+                "public_copy": {"type": ["object", "null"], "description": "公示副本的状态：status, "
+                                "status_label（公示中/已更新/已撤销），公示中时另有 filing_id"},
+                "signatures": {"type": "array", "items": {"type": "object"}}}},
             "PublicDocument": {"type": "object", "properties": {
                 k: text for k in ("number", "document_type", "subject_kind", "subject_name",
                                   "subject_code", "scenario", "receiving_unit", "issued_on",

@@ -18,6 +18,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.fonts import UncoverableCharacter
 from app.domain.commitments import Scenario
@@ -27,12 +28,12 @@ from app.models import ReceivingUnit
 from app.ratelimit import limit_commitment_creation
 from app.services import commitments as svc
 from app.services import verification as verify_svc
-from app.services.stamping import trust_roots
-from app.stamping.types import StampingError
+from app.services.stamping import signer, trust_roots
 from app.web.common import (
     archive,
     base_url,
     blank_cache,
+    intake_limits,
     pii_cipher,
     public_view,
     read_upload,
@@ -157,29 +158,29 @@ def verify_form() -> Response | str:
 
 
 @bp.route("/verify/<number>", methods=["GET", "POST"])
-def verify(number: str) -> str:
+def verify(number: str) -> str | tuple[str, int]:
     record = svc.find_verifiable(get_session(), number)
     code = request.args.get("c")
     code_ok = svc.code_matches(record, code) if code else None
-    result = None
+    result, status = None, 200
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            result = {"ok": False, "message": "请选择要核验的PDF文件"}
+            result, status = {"ok": False, "message": "请选择要核验的PDF文件"}, 400
         else:
             try:
-                check = verify_svc.check_file(get_session(), read_upload(upload), trust_roots(),
-                                              number=record.number)
-            except StampingError as exc:
+                check = verify_svc.check_file(
+                    get_session(), read_upload(upload), trust_roots(), number=record.number,
+                    limits=intake_limits(), verify_url_prefix=f"{base_url().rstrip('/')}/verify/",
+                    our_signers=[signer().signer_name])
+            except IntakeRejected as exc:  # the gate's own Chinese message, on the page
                 result = {"ok": False, "message": exc.message}
+                status = 413 if exc.code == "too_large" else 400
             else:
-                ok = check["matches_number"]
-                how = "（盖章签名后的版本）" if check["stamped_by_platform"] else ""
-                result = {**check, "ok": ok,
-                          "message": f"与本平台出具的文书完全一致{how}" if ok else
-                          "与出具的文书不一致：文件已被修改或不是本编号的文书"}
+                revoked = (check["public_copy"] or {}).get("status") == "revoked"
+                result = {**check, "ok": check["matches_number"] and not revoked}
     return render_template("verify.html", doc=public_view(record), result=result, error=None,
-                           number=record.number, code_ok=code_ok)
+                           number=record.number, code_ok=code_ok), status
 
 
 def init_app(app: Flask) -> None:
