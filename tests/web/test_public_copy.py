@@ -290,8 +290,7 @@ LIBRARY_WORDS = ("pikepdf", "qpdf", "pypdf", "pyhanko", "Traceback", "Error", "o
     (b"just some text", "not_pdf"),
     (BROKEN, "broken_pdf"),
     (with_javascript(), "javascript"),
-    pytest.param(polyglot(), "not_pdf", marks=pytest.mark.xfail(
-        strict=True, reason="the gate's '%PDF- at byte 0' rule lands with the intake branch (issue 10 §3)")),
+    (polyglot(), "polyglot"),
 ])
 def test_refused_files_get_the_gates_chinese_message(client, payload, code):
     resp = verify_api(client, payload)
