@@ -212,13 +212,15 @@ def audit_verify(checkpoint: bool) -> None:
     store = checkpoint_store(current_app)
     report = store.verify()
     problems = verify_chain(session, audit_key(current_app.config["SECRET_KEY"]))
-    problems += verify_against_checkpoint(session, report)
+    problems += verify_against_checkpoint(session, report, establishing=checkpoint)
     for problem in problems:
         click.echo(f"问题：{problem}", err=True)
     count, last = head(session)
     if problems:
         raise SystemExit(1)
     if checkpoint and count:
+        if report.head is None:
+            click.echo("此前没有检查点：已为现有记录建立第一个检查点，之前的删除无法再核对")
         store.append(count, last, now_iso())
         report = store.verify()
     click.echo(f"审计日志完整：共{count}条，最新哈希 {last}")

@@ -216,14 +216,21 @@ class CheckpointStore:
         :raises CheckpointError: the folder is damaged (see ``_head_for_append``).
         """
         with self._locked():
-            head = self._head_for_append()
-            if head is not None and head.last_id >= last_id:
-                return None
-            seq = head.seq + 1 if head else 1
-            payload = {"v": 1, "seq": seq, "last_id": last_id, "last_hash": last_hash, "at": at,
-                       "prev": head.sha256 if head else GENESIS}
-            data = _sign(self._key, payload)
-            self._write_new(self._path(seq), data, replace=False)
+            for _attempt in range(10):
+                head = self._head_for_append()
+                if head is not None and head.last_id >= last_id:
+                    return None
+                seq = head.seq + 1 if head else 1
+                payload = {"v": 1, "seq": seq, "last_id": last_id, "last_hash": last_hash,
+                           "at": at, "prev": head.sha256 if head else GENESIS}
+                data = _sign(self._key, payload)
+                try:
+                    self._write_new(self._path(seq), data, replace=False)
+                    break
+                except FileExistsError:  # a writer without our lock (another host): re-read
+                    continue
+            else:
+                raise CheckpointError("检查点写入冲突：10次尝试后仍未成功")
             digest = hashlib.sha256(data).hexdigest()
             pointer = {"v": 1, "seq": seq, "checkpoint_sha256": digest, "last_id": last_id,
                        "last_hash": last_hash}

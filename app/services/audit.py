@@ -89,17 +89,20 @@ def head(session: Session) -> tuple[int, str]:
     return (last.id, last.entry_hash) if last else (0, GENESIS)
 
 
-def verify_against_checkpoint(session: Session, report: CheckpointReport) -> list[str]:
+def verify_against_checkpoint(session: Session, report: CheckpointReport, *,
+                              establishing: bool = False) -> list[str]:
     """Problems of the checkpoint folder, then whether the table still reaches its newest head.
 
     :param report: ``CheckpointStore.verify()``.
+    :param establishing: the operator is about to write the first checkpoint (a log kept before
+        checkpoints existed, or a lost folder after investigation): no checkpoint is no problem.
     :returns: Chinese descriptions; empty when the table reaches the newest checkpoint.
     """
     problems = list(report.problems)
     last = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     anchor = report.head
     if anchor is None:
-        if last is not None and report.count == 0 and not report.problems:
+        if last is not None and report.count == 0 and not report.problems and not establishing:
             problems.append(f"审计日志有记录（最新为第{last.id}条），但没有任何检查点：无法确认末尾的记录"
                             "是否被删除（检查点目录丢失？新部署请运行 audit verify --checkpoint）")
         return problems
