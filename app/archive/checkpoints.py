@@ -167,9 +167,10 @@ class CheckpointStore:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _write_new(self, path: Path, data: bytes, *, replace: bool) -> None:
+    def _write_new(self, path: Path, data: bytes, *, replace: bool, sync_dir: bool = True) -> None:
         """Write ``data`` to ``path`` via temp file + fsync; ``os.link`` (never replaces) unless
-        ``replace``. :raises FileExistsError: ``path`` exists and ``replace`` is false."""
+        ``replace``; then fsync the folder unless ``sync_dir`` is false (a later write will).
+        :raises FileExistsError: ``path`` exists and ``replace`` is false."""
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -184,7 +185,8 @@ class CheckpointStore:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        _fsync_dir(self.root)
+        if sync_dir:
+            _fsync_dir(self.root)
 
     def _head_for_append(self) -> Checkpoint | None:
         """The newest checkpoint, found from the pointer and then forward (a writer that died
@@ -225,7 +227,8 @@ class CheckpointStore:
                            "at": at, "prev": head.sha256 if head else GENESIS}
                 data = _sign(self._key, payload)
                 try:
-                    self._write_new(self._path(seq), data, replace=False)
+                    # the pointer's folder fsync below makes both names durable
+                    self._write_new(self._path(seq), data, replace=False, sync_dir=False)
                     break
                 except FileExistsError:  # a writer without our lock (another host): re-read
                     continue
