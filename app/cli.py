@@ -221,7 +221,7 @@ def audit_verify(checkpoint: bool) -> None:
     if checkpoint and count:
         if report.head is None:
             click.echo("此前没有检查点：已为现有记录建立第一个检查点，之前的删除无法再核对")
-        store.append(count, last, now_iso())
+        store.append(count, last, now_iso(), may_start_chain=True)
         report = store.verify()
     click.echo(f"审计日志完整：共{count}条，最新哈希 {last}")
     if report.head is not None:

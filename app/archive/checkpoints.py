@@ -210,16 +210,23 @@ class CheckpointStore:
             head = following
         return head
 
-    def append(self, last_id: int, last_hash: str, at: str) -> Checkpoint | None:
+    def append(self, last_id: int, last_hash: str, at: str, *,
+               may_start_chain: bool = False) -> Checkpoint | None:
         """Record that the log reaches entry ``last_id`` with hash ``last_hash``.
 
         :param at: the time to record (ISO 8601, UTC).
+        :param may_start_chain: the folder may be empty: the log itself starts at ``last_id``'s
+            chain (its first entry follows GENESIS), or an operator establishes a first checkpoint.
+            Otherwise an empty folder is a lost one, and refilling it would hide the loss.
         :returns: the new checkpoint, or ``None`` when the newest one already covers ``last_id``.
-        :raises CheckpointError: the folder is damaged (see ``_head_for_append``).
+        :raises CheckpointError: the folder is damaged or lost (see ``_head_for_append``).
         """
         with self._locked():
             for _attempt in range(10):
                 head = self._head_for_append()
+                if head is None and not may_start_chain:
+                    raise CheckpointError("检查点目录为空，而审计日志已有更早的记录：检查点目录丢失？"
+                                          "核查后运行 audit verify --checkpoint")
                 if head is not None and head.last_id >= last_id:
                     return None
                 seq = head.seq + 1 if head else 1

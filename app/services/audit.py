@@ -29,7 +29,7 @@ from app.models import AuditEntry
 
 LOG = logging.getLogger("lyxy.audit")
 _APPENDED = "lyxy_audit_appended"
-"""``Session.info`` key: (id, entry_hash) of the entries this transaction appended."""
+"""``Session.info`` key: (id, entry_hash, prev_hash) of the entries this transaction appended."""
 
 GENESIS = "0" * 64
 
@@ -63,7 +63,7 @@ def record(session: Session, key: bytes, *, actor: str, action: str, object_type
                 session.add(entry)
         except IntegrityError:  # another writer appended first: chain onto its entry
             continue
-        session.info.setdefault(_APPENDED, []).append((entry.id, entry.entry_hash))
+        session.info.setdefault(_APPENDED, []).append((entry.id, entry.entry_hash, prev))
         return entry
     raise RuntimeError("audit log busy: could not append after 10 attempts")
 
@@ -135,9 +135,10 @@ def _checkpoint_after_commit(store: CheckpointStore, session: Session) -> None:
     appended = session.info.pop(_APPENDED, None)
     if not appended:
         return
-    last_id, last_hash = max(appended)
+    last_id, last_hash, _prev = max(appended)
+    first_of_log = min(appended)[2] == GENESIS  # only the log's first commit may start a chain
     try:
-        store.append(last_id, last_hash, now_iso())
+        store.append(last_id, last_hash, now_iso(), may_start_chain=first_of_log)
     except (CheckpointError, OSError):
         # The entries are committed; the request must not fail now. `audit verify` reports the
         # folder's state, and until then the newest entries are not anchored.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from pathlib import Path
 
-from app.archive.checkpoints import CheckpointStore, checkpoint_key
+import pytest
+
+from app.archive.checkpoints import CheckpointError, CheckpointStore, checkpoint_key
 
 KEY = checkpoint_key(b"k" * 32)
 AT = "2026-11-29T08:00:00+00:00"
@@ -18,7 +21,9 @@ def h(i: int) -> str:
 
 def test_checkpoints_chain_and_skip_heads_already_covered(tmp_path: Path) -> None:
     store = CheckpointStore(tmp_path, KEY)
-    first = store.append(3, h(3), AT)
+    with pytest.raises(CheckpointError, match="检查点目录为空"):
+        store.append(3, h(3), AT)  # an empty folder while the log has entries: a lost folder
+    first = store.append(3, h(3), AT, may_start_chain=True)
     assert first is not None and first.seq == 1
     assert store.append(2, h(2), AT) is None  # an older head: the newest checkpoint covers it
     second = store.append(5, h(5), AT)
@@ -28,22 +33,35 @@ def test_checkpoints_chain_and_skip_heads_already_covered(tmp_path: Path) -> Non
     assert report.head is not None and (report.head.last_id, report.head.last_hash) == (5, h(5))
 
 
-def test_concurrent_writers_never_fork_the_chain(tmp_path: Path) -> None:
-    """Eight workers commit entries 1..400 in whatever order and each writes its checkpoint
-    (each append opens its own lock file description, as a separate process would)."""
+def test_concurrent_writers_never_fork_the_chain_nor_move_the_pointer_back(tmp_path: Path) -> None:
+    """After the log's first entry, eight workers commit entries 2..400 in whatever order and each
+    writes its checkpoint (each append opens its own lock file description, as a process would)."""
+    CheckpointStore(tmp_path, KEY).append(1, h(1), AT, may_start_chain=True)
     stores = [CheckpointStore(tmp_path, KEY) for _ in range(8)]
     start = threading.Barrier(len(stores))
 
     def work(index: int) -> None:
         start.wait()
-        for entry_id in range(index + 1, 401, len(stores)):
+        for entry_id in range(index + 2, 401, len(stores)):
             stores[index].append(entry_id, h(entry_id), AT)
 
+    pointer_seqs: list[int] = []
+    done = threading.Event()
+
+    def watch_pointer() -> None:  # the pointer must never move backwards, not only at the end
+        while not done.is_set():
+            pointer_seqs.append(json.loads((tmp_path / "latest.json").read_bytes())["seq"])
+
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(stores))]
+    watcher = threading.Thread(target=watch_pointer)
+    watcher.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    done.set()
+    watcher.join()
+    assert pointer_seqs == sorted(pointer_seqs)
     report = CheckpointStore(tmp_path, KEY).verify()
     assert report.problems == []
     assert report.head is not None and report.head.last_id == 400
@@ -53,7 +71,7 @@ def test_concurrent_writers_never_fork_the_chain(tmp_path: Path) -> None:
 def test_a_validly_signed_checkpoint_from_another_chain_does_not_fit(tmp_path: Path) -> None:
     ours, theirs = CheckpointStore(tmp_path / "ours", KEY), CheckpointStore(tmp_path / "theirs", KEY)
     for store in (ours, theirs):
-        store.append(1, h(1), AT)
+        store.append(1, h(1), AT, may_start_chain=True)
     ours.append(2, h(2), AT)
     theirs.append(2, h(99), "2026-11-29T09:00:00+00:00")
     target = ours.root / "cp-000000000002.json"
@@ -65,7 +83,7 @@ def test_a_validly_signed_checkpoint_from_another_chain_does_not_fit(tmp_path: P
 
 def test_checkpoint_files_cannot_be_overwritten_by_the_writer(tmp_path: Path) -> None:
     store = CheckpointStore(tmp_path, KEY)
-    store.append(1, h(1), AT)
+    store.append(1, h(1), AT, may_start_chain=True)
     path = tmp_path / "cp-000000000001.json"
     assert path.stat().st_mode & 0o777 == 0o444
     before = path.read_bytes()

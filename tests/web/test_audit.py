@@ -109,7 +109,7 @@ def test_a_checkpoint_signed_with_another_key_is_reported(app, app_factory, clie
     from app.services.audit import checkpoint_store
 
     store = checkpoint_store(other)
-    store.append(10**6, "f" * 64, "2026-11-29T00:00:00+00:00")
+    store.append(10**6, "f" * 64, "2026-11-29T00:00:00+00:00", may_start_chain=True)
     os.replace(store.root / "latest.json", checkpoint_dir(app) / "latest.json")
     result = verify(runner)
     assert result.exit_code == 1
@@ -163,6 +163,9 @@ def test_a_lost_checkpoint_folder_is_reported_and_can_be_re_established(app, cli
         path.unlink()
     result = verify(runner)
     assert result.exit_code == 1 and "但没有任何检查点" in result.output
+    failed_logins(client, 1)  # the writer must not start a fresh chain over the loss
+    assert checkpoint_files(app) == []
+    assert verify(runner).exit_code == 1
     established = verify(runner, "--checkpoint")
     assert established.exit_code == 0, established.output
     assert "检查点：1个" in established.output
