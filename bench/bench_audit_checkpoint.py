@@ -31,7 +31,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=base, prefix="bench-audit-") as tmp:
         store = CheckpointStore(Path(tmp) / "alone", checkpoint_key(b"k" * 32))
-        counter = iter(range(1, 10**9))
+        store.append(1, "0" * 64, "2026-11-29T08:00:00+00:00", may_start_chain=True)
+        counter = iter(range(2, 10**9))
         report("CheckpointStore.append", timed(
             lambda: store.append(next(counter), "0" * 64, "2026-11-29T08:00:00+00:00"), N))
 
