@@ -222,20 +222,40 @@ def archive_rebuild_public_copies(force: bool) -> None:
 
 
 @audit_cli.command("verify")
+@click.option("--checkpoint", is_flag=True,
+              help="校验通过后为最新一条记录写入检查点（新部署或升级后建立检查点）")
 @with_appcontext
-def audit_verify() -> None:
-    """Check the audit log's hash chain; exit 1 when an entry was edited or deleted."""
+def audit_verify(checkpoint: bool) -> None:
+    """Check the audit log's hash chain and that it still reaches the newest checkpoint kept
+    outside the database; exit 1 when an entry was edited or deleted, or checkpoints were."""
     from app.db import get_session
-    from app.services.audit import audit_key, head, verify_chain
+    from app.services.audit import (
+        audit_key,
+        checkpoint_store,
+        head,
+        now_iso,
+        verify_against_checkpoint,
+        verify_chain,
+    )
 
     session = get_session()
+    store = checkpoint_store(current_app)
+    report = store.verify()
     problems = verify_chain(session, audit_key(current_app.config["SECRET_KEY"]))
+    problems += verify_against_checkpoint(session, report, establishing=checkpoint)
     for problem in problems:
         click.echo(f"问题：{problem}", err=True)
     count, last = head(session)
     if problems:
         raise SystemExit(1)
+    if checkpoint and count:
+        if report.head is None:
+            click.echo("此前没有检查点：已为现有记录建立第一个检查点，之前的删除无法再核对")
+        store.append(count, last, now_iso(), may_start_chain=True)
+        report = store.verify()
     click.echo(f"审计日志完整：共{count}条，最新哈希 {last}")
+    if report.head is not None:
+        click.echo(f"检查点：{report.count}个，最新的第{report.head.seq}个记录到第{report.head.last_id}条")
 
 
 credit_cli = click.Group("credit", help="信用记录：导入")

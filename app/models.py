@@ -244,7 +244,10 @@ class Filing(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained audit log: logins, uploads, reviews, downloads, key use."""
+    """Append-only, hash-chained audit log: logins, uploads, reviews, downloads, key use.
+
+    The database refuses UPDATE, DELETE and TRUNCATE on it (triggers, migration 0012); its head
+    is checkpointed outside the database (``app.archive.checkpoints``)."""
 
     __tablename__ = "audit_log"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, text
 
 from app import create_app
 from app.db import make_engine, upgrade_database
@@ -75,10 +76,34 @@ def app(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator:
         load_demo(get_session())
     yield app
     engine = app.extensions["lyxy_engine"]
-    with engine.begin() as conn:
+    with audit_triggers_bypassed(engine) as conn:  # audit_log refuses DELETE (0012)
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
     engine.dispose()
+
+
+@contextmanager
+def audit_triggers_bypassed(engine: Engine) -> Iterator[Connection]:
+    """A transaction in which audit_log's append-only triggers (migration 0012) do not fire, as
+    for a database superuser: the test cleanup, and tests that play an attacker with such rights.
+
+    PostgreSQL: ``SET LOCAL session_replication_role = replica`` (the test connects as a superuser;
+    the setting ends with the transaction). SQLite has no such switch: the triggers are dropped
+    and re-created from their own SQL inside the transaction.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            yield conn
+            return
+        triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                     "AND tbl_name = 'audit_log'")).all()
+        assert len(triggers) == 2, triggers  # the guard exists; a test must not pass without it
+        for name, _sql in triggers:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+        yield conn
+        for _name, sql in triggers:
+            conn.execute(text(sql))
 
 
 @pytest.fixture

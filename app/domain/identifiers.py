@@ -52,7 +52,28 @@ USCC_CATEGORIES: dict[str, str] = {
     "N1": "农业农村·农村集体经济组织",  # [M] in domain-rules §3.1: to verify
     "Y1": "其他",
 }
-"""登记管理部门代码 + 机构类别代码 (positions 1–2); unknown pairs are warnings, not errors."""
+"""登记管理部门代码 + 机构类别代码 (positions 1–2); other pairs of a known department are warnings."""
+
+USCC_AUTHORITIES: dict[str, str] = {
+    code[0]: label.split("·")[0] for code, label in USCC_CATEGORIES.items()
+}
+"""登记管理部门代码 (position 1). Any other character is no registration authority at all: refused."""
+
+USCC_VERIFIED_CATEGORIES: dict[str, str] = {"1": "1239", "5": "1239", "9": "123"}
+"""机构类别代码 (position 2) of the departments domain-rules §3.1 tags [V] (机构编制, 民政, 工商):
+any other category under them is refused. The other departments' lists are best-effort, so an
+unlisted category there stays a warning (§3.1: "treat unknown pairs as a warning")."""
+
+USCC_REGION_PREFIXES = frozenset(
+    ["10", "11", "12", "13", "14", "15", "21", "22", "23"]
+    + [str(c) for c in range(31, 38)]
+    + [str(c) for c in range(41, 47)]
+    + [str(c) for c in range(50, 55)]
+    + [str(c) for c in range(61, 66)]
+    + ["71", "81", "82"]
+)
+"""Positions 3–4: a GB/T 2260 province, or 10 for departments of the central government
+(national registrations such as 51100000500000024G, 中华全国工商业联合会)."""
 
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 """W_i = 2^(18-i) mod 11 (ISO 7064 MOD 11-2)."""
@@ -115,8 +136,10 @@ def validate_uscc(code: str, *, field: str = "subject_code") -> str:
     :param code: the code as typed.
     :param field: API field name used in the raised error.
     :returns: the normalised 18-character code.
-    :raises FieldError: empty, illegal character, wrong length, non-digit region code
-        (positions 3–8) or wrong check character (position 18).
+    :raises FieldError: empty, illegal character, wrong length, no registration authority
+        (position 1), a category that authority does not issue (position 2), non-digit or
+        impossible region code (positions 3–8), all-zero 主体标识码 (positions 9–17) or wrong
+        check character (position 18).
     """
     text = _require_text(code, field, USCC_LABEL)
     for position, char in enumerate(text, start=1):
@@ -139,12 +162,38 @@ def validate_uscc(code: str, *, field: str = "subject_code") -> str:
                 field,
                 f"{USCC_LABEL}第3–8位应为登记管理机关行政区划码（数字），第{position}位为“{char}”",
             )
+    _check_uscc_structure(text, field)
     expected = uscc_check_char(text[:17])
     if expected != text[17]:
         raise FieldError(
             field, f"{USCC_LABEL}校验码错误：第18位应为“{expected}”，实际为“{text[17]}”"
         )
     return text
+
+
+def _check_uscc_structure(text: str, field: str) -> None:
+    """Refuse what GB 32100 cannot issue even when the check character fits (issue 10 §5):
+    ``000000000000000000`` passes the checksum, but no department, region or body is zero."""
+    authority, category = text[0], text[1]
+    if authority not in USCC_AUTHORITIES:
+        raise FieldError(field, f"{USCC_LABEL}第1位登记管理部门代码“{authority}”无效")
+    allowed = USCC_VERIFIED_CATEGORIES.get(authority)
+    if category == "0" or (allowed is not None and category not in allowed):
+        hint = f"（应为{'、'.join(allowed)}）" if allowed else ""
+        raise FieldError(
+            field,
+            f"{USCC_LABEL}第2位机构类别代码“{category}”无效：登记管理部门“{authority}”"
+            f"（{USCC_AUTHORITIES[authority]}）没有这一机构类别{hint}",
+        )
+    region = text[2:8]
+    if region[:2] not in USCC_REGION_PREFIXES:
+        raise FieldError(
+            field,
+            f"{USCC_LABEL}第3–8位登记管理机关行政区划码“{region}”无效"
+            f"（应为登记机关所在地的行政区划代码）",
+        )
+    if set(text[8:17]) == {"0"}:
+        raise FieldError(field, f"{USCC_LABEL}第9–17位主体标识码（组织机构代码）不能全为0")
 
 
 def uscc_warnings(code: str) -> tuple[str, ...]:

@@ -2,8 +2,10 @@
 
 ``verify_chain`` detects an edited entry (its HMAC no longer matches), a deleted one (the next
 entry's ``prev_hash`` points at nothing, or ids skip) and a forged one (no audit key, no valid
-HMAC). Removing entries from the very end leaves no trace in the chain itself; the CLI prints
-the head hash so operators can keep it elsewhere.
+HMAC). Removing entries from the very end leaves no trace in the chain itself, so after every
+commit that appended entries the head is written as a signed checkpoint outside the database
+(``app.archive.checkpoints``), and ``verify_against_checkpoint`` holds the table to it (issue 10
+§5). The database refuses UPDATE and DELETE on the table as well (migration 0012).
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from flask import Flask
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.archive.checkpoints import CheckpointError, CheckpointReport, CheckpointStore, checkpoint_key
 from app.models import AuditEntry
+
+LOG = logging.getLogger("lyxy.audit")
+_APPENDED = "lyxy_audit_appended"
+"""``Session.info`` key: (id, entry_hash, prev_hash) of the entries this transaction appended."""
 
 GENESIS = "0" * 64
 
@@ -52,6 +63,7 @@ def record(session: Session, key: bytes, *, actor: str, action: str, object_type
                 session.add(entry)
         except IntegrityError:  # another writer appended first: chain onto its entry
             continue
+        session.info.setdefault(_APPENDED, []).append((entry.id, entry.entry_hash, prev))
         return entry
     raise RuntimeError("audit log busy: could not append after 10 attempts")
 
@@ -75,3 +87,74 @@ def head(session: Session) -> tuple[int, str]:
     """The number of the last entry and its hash (keep it elsewhere to detect truncation)."""
     last = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     return (last.id, last.entry_hash) if last else (0, GENESIS)
+
+
+def verify_against_checkpoint(session: Session, report: CheckpointReport, *,
+                              establishing: bool = False) -> list[str]:
+    """Problems of the checkpoint folder, then whether the table still reaches its newest head.
+
+    :param report: ``CheckpointStore.verify()``.
+    :param establishing: the operator is about to write the first checkpoint (a log kept before
+        checkpoints existed, or a lost folder after investigation): no checkpoint is no problem.
+    :returns: Chinese descriptions; empty when the table reaches the newest checkpoint.
+    """
+    problems = list(report.problems)
+    last = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    anchor = report.head
+    if anchor is None:
+        if last is not None and report.count == 0 and not report.problems and not establishing:
+            problems.append(f"审计日志有记录（最新为第{last.id}条），但没有任何检查点：无法确认末尾的记录"
+                            "是否被删除（检查点目录丢失？新部署请运行 audit verify --checkpoint）")
+        return problems
+    entry = session.get(AuditEntry, anchor.last_id)
+    if entry is None:
+        if last is None:
+            problems.append(f"审计日志已被清空：检查点第{anchor.seq}个记录到第{anchor.last_id}条")
+        elif last.id < anchor.last_id:
+            problems.append(f"审计日志在第{last.id}条之后被截断/删除：检查点第{anchor.seq}个记录到"
+                            f"第{anchor.last_id}条，第{last.id + 1}–{anchor.last_id}条缺失")
+        else:
+            problems.append(f"第{anchor.last_id}条记录被删除：它是检查点第{anchor.seq}个记录的最新一条")
+    elif not hmac.compare_digest(entry.entry_hash, anchor.last_hash):
+        problems.append(f"第{anchor.last_id}条记录与检查点第{anchor.seq}个不符（记录被替换）")
+    return problems
+
+
+def checkpoint_store(app: Flask) -> CheckpointStore:
+    """The app's checkpoint folder (``AUDIT_CHECKPOINT_DIR``, default ``instance/audit-checkpoints``)."""
+    return app.extensions["lyxy_audit_checkpoints"]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _checkpoint_after_commit(store: CheckpointStore, session: Session) -> None:
+    if session.get_nested_transaction() is not None:  # a SAVEPOINT released: nothing committed yet
+        return
+    appended = session.info.pop(_APPENDED, None)
+    if not appended:
+        return
+    last_id, last_hash, _prev = max(appended)
+    first_of_log = min(appended)[2] == GENESIS  # only the log's first commit may start a chain
+    try:
+        store.append(last_id, last_hash, now_iso(), may_start_chain=first_of_log)
+    except (CheckpointError, OSError):
+        # The entries are committed; the request must not fail now. `audit verify` reports the
+        # folder's state, and until then the newest entries are not anchored.
+        LOG.exception("审计检查点写入失败（第%s条）", last_id)
+
+
+def _forget_appended(session: Session) -> None:
+    if session.get_nested_transaction() is None:  # the transaction itself, not a SAVEPOINT
+        session.info.pop(_APPENDED, None)
+
+
+def init_app(app: Flask) -> None:
+    """Write a checkpoint after every commit that appended audit entries (one small file)."""
+    root = app.config.get("AUDIT_CHECKPOINT_DIR") or Path(app.instance_path) / "audit-checkpoints"
+    store = CheckpointStore(root, checkpoint_key(audit_key(app.config["SECRET_KEY"])))
+    app.extensions["lyxy_audit_checkpoints"] = store
+    maker = app.extensions["lyxy_sessionmaker"]
+    event.listen(maker, "after_commit", partial(_checkpoint_after_commit, store))
+    event.listen(maker, "after_rollback", _forget_appended)

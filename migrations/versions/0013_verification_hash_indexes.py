@@ -1,7 +1,7 @@
 """Indexes on every hash the public verification looks up (public copies, stamp results, certificates, reports)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 09:00:00
 
 ``POST /api/v1/verify`` and ``/verify/<number>`` are public: each upload looks its SHA-256 up in
@@ -11,7 +11,7 @@ could repeat; with one it is a single index probe. ``issued_documents.sha256`` h
 from alembic import op
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

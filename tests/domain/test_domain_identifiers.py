@@ -127,11 +127,87 @@ def test_uscc_warnings_clean_code() -> None:
     assert uscc_warnings("91350200776049653A") == ()
 
 
+def with_check(body17: str) -> str:
+    """``body17`` plus its correct check character, so only the structural rule under test fails."""
+    return body17 + uscc_check_char(body17)
+
+
 def test_uscc_warnings_unknown_category_pair() -> None:
-    body = "H1211382MA0Y8K7Q3"
-    code = body + uscc_check_char(body)
-    assert validate_uscc(code) == code  # unknown pair is not an error
-    assert any("前两位“H1”" in w for w in uscc_warnings(code))
+    code = with_check("22211382MA0Y8K7Q3")  # 外交's category list is best-effort (§3.1)
+    assert validate_uscc(code) == code  # an unlisted category of a known department: a warning
+    assert any("前两位“22”" in w for w in uscc_warnings(code))
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        # issue 10 §5: passes the checksum (Σ = 0 -> '0') but nothing in it can be issued
+        ("000000000000000000", "统一社会信用代码第1位登记管理部门代码“0”无效"),
+        (with_check("01211382MA0Y8K7Q3"), "统一社会信用代码第1位登记管理部门代码“0”无效"),
+        (with_check("H1211382MA0Y8K7Q3"), "统一社会信用代码第1位登记管理部门代码“H”无效"),
+        (with_check("X1211382MA0Y8K7Q3"), "统一社会信用代码第1位登记管理部门代码“X”无效"),
+        (
+            with_check("90211382MA0Y8K7Q3"),
+            "统一社会信用代码第2位机构类别代码“0”无效：登记管理部门“9”（工商）没有这一机构类别"
+            "（应为1、2、3）",
+        ),
+        (
+            with_check("94211382MA0Y8K7Q3"),
+            "统一社会信用代码第2位机构类别代码“4”无效：登记管理部门“9”（工商）没有这一机构类别"
+            "（应为1、2、3）",
+        ),
+        (
+            with_check("99211382MA0Y8K7Q3"),
+            "统一社会信用代码第2位机构类别代码“9”无效：登记管理部门“9”（工商）没有这一机构类别"
+            "（应为1、2、3）",
+        ),
+        (
+            with_check("1A211382MA0Y8K7Q3"),
+            "统一社会信用代码第2位机构类别代码“A”无效：登记管理部门“1”（机构编制）没有这一机构类别"
+            "（应为1、2、3、9）",
+        ),
+        (
+            with_check("54211382MA0Y8K7Q3"),
+            "统一社会信用代码第2位机构类别代码“4”无效：登记管理部门“5”（民政）没有这一机构类别"
+            "（应为1、2、3、9）",
+        ),
+        (
+            with_check("Y0211382MA0Y8K7Q3"),
+            "统一社会信用代码第2位机构类别代码“0”无效：登记管理部门“Y”（其他）没有这一机构类别",
+        ),
+        (
+            with_check("91000000MA0Y8K7Q3"),
+            "统一社会信用代码第3–8位登记管理机关行政区划码“000000”无效（应为登记机关所在地的行政区划代码）",
+        ),
+        (
+            with_check("91991382MA0Y8K7Q3"),
+            "统一社会信用代码第3–8位登记管理机关行政区划码“991382”无效（应为登记机关所在地的行政区划代码）",
+        ),
+        (with_check("91211382000000000"), "统一社会信用代码第9–17位主体标识码（组织机构代码）不能全为0"),
+    ],
+)
+def test_uscc_structurally_impossible_codes_are_refused(code: str, message: str) -> None:
+    assert uscc_check_char(code[:17]) == code[17]  # the checksum alone would accept it
+    with pytest.raises(FieldError) as caught:
+        validate_uscc(code)
+    assert (caught.value.field, caught.value.message) == ("subject_code", message)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "11211382MA0Y8K7Q3", "12211382MA0Y8K7Q3", "13211382MA0Y8K7Q3", "19211382MA0Y8K7Q3",
+        "51211382MA0Y8K7Q3", "52211382MA0Y8K7Q3", "53211382MA0Y8K7Q3", "59211382MA0Y8K7Q3",
+        "91211382MA0Y8K7Q3", "92211382MA0Y8K7Q3", "93211382MA0Y8K7Q3",
+        "21211382MA0Y8K7Q3", "A1211382MA0Y8K7Q3", "G1211382MA0Y8K7Q3", "N1211382MA0Y8K7Q3",
+        "Y1211382MA0Y8K7Q3",
+        "91210000MA0Y8K7Q3",  # registered at provincial level (辽宁省)
+        "51100000500000024",  # a national registration (region 100000)
+    ],
+)
+def test_uscc_every_issuable_department_category_and_region_is_accepted(body: str) -> None:
+    code = with_check(body)
+    assert validate_uscc(code) == code
 
 
 def test_uscc_warnings_org_check_mismatch() -> None:
