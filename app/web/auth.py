@@ -24,7 +24,8 @@ from flask import (
 from flask_wtf.csrf import CSRFProtect
 
 from app.db import get_session
-from app.models import ApiKey, User
+from app.domain.access import ANONYMOUS, Reader
+from app.models import ApiKey, ReceivingUnit, User
 from app.ratelimit import limiter
 from app.services import accounts
 from app.web.common import audit
@@ -41,6 +42,21 @@ def current_user() -> User | None:
         user = get_session().get(User, uid) if uid else None
         g.user = user if user is not None and user.active else None
     return g.user
+
+
+def letter_reader() -> Reader:
+    """Who is asking, for the letter access rule (``app.domain.access``): the API key's unit,
+    the signed-in account's role and unit, or the public."""
+    db = get_session()
+    key = g.get("api_key")
+    if key is not None:
+        unit = db.get(ReceivingUnit, key.unit_id) if key.unit_id is not None else None
+        return Reader(unit_name=unit.name if unit is not None else None)
+    user = current_user()
+    if user is None:
+        return ANONYMOUS
+    unit = db.get(ReceivingUnit, user.unit_id) if user.unit_id is not None else None
+    return Reader.for_role(user.role, unit.name if unit is not None else None)
 
 
 def login_required(*roles: str) -> Callable:
