@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pikepdf
@@ -39,26 +39,61 @@ TYPED_FIELDS = {"scenario": "administrative_service", "subject_kind": "enterpris
                 "commitment_date": "2026-11-20"}
 
 
-@dataclass
 class World:
-    app: object
-    zjj: FlaskClient
-    """ZJJ's clerk, signed in."""
-    czj: FlaskClient
-    """CZJ's clerk, signed in."""
-    office: FlaskClient
-    """The credit office's reviewer, signed in."""
-    anon: FlaskClient
-    zjj_key: dict[str, str]
-    czj_key: dict[str, str]
-    agency_key: dict[str, str]
-    zjj_seal: int
-    czj_seal: int
-    number: str
-    """A natural person's letter addressed to ZJJ."""
-    code: str
-    pdf: bytes
-    """The issued PDF (full name and ID number)."""
+    """Two units (ZJJ, the addressee of the letter; CZJ, the second unit), the credit office, an
+    agency and the public, each made on first use (logins and seals cost a few 100 ms each)."""
+
+    def __init__(self, app, runner) -> None:
+        self.app, self.runner = app, runner
+        with app.app_context():
+            db = get_session()
+            accounts.create_user(db, username="zjj", password=PASSWORD, role="unit_clerk",
+                                 display_name="住建局经办人", owner=ZJJ)
+            accounts.create_user(db, username="czj", password=PASSWORD, role="unit_clerk",
+                                 display_name="财政局经办人", owner=CZJ)
+            accounts.create_user(db, username="office", password=PASSWORD,
+                                 role="office_reviewer", display_name="审核员")
+            db.commit()
+        self.anon = app.test_client()
+        issued = self.anon.post("/api/v1/commitments", json=PERSON_LETTER).get_json()
+        self.number: str = issued["number"]
+        """A natural person's letter addressed to ZJJ."""
+        self.code: str = issued["verification_code"]
+        self.pdf: bytes = self.anon.get(issued["pdf_url"].removeprefix(ROOT)).data
+        """The issued PDF: what is at stake, the full name and ID number."""
+        assert ID_NUMBER in _text(self.pdf)
+
+    @cached_property
+    def zjj(self) -> FlaskClient:
+        return _login(self.app, "zjj")
+
+    @cached_property
+    def czj(self) -> FlaskClient:
+        return _login(self.app, "czj")
+
+    @cached_property
+    def office(self) -> FlaskClient:
+        return _login(self.app, "office")
+
+    @cached_property
+    def zjj_key(self) -> dict[str, str]:
+        return _key(self.runner, ZJJ)
+
+    @cached_property
+    def czj_key(self) -> dict[str, str]:
+        return _key(self.runner, CZJ)
+
+    @cached_property
+    def agency_key(self) -> dict[str, str]:
+        return _key(self.runner, DEMO_AGENCY["name"])
+
+    @cached_property
+    def zjj_seal(self) -> int:
+        return _seal(self.app, self.zjj, ZJJ)
+
+    @cached_property
+    def czj_seal(self) -> int:
+        return _seal(self.app, self.czj, CZJ)
 
 
 def _login(app, username: str) -> FlaskClient:
@@ -90,25 +125,7 @@ def _seal(app, clerk: FlaskClient, unit: str) -> int:
 
 @pytest.fixture
 def world(app, runner) -> World:
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="zjj", password=PASSWORD, role="unit_clerk",
-                             display_name="住建局经办人", owner=ZJJ)
-        accounts.create_user(db, username="czj", password=PASSWORD, role="unit_clerk",
-                             display_name="财政局经办人", owner=CZJ)
-        accounts.create_user(db, username="office", password=PASSWORD, role="office_reviewer",
-                             display_name="审核员")
-        db.commit()
-    zjj, czj = _login(app, "zjj"), _login(app, "czj")
-    anon = app.test_client()
-    issued = anon.post("/api/v1/commitments", json=PERSON_LETTER).get_json()
-    pdf = anon.get(issued["pdf_url"].removeprefix(ROOT)).data
-    assert ID_NUMBER in _text(pdf)  # what is at stake: the letter carries the full ID
-    return World(app=app, zjj=zjj, czj=czj, office=_login(app, "office"), anon=anon,
-                 zjj_key=_key(runner, ZJJ), czj_key=_key(runner, CZJ),
-                 agency_key=_key(runner, DEMO_AGENCY["name"]),
-                 zjj_seal=_seal(app, zjj, ZJJ), czj_seal=_seal(app, czj, CZJ),
-                 number=issued["number"], code=issued["verification_code"], pdf=pdf)
+    return World(app, runner)
 
 
 def _text(pdf: bytes) -> str:
@@ -163,6 +180,7 @@ def _reveals_nothing(resp) -> None:
 
 
 def test_api_stamp_job_on_another_units_letter_is_404_like_an_unknown_number(world):
+    assert world.czj_key and world.czj_seal  # made (and stored) before counting
     before = _stored(world.app)
     foreign = _api_stamp(world.anon, world.czj_key, world.number, world.czj_seal)
     unknown = _api_stamp(world.anon, world.czj_key, UNKNOWN, world.czj_seal)
