@@ -199,10 +199,12 @@ class Filing(Base):
     """An uploaded, stamped 信用承诺书 (policy 五(三)2): reviewed, then published (公示)."""
 
     __tablename__ = "filings"
+    __table_args__ = (UniqueConstraint("unit_id", "sha256", name="uq_filings_unit_id_sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    """SHA-256 of the original upload; the same file uploaded twice is one filing."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the original upload; the same file uploaded twice by one unit is one filing
+    (unique per unit, 0010: another unit's upload of the same bytes is that unit's own record)."""
     original_name: Mapped[str] = mapped_column(String(200))
     """Display-only file name (NFC, no path parts or control characters)."""
     size_bytes: Mapped[int] = mapped_column(Integer)

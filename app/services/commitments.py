@@ -16,6 +16,7 @@ from app.archive.blobs import BlobNotFound, BlobStore
 from app.archive.pii import PiiCipher
 from app.documents import commitment as doc
 from app.documents.fonts import font_stack
+from app.domain.access import AccessGround, Letter, Reader, letter_access
 from app.domain.commitments import CommitmentRequest, Scenario, parse_commitment_request
 from app.domain.errors import FieldError
 from app.domain.masking import public_subject_code
@@ -173,6 +174,32 @@ def find_document(session: Session, number_text: str) -> IssuedDocument:
     if record is None:
         raise DocumentNotFound(number_text)
     return record
+
+
+def find_readable_document(session: Session, number_text: str, reader: Reader,
+                           code: str | None = None) -> tuple[IssuedDocument, AccessGround]:
+    """The issued letter for ``number_text`` if ``reader`` (or the ``code`` they present) may
+    read it (issue 10 §1, ``app.domain.access``), with the ground.
+
+    Raises ``DocumentNotFound`` alike when the number is unknown and when the reader may not
+    read the letter, so a refusal never confirms that a number exists; ``FieldError`` for a
+    number that is malformed or fails its check character (computable by anyone).
+    """
+    record = find_document(session, number_text)
+    ground = letter_access(reader, Letter(addressee=record.receiving_unit,
+                                          verification_code=record.verification_code), code)
+    if ground is None:
+        raise DocumentNotFound(number_text)
+    return record, ground
+
+
+def may_read_number(session: Session, number: str, reader: Reader) -> bool:
+    """Whether ``reader`` may read the issued letter stored under exactly ``number`` (a job's or
+    a filing's canonical number); unknown numbers are not letters of this service: True."""
+    record = session.scalar(select(IssuedDocument).where(IssuedDocument.number == number))
+    return record is None or letter_access(
+        reader, Letter(addressee=record.receiving_unit,
+                       verification_code=record.verification_code)) is not None
 
 
 def issued_pdf(record: IssuedDocument, archive: BlobStore, cipher: PiiCipher) -> bytes:

@@ -14,12 +14,13 @@ from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
 from app.archive.search import search_index_for
+from app.domain.access import Reader
 from app.domain.errors import FieldError
 from app.domain.filings import parse_filing_metadata
 from app.domain.masking import public_subject_code
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
-from app.services.commitments import DocumentNotFound, find_document
+from app.services.commitments import DocumentNotFound, find_readable_document
 from app.stamping.public_copy import is_current_public_copy, make_public_copy
 from app.stamping.signing import DocumentSigner
 from app.stamping.types import StampingError
@@ -39,13 +40,20 @@ class UploadResult:
     """False when the same file had been uploaded before (the existing record is returned)."""
 
 
-def issued_letter_fields(session: Session, number: object, cipher: PiiCipher) -> dict[str, str]:
+def issued_letter_fields(session: Session, number: object, cipher: PiiCipher,
+                         unit: ReceivingUnit) -> dict[str, str]:
     """The metadata of a letter this service issued, to pre-fill an upload that carries its
-    number (printed on the letter and in its QR code); empty when unknown."""
+    number (printed on the letter and in its QR code); empty when unknown.
+
+    Only a letter addressed to the uploading ``unit`` pre-fills (issue 10 §1): any PDF or form
+    can carry any number, and the pre-filled fields (the full name and ID number among them)
+    would otherwise hand another unit's applicant data to whoever uploads. A letter addressed
+    elsewhere is treated exactly as an unknown number.
+    """
     if not isinstance(number, str) or not number.strip():
         return {}
     try:
-        record = find_document(session, number)
+        record, _ground = find_readable_document(session, number, Reader(unit_name=unit.name))
     except (FieldError, DocumentNotFound):
         return {}
     from app.services.commitments import request_data
@@ -60,19 +68,21 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
                 name: str, fields: Mapping[str, object], unit: ReceivingUnit,
                 today: date, limits: IntakeLimits, user_id: int | None = None,
                 api_key_id: int | None = None, replaces: Filing | None = None) -> UploadResult:
-    """Check, archive and record an uploaded letter; the same file twice gives one record.
+    """Check, archive and record an uploaded letter; the same file twice from the same unit
+    gives one record. Duplicates are per receiving unit (issue 10 §1): bytes another unit filed
+    make a record of this unit's own, never an answer about the other unit's filing.
 
     Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
     stored. The caller commits.
     """
     facts = inspect_pdf(data, limits)
-    existing = session.scalar(select(Filing).where(Filing.sha256 == facts.sha256))
+    existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
         return UploadResult(existing, created=False)
     fields = dict(fields)
     if not fields.get("document_number") and facts.document_numbers:
         fields["document_number"] = facts.document_numbers[0]
-    fields = {**issued_letter_fields(session, fields.get("document_number"), cipher),
+    fields = {**issued_letter_fields(session, fields.get("document_number"), cipher, unit),
               **{k: v for k, v in fields.items() if v not in (None, "")}}
     meta = parse_filing_metadata(fields, receiving_unit=unit.name, today=today)
     if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
@@ -93,12 +103,18 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     try:
         with session.begin_nested():
             session.add(filing)
-    except IntegrityError:  # an identical upload committed a moment earlier
-        existing = session.scalar(select(Filing).where(Filing.sha256 == facts.sha256))
+    except IntegrityError:  # an identical upload of this unit committed a moment earlier
+        existing = _own_filing(session, unit, facts.sha256)
         if existing is None:
             raise
         return UploadResult(existing, created=False)
     return UploadResult(filing, created=True)
+
+
+def _own_filing(session: Session, unit: ReceivingUnit, sha256: str) -> Filing | None:
+    """This unit's filing of exactly these bytes (unique per unit: uq_filings_unit_id_sha256)."""
+    return session.scalar(select(Filing).where(Filing.unit_id == unit.id,
+                                               Filing.sha256 == sha256))
 
 
 def _reason(reason: str, field: str = "reason") -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.archive.blobs import BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
+from app.domain.access import AccessGround, Reader
 from app.domain.errors import FieldError
 from app.models import StampJob
 from app.services import commitments as commitment_svc
@@ -57,22 +58,35 @@ def create_job(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
     return job
 
 
-def issued_document_pdf(session: Session, archive: BlobStore, number: str,
-                        cipher: PiiCipher) -> tuple[str, bytes]:
-    """The canonical number and exact PDF of a document the service issued."""
-    record = commitment_svc.find_document(session, number)
-    return record.number, commitment_svc.issued_pdf(record, archive, cipher)
+def issued_document_pdf(session: Session, archive: BlobStore, number: str, cipher: PiiCipher,
+                        reader: Reader) -> tuple[str, bytes, AccessGround]:
+    """The canonical number and exact PDF of a document the service issued, if ``reader`` may
+    read it (issue 10 §1: the addressed unit or the credit office; a stamp job is no way around
+    the rule); raises ``DocumentNotFound`` otherwise, as for an unknown number."""
+    record, ground = commitment_svc.find_readable_document(session, number, reader)
+    return record.number, commitment_svc.issued_pdf(record, archive, cipher), ground
 
 
 def create_job_for_document(session: Session, archive: BlobStore, *, number: str,
-                            unit_id: int | None, cipher: PiiCipher,
+                            unit_id: int | None, cipher: PiiCipher, reader: Reader,
                             user_id: int | None = None,
-                            limits: IntakeLimits | None = None) -> StampJob:
-    """A job on the exact PDF the service issued under ``number``; it passes the intake gate like any
-    other (``limits``, default: the upload policy), which costs little and trusts nothing."""
-    canonical, pdf = issued_document_pdf(session, archive, number, cipher)
-    return create_job(session, archive, pdf=pdf, name=f"{canonical}.pdf", unit_id=unit_id,
-                      user_id=user_id, document_number=canonical, limits=limits or IntakeLimits())
+                            limits: IntakeLimits | None = None) -> tuple[StampJob, AccessGround]:
+    """A job on the exact PDF the service issued under ``number`` (see ``issued_document_pdf``);
+    it passes the intake gate like any other (``limits``, default: the upload policy), which costs
+    little and trusts nothing."""
+    canonical, pdf, ground = issued_document_pdf(session, archive, number, cipher, reader)
+    job = create_job(session, archive, pdf=pdf, name=f"{canonical}.pdf", unit_id=unit_id,
+                     user_id=user_id, document_number=canonical, limits=limits or IntakeLimits())
+    return job, ground
+
+
+def job_readable(session: Session, job: StampJob, *, unit_id: int | None, reader: Reader) -> bool:
+    """A job is its unit's (``unit_id`` None: the credit office, which sees every job); a job
+    on an issued letter also needs the letter to be readable by ``reader`` now."""
+    if unit_id is not None and job.unit_id != unit_id:
+        return False
+    return job.document_number is None or commitment_svc.may_read_number(
+        session, job.document_number, reader)
 
 
 def _float(form: Mapping[str, str], key: str, field: str, label: str) -> float:

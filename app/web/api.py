@@ -22,7 +22,7 @@ from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.services import verification as verify_svc
 from app.web import filings as filings_web
-from app.web.auth import api_key_required, csrf
+from app.web.auth import api_key_required, csrf, letter_reader
 from app.web.common import (
     archive,
     audit,
@@ -121,7 +121,10 @@ def create_stamp_job() -> Response:
     number = request.form.get("document_number", "").strip() or None
     upload = request.files.get("file")
     if number:
-        number, pdf = stamp_svc.issued_document_pdf(db, archive(), number, pii_cipher())
+        # issue 10 §1: only a letter addressed to the key's unit; others are "not found" (404)
+        number, pdf, ground = stamp_svc.issued_document_pdf(db, archive(), number, pii_cipher(),
+                                                            letter_reader())
+        audit("read_letter", "issued_document", number, ground=ground.value, via="stamp_job")
         name = f"{number}.pdf"
     elif upload is not None:
         name = upload.filename or "upload.pdf"
@@ -139,8 +142,13 @@ def create_stamp_job() -> Response:
 
 
 def _own_job(job_id: int) -> StampJob:
-    job = get_session().get(StampJob, job_id)
-    if job is None or job.unit_id != g.api_key.unit_id:
+    """The key's unit's job (an agency key has none: ``unit_id`` None must not match the
+    office's jobs, whose ``unit_id`` is None too); 404 otherwise."""
+    db = get_session()
+    job = db.get(StampJob, job_id)
+    unit_id = g.api_key.unit_id
+    if job is None or unit_id is None or not stamp_svc.job_readable(
+            db, job, unit_id=unit_id, reader=letter_reader()):
         abort(404)
     return job
 

@@ -25,7 +25,8 @@ from flask import (
 from flask_wtf.csrf import CSRFProtect
 
 from app.db import get_session
-from app.models import ApiKey, User
+from app.domain.access import ANONYMOUS, Reader
+from app.models import ApiKey, ReceivingUnit, User
 from app.ratelimit import failure_counter, failure_limits, get_remote_address
 from app.services import accounts
 from app.web.common import audit, now
@@ -61,6 +62,21 @@ def current_user() -> User | None:
             session.clear()  # logged out, expired or deactivated: the browser drops the cookie
         g.user = user
     return g.user
+
+
+def letter_reader() -> Reader:
+    """Who is asking, for the letter access rule (``app.domain.access``): the API key's unit,
+    the signed-in account's role and unit, or the public."""
+    db = get_session()
+    key = g.get("api_key")
+    if key is not None:
+        unit = db.get(ReceivingUnit, key.unit_id) if key.unit_id is not None else None
+        return Reader(unit_name=unit.name if unit is not None else None)
+    user = current_user()
+    if user is None:
+        return ANONYMOUS
+    unit = db.get(ReceivingUnit, user.unit_id) if user.unit_id is not None else None
+    return Reader.for_role(user.role, unit.name if unit is not None else None)
 
 
 def login_required(*roles: str) -> Callable:

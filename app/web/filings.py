@@ -90,6 +90,8 @@ def upload() -> Response | str | tuple[str, int]:
         if upload_file is None or not upload_file.filename:
             raise FieldError("file", "请选择已盖章的承诺书PDF文件")
         replaces = db.get(Filing, replaces_id) if replaces_id else None
+        if replaces_id and replaces is None:  # the same answer as for another unit's filing
+            raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
         result = svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload_file),
                                  name=upload_file.filename, fields=values,
                                  unit=db.get(ReceivingUnit, user.unit_id), today=today(),

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.fonts import UncoverableCharacter
+from app.domain.access import ANONYMOUS
 from app.domain.commitments import Scenario
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
@@ -40,6 +41,7 @@ from app.web.common import (
     secret,
     today,
 )
+from app.web.errors import error_response
 
 bp = Blueprint("public", __name__)
 WHO = {"unit": SubjectKind.ENTERPRISE, "person": SubjectKind.NATURAL_PERSON}
@@ -115,9 +117,14 @@ def create_commitment() -> Response | tuple[str, int]:
 
 
 def _record_with_code(number: str):
-    session = get_session()
-    record = svc.find_document(session, number)
-    svc.ensure_code(record, request.args.get("c"))
+    """The applicant's route to the full letter: only with its 验证码 (issue 10 §1 (a)); a
+    missing or wrong code is answered like an unknown number (404), not "wrong code"."""
+    try:
+        record, _ground = svc.find_readable_document(get_session(), number, ANONYMOUS,
+                                                     request.args.get("c"))
+    except svc.DocumentNotFound:
+        abort(error_response(404, "not_found",
+                             "未找到该文书，或验证码不正确：请核对承诺书上打印的编号和验证码"))
     return record
 
 

@@ -1,5 +1,6 @@
-"""Response headers every page gets (no sniffing, no framing, a strict content policy), and which
-parts of a request are believed: the Host (TRUSTED_HOSTS) and the proxies' X-Forwarded-For."""
+"""Response headers every page gets (no sniffing, no framing, a strict content policy, and
+``Cache-Control: no-store`` on everything that carries personal data), and which parts of a
+request are believed: the Host (TRUSTED_HOSTS) and the proxies' X-Forwarded-For."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import get_host
@@ -23,11 +24,47 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 }
+NO_STORE = "no-store"
+NO_STORE_PREFIXES = ("/staff", "/agency", "/login", "/logout")
+"""Issue 10 §1: every staff and agency page and file (filing originals and previews with the
+full ID, stamp jobs, certificates), and the login page."""
+NO_STORE_ENDPOINTS = frozenset({
+    "public.show_commitment", "public.download_commitment",  # the letter with the full ID (c=)
+    "public.create_commitment",  # a refused form echoes the typed ID number
+    "api.create_commitment",  # answers the verification code, the key to the full letter
+})
+
+
+def mark_no_store() -> None:
+    """Mark the current response as personal (for a view outside the rules below)."""
+    g.no_store = True
+
+
+def carries_personal_data() -> bool:
+    """Whether the response to this request may carry personal data, so that no browser or
+    proxy may keep a copy: staff/agency areas, the applicant's letter, any request made with an
+    API key or by a signed-in account, and views marked with ``mark_no_store``."""
+    if g.get("no_store") or g.get("api_key") is not None or g.get("user") is not None:
+        return True
+    path = request.path
+    if any(path == p or path.startswith(p + "/") for p in NO_STORE_PREFIXES):
+        return True
+    return request.endpoint in NO_STORE_ENDPOINTS
+
+
+def _set_common_headers(resp: Response) -> Response:
+    for name, value in HEADERS.items():
+        resp.headers.setdefault(name, value)
+    return resp
 
 
 def _add_headers(resp: Response) -> Response:
-    for name, value in HEADERS.items():
-        resp.headers.setdefault(name, value)
+    _set_common_headers(resp)
+    if carries_personal_data():
+        # replaces send_file's "public, max-age=3600" on previews that show the full ID
+        resp.headers["Cache-Control"] = NO_STORE
+        resp.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches
+        resp.headers.pop("Expires", None)
     return resp
 
 
@@ -53,7 +90,7 @@ class TrustedHostsMiddleware:
                 body = ("<!doctype html><meta charset=utf-8><title>请求有误</title>"
                         f"<p>{escape(UNTRUSTED_HOST)}</p>")
                 mimetype = "text/html"
-            return _add_headers(Response(body, 400, mimetype=mimetype))(environ, start_response)
+            return _set_common_headers(Response(body, 400, mimetype=mimetype))(environ, start_response)
         return self.wsgi_app(environ, start_response)
 
 

@@ -27,8 +27,8 @@ from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.stamping.seal_images import MAX_UPLOAD_BYTES
 from app.stamping.types import StampingError
-from app.web.auth import STAFF_ROLES, current_user, login_required
-from app.web.common import archive, intake_limits, pii_cipher, read_upload
+from app.web.auth import STAFF_ROLES, current_user, letter_reader, login_required
+from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -138,9 +138,12 @@ def seal_png(seal_id: int) -> Response:
 
 
 def _job(job_id: int) -> StampJob:
-    job = get_session().get(StampJob, job_id)
-    scope = _unit_scope()
-    if job is None or (scope is not None and job.unit_id != scope):
+    """A job the user may see (own unit's; every one for the office), on a letter they may
+    read (issue 10 §1); 404 otherwise."""
+    db = get_session()
+    job = db.get(StampJob, job_id)
+    if job is None or not stamp_svc.job_readable(db, job, unit_id=_unit_scope(),
+                                                 reader=letter_reader()):
         abort(404)
     return job
 
@@ -156,9 +159,12 @@ def stamp_new() -> Response | str | tuple[str, int]:
         number = request.form.get("document_number", "").strip()
         upload = request.files.get("file")
         if number:
-            job = stamp_svc.create_job_for_document(db, archive(), number=number,
-                                                    unit_id=_unit_scope(), cipher=pii_cipher(),
-                                                    user_id=user.id)
+            # issue 10 §1: a letter addressed to the clerk's unit (the office: any letter)
+            job, ground = stamp_svc.create_job_for_document(
+                db, archive(), number=number, unit_id=_unit_scope(), cipher=pii_cipher(),
+                reader=letter_reader(), user_id=user.id, limits=intake_limits())
+            audit("read_letter", "issued_document", job.document_number, ground=ground.value,
+                  via="stamp_job")
         elif upload is not None and upload.filename:
             job = stamp_svc.create_job(db, archive(), pdf=read_upload(upload), name=upload.filename,
                                        unit_id=_unit_scope(), user_id=user.id, limits=intake_limits())
@@ -171,8 +177,8 @@ def stamp_new() -> Response | str | tuple[str, int]:
         return render_template("staff/stamp_new.html", errors={field: exc.message}), 400
     except stamp_svc.DocumentNotFound:
         db.rollback()
-        return render_template("staff/stamp_new.html",
-                               errors={"document_number": "未找到该编号的文书"}), 404
+        return render_template("staff/stamp_new.html", errors={
+            "document_number": "未找到该编号的文书（只能盖章寄给本单位的承诺书）"}), 404
     return redirect(url_for("staff.stamp_job", job_id=job.id), code=303)
 
 

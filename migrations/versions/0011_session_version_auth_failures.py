@@ -1,7 +1,7 @@
 """users.session_version (sessions end at logout) and auth_failures (failed sign-ins per window)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 08:40:00
 
 Issue 10 §5: the session cookie is signed, not stored, so clearing it at logout did not stop a
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

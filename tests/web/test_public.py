@@ -36,10 +36,11 @@ def test_form_success_redirects_to_download_page(client):
 
 def test_download_needs_the_verification_code(client, commitments):
     number = commitments.create().get_json()["number"]
+    # issue 10 §1: refused like an unknown number (404), so a refusal confirms nothing
     resp = client.get(f"/commitments/{number}.pdf")
-    assert resp.status_code == 400
+    assert resp.status_code == 404 and "验证码" in resp.get_data(as_text=True)
     resp = client.get(f"/commitments/{number}.pdf?c=WRONG")
-    assert resp.status_code == 400
+    assert resp.status_code == 404
 
 
 @pytest.mark.parametrize("fmt, mime", [

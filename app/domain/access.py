@@ -1,0 +1,96 @@
+"""Who may read an issued letter (谁可以查阅已出具的承诺书): the one rule every route asks.
+
+Issue 10 §1: an issued 信用承诺书 carries the subject's full name and 身份证号码 / 统一社会信用代码.
+It is readable by
+
+(a) whoever holds its 验证码 (the applicant, anyone who scans the QR code printed on it),
+(b) the receiving unit (接受承诺单位) it is addressed to, and
+(c) the credit office (发改局信用办: the office_admin and office_reviewer roles),
+
+and by no one else, by any route (web pages, API, previews, stamp jobs, filings). A unit's clerk
+of 发改局 is a receiving unit like any other: only the office roles read every letter.
+
+Pure: no Flask, no database. The service layer turns "no" into ``DocumentNotFound``, the web
+layer into 404 (never 403), so a refusal does not confirm that the number exists.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from enum import Enum
+
+OFFICE_ROLES = frozenset({"office_admin", "office_reviewer"})
+"""The credit office's staff roles (发改局管理员, 发改局审核员)."""
+
+
+class AccessGround(Enum):
+    """Why a reader may read a letter (查阅依据); recorded in the audit log."""
+
+    CODE = "verification_code"
+    """(a) holds the 验证码."""
+    ADDRESSEE = "addressee"
+    """(b) the receiving unit the letter is addressed to."""
+    OFFICE = "office"
+    """(c) the credit office."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who asks to read a letter (查阅人)."""
+
+    office: bool = False
+    """True for the credit office's staff (``OFFICE_ROLES``)."""
+    unit_name: str | None = None
+    """The receiving unit the reader acts for (a unit clerk's unit, a unit's API key), by its
+    registered name; None for the public, agencies and the office."""
+
+    @classmethod
+    def for_role(cls, role: str | None, unit_name: str | None) -> Reader:
+        """A signed-in account: ``role`` as stored on the user, ``unit_name`` its unit's name.
+
+        Only ``unit_clerk`` accounts act for a unit, whatever else is set on the account.
+        """
+        if role in OFFICE_ROLES:
+            return cls(office=True)
+        return cls(unit_name=unit_name if role == "unit_clerk" else None)
+
+
+ANONYMOUS = Reader()
+"""The public: reads a letter only with its verification code."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What the rule needs to know of an issued letter."""
+
+    addressee: str
+    """接受承诺单位 as printed on the letter (``IssuedDocument.receiving_unit``)."""
+    verification_code: str
+    """The letter's 验证码 (8 upper-case base32 characters)."""
+
+
+def normalise_code(code: str | None) -> str:
+    """A typed or scanned 验证码: surrounding blanks dropped, upper case (codes are base32)."""
+    return (code or "").strip().upper()
+
+
+def letter_access(reader: Reader, letter: Letter, code: str | None = None) -> AccessGround | None:
+    """The ground on which ``reader`` may read ``letter``, or None when they may not.
+
+    :param reader: who asks (``ANONYMOUS`` for the public).
+    :param letter: the letter's addressee and verification code.
+    :param code: the 验证码 the reader presents, if any (compared in constant time).
+    :returns: ``AccessGround.CODE`` when the code matches, else ``OFFICE`` for the credit
+        office, ``ADDRESSEE`` for the addressed unit, else None.
+    """
+    presented = normalise_code(code)
+    if presented and hmac.compare_digest(presented.encode(),
+                                         normalise_code(letter.verification_code).encode()):
+        return AccessGround.CODE
+    if reader.office:
+        return AccessGround.OFFICE
+    if reader.unit_name is not None and reader.unit_name.strip() \
+            and reader.unit_name == letter.addressee:
+        return AccessGround.ADDRESSEE
+    return None
