@@ -15,11 +15,28 @@ SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create or upgrade the database schema (Alembic upgrade head)."""
-    from app.db import upgrade_database
+    """Create or upgrade the database schema (Alembic upgrade head).
 
-    upgrade_database(current_app.config["DATABASE_URL"])
+    An upgrade across migration 0012 (audit checkpoints) anchors the log that existed before
+    it: those entries were never checkpointed, so this is the one moment a first checkpoint may
+    be written without an operator's ``audit verify --checkpoint``."""
+    from app.db import current_revision, get_session, upgrade_database
+
+    url = current_app.config["DATABASE_URL"]
+    before = current_revision(url)
+    upgrade_database(url)
+    if before is not None and before < AUDIT_CHECKPOINT_REVISION:
+        from app.services.audit import checkpoint_store, head, now_iso
+
+        count, last = head(get_session())
+        if count:
+            checkpoint_store(current_app).append(count, last, now_iso(), may_start_chain=True)
+            click.echo(f"已为升级前的{count}条审计记录建立第一个检查点")
     click.echo("数据库已就绪")
+
+
+AUDIT_CHECKPOINT_REVISION = "0012"
+"""The migration that introduced checkpoints of the audit log (revision ids sort as numbers)."""
 
 
 @click.command("load-demo")

@@ -65,6 +65,18 @@ def alembic_config(url: str):
     return cfg
 
 
+def current_revision(url: str) -> str | None:
+    """The Alembic revision the database at ``url`` is at; ``None`` for a new database."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
 def upgrade_database(url: str) -> None:
     """Bring the schema at ``url`` to the newest migration."""
     from alembic import command

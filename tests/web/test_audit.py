@@ -172,3 +172,34 @@ def test_a_lost_checkpoint_folder_is_reported_and_can_be_re_established(app, cli
     assert verify(runner).exit_code == 0
     delete_newest_rows(app, keep=1)
     assert verify(runner).exit_code == 1
+
+
+def test_init_db_anchors_a_log_kept_before_checkpoints_existed(app_factory, tmp_path):
+    """An upgrade across 0012 checkpoints the entries written before it (they could not have
+    been), so `audit verify` passes at once; a later lost folder is still reported."""
+    from alembic import command
+
+    from app.db import alembic_config
+    from app.services.audit import audit_key, record
+
+    url = f"sqlite:///{tmp_path / 'before_0012.sqlite3'}"
+    command.upgrade(alembic_config(url), "0011")
+    old = app_factory(DATABASE_URL=url, SECRET_KEY="k")
+    with old.app_context():
+        from app.db import get_session
+
+        db = get_session()
+        for i in range(3):  # what the service wrote before checkpoints (no folder yet)
+            record(db, audit_key("k"), actor="system", action=f"old{i}")
+        db.commit()
+    for entry in checkpoint_files(old):
+        entry.chmod(0o644)
+        entry.unlink()
+    (checkpoint_dir(old) / "latest.json").unlink(missing_ok=True)
+    runner = old.test_cli_runner()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "已为升级前的3条审计记录建立第一个检查点" in result.output
+    assert verify(runner).exit_code == 0
+    again = runner.invoke(args=["init-db"])  # already at head: nothing more is anchored
+    assert "建立第一个检查点" not in again.output
