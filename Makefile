@@ -29,7 +29,7 @@ system-deps:
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "安装系统依赖: $$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-			if echo " $$missing " | grep -q " nginx " && command -v systemctl >/dev/null \
+			if printf '%s\n' $$missing | grep -qx nginx && command -v systemctl >/dev/null \
 				&& systemctl is-active -q nginx 2>/dev/null; then \
 				echo "只需 nginx 程序：停用软件包自带的系统服务（其默认站点监听 80 端口）"; \
 				systemctl disable --now -q nginx; \

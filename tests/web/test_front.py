@@ -71,10 +71,25 @@ def get(port: int, path: str, headers: dict[str, str] | None = None, body: bytes
 
 
 def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc/*/stat)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(p) for p in (task / "children").read_text().split()]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
     return found
+
+
+def serves_echo(port: int) -> bool:
+    """True once our nginx answers with our echo app behind it (not another listener)."""
+    try:
+        status, _, body = get(port, "/ready")
+        return status == 200 and json.loads(body)["path"] == "/ready"
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 @pytest.fixture
@@ -83,7 +98,7 @@ def front(tmp_path):
     log = (tmp_path / "launcher.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(tmp_path / "instance"), str(port)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    started = wait_for(lambda: accepts(port) or proc.poll() is not None)
+    started = wait_for(lambda: serves_echo(port) or proc.poll() is not None)
     assert started and proc.poll() is None, (tmp_path / "launcher.log").read_text()
     yield proc, port
     if proc.poll() is None:
@@ -159,8 +174,8 @@ def test_oversized_body_is_refused_by_the_front_in_chinese(front):
 def test_launcher_stops_nginx_and_fails_when_gunicorn_dies(front):
     proc, port = front
     gunicorn = [pid for pid in children(proc.pid)
-                if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert len(gunicorn) == 1
+                if b"/gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(gunicorn) == 1, children(proc.pid)
     os.kill(gunicorn[0], signal.SIGKILL)
     assert proc.wait(60) == 1
     assert not accepts(port)
