@@ -5,16 +5,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # Debian packages WeasyPrint needs (pango, HarfBuzz subsetting: without it CJK is ~70x slower),
-# and poppler-utils for the PNG previews in samples/.
+# poppler-utils for the PNG previews in samples/, nginx for the buffering front (app/front.py).
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	libfontconfig1 poppler-utils
+	libfontconfig1 poppler-utils nginx
 export LYXY_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: run test setup system-deps venv fonts db lint samples bench clean
 
-run: setup db  ## set up everything, then serve on http://127.0.0.1:$(PORT)
-	@echo "信用文书服务: http://127.0.0.1:$(PORT)/"
-	PORT=$(PORT) $(VENV)/bin/gunicorn -c python:app.gunicorn_conf wsgi:app
+run: setup db  ## set up everything, then serve on http://127.0.0.1:$(PORT) (nginx in front of gunicorn)
+	PORT=$(PORT) $(PY) -m app.front
 
 test: setup  ## the whole test suite (SQLite by default; LYXY_TEST_DATABASE_URL for PostgreSQL)
 	$(VENV)/bin/ruff check .
@@ -30,6 +29,11 @@ system-deps:
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "安装系统依赖: $$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+			if printf '%s\n' $$missing | grep -qx nginx && command -v systemctl >/dev/null \
+				&& systemctl is-active -q nginx 2>/dev/null; then \
+				echo "只需 nginx 程序：停用软件包自带的系统服务（其默认站点监听 80 端口）"; \
+				systemctl disable --now -q nginx; \
+			fi; \
 		else \
 			echo "缺少系统依赖，请先运行: sudo apt-get install -y $$missing"; exit 1; \
 		fi; \

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
+from app.domain.bounded_json import InvalidJson, loads_bounded
 from app.domain.chars import code_point, fullwidth_to_ascii, is_visible
 from app.domain.credit_records import BLACKLIST_GROUNDS, GRADES, SEVERITIES, CreditRecord, RecordType
 from app.domain.dates import format_cn_date
@@ -401,9 +402,10 @@ def _csv_rows(text: str) -> Iterator[_RawRow]:
 
 def _json_rows(text: str) -> Iterator[_RawRow]:
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFileError(f"JSON格式错误：第{error.lineno}行第{error.colno}列，{error.msg}") from None
+        document = loads_bounded(text)  # depth 1,000 was a RecursionError (issue 10 §4)
+    except InvalidJson as error:
+        raise ImportFileError(f"{error.message}，{error.detail}" if error.detail
+                              else error.message) from None
     if isinstance(document, dict) and isinstance(document.get("records"), list):
         items = document["records"]
     elif isinstance(document, list):

@@ -118,9 +118,15 @@ def org_code_check_char(body8: str) -> str:
     return "0" if remainder == 11 else "X" if remainder == 10 else str(remainder)
 
 
+CODE_RAW_MAX_LEN = 64
+"""An 18-character code typed with spaces or full-width forms is still far below this."""
+
+
 def _require_text(value: object, field: str, label: str) -> str:
     if not isinstance(value, str):
         raise FieldError(field, f"{label}应为文本")
+    if len(value) > CODE_RAW_MAX_LEN:  # refused before mapping, however long (issue 10 §4)
+        raise FieldError(field, f"{label}应为18位，当前为{len(value)}个字符")
     text = fullwidth_to_ascii(value).strip().upper()
     if not text:
         raise FieldError(field, f"请填写{label}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from io import BytesIO
 
@@ -11,6 +10,7 @@ from sqlalchemy import select, text
 
 from app.db import get_session
 from app.documents.fonts import check_fonts
+from app.domain.bounded_json import InvalidJson, loads_bounded
 from app.domain.errors import FieldError
 from app.models import Agency, AgencyReport, CreditCheck, Filing, ReceivingUnit, StampJob
 from app.ratelimit import limit_commitment_creation
@@ -35,6 +35,7 @@ from app.web.common import (
     today,
 )
 from app.web.errors import error_response
+from app.web.jsonbody import json_object
 from app.web.openapi import openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -45,9 +46,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.post("/commitments")
 @limit_commitment_creation()
 def create_commitment() -> Response:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, "invalid_json", "请求体应为JSON对象（Content-Type: application/json）")
+    data = json_object()
     session = get_session()
     issued = svc.issue_commitment(session, data, secret=secret(), base_url=base_url(),
                                   cipher=pii_cipher(),
@@ -113,8 +112,8 @@ def create_stamp_job() -> Response:
     if key.unit_id is None:
         return error_response(403, "forbidden", "该接口密钥不属于接受承诺单位，不能盖章")
     try:
-        operations = json.loads(request.form.get("operations", ""))
-    except ValueError:
+        operations = loads_bounded(request.form.get("operations", ""))
+    except InvalidJson:
         raise FieldError("operations", "operations 应为JSON数组，例如 "
                          '[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}]') from None
     db = get_session()
@@ -230,9 +229,7 @@ def create_check() -> Response:
     key = g.api_key
     if key.unit_id is None:
         return error_response(403, "forbidden", "该接口密钥不属于行政机关单位，不能出具核查结果")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, "invalid_json", "请求体应为JSON对象，含 subject_code、purpose，可选 as_of")
+    data = json_object("请求体应为JSON对象，含 subject_code、purpose，可选 as_of")
     db = get_session()
     purpose = credit_svc.parse_purpose(data.get("purpose"))
     as_of = credit_svc.parse_as_of(data.get("as_of"), today())
@@ -291,9 +288,7 @@ def _api_agency() -> Agency:
 @api_key_required
 def api_new_scaffold() -> Response:
     """A registered agency asks for a numbered report scaffold (DOCX to fill, PDF preview)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, "invalid_json", "请求体应为JSON对象")
+    data = json_object("请求体应为JSON对象")
     db = get_session()
     agency = _api_agency()
     req = agency_svc.parse_scaffold_request(db, {k: str(v) for k, v in data.items()})

@@ -11,6 +11,7 @@ from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldError, FieldErrors
 from app.services.commitments import DocumentNotFound
 from app.stamping.types import StampingError
+from app.web.jsonbody import JsonBodyRefused
 
 MESSAGES = {
     400: "请求有误",
@@ -79,6 +80,10 @@ def init_app(app: Flask) -> None:
     def _intake(exc: IntakeRejected) -> Response:
         return error_response(413 if exc.code == "too_large" else 400, exc.code, exc.message,
                               {"file": exc.message})
+
+    @app.errorhandler(JsonBodyRefused)
+    def _json_body(exc: JsonBodyRefused) -> Response:
+        return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(StampingError)
     def _stamping(exc: StampingError) -> Response:
