@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+"""Names of this machine: a site whose base URL is one of them is answered under any of them."""
+
 
 def _defaults(instance: Path) -> dict[str, Any]:
     return {
@@ -95,7 +98,10 @@ def _trust_and_cookies(config: dict[str, Any]) -> None:
     if isinstance(extra, str):
         extra = [h for h in (part.strip() for part in extra.split(",")) if h]
     # Flask answers every Host when the list is empty: the base URL's host is always in it.
-    config["TRUSTED_HOSTS"] = list(dict.fromkeys([base.hostname, *extra]))
+    hosts = [base.hostname, *extra]
+    if base.hostname in LOOPBACK_HOSTS:  # the embedded default: any loopback name reaches it
+        hosts += LOOPBACK_HOSTS
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
     config["PROXY_HOPS"] = int(config.get("PROXY_HOPS") or 0)
     # Flask defines these keys, so they are assigned here, not setdefault (which never took
     # effect). A session cookie must never travel over plain http when the site is https.

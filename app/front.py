@@ -246,9 +246,18 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start(cmd: list[str]) -> subprocess.Popen[bytes]:
+def _start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     # Own session: a Ctrl-C reaches the launcher only, which stops nginx first, then gunicorn.
-    return subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)  # noqa: PLW1509
+    return subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509
+                            env=env)
+
+
+def app_environment(environ: dict[str, str]) -> dict[str, str]:
+    """gunicorn's environment behind this front: exactly one proxy hop (nginx) sets
+    ``X-Forwarded-For``, so the app keys rate limits and the audit by the real client (its
+    ``REMOTE_ADDR`` is the unix socket's, empty, for every client). An operator's own
+    ``LYXY_PROXY_HOPS`` (a TLS proxy in front of nginx: 2) is kept."""
+    return {**environ, "LYXY_PROXY_HOPS": environ.get("LYXY_PROXY_HOPS") or "1"}
 
 
 def _stop(proc: subprocess.Popen[bytes], sig: int, grace_s: float) -> None:
@@ -280,7 +289,7 @@ def serve(cfg: FrontConfig, gunicorn_cmd: list[str], nginx: str, *,
         print(f"nginx 配置检查失败：\n{check.stderr}", file=sys.stderr)
         cleanup(cfg)
         return 1
-    app_proc = _start(gunicorn_cmd)
+    app_proc = _start(gunicorn_cmd, app_environment(dict(os.environ)))
     front: subprocess.Popen[bytes] | None = None
     deadline = time.monotonic() + startup_timeout_s
     try:

@@ -190,3 +190,12 @@ def test_launcher_stops_both_on_sigterm(front):
     assert not accepts(port)
     assert all(not Path(f"/proc/{pid}").exists() or
                Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z" for pid in kids)
+
+
+def test_the_app_behind_the_front_trusts_exactly_one_hop():
+    """gunicorn behind nginx gets LYXY_PROXY_HOPS=1 (its REMOTE_ADDR is the unix socket's, the
+    same for every client); an operator's own setting is kept."""
+    from app.front import app_environment
+
+    assert app_environment({"PATH": "/bin"}) == {"PATH": "/bin", "LYXY_PROXY_HOPS": "1"}
+    assert app_environment({"LYXY_PROXY_HOPS": "2"})["LYXY_PROXY_HOPS"] == "2"

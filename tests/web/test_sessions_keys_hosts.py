@@ -313,3 +313,13 @@ def test_absolute_urls_come_from_the_configured_base_url(app, app_factory):
     assert not location.netloc and resp.headers["Location"].startswith("/api/v1/documents/")
     for url in (body["pdf_url"], body["docx_url"], body["verify_url"]):
         assert url.startswith("https://credit.example.gov.cn/"), url
+
+
+def test_a_loopback_base_url_answers_every_loopback_name_and_nothing_else(app_factory):
+    """make run's default base URL is http://127.0.0.1:PORT; a browser on the same machine may
+    type localhost. Other names stay refused."""
+    site = app_factory(PUBLIC_BASE_URL="http://127.0.0.1:8000", TRUSTED_HOSTS=[])
+    client = site.test_client()
+    for host, status in [("127.0.0.1:8000", 200), ("localhost:8000", 200),
+                         ("evil.example", 400), ("127.0.0.1.evil.example", 400)]:
+        assert client.get("/healthz", headers={"Host": host}).status_code == status, host
