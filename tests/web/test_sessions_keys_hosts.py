@@ -215,6 +215,37 @@ def test_configured_rate_limit_storage_counts_failures(app, app_factory, api_key
         assert get_session().scalar(select(func.count()).select_from(AuthFailureCount)) == 0
 
 
+def _redis_reachable(url: str) -> bool:
+    try:
+        import redis
+    except ImportError:
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.mark.skipif(not _redis_reachable(REDIS_URL), reason="no Redis at 127.0.0.1:6379 (CI has one)")
+def test_failures_are_counted_in_the_configured_redis_by_every_worker(app, app_factory, api_key):
+    """Two workers configured with Redis share one count, and nothing lands in the database."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    workers = [app_factory(RATELIMIT_STORAGE_URI=REDIS_URL,
+                           AUTH_FAILURE_LIMIT_PER_ADDRESS="4 per hour") for _ in range(2)]
+    clients = [w.test_client() for w in workers]
+    statuses = [clients[i % 2].get("/api/v1/seals", headers=wrong_key()).status_code
+                for i in range(6)]
+    assert statuses == [401] * 4 + [429] * 2
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(AuthFailureCount)) == 0
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 @pytest.mark.parametrize(("config", "expected"), [
     ({"RATELIMIT_STORAGE_URI": "memory://"}, "database"),
     ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}, "redis://127.0.0.1:6379"),
