@@ -115,7 +115,8 @@ def _verifying_stream(inner: Any, sha256_hex: str) -> BinaryIO:
     return io.BufferedReader(_VerifyingReader(inner, sha256_hex), buffer_size=CHUNK_BYTES)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make the names created in (or removed from) folder ``path`` durable."""
     dir_fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -165,13 +166,13 @@ class LocalBlobStore:
             os.chmod(tmp, 0o444)
             if not path.parent.is_dir():
                 path.parent.mkdir(exist_ok=True)
-                _fsync_dir(self.root)
+                fsync_dir(self.root)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(path.parent)
-        _fsync_dir(self.root)  # the temp file's name left root: make that durable too
+        fsync_dir(path.parent)
+        fsync_dir(self.root)  # the temp file's name left root: make that durable too
         return sha
 
     def get(self, sha256_hex: str) -> bytes:

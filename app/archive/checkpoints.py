@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.archive.blobs import fsync_dir
+
 GENESIS = "0" * 64
 """``prev`` of the first checkpoint."""
 POINTER_NAME = "latest.json"
@@ -98,14 +100,6 @@ def _open_signed(key: bytes, data: bytes) -> dict[str, object] | None:
     if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
         return None
     return payload
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class CheckpointStore:
@@ -186,7 +180,7 @@ class CheckpointStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         if sync_dir:
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
 
     def _head_for_append(self) -> Checkpoint | None:
         """The newest checkpoint, found from the pointer and then forward (a writer that died
