@@ -72,3 +72,38 @@ def parse_filing_metadata(data: Mapping[str, object], *, receiving_unit: str,
         raise FieldErrors(errors)
     assert request is not None and commitment_date is not None
     return FilingMetadata(request=request, commitment_date=commitment_date, document_number=number)
+
+
+COMPARED_FIELDS = {
+    "scenario": "承诺适用情形",
+    "subject_kind": "承诺主体类型",
+    "subject_name": "承诺主体名称",
+    "subject_code": "统一社会信用代码/身份证号码",
+    "legal_representative": "法定代表人（负责人）",
+    "matter": "承诺事项",
+}
+"""What an upload states that must agree with the issued letter it carries (policy 五(三)2: the
+unit files the letter the applicant made, it does not restate it)."""
+
+
+def canonical_letter_number(raw: object) -> str | None:
+    """``raw`` as a canonical 信用承诺书 number (LYXY-CN-…), or None when it is not one."""
+    try:
+        return _parse_number(raw)
+    except FieldError:
+        return None
+
+
+def differences_from_letter(stated: CommitmentRequest, issued: CommitmentRequest,
+                            number: str) -> dict[str, str]:
+    """Field -> Chinese message for each stated value that differs from the issued letter's.
+
+    The ID number is never echoed (the message only says that it differs)."""
+    out: dict[str, str] = {}
+    for field, label in COMPARED_FIELDS.items():
+        mine, theirs = getattr(stated, field), getattr(issued, field)
+        if mine == theirs:
+            continue
+        shown = "" if field == "subject_code" else f"：承诺书上为“{getattr(theirs, 'label', theirs)}”"
+        out[field] = f"{label}与承诺书（{number}）不一致{shown}；请按承诺书填写，或留空由系统自动填写"
+    return out

@@ -15,8 +15,8 @@ from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
 from app.archive.search import search_index_for
 from app.domain.access import Reader
-from app.domain.errors import FieldError
-from app.domain.filings import parse_filing_metadata
+from app.domain.errors import FieldError, FieldErrors
+from app.domain.filings import canonical_letter_number, differences_from_letter, parse_filing_metadata
 from app.domain.masking import public_subject_code
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
@@ -64,6 +64,18 @@ def issued_letter_fields(session: Session, number: object, cipher: PiiCipher,
             "commitment_date": record.issued_on.isoformat()}
 
 
+def _letter_number(typed: object, in_file: tuple[str, ...]) -> str | None:
+    """The issued letter an upload is: the typed number (it must be one the file carries, when
+    the file carries any), else the first number found in the file; None when neither is a
+    信用承诺书 number (a letter made on paper from a blank form)."""
+    canonical = canonical_letter_number(typed)
+    if canonical and in_file and canonical not in in_file:
+        raise FieldError("document_number", f"填写的编号与文件中的承诺书编号（{in_file[0]}）不一致")
+    if canonical:
+        return canonical
+    return next((n for n in in_file if canonical_letter_number(n)), None)
+
+
 def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data: bytes,
                 name: str, fields: Mapping[str, object], unit: ReceivingUnit,
                 today: date, limits: IntakeLimits, user_id: int | None = None,
@@ -79,12 +91,19 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
         return UploadResult(existing, created=False)
-    fields = dict(fields)
-    if not fields.get("document_number") and facts.document_numbers:
-        fields["document_number"] = facts.document_numbers[0]
-    fields = {**issued_letter_fields(session, fields.get("document_number"), cipher, unit),
-              **{k: v for k, v in fields.items() if v not in (None, "")}}
-    meta = parse_filing_metadata(fields, receiving_unit=unit.name, today=today)
+    stated = {k: v for k, v in fields.items() if v not in (None, "")}
+    number = _letter_number(stated.get("document_number"), facts.document_numbers)
+    issued = issued_letter_fields(session, number, cipher, unit) if number else {}
+    if number and not issued:
+        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
+        raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
+                         "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
+    meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
+    if issued:
+        letter = parse_filing_metadata(issued, receiving_unit=unit.name, today=today)
+        differences = differences_from_letter(meta.request, letter.request, issued["document_number"])
+        if differences:
+            raise FieldErrors(differences)
     if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
         raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
     req = meta.request
