@@ -86,7 +86,7 @@ def login_required(*roles: str) -> Callable:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return redirect(url_for("auth.login", next=request.full_path))
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if roles and user.role not in roles:
                 return error_response(403, "forbidden", "您的账号无权访问此页面")
             return view(*args, **kwargs)
@@ -186,7 +186,8 @@ def logout() -> Response:
 
 def _refuse_credentials_in_url() -> Response | None:
     """Keys belong in the Authorization header; in a URL they end up in logs and histories."""
-    found = sorted({name for name in request.args if name.lower() in CREDENTIAL_PARAMS})
+    found = sorted({name for name, value in request.args.items(multi=True)
+                    if name.lower() in CREDENTIAL_PARAMS or _KEY_PREFIX.search(value)})
     if not found:
         return None
     message = "接口密钥只能放在 Authorization 请求头中，不能写在网址里"

@@ -112,7 +112,9 @@ def public_copy(filing_id: int) -> Response:
     if not filing.public_copy_sha256 or filing.subject_kind == "natural_person":
         abort(404)
     return send_file(BytesIO(archive().get(filing.public_copy_sha256)), mimetype="application/pdf",
-                     download_name=f"信用承诺书公示-{filing.id}.pdf", max_age=300)
+                     download_name=f"信用承诺书公示-{filing.id}.pdf", max_age=0,
+                     etag=filing.public_copy_sha256, conditional=True)  # revalidated: a revoked
+    # copy must leave caches at once (it is 404 from then on)
 
 
 def init_app(app: Flask) -> None:

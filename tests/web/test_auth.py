@@ -124,3 +124,9 @@ def test_bad_api_keys_get_401_json(client, header):
 def test_unknown_owner_for_api_key(runner):
     result = runner.invoke(args=["create-api-key", "不存在的单位"])
     assert result.exit_code != 0 and "未找到" in result.output
+
+
+def test_login_redirect_keeps_the_path_without_an_empty_query(client):
+    resp = client.get("/staff/")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith("/login?next=/staff/")

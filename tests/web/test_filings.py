@@ -199,7 +199,12 @@ def test_review_publish_public_copy_and_revoke(app, client, clerk, reviewer):
     listing = client.get("/public/commitments?q=示例建筑").get_data(as_text=True)
     assert UNIT_LETTER["subject_name"] in listing
     copy = client.get(f"/public/commitments/{fid}/public-copy.pdf")
-    assert copy.status_code == 200 and copy.data != pdf
+    assert copy.status_code == 200
+    assert copy.data != pdf
+    # revalidated on every use, so that a revoked copy leaves caches at once
+    assert "no-cache" in copy.headers["Cache-Control"]
+    assert client.get(f"/public/commitments/{fid}/public-copy.pdf",
+                      headers={"If-None-Match": copy.headers["ETag"]}).status_code == 304
     # page pictures only (the 公示专用 watermark is in the picture): tests/web/test_public_copy.py
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(copy.data)).pages)
     assert text.strip() == ""

@@ -303,6 +303,15 @@ def test_api_key_in_the_query_string_is_refused(client, api_key, name):
     assert resp.status_code == 400
 
 
+def test_a_key_under_any_parameter_name_is_refused(client, api_key):
+    """A key is recognised by its shape too: ?x=<key> is as much a leak as ?api_key=<key>."""
+    resp = client.get(f"/api/v1/seals?x={api_key}", headers={"Authorization": f"Bearer {api_key}"})
+    assert resp.status_code == 400
+    assert list(resp.get_json()["fields"]) == ["x"]
+    assert client.get("/api/v1/seals?x=lyxy", headers={
+        "Authorization": f"Bearer {api_key}"}).status_code == 200
+
+
 # --- Host names and absolute URLs -------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/healthz", "/", "/api/v1/openapi.json", "/login"])
