@@ -27,6 +27,8 @@ def _defaults(instance: Path) -> dict[str, Any]:
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
         # Anonymous letter creation limit per client (flask-limiter syntax).
         "COMMITMENT_RATE_LIMIT": "30 per hour;300 per day",
+        # Looking documents up by number (verify page, /api/v1/documents) per client.
+        "LOOKUP_RATE_LIMIT": "60 per minute;1000 per day",
         "RATELIMIT_STORAGE_URI": "memory://",
         # Failed logins and API keys (flask-limiter syntax), counted in a store every worker
         # shares: AUTH_FAILURE_STORAGE_URI, else RATELIMIT_STORAGE_URI unless it is memory://,

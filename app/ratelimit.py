@@ -34,6 +34,17 @@ def limit_commitment_creation():
                                 methods=["POST"])
 
 
+def lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def limit_number_lookups():
+    """Decorator: one quota per client for looking documents up by number (verification page,
+    ``GET /api/v1/documents``): numbers are sequential with a check character, so counting
+    through them is cheap without it (issue 10)."""
+    return limiter.shared_limit(lookup_limit, scope="document-lookup")
+
+
 @dataclass(frozen=True)
 class FailureKey:
     """One thing whose failures are counted: a client address, a username, an API key prefix."""

@@ -66,6 +66,7 @@ def app(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator:
         "SECRET_KEY": "test-secret",
         "TODAY": "2026-11-29",
         "COMMITMENT_RATE_LIMIT": "1000 per minute",
+        "LOOKUP_RATE_LIMIT": "10000 per minute",
         "WTF_CSRF_ENABLED": False,  # tests/web/test_auth.py checks CSRF with it on
         "PKI_DIR": str(pki_dir),
         "TRUSTED_HOSTS": ["localhost"],  # the test client's Host; PUBLIC_BASE_URL's is trusted too
@@ -154,7 +155,8 @@ def app_factory(database_url: str, tmp_path: Path, pki_dir: Path):
     def make(**config):
         base = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / f"i{len(made)}"),
                 "DATABASE_URL": database_url, "ARCHIVE_DIR": str(tmp_path / f"a{len(made)}"),
-                "SECRET_KEY": "x", "PKI_DIR": str(pki_dir), "TRUSTED_HOSTS": ["localhost"]}
+                "SECRET_KEY": "x", "PKI_DIR": str(pki_dir), "TRUSTED_HOSTS": ["localhost"],
+                "LOOKUP_RATE_LIMIT": "10000 per minute"}
         made.append(create_app({**base, **config}))
         return made[-1]
 

@@ -13,7 +13,7 @@ from app.documents.fonts import check_fonts
 from app.domain.bounded_json import InvalidJson, loads_bounded
 from app.domain.errors import FieldError
 from app.models import Agency, AgencyReport, CreditCheck, Filing, ReceivingUnit, StampJob
-from app.ratelimit import limit_commitment_creation
+from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import agencies as agency_svc
 from app.services import commitments as svc
 from app.services import credit as credit_svc
@@ -70,8 +70,10 @@ def create_commitment() -> Response:
 
 
 @bp.get("/documents/<number>")
+@limit_number_lookups()
 def get_document(number: str) -> Response:
-    return jsonify(public_view(svc.find_verifiable(get_session(), number)))
+    record = svc.find_verifiable(get_session(), number)
+    return jsonify(public_view(record, code_ok=svc.code_matches(record, request.args.get("c"))))
 
 
 @bp.get("/openapi.json")

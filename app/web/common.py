@@ -93,8 +93,14 @@ def now() -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str, object]:
-    """What anyone may see of an issued document: no ID numbers, masked personal names."""
+def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,
+                code_ok: bool = False) -> dict[str, object]:
+    """What anyone may see of an issued document: no ID numbers, masked personal names.
+
+    A 信用核查结果告知书's conclusion and purpose are shown only with its verification code
+    (``code_ok``: the holder of the paper, or its QR code): numbers can be enumerated, and a
+    person's 惩戒 is not for whoever counts through them (domain-rules §5.3: the page shows the
+    masked subject, type, dates, status and hash)."""
     from app.domain.commitments import Scenario
 
     if isinstance(record, AgencyReport):
@@ -128,9 +134,10 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str
             "subject_kind_label": "自然人" if person else "法人及非法人组织",
             "subject_name": mask_person_name(record.subject_name) if person else record.subject_name,
             "subject_code": record.subject_code_public,
-            "purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
-            "category": record.category, "category_label": Category(record.category).label,
-            "issuer": unit.name if unit else "", "as_of": record.as_of.isoformat(),
+            **({"purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
+                "category": record.category, "category_label": Category(record.category).label,
+                "as_of": record.as_of.isoformat()} if code_ok else {}),
+            "issuer": unit.name if unit else "",
             "issued_on": record.issued_on.isoformat(), "status": "valid",
             "status_label": "有效", "sha256": record.sha256,
             "template_version": record.snapshot.get("template_version", "v1"),

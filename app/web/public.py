@@ -26,7 +26,7 @@ from app.domain.commitments import Scenario
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
 from app.models import ReceivingUnit
-from app.ratelimit import limit_commitment_creation
+from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
 from app.services import verification as verify_svc
 from app.services.stamping import signer, trust_roots
@@ -148,6 +148,7 @@ def download_commitment(number: str, fmt: str) -> Response:
 
 
 @bp.get("/verify")
+@limit_number_lookups()
 def verify_form() -> Response | str:
     number = request.args.get("no", "").strip()
     if not number:
@@ -165,6 +166,7 @@ def verify_form() -> Response | str:
 
 
 @bp.route("/verify/<number>", methods=["GET", "POST"])
+@limit_number_lookups()
 def verify(number: str) -> str | tuple[str, int]:
     record = svc.find_verifiable(get_session(), number)
     code = request.args.get("c")
@@ -186,7 +188,8 @@ def verify(number: str) -> str | tuple[str, int]:
             else:
                 revoked = (check["public_copy"] or {}).get("status") == "revoked"
                 result = {**check, "ok": check["matches_number"] and not revoked}
-    return render_template("verify.html", doc=public_view(record), result=result, error=None,
+    return render_template("verify.html", doc=public_view(record, code_ok=bool(code_ok)),
+                           result=result, error=None,
                            number=record.number, code_ok=code_ok), status
 
 

@@ -132,7 +132,37 @@ def test_certificate_is_sealed_signed_verifiable_and_frozen(app, clerk, imported
         db.commit()
         snapshot = db.scalar(select(CreditCheck)).snapshot
     assert snapshot["certificate"]["category"] == "punishment"
-    assert client.get(f"/api/v1/documents/{number}").get_json()["category"] == "punishment"
+    assert client.get(f"/api/v1/documents/{number}?c={code}").get_json()["category"] == "punishment"
+
+
+def test_a_certificates_conclusion_needs_its_code(app, clerk, imported, client):
+    """Numbers can be counted through: without the code (QR code, paper) a certificate shows
+    that it exists, who issued it and when, not whom it punishes and why (domain-rules §5.3)."""
+    clerk.post("/staff/credit/certificate", data={"subject_code": PERSON, "purpose": "bidding"})
+    with app.app_context():
+        cert = get_session().scalar(select(CreditCheck))
+        number, code = cert.number, cert.verification_code
+    bare = client.get(f"/api/v1/documents/{number}").get_json()
+    assert bare["issuer"] == ZJJ
+    for hidden in ("category", "category_label", "purpose", "purpose_label", "as_of"):
+        assert hidden not in bare
+    page = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "惩戒" not in page
+    assert "凭告知书上的二维码或验证码查看" in page
+    wrong = client.get(f"/api/v1/documents/{number}?c=WRONG123").get_json()
+    assert "category" not in wrong
+    assert client.get(f"/api/v1/documents/{number}?c={code}").get_json()["category"] == "punishment"
+    assert "惩戒" in client.get(f"/verify/{number}?c={code}").get_data(as_text=True)
+
+
+def test_looking_up_numbers_is_rate_limited(app_factory):
+    from app.domain.numbers import DocumentType, format_document_number
+
+    unknown = format_document_number(DocumentType.HC, 2026, 999_999)
+    client = app_factory(LOOKUP_RATE_LIMIT="3 per minute").test_client()
+    statuses = [client.get(f"/api/v1/documents/{unknown}").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    assert client.get(f"/verify/{unknown}").status_code == 429  # one quota for both
 
 
 def test_natural_person_certificate_hides_the_id(app, clerk, imported, client):
