@@ -10,16 +10,18 @@ DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subse
 	libfontconfig1 poppler-utils nginx
 export LYXY_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test setup system-deps venv fonts db lint samples bench clean
+.PHONY: run test setup setup-dev system-deps venv venv-dev fonts db lint samples bench clean
 
 run: setup db  ## set up everything, then serve on http://127.0.0.1:$(PORT) (nginx in front of gunicorn)
 	PORT=$(PORT) $(PY) -m app.front
 
-test: setup  ## the whole test suite (SQLite by default; LYXY_TEST_DATABASE_URL for PostgreSQL)
+test: setup-dev  ## the whole test suite (SQLite by default; LYXY_TEST_DATABASE_URL for PostgreSQL)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 setup: system-deps venv fonts
+
+setup-dev: setup venv-dev
 
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES) $$($(PYTHON) -c 'import ensurepip' 2>/dev/null || echo python3-venv); do \
@@ -39,13 +41,21 @@ system-deps:
 		fi; \
 	fi
 
+# Runtime packages only (requirements.txt); tests, lint and benchmarks add requirements-dev.txt.
+# Both are pinned with hashes, so pip refuses anything else. Each marker is re-made when its files change.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements.txt requirements-dev.txt
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
+
+venv-dev: $(VENV)/.installed-dev
 
 fonts: venv
 	$(PY) scripts/fetch_fonts.py
@@ -55,13 +65,13 @@ db: venv
 	$(VENV)/bin/flask --app wsgi init-pki
 	$(VENV)/bin/flask --app wsgi load-demo
 
-lint: venv
+lint: venv-dev
 	$(VENV)/bin/ruff check .
 
 samples: setup  ## regenerate samples/ (input JSON, PDF, DOCX, PNG of page 1)
 	$(VENV)/bin/flask --app wsgi make-samples
 
-bench: setup  ## print rendering figures (median and p95)
+bench: setup-dev  ## print rendering figures (median and p95)
 	$(PY) bench/bench_render.py
 
 clean:

@@ -117,6 +117,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+PASSWORD = "correct-horse-battery"
+"""The password the test modules give the staff accounts they create."""
+
+
+def post_login(client, username: str, password: str = PASSWORD, **kwargs):
+    """The login form posted by ``client``; the response, whatever it is (tests of login itself)."""
+    return client.post("/login", data={"username": username, "password": password}, **kwargs)
+
+
+def login_as(app, username: str, password: str = PASSWORD, client=None):
+    """``client`` (a new test client unless given) logged in as ``username``; fails unless it worked."""
+    client = app.test_client() if client is None else client
+    resp = post_login(client, username, password)
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    return client
+
+
 class CommitmentActions:
     """Actions a test performs through the public API."""
 

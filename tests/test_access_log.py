@@ -70,6 +70,9 @@ def test_access_log_line_has_no_credentials():
     logger.access(response, request, environ, timedelta(milliseconds=3))
     line = stream.getvalue()
     assert '"GET /api/v1/seals?api_key=REDACTED&page=2 HTTP/1.1" 400 120' in line
-    assert SECRET not in line and "ABCDEFGH" not in line and "abc.def" not in line
-    assert 'auth="REDACTED"' in line and 'env_auth="REDACTED"' in line
+    assert SECRET not in line
+    assert "ABCDEFGH" not in line
+    assert "abc.def" not in line
+    assert 'auth="REDACTED"' in line
+    assert 'env_auth="REDACTED"' in line
     assert "verify/LYXY-CN-2026-000001X?c=REDACTED" in line

@@ -18,7 +18,8 @@ def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("LYXY_SECRET_KEY", raising=False)
     first = create_app({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
     second = create_app({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
-    assert first == second and len(first) == 64
+    assert first == second
+    assert len(first) == 64
     assert (tmp_path / "secret_key").read_text() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     other = create_app({"INSTANCE_PATH": str(tmp_path / "other")}).config["SECRET_KEY"]

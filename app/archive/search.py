@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, Protocol
@@ -414,6 +414,12 @@ class PostgresTrgmIndex:
     index finds the page past the cap.
     """
 
+    def __init__(self, estimate: Callable[[DbSession, _Query], tuple[float, bool]] | None = None
+                 ) -> None:
+        """``estimate``: (matches expected, common) in place of the planner's (``_estimate``), so
+        that each of the three ways can be made to run on a few rows (tests); None in service."""
+        self.estimate = estimate if estimate is not None else self._estimate
+
     def add_to_index(self, session: DbSession, filing: Filing, unit_name: str) -> None:
         """Insert or update the filing's row (INSERT ... ON CONFLICT DO UPDATE)."""
         self.add_many_to_index(session, [(filing, unit_name)])
@@ -509,8 +515,7 @@ class PostgresTrgmIndex:
             {**_page_params(query, page, per_page), "count_cap": COUNT_CAP})[0]
         return counted, None if ids is None else list(ids)
 
-    @classmethod
-    def _text_page(cls, session: DbSession, parsed: ParsedQuery, filters: SearchFilters, page: int,
+    def _text_page(self, session: DbSession, parsed: ParsedQuery, filters: SearchFilters, page: int,
                    per_page: int) -> SearchPage:
         """Terms of 3+ characters; the planner's estimates pick the statements.
 
@@ -523,8 +528,8 @@ class PostgresTrgmIndex:
         """
         # ``walk``: the same condition in a form no index serves, for walking the filing_id order.
         # ``by_era``: the status off the (status, filing_id) index, see _newest.
-        query, walk = cls._search_query(filters), cls._search_query(filters)
-        by_era = cls._search_query(filters, status_index=False)
+        query, walk = self._search_query(filters), self._search_query(filters)
+        by_era = self._search_query(filters, status_index=False)
         for t in parsed.long:
             # lower(text) LIKE lower(pattern) is how PostgreSQL evaluates ILIKE: same result.
             pattern = "%" + like_escape(t) + "%"
@@ -532,16 +537,16 @@ class PostgresTrgmIndex:
                 built.where.append(f"s.document_lower LIKE lower({built.bind(pattern)}) ESCAPE '\\'")
             walk.where.append(f"strpos(s.document_lower, lower({walk.bind(t)})) > 0")
         for built in (query, walk, by_era):
-            built.where += cls._contains_all(built, parsed.short)
-        expected, common = cls._estimate(session, by_era)
+            built.where += self._contains_all(built, parsed.short)
+        expected, common = self.estimate(session, by_era)
         needed = page * per_page
         if expected > COUNT_CAP and not common:
-            counted, ids = cls._newest(session, by_era, page, per_page, max(needed, COUNT_CAP + 1))
+            counted, ids = self._newest(session, by_era, page, per_page, max(needed, COUNT_CAP + 1))
             return _result(ids, counted, page, per_page)
-        counted, page_ids = cls._collect(session, query, page, per_page)
+        counted, page_ids = self._collect(session, query, page, per_page)
         if page_ids is None:  # more than COUNT_CAP matches after all
-            page_ids = (cls._walk(session, walk, page, per_page) if common
-                        else cls._newest(session, by_era, page, per_page, needed)[1])
+            page_ids = (self._walk(session, walk, page, per_page) if common
+                        else self._newest(session, by_era, page, per_page, needed)[1])
         return _result(page_ids, counted, page, per_page)
 
     @staticmethod

@@ -251,8 +251,9 @@ def _supersede_older(session: Session, newer: Filing) -> None:
 def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str) -> Filing:
     if filing.status != "pending":
         raise FieldError("status", f"只有待审核的上传可以驳回（当前：{STATUS_LABELS[filing.status]}）")
+    reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
     filing.status = "rejected"
-    filing.review_reason = _reason(reason)
+    filing.review_reason = reason
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
     session.flush()
     return filing
@@ -262,8 +263,9 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str) -
     """公示中 -> 已撤销: leaves the public site at once, stays in the archive."""
     if filing.status != "published":
         raise FieldError("status", "只有公示中的承诺书可以撤销")
+    reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
     filing.status = "revoked"
-    filing.revoked_reason = _reason(reason)
+    filing.revoked_reason = reason
     filing.revoked_at = _now()
     session.flush()
     _reindex(session, filing)

@@ -24,13 +24,17 @@ def test_checkpoints_chain_and_skip_heads_already_covered(tmp_path: Path) -> Non
     with pytest.raises(CheckpointError, match="检查点目录为空"):
         store.append(3, h(3), AT)  # an empty folder while the log has entries: a lost folder
     first = store.append(3, h(3), AT, may_start_chain=True)
-    assert first is not None and first.seq == 1
+    assert first is not None
+    assert first.seq == 1
     assert store.append(2, h(2), AT) is None  # an older head: the newest checkpoint covers it
     second = store.append(5, h(5), AT)
-    assert second is not None and (second.seq, second.prev) == (2, first.sha256)
+    assert second is not None
+    assert (second.seq, second.prev) == (2, first.sha256)
     report = store.verify()
-    assert report.problems == [] and report.count == 2
-    assert report.head is not None and (report.head.last_id, report.head.last_hash) == (5, h(5))
+    assert report.problems == []
+    assert report.count == 2
+    assert report.head is not None
+    assert (report.head.last_id, report.head.last_hash) == (5, h(5))
 
 
 def test_concurrent_writers_never_fork_the_chain_nor_move_the_pointer_back(tmp_path: Path) -> None:
@@ -64,7 +68,8 @@ def test_concurrent_writers_never_fork_the_chain_nor_move_the_pointer_back(tmp_p
     assert pointer_seqs == sorted(pointer_seqs)
     report = CheckpointStore(tmp_path, KEY).verify()
     assert report.problems == []
-    assert report.head is not None and report.head.last_id == 400
+    assert report.head is not None
+    assert report.head.last_id == 400
     assert not list(tmp_path.glob(".tmp-*"))
 
 

@@ -269,7 +269,8 @@ def test_polyglot_with_bytes_before_the_header(prefix):
 def with_count(data: bytes, real: int, stated: int) -> bytes:
     """The file with the page tree's /Count replaced by a lie of the same width (offsets stay valid)."""
     old, new = b"/Count %d " % real, b"/Count %d " % stated
-    assert len(old) == len(new) and data.count(old) == 1
+    assert len(old) == len(new)
+    assert data.count(old) == 1
     return data.replace(old, new)
 
 
@@ -327,7 +328,8 @@ def test_lying_count_in_an_intermediate_node_is_refused():
     assert inspect_pdf(two_level_tree(3)).page_count == 4  # the truthful tree is fine
     exc = rejected(two_level_tree(7))
     assert exc.code == "page_count_mismatch"
-    assert "/Count 7" in exc.message and "共4页" in exc.message
+    assert "/Count 7" in exc.message
+    assert "共4页" in exc.message
 
 
 def with_boxes(media: list | None, *, crop: list | None = None, on_parent: bool = False,
@@ -591,7 +593,8 @@ def test_javascript_in_unreferenced_object():
     """An object nothing points at is still in the file: we walk every object, not the catalog's tree."""
     data = append_unreferenced_object(blank_bytes(), b"<< /S /JavaScript /JS (app.alert(1)) >>")
     with pikepdf.open(io.BytesIO(data)) as pdf:  # a valid file whose catalog does not reach it
-        assert "/OpenAction" not in pdf.Root and not pdf.get_warnings()
+        assert "/OpenAction" not in pdf.Root
+        assert not pdf.get_warnings()
 
     assert rejected(data).code == "javascript"
 
@@ -742,7 +745,8 @@ def test_worker_killed_mid_job_is_reported_and_replaced(slow_pdf, good_pdf):
     os.kill(busy[0], signal.SIGKILL)
     thread.join(10)
 
-    assert len(outcome) == 1 and isinstance(outcome[0], IntakeRejected)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], IntakeRejected)
     assert outcome[0].code == "parse_resources"
     assert "SIGKILL" in outcome[0].detail
     assert inspect_pdf(good_pdf).page_count == 1

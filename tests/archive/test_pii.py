@@ -82,7 +82,8 @@ def test_wrong_key_is_refused(cipher: PiiCipher) -> None:
 def test_lookup_hash(cipher: PiiCipher) -> None:
     first = cipher.lookup_hash(ID_NUMBER)
     assert first == PiiCipher(KEY).lookup_hash(ID_NUMBER)  # deterministic for one key
-    assert len(first) == 64 and all(c in "0123456789abcdef" for c in first)
+    assert len(first) == 64
+    assert all(c in "0123456789abcdef" for c in first)
     assert first != cipher.lookup_hash("211382199003071238")
     assert first != PiiCipher(bytes(reversed(KEY))).lookup_hash(ID_NUMBER)  # differs across keys
     assert ID_NUMBER not in first

@@ -348,7 +348,8 @@ def test_rebuild_index_indexes_every_filing(archive: Archive) -> None:
     assert search.rebuild_index(archive.session, batch_size=2) >= 3
     assert archive.ids("示例建筑", unit_id=unit.id) == [f.id for f in reversed(filings)]
     total_rows = archive.session.scalar(select(func.count()).select_from(Filing))
-    assert archive.index_rows(filings[0].id) == 1 and total_rows >= 3
+    assert archive.index_rows(filings[0].id) == 1
+    assert total_rows >= 3
 
 
 @pytest.mark.parametrize(("q", "terms", "uscc"), [

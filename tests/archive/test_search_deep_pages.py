@@ -38,7 +38,7 @@ WAYS: dict[str, tuple[float, bool] | None] = {
     "walk": (1e9, True),  # common terms: collect, then walk the filing_id order
     "eras": (1e9, False),  # in between: the newest eras straight away
 }
-"""(matches expected, common) that ``PostgresTrgmIndex._estimate`` returns, per way."""
+"""(matches expected, common) that ``PostgresTrgmIndex`` is given as its estimate, per way."""
 
 SPREADS: dict[str, list[tuple[int, int]]] = {
     # (era, matching filings in it); the newest era has filings that do not match.
@@ -69,10 +69,13 @@ def session(request: pytest.FixtureRequest) -> Iterator[Session]:
 @pytest.fixture(params=list(WAYS))
 def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(search, "COUNT_CAP", CAP)
-    estimate = WAYS[request.param]
-    if estimate is not None:
-        monkeypatch.setattr(PostgresTrgmIndex, "_estimate", staticmethod(lambda _s, _q: estimate))
     return request.param
+
+
+def index_for(way: str) -> PostgresTrgmIndex:
+    """The index that takes ``way`` whatever the planner estimates."""
+    estimate = WAYS[way]
+    return PostgresTrgmIndex() if estimate is None else PostgresTrgmIndex(lambda _s, _q: estimate)
 
 
 class Filings:
@@ -130,7 +133,7 @@ def assert_pages_are_exact(index: PostgresTrgmIndex, session: Session, q: str,
 def test_every_page_is_exact(session: Session, way: str, spread: str) -> None:
     made = Filings(session)
     filings = made.spread(SPREADS[spread])
-    index = PostgresTrgmIndex()
+    index = index_for(way)
     published = SearchFilters(unit_id=made.unit.id)
     assert_pages_are_exact(index, session, MARK, published,
                            lambda f: MARK in f.subject_name and f.status == "published", filings)
@@ -146,7 +149,7 @@ def test_every_page_is_exact(session: Session, way: str, spread: str) -> None:
 def test_short_terms_narrow_every_way(session: Session, way: str) -> None:
     made = Filings(session)
     filings = made.spread(SPREADS["gaps_between_eras"])
-    index = PostgresTrgmIndex()
+    index = index_for(way)
     for short in ("投标", "施工"):
         assert_pages_are_exact(index, session, f"{MARK} {short}", SearchFilters(unit_id=made.unit.id),
                                lambda f, s=short: MARK in f.subject_name and s in f.matter
@@ -157,7 +160,7 @@ def test_a_filing_in_a_new_era_is_on_the_first_page(session: Session, way: str) 
     made = Filings(session)
     filings = made.spread(SPREADS["bunched_in_the_oldest_era"])
     newest = made.add(9 * ERA + 5)  # three eras above the last one with any filing
-    page = PostgresTrgmIndex().query_index(session, MARK, SearchFilters(unit_id=made.unit.id), 1, 3)
+    page = index_for(way).query_index(session, MARK, SearchFilters(unit_id=made.unit.id), 1, 3)
     older = sorted((f.id for f in filings if MARK in f.subject_name and f.status == "published"),
                    reverse=True)
     assert page.ids == [newest.id, *older[:2]]

@@ -50,7 +50,9 @@ def test_clean_store_is_ok(blob_store: BlobStore) -> None:
 
 def test_empty_store_and_nothing_expected(blob_store: BlobStore) -> None:
     report = verify_archive(blob_store, [])
-    assert report.ok and report.checked == 0 and report.bytes == 0
+    assert report.ok
+    assert report.checked == 0
+    assert report.bytes == 0
 
 
 def test_corrupt_missing_orphaned(blob_store: BlobStore) -> None:

@@ -120,7 +120,8 @@ def test_every_section_is_a4_with_gbt9704_margins(
     sections = list(document.sections)
     assert len(sections) == (2 if which == "unit_docx" else 1)
     for section in sections:
-        assert section.page_width.twips == 11906 and section.page_height.twips == 16838
+        assert section.page_width.twips == 11906
+        assert section.page_height.twips == 16838
         assert section.top_margin.twips == 2098  # 37 mm
         assert section.bottom_margin.twips == 1984  # 35 mm
         assert section.left_margin.twips == 1587  # 28 mm
@@ -140,11 +141,9 @@ def test_every_run_names_its_east_asian_and_latin_font(
         for run in part.element.iter(qn("w:r")):
             fonts = run.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
             assert fonts is not None, f"run without w:rFonts in {part.partname}"
-            assert (
-                fonts.get(qn("w:eastAsia"))
-                and fonts.get(qn("w:ascii"))
-                and fonts.get(qn("w:hAnsi"))
-            )
+            assert fonts.get(qn("w:eastAsia"))
+            assert fonts.get(qn("w:ascii"))
+            assert fonts.get(qn("w:hAnsi"))
             runs += 1
     assert runs > 30
 
@@ -152,7 +151,8 @@ def test_every_run_names_its_east_asian_and_latin_font(
 def test_defaults_declare_chinese_fonts_and_language(unit_docx: bytes) -> None:
     styles = zipfile.ZipFile(io.BytesIO(unit_docx)).read("word/styles.xml").decode()
     defaults = styles[styles.index("<w:docDefaults>") : styles.index("</w:docDefaults>")]
-    assert 'w:eastAsia="仿宋"' in defaults and 'w:ascii="Times New Roman"' in defaults
+    assert 'w:eastAsia="仿宋"' in defaults
+    assert 'w:ascii="Times New Roman"' in defaults
     assert 'w:eastAsia="zh-CN"' in defaults
     assert 'w:sz w:val="32"' in defaults
 
@@ -181,7 +181,8 @@ def test_title_is_centred_2hao_xiaobiaosong(unit_docx: bytes) -> None:
     for title in titles:
         assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
         (run,) = title.runs
-        assert run.font.size == Pt(22) and run.font.bold
+        assert run.font.size == Pt(22)
+        assert run.font.bold
         assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     subtitle = document.paragraphs[1]
     assert subtitle.text == "（适用于项目审批、核准、备案）"
@@ -225,7 +226,9 @@ def test_blank_letter_has_no_number_code_or_picture(blank_docx: bytes) -> None:
         "".join(t.text or "" for t in part.element.iter(qn("w:t")))
         for part in _story_parts(document)
     )
-    assert "编号" not in everything and "验证码" not in everything and "扫码" not in everything
+    assert "编号" not in everything
+    assert "验证码" not in everything
+    assert "扫码" not in everything
     assert len(document.inline_shapes) == 0
     assert not any(
         name.startswith("word/media/")
@@ -242,7 +245,8 @@ def test_blank_fields_are_underlined_lines_to_the_right_edge(blank_docx: bytes) 
     text_width = section.page_width - section.left_margin - section.right_margin
     assert [stop.position for stop in paragraph.paragraph_format.tab_stops] == [text_width]
     last = paragraph.runs[-1]
-    assert last.font.underline and last._r.find(qn("w:tab")) is not None
+    assert last.font.underline
+    assert last._r.find(qn("w:tab")) is not None
     assert paragraph.text == "承诺主体名称：\t"
 
 
@@ -252,18 +256,21 @@ def test_filled_letter_prints_code_and_a_20mm_qr_code_in_each_copy(unit_docx: by
     cells = [
         p.text for table in document.tables for cell in table.rows[0].cells for p in cell.paragraphs
     ]
-    assert cells.count("验证码：7Q2M9KXD") == 2 and cells.count("扫码验证") == 2
+    assert cells.count("验证码：7Q2M9KXD") == 2
+    assert cells.count("扫码验证") == 2
     assert "验证码：7Q2M9KXD" not in texts  # in the signature table, not loose in the body
     shapes = document.inline_shapes
     assert len(shapes) == 2
     for shape in shapes:
-        assert abs(shape.width.mm - 20) < 0.01 and abs(shape.height.mm - 20) < 0.01
+        assert abs(shape.width.mm - 20) < 0.01
+        assert abs(shape.height.mm - 20) < 0.01
     media = [
         n for n in zipfile.ZipFile(io.BytesIO(unit_docx)).namelist() if n.startswith("word/media/")
     ]
     assert len(media) == 1  # both copies show the same picture part
     png = Image.open(io.BytesIO(zipfile.ZipFile(io.BytesIO(unit_docx)).read(media[0])))
-    assert png.format == "PNG" and png.width == png.height >= 200
+    assert png.format == "PNG"
+    assert png.width == png.height >= 200
 
 
 def test_signature_block_leaves_45mm_for_signature_and_seal(unit_docx: bytes) -> None:
@@ -284,7 +291,8 @@ def test_signature_block_leaves_45mm_for_signature_and_seal(unit_docx: bytes) ->
         row = table.rows[0]._tr
         assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
     closings = [p for p in document.paragraphs if p.text == "本承诺书自签署之日起生效。"]
-    assert closings and all(p.paragraph_format.keep_with_next for p in closings)
+    assert closings
+    assert all(p.paragraph_format.keep_with_next for p in closings)
 
 
 def test_footers_hold_page_field_right_on_odd_left_on_even_pages(unit_docx: bytes) -> None:
@@ -300,7 +308,8 @@ def test_footers_hold_page_field_right_on_odd_left_on_even_pages(unit_docx: byte
         assert paragraph.alignment == alignment
         instructions = [t.text for t in paragraph._p.iter(qn("w:instrText"))]
         assert [i.strip() for i in instructions] == ["PAGE"]
-        assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
+        assert paragraph.text.startswith("— ")
+        assert paragraph.text.endswith(" —")
         for run in paragraph.runs:
             assert run.font.size == Pt(14)
             assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"

@@ -49,7 +49,8 @@ def stack() -> FontStack:
 
 def test_gb2312_list_is_complete():
     assert len(GB2312_HANZI) == 6763
-    assert GB2312_HANZI[0] == "啊" and GB2312_HANZI[-1] == "齄"
+    assert GB2312_HANZI[0] == "啊"
+    assert GB2312_HANZI[-1] == "齄"
 
 
 def test_bundled_fonts_are_healthy():
@@ -68,7 +69,8 @@ def test_every_role_covers_uro_ext_a_and_punctuation(stack, role):
         reachable |= stack.face_coverage[name]
     uro = assigned(0x4E00, 0x9FFF)
     ext_a = assigned(0x3400, 0x4DBF)
-    assert len(uro) == 20992 and len(ext_a) == 6592  # Unicode 14 (Python 3.11)
+    assert len(uro) == 20992
+    assert len(ext_a) == 6592  # Unicode 14 (Python 3.11)
     text = "".join(uro + ext_a) + PUNCTUATION + "0123456789ABCxyz第1页"
     missing = [f"U+{ord(c):04X}" for c in text if ord(c) not in reachable]
     assert missing == []
@@ -126,7 +128,8 @@ def test_css_only_uses_font_urls(stack):
     for face in stack.faces:
         assert f'src: url("font:{face.path.name}")' in css
         assert face.path.parent == FONT_DIR
-    assert "file:" not in css and "http" not in css
+    assert "file:" not in css
+    assert "http" not in css
 
 
 def test_private_use_character_is_refused(stack):
@@ -139,7 +142,8 @@ def test_private_use_character_is_refused(stack):
     assert (exc.char, exc.codepoint, exc.field) == ("\ue000", "U+E000", "subject_name")
     with pytest.raises(UncoverableCharacter) as info:
         stack.check_text("\U000f0000")
-    assert info.value.codepoint == "U+F0000" and info.value.field is None
+    assert info.value.codepoint == "U+F0000"
+    assert info.value.field is None
 
 
 def test_whitespace_counts_as_covered(stack):
@@ -156,7 +160,8 @@ def test_missing_fetched_font_names_the_fetch_script(tmp_path):
     with pytest.raises(RuntimeError, match=r"python scripts/fetch_fonts\.py"):
         build_font_stack(tmp_path)
     problems = check_fonts(tmp_path, verify_checksums=False)
-    assert problems and all("fetch_fonts.py" in p or "licence" in p for p in problems)
+    assert problems
+    assert all("fetch_fonts.py" in p or "licence" in p for p in problems)
 
 
 def _mirror(tmp_path: Path, manifest: dict) -> Path:
@@ -296,7 +301,8 @@ def test_every_gb2312_hanzi_renders_with_our_fonts_and_no_notdef(stack):
     )
     pdf, fetched = _render_pdf("<body>" + "".join(sections) + "</body>", css)
 
-    assert fetched and all(url.startswith("font:") for url in fetched)
+    assert fetched
+    assert all(url.startswith("font:") for url in fetched)
     drawn, embedded, pages = _drawn_glyphs(pdf)
     assert pages <= 12
 

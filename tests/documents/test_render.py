@@ -113,9 +113,12 @@ def test_natural_person_wording():
 def test_blank_letters_render_without_numbers(scenario, kind):
     pdf = pypdf.PdfReader(io.BytesIO(doc.letters_pdf(doc.blank_letters(scenario, kind))))
     text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
-    assert "编号" not in text and "验证码" not in text
+    assert "编号" not in text
+    assert "验证码" not in text
     assert scenario.label in text
-    assert "年" in text and "月" in text and "日" in text
+    assert "年" in text
+    assert "月" in text
+    assert "日" in text
 
 
 def test_user_text_with_markup_is_printed_and_nothing_is_fetched(monkeypatch):
@@ -189,7 +192,8 @@ def test_every_template_version_prints_the_same_pages(data):
     # v2 only lays out faster (own user-agent sheet, floated 署名/日期): a letter issued as v1
     # re-renders as v1, and both versions put the same ink on the same paper.
     pdfs = {v: doc.letters_pdf(letters(data), v) for v in doc.TEMPLATE_VERSIONS}
-    assert len(pdfs) >= 2 and doc.CURRENT_TEMPLATE_VERSION in pdfs
+    assert len(pdfs) >= 2
+    assert doc.CURRENT_TEMPLATE_VERSION in pdfs
     pixels = {v: _page_pixels(pdf) for v, pdf in pdfs.items()}
     reference = pixels["v1"]
     assert len(reference) == 4
@@ -271,10 +275,12 @@ def test_qr_png_encodes_the_url_with_a_quiet_zone(scale):
 
     url = "http://127.0.0.1:8000/verify/LYXY-CN-2026-000123T?c=ABCDEFGH"
     image = Image.open(io.BytesIO(qr_png(url, scale=scale)))
-    assert image.mode == "1" and image.width == image.height
+    assert image.mode == "1"
+    assert image.width == image.height
     modules = image.width // scale
     assert (modules - 2 * QUIET_ZONE - 17) % 4 == 0  # 21, 25, 29 … modules plus the quiet zone
     big = image.convert("L").resize((image.width * 8 // scale,) * 2, Image.Resampling.NEAREST)
     decoded = zxingcpp.read_barcodes(big)
     assert [(b.text, b.ec_level) for b in decoded] == [(url, "M")]
-    assert image.getpixel((0, 0)) == 255 and image.getpixel((QUIET_ZONE * scale, QUIET_ZONE * scale)) == 0
+    assert image.getpixel((0, 0)) == 255
+    assert image.getpixel((QUIET_ZONE * scale, QUIET_ZONE * scale)) == 0

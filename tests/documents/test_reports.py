@@ -237,7 +237,8 @@ def test_grade_table_has_all_nine_grades(docx_bytes: dict[str, bytes], pdf_bytes
     text = squeeze(pdf_text(pdf_bytes[RATING]))
     for grade in GRADES:
         label, meaning = rating_meaning(grade)
-        assert squeeze(label) in text and squeeze(meaning) in text
+        assert squeeze(label) in text
+        assert squeeze(meaning) in text
 
 
 def test_grade_is_a_field_to_fill_with_the_nine_choices(docx_bytes: dict[str, bytes],
@@ -275,8 +276,10 @@ def test_decision_has_the_three_recommendations_and_the_agency_declaration(
     assert choices in docx
     assert squeeze(choices) in pdf
     for recommendation in DECISION_RECOMMENDATIONS:
-        assert "□" + recommendation in docx and "□" + recommendation in pdf
-    assert declaration in docx and declaration in pdf
+        assert "□" + recommendation in docx
+        assert "□" + recommendation in pdf
+    assert declaration in docx
+    assert declaration in pdf
     assert "本机构对本报告的真实性负责" in docx
     assert "决策建议：【请填写：具备信用能力/信用能力一般/不具备信用能力（三选一）】" in docx
     assert_in_order(("六、机构声明", declaration, "出具机构（盖章）：" + AGENCY, "2026年11月29日"), pdf)
@@ -306,7 +309,8 @@ def test_every_run_has_an_east_asian_font(kind: str, docx_bytes: dict[str, bytes
     assert len(runs) > 100
     for run in runs:
         fonts = run.find(qn("w:rPr")).find(qn("w:rFonts"))
-        assert fonts is not None and fonts.get(qn("w:eastAsia")), run.xml[:200]
+        assert fonts is not None, run.xml[:200]
+        assert fonts.get(qn("w:eastAsia")), run.xml[:200]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -353,11 +357,13 @@ def test_docx_page_is_a4_with_gbt9704_margins_and_page_numbers(
 ) -> None:
     doc = open_docx(docx_bytes[kind])
     (section,) = doc.sections
-    assert abs(section.page_width - Mm(210)) < Mm(0.1) and abs(section.page_height - Mm(297)) < Mm(0.1)
+    assert abs(section.page_width - Mm(210)) < Mm(0.1)
+    assert abs(section.page_height - Mm(297)) < Mm(0.1)
     for margin, mm in (("top_margin", 37), ("bottom_margin", 35), ("left_margin", 28), ("right_margin", 26)):
         assert abs(getattr(section, margin) - Mm(mm)) < Mm(0.1), margin
     assert section.different_first_page_header_footer
-    assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
+    assert "PAGE" in section.footer._element.xml
+    assert "PAGE" in section.even_page_footer._element.xml
     assert "PAGE" not in section.first_page_footer._element.xml  # no number on the cover
 
 
@@ -408,7 +414,8 @@ def test_an_id_number_in_the_public_rows_is_masked() -> None:
     info = make_info(RATING, public_rows=check_credit(records, Purpose.BIDDING, ISSUED).rows)
     docx = scaffold_docx(info)
     text = docx_text(open_docx(docx))
-    assert PERSON_ID not in text and "2*************1237" in text
+    assert PERSON_ID not in text
+    assert "2*************1237" in text
     assert not ID_LIKE.search(pdf_text(render_pdf_checked(info)))
 
 

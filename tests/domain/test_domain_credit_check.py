@@ -392,7 +392,8 @@ def test_incentive_measures_per_purpose(purpose: Purpose, clauses: list[str]) ->
 
 def test_incentive_texts_name_green_channel_and_tolerance() -> None:
     texts = [m.text_zh for m in check_credit([RED], Purpose.ADMINISTRATIVE_APPROVAL, TODAY).measures]
-    assert any("绿色通道" in t for t in texts) and any("容缺受理" in t for t in texts)
+    assert any("绿色通道" in t for t in texts)
+    assert any("容缺受理" in t for t in texts)
     bidding = [m.text_zh for m in check_credit([RED], Purpose.BIDDING, TODAY).measures]
     assert any("8%" in t for t in bidding)
 
@@ -418,7 +419,8 @@ def test_measures_always_carry_clauses(purpose: Purpose, records: list[CreditRec
     for measure in measures:
         assert isinstance(measure, Measure)
         assert CLAUSE.match(measure.clause), measure
-        assert measure.text_zh and measure.code
+        assert measure.text_zh
+        assert measure.code
     assert len({m.code for m in measures}) == len(measures)
 
 
@@ -520,7 +522,8 @@ def test_ignored_records_are_not_in_rows_and_rows_keep_input_order() -> None:
     rows = {r.title_zh: r for r in check_credit(records, Purpose.OTHER, TODAY).rows}
     assert rows["轻微失信记录"].details == ("未发现",)
     first, second = rows["失信黑名单"].details
-    assert first.startswith("违反信用承诺") and "第6项：严重拖欠农民工工资" in second
+    assert first.startswith("违反信用承诺")
+    assert "第6项：严重拖欠农民工工资" in second
 
 
 # ------------------------------------------------------------------------------------------

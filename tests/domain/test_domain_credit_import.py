@@ -141,7 +141,8 @@ def test_csv_sample_row(
     assert (record.record_type, record.subject_code, record.subject_name) == (kind, code, name)
     assert (record.decided_on, record.valid_until, record.repaired_on) == (decided_on, valid_until, repaired)
     assert (record.grade, record.ground, record.severity) == (grade, ground, severity)
-    assert record.source_department and record.summary
+    assert record.source_department
+    assert record.summary
     assert record.extra == {}
 
 
@@ -422,7 +423,9 @@ def test_names_and_codes_are_normalised() -> None:
 def test_invisible_characters_are_refused_and_not_echoed() -> None:
     row = LICENSE_ROW.replace("凌源市示例食品有限公司", "凌源市示例\u202e食品有限公司")
     (error,) = parse(csv_bytes(row)).errors
-    assert error.field == "subject_name" and "U+202E" in error.message and "\u202e" not in error.message
+    assert error.field == "subject_name"
+    assert "U+202E" in error.message
+    assert "\u202e" not in error.message
 
 
 # --- encodings and headers ------------------------------------------------------------
@@ -525,7 +528,8 @@ def test_same_number_for_another_subject_or_type_is_no_duplicate() -> None:
     other_subject = LICENSE_ROW.replace("91211382MA0612DD20", "91211382MA0Y8K7Q3B")
     other_type = LICENSE_ROW.replace("license", "red_list")
     report = parse(csv_bytes(LICENSE_ROW, other_subject, other_type))
-    assert report.errors == () and len(report.records) == 3
+    assert report.errors == ()
+    assert len(report.records) == 3
 
 
 # --- file-level errors ----------------------------------------------------------------

@@ -197,10 +197,12 @@ def test_seal_drawn_centred_where_asked_and_text_unchanged(seal):
     x0, y0, x1, y1 = image_box_mm(draws[0])
     assert (x0 + x1) / 2 == pytest.approx(120.0, abs=0.5)
     assert (y0 + y1) / 2 == pytest.approx(200.0, abs=0.5)
-    assert x1 - x0 == pytest.approx(42.0, abs=0.5) and y1 - y0 == pytest.approx(42.0, abs=0.5)
+    assert x1 - x0 == pytest.approx(42.0, abs=0.5)
+    assert y1 - y0 == pytest.approx(42.0, abs=0.5)
     with pikepdf.open(io.BytesIO(out)) as d:
         image = next(iter(d.pages[1].Resources.XObject.values()))
-        assert image.Width == 400 and "/SMask" in image  # transparency kept, not flattened
+        assert image.Width == 400
+        assert "/SMask" in image  # transparency kept, not flattened
 
 
 def test_explicit_diameter_overrides_the_seal_size(seal):
@@ -262,7 +264,8 @@ def test_seal_off_the_page(seal, x, y):
     with pytest.raises(PlacementError) as err:
         stamp_seal(make_pdf(2), seal, SealPlacement(page=2, x_mm=x, y_mm=y))
     assert "印章位置超出页面范围" in err.value.message
-    assert "第2页" in err.value.message and "210.0×297.0毫米" in err.value.message
+    assert "第2页" in err.value.message
+    assert "210.0×297.0毫米" in err.value.message
     assert "21.0–189.0毫米" in err.value.message  # the allowed centre range for a 42 mm seal
 
 
@@ -287,9 +290,11 @@ def letter_pdf() -> bytes:
 def test_find_anchors_on_issued_letter(letter_pdf):
     anchors = find_seal_anchors(letter_pdf)
     n = page_count(letter_pdf)
-    assert n == 4 and [a.page for a in anchors] == [2, 4]
+    assert n == 4
+    assert [a.page for a in anchors] == [2, 4]
     for a in anchors:
-        assert 90 < a.x_mm < 170 and 120 < a.y_mm < 260
+        assert 90 < a.x_mm < 170
+        assert 120 < a.y_mm < 260
 
 
 @needs_poppler
@@ -306,12 +311,14 @@ def test_stamp_at_anchors_centres_seal_over_signer_and_date(letter_pdf, seal, tm
         signer = next(w for w in words if w[0] == UNIT_LETTER["subject_name"])
         # 骑年盖月: centred horizontally on the date, pressing on both lines, text a bit below centre
         assert (x0 + x1) / 2 == pytest.approx((date_box[1] + date_box[3]) / 2, abs=1.0)
-        assert y0 < signer[2] and date_box[4] < y1
+        assert y0 < signer[2]
+        assert date_box[4] < y1
         centre = (y0 + y1) / 2
         assert centre < (signer[2] + date_box[4]) / 2
         # 上不压正文: the seal starts below the last body paragraph
         body = [w for w in words if "监督" in w[0]]
-        assert body and max(w[4] for w in body) < y0
+        assert body
+        assert max(w[4] for w in body) < y0
         im = render_png(out, draw["page"], tmp_path / f"anchor-{draw['page']}.png", dpi=100)
         rx0, ry0, rx1, ry1 = red_box_mm(im, dpi=100)
         assert ((rx0 + rx1) / 2, (ry0 + ry1) / 2) == pytest.approx(((x0 + x1) / 2, centre), abs=0.6)
@@ -346,7 +353,9 @@ def test_plan_groups_pages_when_strips_get_thin():
     assert [sum(1 for s in plan if s.group == g) for g in (1, 2)] == [10, 10]
     plan = plan_cross_page_seal(500, 42)
     sizes = [sum(1 for s in plan if s.group == g) for g in sorted({s.group for s in plan})]
-    assert len(sizes) == 36 and max(sizes) - min(sizes) <= 1 and max(sizes) <= 14  # ceil(500/14)
+    assert len(sizes) == 36
+    assert max(sizes) - min(sizes) <= 1
+    assert max(sizes) <= 14  # ceil(500/14)
     assert all(s.width_mm >= 3.0 for s in plan)
     plan = plan_cross_page_seal(3, 4.0)  # tiny seal: groups still need two pages
     assert [s.group_size for s in plan] == [3, 3, 3]
@@ -487,7 +496,8 @@ def test_watermark_on_every_page_with_our_fonts(letter_pdf):
         assert "公示专用" in new[len(old):]
     assert forms_drawn_per_page(out) == [1, 1, 1, 1]
     for names in overlay_fonts(out):
-        assert names and names <= our_font_names()
+        assert names
+        assert names <= our_font_names()
 
 
 def test_watermark_mixed_sizes_and_rotation():
@@ -499,7 +509,8 @@ def test_watermark_mixed_sizes_and_rotation():
     out = add_watermark(buf.getvalue(), "仅供凌源市住房和城乡建设局使用", opacity=0.2, angle_deg=30)
     assert forms_drawn_per_page(out) == [1, 1, 1]
     for old, new in zip(texts(buf.getvalue()), texts(out), strict=True):
-        assert new.startswith(old) and "仅供凌源市住房和城乡建设局使用" in new
+        assert new.startswith(old)
+        assert "仅供凌源市住房和城乡建设局使用" in new
     with pikepdf.open(io.BytesIO(out)) as d:
         forms = {str(d.pages[i].Resources.XObject.LyForm0.objgen) for i in range(3)}
     assert len(forms) == 2  # one overlay per distinct displayed size, shared by same-size pages
@@ -517,10 +528,13 @@ def test_margin_line_every_page(letter_pdf):
     before, after = texts(letter_pdf), texts(out)
     for i, (old, new) in enumerate(zip(before, after, strict=True), start=1):
         assert new.startswith(old)
-        assert number in new and f"第{i}页/共4页" in new and "扫码核验真伪" in new
+        assert number in new
+        assert f"第{i}页/共4页" in new
+        assert "扫码核验真伪" in new
     assert forms_drawn_per_page(out) == [1, 1, 1, 1]
     for names in overlay_fonts(out):
-        assert names and names <= our_font_names()
+        assert names
+        assert names <= our_font_names()
     with pikepdf.open(io.BytesIO(out)) as d:  # the QR code is an image inside each overlay
         form = d.pages[0].Resources.XObject.LyForm0
         assert any(x.get("/Subtype") == "/Image" for x in form.Resources.XObject.values())
@@ -533,7 +547,8 @@ def test_margin_line_below_the_gbt9704_page_number(letter_pdf):
         words = word_boxes(out, page)
         page_number = [w for w in words if w[0] == "—"]
         ours = [w for w in words if "第" in w[0] and "共4页" in w[0]] + [w for w in words if "凌信承" in w[0]]
-        assert page_number and ours
+        assert page_number
+        assert ours
         assert max(w[4] for w in page_number) + 3 < min(w[2] for w in ours)
         assert all(w[4] < 297 - 5 for w in ours)
 
@@ -542,7 +557,8 @@ def test_margin_line_on_rotated_pages():
     pdf = make_pdf(3, A4, rotate=270)
     out = add_margin_line(pdf, number="LYXY-CN-2026-000001X", verify_url="https://example.org/v")
     for i, new in enumerate(texts(out), start=1):
-        assert "LYXY-CN-2026-000001X" in new and f"第{i}页/共3页" in new
+        assert "LYXY-CN-2026-000001X" in new
+        assert f"第{i}页/共3页" in new
 
 
 def test_margin_line_rejects_bad_url():
@@ -605,11 +621,13 @@ def check_first_signature(pdf: bytes, signer):
     reader = PdfFileReader(io.BytesIO(pdf))
     (embedded,) = reader.embedded_signatures
     status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[signer[1]]))
-    assert status.intact and status.valid
+    assert status.intact
+    assert status.valid
     assert status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
     assert status.modification_level is not None
     assert status.modification_level <= ModificationLevel.FORM_FILLING, status.pretty_print_details()
-    assert status.docmdp_ok and status.bottom_line
+    assert status.docmdp_ok
+    assert status.bottom_line
 
 
 @pytest.mark.parametrize("operation", ["seal", "anchors", "cross", "watermark", "margin"])
@@ -625,7 +643,8 @@ def test_signed_pdf_gets_an_incremental_update(letter_pdf, seal, signer, operati
         out = add_watermark(signed, "公示专用")
     else:
         out = add_margin_line(signed, number="凌信承〔2026〕7号", verify_url="https://example.org/v/7")
-    assert out.startswith(signed) and len(out) > len(signed)
+    assert out.startswith(signed)
+    assert len(out) > len(signed)
     check_first_signature(out, signer)
     # the mark is visible: widget annotations with an appearance stream, on the right pages
     reader = pypdf.PdfReader(io.BytesIO(out))

@@ -145,7 +145,8 @@ def test_names_of_4_to_20_characters_are_laid_out_on_the_upper_arc(name: str, bo
     # Left→right: the first character sits on the left half (swap it out and only the left changes).
     other = _open(generate_seal("口" + name[1:], bottom_text=bottom_text).png)
     changed = ImageChops.difference(image.getchannel("A"), other.getchannel("A")).getbbox()
-    assert changed is not None and changed[2] <= size // 2
+    assert changed is not None
+    assert changed[2] <= size // 2
     # Horizontal lines under the star, inside the circle and clear of the arc text.
     below_star = (round(size * 0.3), round(size * 0.64), round(size * 0.7), round(size * 0.9))
     assert _ink_count(image, below_star) > 200
@@ -160,8 +161,10 @@ def test_generated_seals_always_say_demo(seal_image: Image.Image, monkeypatch: p
     size = seal_image.width
     assert changed is not None
     left, top, right, bottom = changed
-    assert top > size * 0.62 and bottom < size * 0.85  # below the star, above the rim
-    assert left > size * 0.3 and right < size * 0.7  # horizontal, centred
+    assert top > size * 0.62
+    assert bottom < size * 0.85  # below the star, above the rim
+    assert left > size * 0.3
+    assert right < size * 0.7  # horizontal, centred
     assert (bottom - top) > size * 0.05  # big enough to read (≈ 3.5 mm at 42 mm)
 
 
@@ -190,7 +193,8 @@ def test_characters_no_font_can_draw_are_refused_clearly(char: str) -> None:
         generate_seal(f"凌源市{char}有限公司")
     assert caught.value.char == char
     assert f"U+{ord(char):04X}" in caught.value.message
-    assert isinstance(caught.value, ValueError) and isinstance(caught.value, InvalidSealImage)
+    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, InvalidSealImage)
     with pytest.raises(UndrawableSealText):
         generate_seal(NAME, bottom_text=f"编码{char}")
 
@@ -267,7 +271,8 @@ def test_scanned_jpeg_becomes_a_transparent_png_trimmed_to_the_seal(seal_image: 
     result = normalise_seal_upload(_scan(seal_image, quality=85), 42)
     assert result.diameter_mm == 42.0
     image = _open(result.png)
-    assert image.format == "PNG" and image.mode == "RGBA"
+    assert image.format == "PNG"
+    assert image.mode == "RGBA"
     assert image.width == image.height
     assert abs(image.width - seal_image.width) <= seal_image.width * 0.03  # the seal's bounding box
     last = image.width - 1
@@ -343,7 +348,8 @@ def test_exif_orientation_is_applied_and_metadata_stripped(seal_image: Image.Ima
     image = _open(result.png)
     assert _alpha_difference(image, seal_image) < 14  # upright again: the arc text is on top
     assert set(png_chunk_types(result.png)) <= {"IHDR", "IDAT", "IEND"}
-    assert "exif" not in image.info and "icc_profile" not in image.info
+    assert "exif" not in image.info
+    assert "icc_profile" not in image.info
 
 
 def test_diameter_of_an_upload_is_validated(seal: SealImage) -> None:

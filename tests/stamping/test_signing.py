@@ -143,7 +143,8 @@ def test_demo_platform_certificate_chains_to_the_demo_root(pki_dir: Path) -> Non
     root = x509.load_pem_x509_certificate(read_demo_root(pki_dir))
     key, cert, others = pkcs12.load_key_and_certificates(
         (pki_dir / P12_FILE).read_bytes(), read_demo_passphrase(pki_dir))
-    assert key is not None and cert is not None
+    assert key is not None
+    assert cert is not None
     assert [c.fingerprint(hashes.SHA256()) for c in others] == [root.fingerprint(hashes.SHA256())]
     cert.verify_directly_issued_by(root)
     root.verify_directly_issued_by(root)
@@ -151,7 +152,8 @@ def test_demo_platform_certificate_chains_to_the_demo_root(pki_dir: Path) -> Non
     assert "DEMO" in root.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    assert usage.digital_signature and usage.content_commitment
+    assert usage.digital_signature
+    assert usage.content_commitment
     assert not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     assert cert.not_valid_after_utc - cert.not_valid_before_utc > timedelta(days=3 * 365)
 
@@ -183,7 +185,8 @@ def test_signed_pdf_validates_as_intact_and_trusted(
     report = only(validate_signatures(signed_pdf, [demo_root]))
     assert report.status == "intact", report
     assert (report.intact, report.valid, report.trusted) == (True, True, True)
-    assert report.covers_whole_document and report.modification_level == "none"
+    assert report.covers_whole_document
+    assert report.modification_level == "none"
     assert report.field_name == "Platform-1"
     assert report.signer == PLATFORM_COMMON_NAME
     assert report.signing_time is not None
@@ -247,7 +250,8 @@ def test_incremental_update_changing_page_content_is_modified(signed_pdf: bytes,
 
     report = only(validate_signatures(tampered, [demo_root]))
     assert report.status == "modified", report
-    assert report.intact and report.valid, "the signed revision itself is untouched"
+    assert report.intact, "the signed revision itself is untouched"
+    assert report.valid, "the signed revision itself is untouched"
     assert not report.covers_whole_document
     assert report.modification_level == "other"
     assert report.summary_zh == "文件在签名后被修改（签名后追加了不允许的更改）"
@@ -260,7 +264,9 @@ def test_self_signed_foreign_certificate_is_unknown_signer(
     signed = unit_signer.sign(source_pdf, reason="单位签章")
     report = only(validate_signatures(signed, [demo_root]))
     assert report.status == "unknown_signer", report
-    assert report.intact and report.valid and not report.trusted
+    assert report.intact
+    assert report.valid
+    assert not report.trusted
     assert report.signer == "凌源市示例建筑工程有限公司"
     assert report.field_name == "Unit-1"
     assert report.summary_zh == "签名者证书不受信任（未知签名者）"
@@ -278,12 +284,15 @@ def test_platform_signature_after_a_foreign_one_keeps_both_valid(
     first, second = validate_signatures(both, [demo_root, unit_cert])
     assert (first.field_name, second.field_name) == ("Unit-1", "Platform-1")
     assert first.status == "intact", first
-    assert first.intact and first.valid and first.trusted
+    assert first.intact
+    assert first.valid
+    assert first.trusted
     assert not first.covers_whole_document
     assert first.modification_level in ("lta_updates", "form_filling"), "only a signature was added"
     assert first.docmdp_ok is not False
     assert first.summary_zh == "签名有效，签名后仅追加了其他签名或允许的更改"
-    assert second.status == "intact" and second.covers_whole_document
+    assert second.status == "intact"
+    assert second.covers_whole_document
 
     # Without the unit's certificate as a root, the first is intact but from an unknown signer.
     first_untrusted, _ = validate_signatures(both, [demo_root])
@@ -326,13 +335,15 @@ def test_b_t_signature_carries_a_trusted_timestamp(
 
     report = only(validate_signatures(signed, [demo_root, tsa_cert]))
     assert report.status == "intact", report
-    assert report.timestamped and report.timestamp_trusted
+    assert report.timestamped
+    assert report.timestamp_trusted
     assert report.signing_time is not None
     assert abs(report.signing_time - datetime.now(UTC)) < timedelta(minutes=5)
 
     # The timestamp is still cryptographically there when its TSA is not trusted.
     untrusted_tsa = only(validate_signatures(signed, [demo_root]))
-    assert untrusted_tsa.timestamped and not untrusted_tsa.timestamp_trusted
+    assert untrusted_tsa.timestamped
+    assert not untrusted_tsa.timestamp_trusted
 
 
 def test_b_b_signer_reports_no_timestamp(signer: PadesSigner) -> None:
@@ -374,7 +385,8 @@ def test_external_signer_seam_produces_a_valid_signature(
 ) -> None:
     key, cert, chain = pkcs12.load_key_and_certificates(
         (pki_dir / P12_FILE).read_bytes(), read_demo_passphrase(pki_dir))
-    assert isinstance(key, ec.EllipticCurvePrivateKey) and cert is not None
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    assert cert is not None
     server = FakeSigningServer(key)
     external = ExternalPadesSigner(server, cert, chain)
     assert isinstance(external, DocumentSigner)
@@ -455,7 +467,8 @@ def test_garbled_signature_contents_are_invalid(signed_pdf: bytes, demo_root: by
     garbled = signed_pdf[:start] + b"DEADBEEF" * 8 + signed_pdf[start + 64:]
     report = only(validate_signatures(garbled, [demo_root]))
     assert report.status == "invalid", report
-    assert not report.intact and not report.trusted
+    assert not report.intact
+    assert not report.trusted
     assert report.summary_zh == "签名数据无法解析，签名无效"
     assert report.error
 

@@ -14,6 +14,7 @@ from app.db import get_session
 from app.documents.render import html_to_pdf
 from app.models import Agency, AgencyReport, CreditRecordRow
 from app.services import accounts
+from tests.conftest import login_as
 
 PASSWORD = "correct-horse-battery"
 AGENCY = "辽宁示例信用评价有限公司（演示）"
@@ -34,11 +35,7 @@ def people(app):
                              display_name="财政", owner="凌源市财政局")
         db.commit()
 
-    def login(name):
-        c = app.test_client()
-        assert c.post("/login", data={"username": name, "password": PASSWORD}).status_code == 303
-        return c
-    return login
+    return lambda name: login_as(app, name)
 
 
 def scaffold(agent, **extra) -> str:
@@ -67,9 +64,11 @@ def test_scaffold_downloads_are_prefilled(app, people):
     docx = agent.get(f"/agency/scaffolds/{number}.docx")
     assert docx.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
-    assert number in text and SUBJECT["subject_name"] in text
+    assert number in text
+    assert SUBJECT["subject_name"] in text
     pdf = agent.get(f"/agency/scaffolds/{number}.pdf")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
 
 
 def test_rating_upload_review_and_effect_on_checks(app, people, client):
@@ -82,15 +81,20 @@ def test_rating_upload_review_and_effect_on_checks(app, people, client):
     with app.app_context():
         rating = get_session().scalar(select(CreditRecordRow).where(
             CreditRecordRow.record_type == "rating"))
-        assert rating.grade == "AA" and rating.decision_number == number
+        assert rating.grade == "AA"
+        assert rating.decision_number == number
     ratings = client.get("/public/ratings").get_data(as_text=True)
-    assert SUBJECT["subject_name"] in ratings and "AA" in ratings and "有效" in ratings
+    assert SUBJECT["subject_name"] in ratings
+    assert "AA" in ratings
+    assert "有效" in ratings
     verify = client.get(f"/verify/{number}").get_data(as_text=True)
-    assert "企业综合信用等级评价报告" in verify and "AA" in verify
+    assert "企业综合信用等级评价报告" in verify
+    assert "AA" in verify
     clerk = people("zjj")
     page = clerk.post("/staff/credit/check", data={"subject_code": SUBJECT["subject_code"],
                                                    "purpose": "bidding"}).get_data(as_text=True)
-    assert "激励" in page and "符合" in page
+    assert "激励" in page
+    assert "符合" in page
 
 
 @pytest.mark.parametrize("fields, field, message", [
@@ -106,7 +110,9 @@ def test_bad_uploads_are_refused_and_nothing_stored(app, people, fields, field, 
     number = scaffold(agent)
     resp = upload(agent, fields.pop("number", number), **fields)
     page = resp.get_data(as_text=True)
-    assert resp.status_code == 400 and f'id="{field}-error"' in page and message in page
+    assert resp.status_code == 400
+    assert f'id="{field}-error"' in page
+    assert message in page
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(AgencyReport).where(
             AgencyReport.status != "scaffold")) == 0
@@ -125,7 +131,8 @@ def test_number_issued_to_another_agency_is_refused(app, people):
         report.agency_id = db.scalar(select(Agency.id).where(Agency.uscc == "91440101MA5CJQ4N59"))
         db.commit()
     resp = upload(agent, number)
-    assert resp.status_code == 400 and "不是出具给本机构" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "不是出具给本机构" in resp.get_data(as_text=True)
 
 
 def test_pdf_carrying_another_number_is_refused(app, people):
@@ -133,7 +140,8 @@ def test_pdf_carrying_another_number_is_refused(app, people):
     number = scaffold(agent)
     other = scaffold(agent)
     resp = upload(agent, number, pdf=report_pdf(other))
-    assert resp.status_code == 400 and "不一致" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "不一致" in resp.get_data(as_text=True)
 
 
 def test_suspended_agency_cannot_work(app, people):
@@ -142,7 +150,8 @@ def test_suspended_agency_cannot_work(app, people):
         agency_id = get_session().scalar(select(Agency.id).where(Agency.name == AGENCY))
     admin.post(f"/staff/agencies/{agency_id}/status", data={"status": "suspended"})
     resp = agent.post("/agency/scaffolds", data={"kind": "rating", **SUBJECT})
-    assert resp.status_code == 400 and "暂停" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "暂停" in resp.get_data(as_text=True)
     assert "暂停" in app.test_client().get("/public/agencies").get_data(as_text=True)
 
 
@@ -165,7 +174,8 @@ def test_decision_report_is_only_for_the_commissioning_department(app, people, c
     assert czj.get(f"/agency/reports/{number}.pdf").status_code == 404
     assert number not in czj.get("/staff/reports").get_data(as_text=True)
     public = client.get(f"/api/v1/documents/{number}").get_json()
-    assert public["subject_name"] == "（仅限委托部门查阅）" and public["subject_code"] == ""
+    assert public["subject_name"] == "（仅限委托部门查阅）"
+    assert public["subject_code"] == ""
 
 
 def test_agency_api_scaffold_and_upload(app, people, runner, client):
@@ -179,7 +189,8 @@ def test_agency_api_scaffold_and_upload(app, people, runner, client):
                        data={"number": number, "subject_code": SUBJECT["subject_code"],
                              "issue_date": "2026-11-29", "grade": "ZZ", "valid_until": "2027-11-29",
                              "file": (io.BytesIO(report_pdf(number)), "r.pdf")})
-    assert resp.status_code == 400 and "grade" in resp.get_json()["fields"]
+    assert resp.status_code == 400
+    assert "grade" in resp.get_json()["fields"]
 
 
 def test_procurement_clause_respects_the_floors(people):
@@ -188,11 +199,14 @@ def test_procurement_clause_respects_the_floors(people):
                                                        "incentive_percent": "10",
                                                        "project_name": "办公设备采购"})
     text = ok.get_data(as_text=True)
-    assert ok.status_code == 200 and "不得低于A级" in text and "10%" in text
+    assert ok.status_code == 200
+    assert "不得低于A级" in text
+    assert "10%" in text
     for data, message in (({"minimum_grade": "BB", "incentive_percent": "8"}, "不得低于BBB"),
                           ({"minimum_grade": "BBB", "incentive_percent": "5"}, "8%")):
         bad = clerk.post("/staff/procurement-clause", data=data)
-        assert bad.status_code == 400 and message in bad.get_data(as_text=True)
+        assert bad.status_code == 400
+        assert message in bad.get_data(as_text=True)
 
 
 def test_report_pdf_with_javascript_is_refused(app, people):
@@ -204,7 +218,8 @@ def test_report_pdf_with_javascript_is_refused(app, people):
     out = io.BytesIO()
     pdf.save(out)
     resp = upload(agent, number, pdf=out.getvalue())
-    assert resp.status_code == 400 and "JavaScript" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "JavaScript" in resp.get_data(as_text=True)
 
 
 def test_only_published_agencies_get_accounts_and_keys(app, runner):
@@ -217,4 +232,5 @@ def test_only_published_agencies_get_accounts_and_keys(app, runner):
             accounts.create_user(db, username="x-agent", password=PASSWORD, role="agency_user",
                                  display_name="x", owner="未公示信用服务有限公司")
     result = runner.invoke(args=["create-api-key", "未公示信用服务有限公司"])
-    assert result.exit_code != 0 and "不是公示中" in result.output
+    assert result.exit_code != 0
+    assert "不是公示中" in result.output

@@ -39,13 +39,15 @@ def test_create_returns_201_with_location_and_links(client, commitments):
     assert hashlib.sha256(pdf.data).hexdigest() == body["sha256"]
     assert "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
     docx = client.get(body["docx_url"].removeprefix("http://127.0.0.1:8000"))
-    assert docx.status_code == 200 and docx.data[:2] == b"PK"
+    assert docx.status_code == 200
+    assert docx.data[:2] == b"PK"
 
 
 def test_numbers_are_sequential(commitments):
     first = commitments.create().get_json()["number"]
     second = commitments.create().get_json()["number"]
-    assert first[:-1].endswith("000001") and second[:-1].endswith("000002")
+    assert first[:-1].endswith("000001")
+    assert second[:-1].endswith("000002")
 
 
 def test_document_json_is_public_and_hides_id_numbers(client, commitments):
@@ -57,7 +59,8 @@ def test_document_json_is_public_and_hides_id_numbers(client, commitments):
     assert "211382199003071237" not in resp.get_data(as_text=True)
     assert "19900307" not in resp.get_data(as_text=True)
     assert "verification_code" not in body
-    assert body["status"] == "valid" and body["issued_on"] == "2026-11-29"
+    assert body["status"] == "valid"
+    assert body["issued_on"] == "2026-11-29"
 
 
 def test_issued_letter_has_number_and_clause_six_of_the_unit(client, commitments):
@@ -112,7 +115,8 @@ def test_non_json_body_is_refused(client):
 def test_unknown_document_is_404_json(client):
     resp = client.get("/api/v1/documents/LYXY-CN-2026-000099" + "X")
     assert resp.status_code in (400, 404)
-    assert resp.is_json and "message" in resp.get_json()
+    assert resp.is_json
+    assert "message" in resp.get_json()
 
 
 def test_mistyped_number_is_caught_by_the_check_character(client, commitments):
@@ -146,4 +150,5 @@ def test_rate_limit_answers_429_in_chinese(app_factory):
     assert resp.get_json()["error"] == "rate_limited"
     assert "频繁" in resp.get_json()["message"]
     page = client.post("/commitments/new", data=bad, headers={"Accept": "text/html"})
-    assert page.status_code == 429 and "频繁" in page.get_data(as_text=True)
+    assert page.status_code == 429
+    assert "频繁" in page.get_data(as_text=True)

@@ -11,13 +11,13 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import AuditEntry
-from tests.conftest import audit_triggers_bypassed
+from tests.conftest import audit_triggers_bypassed, post_login
 
 
 def failed_logins(client, n: int) -> None:
     """``n`` audited requests (each commits one `login_failed` entry and so one checkpoint)."""
     for i in range(n):
-        resp = client.post("/login", data={"username": f"nobody{i}", "password": "wrong"})
+        resp = post_login(client, f"nobody{i}", "wrong")
         assert resp.status_code == 401
 
 
@@ -48,7 +48,8 @@ def delete_newest_rows(app, keep: int) -> None:
 def test_untouched_chain_verifies_and_every_audited_request_left_a_checkpoint(app, client, runner):
     failed_logins(client, 4)
     ids = entry_ids(app)
-    assert len(ids) == 4 and len(checkpoint_files(app)) == 4
+    assert len(ids) == 4
+    assert len(checkpoint_files(app)) == 4
     result = verify(runner)
     assert result.exit_code == 0, result.output
     assert "审计日志完整" in result.output
@@ -88,7 +89,8 @@ def test_deleting_every_row_is_reported(app, client, runner):
     with audit_triggers_bypassed(app.extensions["lyxy_engine"]) as conn:
         conn.execute(delete(AuditEntry))
     result = verify(runner)
-    assert result.exit_code == 1 and "审计日志已被清空" in result.output
+    assert result.exit_code == 1
+    assert "审计日志已被清空" in result.output
 
 
 def test_a_forged_checkpoint_is_reported(app, client, runner):
@@ -154,7 +156,8 @@ def test_a_checkpoint_deleted_in_the_middle_is_reported(app, client, runner):
     failed_logins(client, 3)
     checkpoint_files(app)[1].unlink()
     result = verify(runner)
-    assert result.exit_code == 1 and "检查点第2–2个缺失（被删除）" in result.output
+    assert result.exit_code == 1
+    assert "检查点第2–2个缺失（被删除）" in result.output
 
 
 def test_a_lost_checkpoint_folder_is_reported_and_can_be_re_established(app, client, runner):
@@ -162,7 +165,8 @@ def test_a_lost_checkpoint_folder_is_reported_and_can_be_re_established(app, cli
     for path in checkpoint_dir(app).iterdir():
         path.unlink()
     result = verify(runner)
-    assert result.exit_code == 1 and "但没有任何检查点" in result.output
+    assert result.exit_code == 1
+    assert "但没有任何检查点" in result.output
     failed_logins(client, 1)  # the writer must not start a fresh chain over the loss
     assert checkpoint_files(app) == []
     assert verify(runner).exit_code == 1

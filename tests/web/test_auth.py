@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db import get_session
 from app.models import ApiKey
 from app.services import accounts
-from tests.conftest import UNIT_LETTER
+from tests.conftest import UNIT_LETTER, post_login
 
 PASSWORD = "correct-horse-battery"
 
@@ -27,12 +27,13 @@ def users(app):
 
 
 def login(client, username="clerk", password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
+    return post_login(client, username, password)
 
 
 def test_staff_pages_need_login(client):
     resp = client.get("/staff/seals")
-    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
 
 
 def test_login_logout(client, users):
@@ -45,14 +46,16 @@ def test_login_logout(client, users):
 
 def test_wrong_password_is_refused_in_chinese(client, users):
     resp = login(client, password="wrong-password!")
-    assert resp.status_code == 401 and "用户名或密码错误" in resp.get_data(as_text=True)
+    assert resp.status_code == 401
+    assert "用户名或密码错误" in resp.get_data(as_text=True)
     resp = login(client, username="nobody")
     assert resp.status_code == 401
 
 
 def test_login_is_rate_limited_per_username(client, users):
     statuses = [login(client, password=f"wrong-{i}-xxxxxx").status_code for i in range(6)]
-    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    assert statuses[:5] == [401] * 5
+    assert statuses[5] == 429
     assert "频繁" in login(client).get_data(as_text=True)
 
 
@@ -65,7 +68,8 @@ def test_next_parameter_cannot_leave_the_site(client, users):
 def test_role_without_staff_rights_gets_403(client, users):
     login(client, "agent")
     resp = client.get("/staff/seals", headers={"Accept": "text/html"})
-    assert resp.status_code == 403 and "无权" in resp.get_data(as_text=True)
+    assert resp.status_code == 403
+    assert "无权" in resp.get_data(as_text=True)
 
 
 def test_passwords_are_hashed_with_argon2(app, users):
@@ -73,7 +77,8 @@ def test_passwords_are_hashed_with_argon2(app, users):
         from app.models import User
 
         stored = get_session().scalar(select(User.password_hash).where(User.username == "clerk"))
-        assert stored.startswith("$argon2") and PASSWORD not in stored
+        assert stored.startswith("$argon2")
+        assert PASSWORD not in stored
 
 
 def test_short_password_refused(app):
@@ -86,7 +91,8 @@ def test_csrf_is_enforced_on_forms(app_factory):
     app = app_factory()
     client = app.test_client()
     resp = client.post("/commitments/new", data=UNIT_LETTER, headers={"Accept": "text/html"})
-    assert resp.status_code == 400 and "安全令牌" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "安全令牌" in resp.get_data(as_text=True)
     page = client.get("/commitments/new").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     resp = client.post("/commitments/new", data={**UNIT_LETTER, "csrf_token": token})
@@ -102,16 +108,19 @@ def test_api_key_cli_prints_key_alone_and_stores_only_a_hash(app, runner):
     assert re.fullmatch(r"lyxy_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", key)
     with app.app_context():
         record = get_session().scalar(select(ApiKey))
-        assert key not in record.key_hash and record.last_used_at is None
+        assert key not in record.key_hash
+        assert record.last_used_at is None
     client = app.test_client()
     resp = client.get("/api/v1/seals", headers={"Authorization": f"Bearer {key}"})
-    assert resp.status_code == 200 and resp.get_json() == {"seals": []}
+    assert resp.status_code == 200
+    assert resp.get_json() == {"seals": []}
     with app.app_context():
         assert get_session().scalar(select(ApiKey)).last_used_at is not None
     prefix = key.split("_")[1]
     assert runner.invoke(args=["revoke-api-key", prefix]).exit_code == 0
     resp = client.get("/api/v1/seals", headers={"Authorization": f"Bearer {key}"})
-    assert resp.status_code == 401 and resp.get_json()["error"] == "unauthorized"
+    assert resp.status_code == 401
+    assert resp.get_json()["error"] == "unauthorized"
 
 
 @pytest.mark.parametrize("header", ["", "Bearer", "Bearer lyxy_nope_nope", "Basic abc"])
@@ -123,7 +132,8 @@ def test_bad_api_keys_get_401_json(client, header):
 
 def test_unknown_owner_for_api_key(runner):
     result = runner.invoke(args=["create-api-key", "不存在的单位"])
-    assert result.exit_code != 0 and "未找到" in result.output
+    assert result.exit_code != 0
+    assert "未找到" in result.output
 
 
 def test_login_redirect_keeps_the_path_without_an_empty_query(client):

@@ -15,6 +15,7 @@ from app.db import get_session
 from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
 from app.services import accounts
 from app.stamping.validation import validate_signatures
+from tests.conftest import login_as
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 PASSWORD = "correct-horse-battery"
@@ -45,15 +46,14 @@ def clerk(app):
         with app.test_request_context():
             load_demo_seals(db, archive())
         db.commit()
-    client = app.test_client()
-    client.post("/login", data={"username": "clerk", "password": PASSWORD})
-    return client
+    return login_as(app, "clerk")
 
 
 def test_import_is_idempotent(app, runner, imported):
     assert "新增 15" in imported
     again = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records.csv")])
-    assert "新增 0" in again.output and "未变 15" in again.output
+    assert "新增 0" in again.output
+    assert "未变 15" in again.output
     with app.app_context():
         rows = get_session().scalars(select(CreditRecordRow)).all()
         assert len(rows) == 15
@@ -65,16 +65,17 @@ def test_import_is_idempotent(app, runner, imported):
 def test_bad_import_file_reports_each_line(app, runner):
     result = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records-bad.csv")])
     assert result.exit_code == 0
-    assert "第3行" in result.output and "拒绝" in result.output
+    assert "第3行" in result.output
+    assert "拒绝" in result.output
 
 
 def test_office_import_page(app, clerk, imported):
-    admin = app.test_client()
-    admin.post("/login", data={"username": "admin", "password": PASSWORD})
+    admin = login_as(app, "admin")
     data = (SAMPLES / "credit-records.json").read_bytes()
     resp = admin.post("/staff/credit/import", content_type="multipart/form-data",
                       data={"file": (io.BytesIO(data), "records.json")})
-    assert resp.status_code == 200 and "导入结果" in resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "导入结果" in resp.get_data(as_text=True)
     bad = admin.post("/staff/credit/import", content_type="multipart/form-data",
                      data={"file": (io.BytesIO(b"\x00\x01garbage"), "x.csv")})
     assert bad.status_code == 400
@@ -88,18 +89,21 @@ def test_office_import_page(app, clerk, imported):
 def test_check_page_shows_category_and_measures(clerk, imported, code, purpose, category):
     page = clerk.post("/staff/credit/check", data={"subject_code": code, "purpose": purpose})
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and category in text
+    assert page.status_code == 200
+    assert category in text
     assert "（二(四)" in text or "（七(二)" in text or "（六(" in text
 
 
 def test_unknown_and_malformed_subjects(clerk, imported):
     resp = clerk.post("/staff/credit/check", data={"subject_code": "91350200776049653A",
                                                    "purpose": "bidding"})
-    assert resp.status_code == 404 and "没有该主体" in resp.get_data(as_text=True)
+    assert resp.status_code == 404
+    assert "没有该主体" in resp.get_data(as_text=True)
     resp = clerk.post("/staff/credit/check", data={"subject_code": "123", "purpose": "bidding"})
     assert resp.status_code == 400
     resp = clerk.post("/staff/credit/check", data={"subject_code": RED, "purpose": "x"})
-    assert resp.status_code == 400 and "核查用途" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "核查用途" in resp.get_data(as_text=True)
     resp = clerk.post("/staff/credit/check", data={"subject_code": RED, "purpose": "bidding",
                                                    "as_of": "2026-02-30"})
     assert resp.status_code == 400
@@ -120,7 +124,9 @@ def test_certificate_is_sealed_signed_verifiable_and_frozen(app, clerk, imported
     roots = [Path(app.config["PKI_DIR"], "demo-ca.pem").read_bytes()]
     assert [r.status for r in validate_signatures(pdf, roots)] == ["intact"]
     page = client.get(f"/verify/{number}?c={code}").get_data(as_text=True)
-    assert "信用核查结果告知书" in page and "验证码正确" in page and "惩戒" in page
+    assert "信用核查结果告知书" in page
+    assert "验证码正确" in page
+    assert "惩戒" in page
     check = client.post(f"/verify/{number}", data={"file": (io.BytesIO(pdf), "c.pdf")},
                         content_type="multipart/form-data").get_data(as_text=True)
     assert "完全一致" in check
@@ -170,7 +176,8 @@ def test_natural_person_certificate_hides_the_id(app, clerk, imported, client):
     with app.app_context():
         number = get_session().scalar(select(CreditCheck.number))
     body = client.get(f"/api/v1/documents/{number}").get_data(as_text=True)
-    assert PERSON not in body and "张**" in body
+    assert PERSON not in body
+    assert "张**" in body
 
 
 def test_breach_puts_the_subject_on_the_black_list(app, clerk, imported):
@@ -181,14 +188,16 @@ def test_breach_puts_the_subject_on_the_black_list(app, clerk, imported):
     assert clerk.post("/staff/credit/breach", data=data).status_code == 400  # same number twice
     page = clerk.post("/staff/credit/check", data={"subject_code": RED,
                                                    "purpose": "bidding"}).get_data(as_text=True)
-    assert "惩戒" in page and "第14项" in page or "十四" in page
+    assert "惩戒" in page
+    assert "第14项" in page or "十四" in page
 
 
 def test_breach_refuses_future_dates(clerk, imported):
     resp = clerk.post("/staff/credit/breach", data={
         "subject_code": RED, "subject_name": "x公司", "decision_number": "N-1",
         "decided_on": "2030-01-01"})
-    assert resp.status_code == 400 and "晚于今天" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "晚于今天" in resp.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -206,7 +215,8 @@ def test_api_check_contract(app, client, api, imported):
     assert all(m["clause"] for m in body["measures"])
     assert body["entry_rule"]["passed"] is False
     pdf = client.get(body["certificate_url"].removeprefix("http://127.0.0.1:8000"), headers=api)
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("payload, status, field", [
@@ -217,7 +227,8 @@ def test_api_check_contract(app, client, api, imported):
 ])
 def test_api_check_refusals_store_nothing(app, client, api, imported, payload, status, field):
     resp = client.post("/api/v1/checks", headers=api, json=payload)
-    assert resp.status_code == status and field in resp.get_json()["fields"]
+    assert resp.status_code == status
+    assert field in resp.get_json()["fields"]
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(CreditCheck)) == 0
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from app.db import get_session
 from app.models import AuditEntry, Filing, ReceivingUnit
 from app.services import accounts
-from tests.conftest import PERSON_LETTER, UNIT_LETTER, audit_triggers_bypassed
+from tests.conftest import PERSON_LETTER, UNIT_LETTER, audit_triggers_bypassed, login_as
 
 PASSWORD = "correct-horse-battery"
 ZJJ = "凌源市住房和城乡建设局"
@@ -31,11 +31,7 @@ def staff(app):
                              display_name="审核员")
         db.commit()
 
-    def client_for(username):
-        c = app.test_client()
-        assert c.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
-        return c
-    return client_for
+    return lambda username: login_as(app, username)
 
 
 @pytest.fixture
@@ -80,7 +76,8 @@ def test_upload_of_an_issued_letter_is_recognised_and_prefilled(app, client, cle
         filing = get_session().get(Filing, filing_id(resp))
         assert filing.document_number == number
         assert filing.subject_name == UNIT_LETTER["subject_name"]
-        assert filing.status == "pending" and filing.commitment_date.isoformat() == "2026-11-29"
+        assert filing.status == "pending"
+        assert filing.commitment_date.isoformat() == "2026-11-29"
         actions = get_session().scalars(select(AuditEntry.action)).all()
         assert "upload" in actions
 
@@ -119,7 +116,8 @@ def test_two_identical_uploads_at_the_same_moment_make_one_record(app, client):
         t.start()
     for t in threads:
         t.join()
-    assert not errors and len(set(ids)) == 1
+    assert not errors
+    assert len(set(ids)) == 1
     assert count(app) == 1
 
 
@@ -143,8 +141,10 @@ def hostile_pdf(kind: str) -> bytes:
 def test_rejected_uploads_store_nothing(app, clerk, payload, code, message):
     resp = upload(clerk, payload, **{k: v for k, v in UNIT_LETTER.items()
                                      if k != "receiving_unit"}, commitment_date="2026-11-01")
-    assert resp.status_code == 400 and message in resp.get_data(as_text=True)
-    assert count(app) == 0 and archive_files(app) == []
+    assert resp.status_code == 400
+    assert message in resp.get_data(as_text=True)
+    assert count(app) == 0
+    assert archive_files(app) == []
 
 
 def test_too_large_upload_is_refused_before_reading(app, clerk):
@@ -152,7 +152,8 @@ def test_too_large_upload_is_refused_before_reading(app, clerk):
     resp = clerk.post("/staff/filings/new", content_type="multipart/form-data",
                       data={"file": (io.BytesIO(b"%PDF-" + b"0" * 20_000), "a.pdf")},
                       headers={"Accept": "text/html"})
-    assert resp.status_code == 413 and "过大" in resp.get_data(as_text=True)
+    assert resp.status_code == 413
+    assert "过大" in resp.get_data(as_text=True)
     assert count(app) == 0
 
 
@@ -177,17 +178,20 @@ def test_api_filing_created_then_duplicate(app, client, api_key):
                         data={"file": (io.BytesIO(pdf), "a.pdf")})
     assert first.status_code == 201, first.get_json()
     body = first.get_json()
-    assert set(body) >= {"id", "sha256", "status"} and body["status"] == "pending"
+    assert set(body) >= {"id", "sha256", "status"}
+    assert body["status"] == "pending"
     again = client.post("/api/v1/filings", headers=api_key, content_type="multipart/form-data",
                         data={"file": (io.BytesIO(pdf), "b.pdf")})
-    assert again.status_code == 200 and again.get_json()["id"] == body["id"]
+    assert again.status_code == 200
+    assert again.get_json()["id"] == body["id"]
 
 
 def test_api_rejection_is_json_with_a_stable_code(app, client, api_key):
     resp = client.post("/api/v1/filings", headers=api_key, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(hostile_pdf("javascript")), "a.pdf")})
     assert resp.status_code == 400
-    assert resp.get_json()["error"] == "javascript" and "JavaScript" in resp.get_json()["message"]
+    assert resp.get_json()["error"] == "javascript"
+    assert "JavaScript" in resp.get_json()["message"]
     assert count(app) == 0
 
 
@@ -224,7 +228,8 @@ def test_rejection_reason_reaches_the_uploader_who_can_correct(app, client, cler
     fid = filing_id(upload(clerk, pdf))
     assert reviewer.post(f"/staff/review/{fid}/reject", data={"reason": "未加盖公章"}).status_code == 303
     page = clerk.get(f"/staff/filings/{fid}").get_data(as_text=True)
-    assert "未加盖公章" in page and f"replaces={fid}" in page
+    assert "未加盖公章" in page
+    assert f"replaces={fid}" in page
     _, corrected = issued_pdf(client)
     resp = upload(clerk, corrected, replaces=str(fid))
     assert resp.status_code == 303
@@ -241,7 +246,8 @@ def test_newer_commitment_with_another_legal_representative_supersedes(app, clie
     new = filing_id(upload(clerk, new_pdf))
     reviewer.post(f"/staff/review/{new}/approve")
     page = client.get(f"/public/commitments/{old}").get_data(as_text=True)
-    assert "已更新" in page and f"/public/commitments/{new}" in page
+    assert "已更新" in page
+    assert f"/public/commitments/{new}" in page
     assert "已更新" not in client.get(f"/public/commitments/{new}").get_data(as_text=True)
 
 
@@ -253,7 +259,8 @@ def test_natural_person_is_masked_without_pdf_and_id_view_is_logged(app, client,
         assert PERSON_LETTER["subject_code"] not in stored.subject_code_enc
     reviewer.post(f"/staff/review/{fid}/approve")
     detail = client.get(f"/public/commitments/{fid}").get_data(as_text=True)
-    assert "张**" in detail and "张三丰" not in detail
+    assert "张**" in detail
+    assert "张三丰" not in detail
     assert client.get(f"/public/commitments/{fid}/public-copy.pdf").status_code == 404
     page = reviewer.post(f"/staff/filings/{fid}/id-number").get_data(as_text=True)
     assert PERSON_LETTER["subject_code"] in page
@@ -281,7 +288,8 @@ def test_no_public_response_ever_shows_an_id_number(app, client, clerk, reviewer
             "/api/v1/openapi.json", "/commitments/new"]
     for url in urls:
         body = client.get(url, follow_redirects=True).get_data(as_text=True)
-        assert code not in body and code[6:14] not in body, url
+        assert code not in body, url
+        assert code[6:14] not in body, url
 
 
 def test_archive_verify_finds_a_corrupt_file(app, client, clerk, runner):
@@ -292,7 +300,8 @@ def test_archive_verify_finds_a_corrupt_file(app, client, clerk, runner):
     victim.chmod(0o644)
     victim.write_bytes(pdf[:-10] + b"corrupted!")
     result = runner.invoke(args=["archive", "verify"])
-    assert result.exit_code == 1 and "损坏" in result.output
+    assert result.exit_code == 1
+    assert "损坏" in result.output
 
 
 def test_audit_verify_detects_an_edited_entry(app, client, clerk, runner):
@@ -304,7 +313,8 @@ def test_audit_verify_detects_an_edited_entry(app, client, clerk, runner):
         conn.execute(update(AuditEntry).where(AuditEntry.action == "upload")
                      .values(actor="user:someone-else"))
     bad = runner.invoke(args=["audit", "verify"])
-    assert bad.exit_code == 1 and "被修改" in bad.output
+    assert bad.exit_code == 1
+    assert "被修改" in bad.output
 
 
 def test_staff_search_covers_every_status_but_only_the_own_unit(app, client, clerk, reviewer):
@@ -329,5 +339,7 @@ def test_intake_that_cannot_run_answers_503_and_stores_nothing(app, client, cler
     monkeypatch.setattr(intake._Worker, "exchange", lost)
     resp = client.post("/api/v1/filings", headers=api_key, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(pdf), "a.pdf")})
-    assert resp.status_code == 503 and resp.get_json()["error"] == "intake_unavailable"
-    assert count(app) == 0 and archive_files(app) == before
+    assert resp.status_code == 503
+    assert resp.get_json()["error"] == "intake_unavailable"
+    assert count(app) == 0
+    assert archive_files(app) == before

@@ -99,7 +99,8 @@ def front(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(tmp_path / "instance"), str(port)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     started = wait_for(lambda: serves_echo(port) or proc.poll() is not None)
-    assert started and proc.poll() is None, (tmp_path / "launcher.log").read_text()
+    assert started, (tmp_path / "launcher.log").read_text()
+    assert proc.poll() is None, (tmp_path / "launcher.log").read_text()
     yield proc, port
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -115,7 +116,8 @@ def test_generated_configuration_passes_nginx_t(tmp_path):
                   max_body_bytes=20 * 1024 * 1024)
     try:
         text = (cfg.run_dir / "nginx.conf").read_text()
-        assert "client_max_body_size 20971520;" in text and "proxy_request_buffering on;" in text
+        assert "client_max_body_size 20971520;" in text
+        assert "proxy_request_buffering on;" in text
         check = subprocess.run(nginx_command(NGINX, cfg, "-t"), capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         assert oct(cfg.runtime_dir.stat().st_mode & 0o777) in ("0o700", "0o750")
@@ -145,7 +147,8 @@ def test_a_slow_upload_does_not_hold_the_only_worker(front):
         slow.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + b"a" * 10)
         # The only gunicorn thread would be stuck reading that body if it had it.
         status, _, body = get(port, "/healthz")
-        assert status == 200 and json.loads(body)["path"] == "/healthz"
+        assert status == 200
+        assert json.loads(body)["path"] == "/healthz"
         slow.sendall(b"a" * 990)
         answer = b""
         while not answer.endswith(b"}"):
@@ -155,20 +158,24 @@ def test_a_slow_upload_does_not_hold_the_only_worker(front):
     finally:
         slow.close()
     seen = json.loads(answer.split(b"\r\n\r\n", 1)[1])
-    assert seen["body_bytes"] == 1000 and seen["content_length"] == "1000"
+    assert seen["body_bytes"] == 1000
+    assert seen["content_length"] == "1000"
 
 
 def test_oversized_body_is_refused_by_the_front_in_chinese(front):
     _, port = front
     status, mime, body = get(port, "/api/v1/commitments", body=b"x" * (MAX_BODY + 1),
                              headers={"Content-Type": "application/json"})
-    assert status == 413 and mime.startswith("application/json")
+    assert status == 413
+    assert mime.startswith("application/json")
     assert json.loads(body) == {"error": "too_large", "message": "请求体过大：上传内容不能超过4 KB"}
     status, mime, body = get(port, "/verify/x", body=b"x" * (MAX_BODY + 1))
-    assert status == 413 and mime.startswith("text/html")
+    assert status == 413
+    assert mime.startswith("text/html")
     assert "上传内容不能超过4 KB" in body.decode()
     status, _, body = get(port, "/ok", body=b"x" * MAX_BODY)
-    assert status == 200 and json.loads(body)["body_bytes"] == MAX_BODY
+    assert status == 200
+    assert json.loads(body)["body_bytes"] == MAX_BODY
 
 
 def test_launcher_stops_nginx_and_fails_when_gunicorn_dies(front):

@@ -21,7 +21,7 @@ from app.demo import DEMO_AGENCY
 from app.domain.numbers import DocumentType, format_document_number
 from app.models import Filing, ReceivingUnit, Seal, StampJob
 from app.services import accounts
-from tests.conftest import PERSON_LETTER
+from tests.conftest import PERSON_LETTER, login_as
 
 PASSWORD = "correct-horse-battery"
 ZJJ = "凌源市住房和城乡建设局"
@@ -97,8 +97,7 @@ class World:
 
 
 def _login(app, username: str) -> FlaskClient:
-    c = app.test_client()
-    assert c.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
+    c = login_as(app, username)
     c.get("/staff/")  # shows (and so drops) the welcome message
     return c
 
@@ -173,14 +172,17 @@ def _errors(resp) -> str:
 
 def _reveals_nothing(resp) -> None:
     body = _private(resp)
-    assert ID_NUMBER not in body and ID_NUMBER[6:14] not in body and FULL_NAME not in body
+    assert ID_NUMBER not in body
+    assert ID_NUMBER[6:14] not in body
+    assert FULL_NAME not in body
 
 
 # --- stamp jobs by number --------------------------------------------------------------------
 
 
 def test_api_stamp_job_on_another_units_letter_is_404_like_an_unknown_number(world):
-    assert world.czj_key and world.czj_seal  # made (and stored) before counting
+    assert world.czj_key
+    assert world.czj_seal  # made (and stored) before counting
     before = _stored(world.app)
     foreign = _api_stamp(world.anon, world.czj_key, world.number, world.czj_seal)
     unknown = _api_stamp(world.anon, world.czj_key, UNKNOWN, world.czj_seal)
@@ -197,7 +199,8 @@ def test_api_stamp_job_on_its_own_letter_works_for_the_addressed_unit(world):
     assert resp.status_code == 201, resp.get_json()
     pdf = world.anon.get(f"/api/v1/stamp-jobs/{resp.get_json()['id']}/result.pdf",
                          headers=world.zjj_key)
-    assert pdf.status_code == 200 and ID_NUMBER in _text(pdf.data)
+    assert pdf.status_code == 200
+    assert ID_NUMBER in _text(pdf.data)
 
 
 def test_staff_stamp_by_number_of_another_units_letter_is_404(world):
@@ -209,7 +212,8 @@ def test_staff_stamp_by_number_of_another_units_letter_is_404(world):
     _reveals_nothing(foreign)
     assert _stored(world.app) == before
     anonymous = world.anon.post("/staff/stamp", data={"document_number": world.number})
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 302
+    assert "/login" in anonymous.headers["Location"]
     assert _stored(world.app) == before
 
 
@@ -352,7 +356,8 @@ def test_the_addressed_unit_gets_the_prefill(world):
     assert resp.status_code == 303, _private(resp)
     with world.app.app_context():
         filing = get_session().scalar(select(Filing))
-        assert filing.subject_name == FULL_NAME and filing.document_number == world.number
+        assert filing.subject_name == FULL_NAME
+        assert filing.document_number == world.number
 
 
 def test_another_units_filing_is_404_on_every_route(world):
@@ -373,7 +378,8 @@ def test_another_units_filing_is_404_on_every_route(world):
     other = _web_upload(world.czj, _blank_pdf(), replaces=str(fid), **TYPED_FIELDS)
     missing = _web_upload(world.czj, _blank_pdf(), replaces="999999", **TYPED_FIELDS)
     assert other.status_code == missing.status_code == 400
-    assert _errors(other) == _errors(missing) and "本单位被驳回" in _errors(other)
+    assert _errors(other) == _errors(missing)
+    assert "本单位被驳回" in _errors(other)
     assert _stored(world.app) == before
 
 
@@ -386,12 +392,16 @@ def test_duplicates_are_per_receiving_unit(world, runner):
     second = _api_upload(world, world.czj_key, pdf, **TYPED_FIELDS)
     assert second.status_code == 201, second.get_json()
     body = second.get_json()
-    assert body["id"] != zjj_id and body["status"] == "pending" and not body["duplicate"]
+    assert body["id"] != zjj_id
+    assert body["status"] == "pending"
+    assert not body["duplicate"]
     assert "未加盖公章" not in _private(second)
     again = _api_upload(world, world.czj_key, pdf)
-    assert again.status_code == 200 and again.get_json()["id"] == body["id"]
+    assert again.status_code == 200
+    assert again.get_json()["id"] == body["id"]
     web = _web_upload(world.czj, pdf)
-    assert web.status_code == 303 and web.headers["Location"].endswith(f"/staff/filings/{body['id']}")
+    assert web.status_code == 303
+    assert web.headers["Location"].endswith(f"/staff/filings/{body['id']}")
     assert _count(world.app, Filing) == 2
     # both filings share one blob: search, review, public copy and the archive check all hold
     assert f'href="/staff/filings/{body["id"]}"' in _private(
@@ -403,7 +413,8 @@ def test_duplicates_are_per_receiving_unit(world, runner):
     assert f'href="/staff/filings/{body["id"]}"' in office_list
     assert world.office.post(f"/staff/review/{body['id']}/approve").status_code == 303
     copy = world.anon.get(f"/public/commitments/{body['id']}/public-copy.pdf")
-    assert copy.status_code == 200 and copy.data.startswith(b"%PDF")
+    assert copy.status_code == 200
+    assert copy.data.startswith(b"%PDF")
     assert world.zjj.get(f"/staff/filings/{zjj_id}/original.pdf").data == pdf
     assert world.czj.get(f"/staff/filings/{body['id']}/original.pdf").data == pdf
     result = runner.invoke(args=["archive", "verify"])
@@ -464,9 +475,11 @@ def test_personal_pages_and_files_are_never_stored(world):
         assert resp.status_code in (200, 404), (url, resp.status_code)
         assert resp.headers.get("Cache-Control") == "no-store", url
     created = world.anon.post("/api/v1/commitments", json=PERSON_LETTER)
-    assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
+    assert created.status_code == 201
+    assert created.headers["Cache-Control"] == "no-store"
     stamped = _api_stamp(world.anon, world.zjj_key, world.number, world.zjj_seal)
-    assert stamped.status_code == 201 and stamped.headers["Cache-Control"] == "no-store"
+    assert stamped.status_code == 201
+    assert stamped.headers["Cache-Control"] == "no-store"
     # public, impersonal files keep their caching
     blank = world.anon.get("/blank/procurement_bidding/unit.pdf")
     assert "no-store" not in blank.headers.get("Cache-Control", "")

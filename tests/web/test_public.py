@@ -12,7 +12,8 @@ from tests.conftest import UNIT_LETTER
 def test_index_offers_every_variant(client):
     page = client.get("/").get_data(as_text=True)
     for value in ("project_approval", "procurement_bidding", "administrative_service"):
-        assert f"/blank/{value}/unit.pdf" in page and f"/blank/{value}/person.docx" in page
+        assert f"/blank/{value}/unit.pdf" in page
+        assert f"/blank/{value}/person.docx" in page
     assert "<script" not in page
 
 
@@ -38,7 +39,8 @@ def test_download_needs_the_verification_code(client, commitments):
     number = commitments.create().get_json()["number"]
     # issue 10 §1: refused like an unknown number (404), so a refusal confirms nothing
     resp = client.get(f"/commitments/{number}.pdf")
-    assert resp.status_code == 404 and "验证码" in resp.get_data(as_text=True)
+    assert resp.status_code == 404
+    assert "验证码" in resp.get_data(as_text=True)
     resp = client.get(f"/commitments/{number}.pdf?c=WRONG")
     assert resp.status_code == 404
 
@@ -49,7 +51,8 @@ def test_download_needs_the_verification_code(client, commitments):
 ])
 def test_blank_download_is_cached_with_etag(client, fmt, mime):
     resp = client.get(f"/blank/procurement_bidding/unit.{fmt}")
-    assert resp.status_code == 200 and resp.mimetype == mime
+    assert resp.status_code == 200
+    assert resp.mimetype == mime
     etag = resp.headers["ETag"]
     assert "filename*=UTF-8''" in resp.headers["Content-Disposition"]
     again = client.get(f"/blank/procurement_bidding/unit.{fmt}",
@@ -66,7 +69,9 @@ def test_verify_page_by_number_and_by_upload(client, commitments):
     body = commitments.create().get_json()
     number = body["number"]
     page = client.get(f"/verify/{number}?c={body['verification_code']}").get_data(as_text=True)
-    assert "有效" in page and body["sha256"] in page and "验证码正确" in page
+    assert "有效" in page
+    assert body["sha256"] in page
+    assert "验证码正确" in page
     pdf = client.get(body["pdf_url"].removeprefix("http://127.0.0.1:8000")).data
     import io
 
@@ -81,7 +86,8 @@ def test_verify_page_by_number_and_by_upload(client, commitments):
 def test_verify_lookup_form_redirects_and_explains_typos(client, commitments):
     number = commitments.create().get_json()["number"]
     resp = client.get(f"/verify?no={number.lower()}")
-    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/verify/{number}")
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith(f"/verify/{number}")
     typo = client.get("/verify?no=LYXY-CN-2026-000001").get_data(as_text=True)
     assert "编号" in typo
 
@@ -104,9 +110,11 @@ def test_pages_forbid_scripts_and_framing(client):
 
 def test_errors_are_chinese_html_for_browsers_and_json_for_api(client):
     page = client.get("/no-such-page", headers={"Accept": "text/html"})
-    assert page.status_code == 404 and "未找到" in page.get_data(as_text=True)
+    assert page.status_code == 404
+    assert "未找到" in page.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
-    assert api.status_code == 404 and api.get_json()["error"] == "not_found"
+    assert api.status_code == 404
+    assert api.get_json()["error"] == "not_found"
 
 
 def test_oversized_upload_is_refused_with_413(app, client, commitments):
@@ -124,5 +132,6 @@ def test_form_echo_drops_bidi_controls_but_names_them(client):
     resp = client.post("/commitments/new", data={**UNIT_LETTER, "subject_name": "凌源\u202e公司"})
     page = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    assert "\u202e" not in page and 'value="凌源公司"' in page
+    assert "\u202e" not in page
+    assert 'value="凌源公司"' in page
     assert "U+202E" in page

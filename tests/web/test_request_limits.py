@@ -13,7 +13,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from app.db import get_session
 from app.models import AgencyReport, CreditCheck, CreditRecordRow, IssuedDocument
 from app.services import accounts
-from tests.conftest import UNIT_LETTER
+from tests.conftest import UNIT_LETTER, login_as
 
 PASSWORD = "correct-horse-battery"
 ZJJ = "凌源市住房和城乡建设局"
@@ -45,7 +45,8 @@ def test_letter_body_over_the_cap_is_413_before_it_is_parsed(app, client):
                        content_type="application/json")
     assert resp.status_code == 413
     body = resp.get_json()
-    assert body["error"] == "too_large" and "64 KB" in body["message"]
+    assert body["error"] == "too_large"
+    assert "64 KB" in body["message"]
     assert count(app, IssuedDocument) == 0
 
 
@@ -75,11 +76,14 @@ def test_check_and_scaffold_bodies_have_the_same_cap(app, client, runner):
     big = json.dumps({"subject_code": "x" * CAP, "purpose": "bidding"})
     resp = client.post("/api/v1/checks", headers=api_key(runner, ZJJ), data=big,
                        content_type="application/json")
-    assert resp.status_code == 413 and resp.get_json()["error"] == "too_large"
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == "too_large"
     resp = client.post("/api/v1/agency/scaffolds", headers=api_key(runner, AGENCY), data=big,
                        content_type="application/json")
-    assert resp.status_code == 413 and resp.get_json()["error"] == "too_large"
-    assert count(app, CreditCheck) == 0 and count(app, AgencyReport) == 0
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == "too_large"
+    assert count(app, CreditCheck) == 0
+    assert count(app, AgencyReport) == 0
 
 
 def test_the_cap_is_configurable(app_factory):
@@ -88,7 +92,8 @@ def test_the_cap_is_configurable(app_factory):
     assert len(body) > 1024
     resp = app.test_client().post("/api/v1/commitments", data=body,
                                   content_type="application/json")
-    assert resp.status_code == 413 and "1 KB" in resp.get_json()["message"]
+    assert resp.status_code == 413
+    assert "1 KB" in resp.get_json()["message"]
 
 
 # --- field lengths -----------------------------------------------------------------------
@@ -143,7 +148,8 @@ def test_deep_check_and_scaffold_are_400(app, client, runner):
         assert resp.status_code == 400, url
         assert resp.get_json()["error"] == "invalid_json"
         assert "嵌套层数过多" in resp.get_json()["message"]
-    assert count(app, CreditCheck) == 0 and count(app, AgencyReport) == 0
+    assert count(app, CreditCheck) == 0
+    assert count(app, AgencyReport) == 0
 
 
 def test_deep_stamp_operations_are_a_field_error(client, runner):
@@ -155,7 +161,8 @@ def test_deep_stamp_operations_are_a_field_error(client, runner):
 
 def test_malformed_json_is_still_400(client):
     resp = client.post("/api/v1/commitments", data='{"matter": ', content_type="application/json")
-    assert resp.status_code == 400 and resp.get_json()["error"] == "invalid_json"
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == "invalid_json"
     assert "第1行" in resp.get_json()["message"]
 
 
@@ -172,7 +179,8 @@ def test_deep_import_on_the_command_line_is_a_clean_error(app, runner, tmp_path)
     result = runner.invoke(args=["credit", "import", str(path)])
     assert result.exit_code == 1
     assert "JSON嵌套层数过多" in result.output
-    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
     assert count(app, CreditRecordRow) == 0
 
 
@@ -182,8 +190,7 @@ def test_deep_import_through_the_office_page_is_400(app):
         accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
                              display_name="管理员")
         db.commit()
-    admin = app.test_client()
-    admin.post("/login", data={"username": "admin", "password": PASSWORD})
+    admin = login_as(app, "admin")
     resp = admin.post("/staff/credit/import", content_type="multipart/form-data",
                       data={"file": (io.BytesIO(deep_import(1000)), "deep.json")})
     assert resp.status_code == 400

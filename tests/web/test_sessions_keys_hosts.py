@@ -17,7 +17,7 @@ from app.db import get_session
 from app.models import AuthFailureCount
 from app.ratelimit import failure_storage_uri
 from app.services import accounts
-from tests.conftest import UNIT_LETTER
+from tests.conftest import UNIT_LETTER, post_login
 
 PASSWORD = "correct-horse-battery"
 UNIT = "凌源市住房和城乡建设局"
@@ -41,7 +41,7 @@ def api_key(app) -> str:
 
 
 def login(client, username="clerk", password=PASSWORD, **kwargs):
-    return client.post("/login", data={"username": username, "password": password}, **kwargs)
+    return post_login(client, username, password, **kwargs)
 
 
 def wrong_key() -> dict[str, str]:
@@ -68,9 +68,11 @@ def test_cookie_captured_before_logout_is_refused_after(app, client, clerk):
     replay = app.test_client()
     replay.set_cookie("session", captured)
     resp = replay.get("/staff/")
-    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
     # a new login works again, and only the new cookie does
-    assert login(client).status_code == 303 and client.get("/staff/").status_code == 200
+    assert login(client).status_code == 303
+    assert client.get("/staff/").status_code == 200
     assert replay.get("/staff/").status_code == 302
 
 
@@ -90,7 +92,8 @@ def test_session_ends_8_hours_after_login_by_the_apps_clock(app, client, clerk):
     assert client.get("/staff/").status_code == 200  # activity does not extend the 8 hours
     app.config["NOW"] = (issued + timedelta(hours=8)).isoformat()
     resp = client.get("/staff/")
-    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
     app.config["NOW"] = (issued + timedelta(hours=1)).isoformat()
     assert client.get("/staff/").status_code == 302  # the expired session was dropped
 
@@ -101,7 +104,9 @@ def test_session_cookie_flags_over_http(client, clerk):
     after = datetime.now(UTC)
     cookie = session_cookie(resp)
     assert cookie.startswith("session=")
-    assert "; HttpOnly" in cookie and "; SameSite=Lax" in cookie and "; Path=/" in cookie
+    assert "; HttpOnly" in cookie
+    assert "; SameSite=Lax" in cookie
+    assert "; Path=/" in cookie
     assert "Secure" not in cookie  # the default base URL is http
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
     assert before + timedelta(hours=8) - timedelta(seconds=1) <= expires \
@@ -177,7 +182,8 @@ def test_failure_window_ends_by_the_apps_clock(app, client, api_key):
     assert client.get("/api/v1/seals", headers=wrong_key()).status_code == 429
     app.config["NOW"] = (datetime.fromisoformat(LOGIN_AT) + timedelta(seconds=59)).isoformat()
     resp = client.get("/api/v1/seals", headers=wrong_key())
-    assert resp.status_code == 429 and resp.headers["Retry-After"] == "1"
+    assert resp.status_code == 429
+    assert resp.headers["Retry-After"] == "1"
     app.config["NOW"] = (datetime.fromisoformat(LOGIN_AT) + timedelta(seconds=60)).isoformat()
     assert client.get("/api/v1/seals", headers=wrong_key()).status_code == 401
 
@@ -193,7 +199,8 @@ def test_login_failures_are_shared_by_workers_and_the_right_password_does_not_he
     assert statuses == [401] * 5
     for worker in workers:
         resp = login(worker)
-        assert resp.status_code == 429 and "频繁" in resp.get_data(as_text=True)
+        assert resp.status_code == 429
+        assert "频繁" in resp.get_data(as_text=True)
         assert int(resp.headers["Retry-After"]) > 0
     assert workers[0].get("/staff/").status_code == 302
 
@@ -350,7 +357,8 @@ def test_absolute_urls_come_from_the_configured_base_url(app, app_factory):
     assert resp.status_code == 201
     body = resp.get_json()
     location = urlsplit(resp.headers["Location"])  # relative: the client's own host is not used
-    assert not location.netloc and resp.headers["Location"].startswith("/api/v1/documents/")
+    assert not location.netloc
+    assert resp.headers["Location"].startswith("/api/v1/documents/")
     for url in (body["pdf_url"], body["docx_url"], body["verify_url"]):
         assert url.startswith("https://credit.example.gov.cn/"), url
 

@@ -18,6 +18,7 @@ from app.models import Filing, Seal, StampJob
 from app.services import accounts
 from app.services.stamping import MAX_OPERATIONS
 from tests.archive.test_intake import blank, save, with_flate_streams, zeros_flate
+from tests.conftest import login_as
 
 PASSWORD = "correct-horse-battery"
 ZJJ = "凌源市住房和城乡建设局"
@@ -30,8 +31,7 @@ def clerk(app, client):
         accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
                              display_name="经办人", owner=ZJJ)
         db.commit()
-    client.post("/login", data={"username": "clerk", "password": PASSWORD})
-    return client
+    return login_as(app, "clerk", client=client)
 
 
 @pytest.fixture
@@ -121,7 +121,8 @@ def test_api_stamp_job_refuses_hostile_pdf_and_stores_nothing(app, client, api, 
                        data={"file": (io.BytesIO(make()), "x.pdf"), "operations": json.dumps(ops)})
     assert resp.status_code == 400, resp.get_json()
     body = resp.get_json()
-    assert body["error"] == code and message in body["message"]
+    assert body["error"] == code
+    assert message in body["message"]
     assert body["fields"] == {"file": body["message"]}
     assert stored(app) == before
 
@@ -134,7 +135,8 @@ def test_staff_stamp_upload_refuses_hostile_pdf_and_stores_nothing(app, clerk, m
                       content_type="multipart/form-data")
     assert resp.status_code == 400
     page = resp.get_data(as_text=True)
-    assert message in page and "下一步" in page  # the form again, with the reason
+    assert message in page
+    assert "下一步" in page  # the form again, with the reason
     assert stored(app) == before
 
 
@@ -145,7 +147,8 @@ def test_lying_page_count_is_refused(app, clerk):
     before = stored(app)
     resp = clerk.post("/staff/stamp", data={"file": (io.BytesIO(data), "x.pdf")},
                       content_type="multipart/form-data")
-    assert resp.status_code == 400 and "与实际页数（共3页）不符" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "与实际页数（共3页）不符" in resp.get_data(as_text=True)
     assert stored(app) == before
 
 
@@ -162,7 +165,8 @@ def test_filings_and_stamping_share_the_gate(app, clerk):
     """The same polyglot is refused with the same code by the filing upload (one gate, one place)."""
     resp = clerk.post("/staff/filings/new", data={"file": (io.BytesIO(polyglot()), "x.pdf")},
                       content_type="multipart/form-data")
-    assert resp.status_code == 400 and "%PDF-" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "%PDF-" in resp.get_data(as_text=True)
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(Filing)) == 0
 
@@ -241,6 +245,7 @@ def test_animated_seal_png_is_refused_over_http(app, clerk):
     resp = clerk.post("/staff/seals", data={"unit_id": unit, "kind": "公章", "diameter_mm": "42",
                                             "image": (io.BytesIO(buffer.getvalue()), "seal.png")},
                       content_type="multipart/form-data")
-    assert resp.status_code == 400 and "动画PNG" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "动画PNG" in resp.get_data(as_text=True)
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(Seal)) == 0

@@ -18,6 +18,7 @@ from app.models import ReceivingUnit, Seal, StampJob
 from app.services import accounts
 from app.stamping.seal_images import generate_seal
 from app.stamping.validation import validate_signatures
+from tests.conftest import login_as
 
 PASSWORD = "correct-horse-battery"
 ZJJ = "凌源市住房和城乡建设局"
@@ -30,8 +31,7 @@ def clerk(app, client):
         accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
                              display_name="经办人", owner=ZJJ)
         db.commit()
-    client.post("/login", data={"username": "clerk", "password": PASSWORD})
-    return client
+    return login_as(app, "clerk", client=client)
 
 
 def unit_id(app, name=ZJJ) -> int:
@@ -64,16 +64,19 @@ def pdf_pages(n: int) -> bytes:
 def test_clerk_generates_and_sees_a_demo_seal(app, clerk):
     seal_id = make_seal(app, clerk)
     page = clerk.get("/staff/seals").get_data(as_text=True)
-    assert f"#{seal_id}" in page and "生成的演示印章" in page
+    assert f"#{seal_id}" in page
+    assert "生成的演示印章" in page
     png = clerk.get(f"/staff/seals/{seal_id}.png")
-    assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.status_code == 200
+    assert png.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_clerk_cannot_register_seals_for_another_unit(app, clerk):
     other = unit_id(app, "凌源市财政局")
     resp = clerk.post("/staff/seals/generate", data={"unit_id": other, "kind": "公章",
                                                      "diameter_mm": "42"})
-    assert resp.status_code == 400 and "无权" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "无权" in resp.get_data(as_text=True)
     assert count(app, Seal) == 0
 
 
@@ -118,12 +121,14 @@ def test_stamp_an_issued_letter_at_its_anchors_and_verify_it(app, clerk, commitm
     assert resp.status_code == 303
     job_url = resp.headers["Location"]
     page = clerk.get(job_url).get_data(as_text=True)
-    assert 'type="image"' in page and "在落款处盖章" in page
+    assert 'type="image"' in page
+    assert "在落款处盖章" in page
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "anchor_seal": "1",
                                      "cross_page_seal": "1", "watermark": "仅供住建局存档"})
     assert resp.status_code == 303, resp.get_data(as_text=True)
     page = clerk.get(job_url).get_data(as_text=True)
-    assert "已盖章并签名" in page and "签名有效" in page
+    assert "已盖章并签名" in page
+    assert "签名有效" in page
     pdf = clerk.get(job_url + "/result.pdf").data
     reports = validate_signatures(pdf, [Path(app.config["PKI_DIR"], "demo-ca.pem").read_bytes()])
     assert [r.status for r in reports] == ["intact"]
@@ -131,7 +136,8 @@ def test_stamp_an_issued_letter_at_its_anchors_and_verify_it(app, clerk, commitm
     # the public verification page recognises the stamped version and its signature
     check = clerk.post(f"/verify/{issued['number']}", data={"file": (io.BytesIO(pdf), "x.pdf")},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert "盖章签名后的版本" in check and "签名有效" in check
+    assert "盖章签名后的版本" in check
+    assert "签名有效" in check
 
 
 def test_click_on_the_preview_places_the_seal(app, clerk):
@@ -144,7 +150,8 @@ def test_click_on_the_preview_places_the_seal(app, clerk):
     assert resp.status_code == 303
     with app.app_context():
         job = get_session().scalar(select(StampJob))
-        assert job.operations[0]["op"] == "seal" and job.operations[0]["page"] == 2
+        assert job.operations[0]["op"] == "seal"
+        assert job.operations[0]["page"] == 2
         assert job.operations[0]["x_mm"] == pytest.approx(200 * 25.4 / 45, abs=0.1)
 
 
@@ -154,7 +161,8 @@ def test_click_too_close_to_the_edge_is_refused(app, clerk):
                       content_type="multipart/form-data")
     job_url = resp.headers["Location"]
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "click_p1.x": "2", "click_p1.y": "2"})
-    assert resp.status_code == 400 and "超出页面范围" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "超出页面范围" in resp.get_data(as_text=True)
     with app.app_context():
         assert get_session().scalar(select(StampJob.result_sha256)) is None
 
@@ -166,7 +174,8 @@ def test_click_too_close_to_the_edge_is_refused(app, clerk):
 def test_bad_pdf_uploads_are_refused_and_nothing_stored(app, clerk, payload, message):
     resp = clerk.post("/staff/stamp", data={"file": (io.BytesIO(payload), "x.pdf")},
                       content_type="multipart/form-data")
-    assert resp.status_code == 400 and message in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert message in resp.get_data(as_text=True)
     assert count(app, StampJob) == 0
 
 
@@ -176,7 +185,8 @@ def test_encrypted_pdf_is_refused(app, clerk):
     pdf.save(out, encryption=pikepdf.Encryption(owner="o", user="u"))
     resp = clerk.post("/staff/stamp", data={"file": (io.BytesIO(out.getvalue()), "x.pdf")},
                       content_type="multipart/form-data")
-    assert resp.status_code == 400 and "加密" in resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "加密" in resp.get_data(as_text=True)
 
 
 def test_other_units_jobs_are_invisible(app, clerk):
@@ -212,10 +222,12 @@ def test_api_stamps_with_a_seal_chosen_by_id(app, clerk, client, api):
     assert resp.headers["Location"].endswith(f"/api/v1/stamp-jobs/{body['id']}")
     assert [s["status"] for s in body["signatures"]] == ["intact"]
     pdf = client.get(f"/api/v1/stamp-jobs/{body['id']}/result.pdf", headers=api)
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
     verify = client.post("/api/v1/verify", data={"file": (io.BytesIO(pdf.data), "a.pdf")},
                          content_type="multipart/form-data").get_json()
-    assert verify["stamped_by_platform"] and verify["signatures"][0]["status"] == "intact"
+    assert verify["stamped_by_platform"]
+    assert verify["signatures"][0]["status"] == "intact"
 
 
 @pytest.mark.parametrize("ops, code, message", [
@@ -237,14 +249,16 @@ def test_api_refusals_store_nothing(app, clerk, client, api, ops, code, message)
                        data={"file": (io.BytesIO(pdf_pages(1)), "a.pdf"),
                              "operations": ops if isinstance(ops, str) else json.dumps(ops)})
     assert resp.status_code == 400, resp.get_json()
-    assert resp.get_json()["error"] == code and message in resp.get_json()["message"]
+    assert resp.get_json()["error"] == code
+    assert message in resp.get_json()["message"]
     assert count(app, StampJob) == 0
 
 
 def test_api_refuses_non_pdf(app, client, api):
     resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(b"GIF89a"), "a.pdf"), "operations": "[]"})
-    assert resp.status_code == 400 and resp.get_json()["error"] == "not_pdf"  # the intake gate
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == "not_pdf"  # the intake gate
 
 
 def test_api_verify_reports_modified_files(app, clerk, client, api):
