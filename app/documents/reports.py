@@ -55,12 +55,13 @@ from app.documents.docx_render import (
 from app.documents.fonts import font_stack
 from app.documents.qr import qr_png
 from app.documents.render import render_pdf
-from app.domain.credit_check import ListRow, add_months, rating_meaning
+from app.domain.credit_check import ListRow, rating_meaning
 from app.domain.credit_records import GRADES
 from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
 from app.domain.masking import mask_resident_id
 from app.domain.numbers import DocumentType, parse_document_number
+from app.domain.ratings import rating_valid_through
 
 TEMPLATE_VERSION = "v1"
 RATING = "rating"
@@ -68,9 +69,6 @@ RATING = "rating"
 DECISION = "decision"
 """信用报告 for a major decision (policy 四)."""
 KINDS = (RATING, DECISION)
-
-RATING_VALIDITY_MONTHS = 12
-"""三(五): 企业综合信用等级的有效期为一年."""
 
 DECISION_RECOMMENDATIONS = ("具备信用能力", "信用能力一般", "不具备信用能力")
 """四(一): the decision recommendation is exactly one of these three."""
@@ -223,10 +221,9 @@ class ScaffoldInfo:
 
 
 def default_valid_until(issue_date: date) -> date:
-    """有效期至 of a rating issued on ``issue_date``: one year later, the anniversary being the last
-    valid day (三(五); 民法典 第二百零一、二百零二条, month-end clamped), as
-    ``credit_check.rating_valid_until``: 2026-11-29 -> 2027-11-29."""
-    return add_months(issue_date, RATING_VALIDITY_MONTHS)
+    """有效期至 of a rating issued on ``issue_date``: ``ratings.rating_valid_through`` (三(五)),
+    the same day the credit check uses: 2026-11-29 -> 2027-11-28."""
+    return rating_valid_through(issue_date)
 
 
 def _has_resident_id(text: str) -> bool:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol, TypeVar
 
 from app.domain.bounded_json import InvalidJson, loads_bounded
@@ -27,12 +27,10 @@ from app.domain.identifiers import (
     validate_uscc,
 )
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
+from app.domain.ratings import rating_valid_through
 
 MAX_ROWS = 100_000
 """Largest number of data rows (CSV) or objects (JSON) accepted in one file."""
-
-RATING_VALIDITY_DAYS = 365
-"""Policy 三(五): 企业综合信用等级的有效期为一年 (default when a rating has no 有效期至)."""
 
 DEPARTMENT_MAX_LEN = 100
 DECISION_NUMBER_MAX_LEN = 100
@@ -216,7 +214,6 @@ def parse_credit_records(
     *,
     filename: str = "",
     today: date,
-    default_rating_validity_days: int = RATING_VALIDITY_DAYS,
 ) -> ImportReport:
     """Parse and validate a platform export, row by row.
 
@@ -228,7 +225,6 @@ def parse_credit_records(
     :param filename: the uploaded name; ``.json`` / ``.csv`` decide the format, otherwise the
         content does (a first character ``[`` or ``{`` means JSON).
     :param today: the import date: 决定日期 and 信用修复日期 may not be later.
-    :param default_rating_validity_days: 有效期 of a rating without 有效期至 (policy 三(五): one year).
     :returns: the report (records in file order, errors sorted by line).
     :raises ImportFileError: empty file, binary file (Excel, PDF…), undecodable text, malformed
         JSON, a JSON that is not a list of objects, missing or repeated required columns,
@@ -240,7 +236,7 @@ def parse_credit_records(
     if not rows:
         raise ImportFileError("文件中没有数据：只有表头或空行" if fmt == "csv" else "JSON中没有记录")
     _check_row_count(len(rows))
-    validator = _RowValidator(today, default_rating_validity_days, _unit(fmt))
+    validator = _RowValidator(today, _unit(fmt))
     records: list[CreditRecord] = []
     errors: list[RowError] = []
     for raw in rows:
@@ -535,9 +531,8 @@ class _Fail(Protocol):
 class _RowValidator:
     """Validates rows one by one and remembers natural keys to report duplicates in the file."""
 
-    def __init__(self, today: date, rating_validity_days: int, unit: str) -> None:
+    def __init__(self, today: date, unit: str) -> None:
         self.today = today
-        self.rating_validity = timedelta(days=rating_validity_days)
         self.unit = unit
         self.seen_keys: dict[tuple[str, str, str], int] = {}
 
@@ -596,7 +591,7 @@ class _RowValidator:
             ground = self._ground(kind, cell("ground"), fail)
             severity = self._severity(kind, cell("severity"), fail)
             if kind is RecordType.RATING and valid_until is None and decided_on is not None:
-                valid_until = decided_on + self.rating_validity  # policy 三(五): valid one year
+                valid_until = rating_valid_through(decided_on)  # policy 三(五): valid one year
 
         if kind is not None and code is not None and number is not None:
             key = (kind.value, code, number)

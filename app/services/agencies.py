@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from app.domain.errors import FieldError, FieldErrors
 from app.domain.identifiers import validate_uscc
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.ratings import rating_valid_through
 from app.models import Agency, AgencyReport, CreditRecordRow, ReceivingUnit
 from app.services.commitments import next_serial
 from app.services.credit import records_of
@@ -25,8 +26,6 @@ REPORT_KINDS = {"rating": "企业综合信用等级评价报告", "decision": "�
 REPORT_STATUS = {"scaffold": "已出具模板", "pending": "待审核", "approved": "已通过",
                  "rejected": "已驳回"}
 RECOMMENDATIONS = ("具备信用能力", "信用能力一般", "不具备信用能力")
-RATING_VALIDITY = timedelta(days=365)
-"""三(五): 企业综合信用等级的有效期为一年."""
 
 
 def require_published(agency: Agency | None) -> Agency:
@@ -132,7 +131,7 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
         verification_code=verification_code(secret, number, request.subject_code, today, "0" * 64),
         subject_name=request.subject_name, subject_code=request.subject_code,
         project_name=request.project_name, requesting_unit_id=request.requesting_unit_id,
-        issue_date=today, valid_until=today + RATING_VALIDITY if request.kind == "rating" else None,
+        issue_date=today, valid_until=rating_valid_through(today) if request.kind == "rating" else None,
         status="scaffold")
     session.add(report)
     session.flush()
