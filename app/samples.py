@@ -13,6 +13,7 @@ from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.subjects import SubjectKind
+from app.domain.urls import verify_url
 from app.stamping.types import SealPlacement
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
@@ -36,7 +37,7 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
         number = format_document_number(DocumentType.CN, issued_on.year, serial)
         code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
         issue = doc.IssueInfo(number=number, verification_code=code,
-                              verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={code}",
+                              verify_url=verify_url(SAMPLE_BASE_URL, number, code),
                               issued_on=issued_on)
         letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
         pdf = doc.letters_pdf(letters, created=issued_on)
@@ -125,7 +126,7 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     number = format_document_number(DocumentType.CN, issued_on.year, 1)
     code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
     issue = doc.IssueInfo(number=number, verification_code=code,
-                          verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={code}",
+                          verify_url=verify_url(SAMPLE_BASE_URL, number, code),
                           issued_on=issued_on)
     letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
     letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
@@ -179,7 +180,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     vcode = verification_code(SAMPLE_SECRET, number, code, issued_on, "0" * 64)
     header = CertificateHeader(
         number=number, verification_code=vcode,
-        verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={vcode}",
+        verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
         subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
         issuer="凌源市住房和城乡建设局", issued_on=issued_on)
     signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
@@ -202,7 +203,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
         vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
         info = ScaffoldInfo(
             kind=kind, number=number, verification_code=vcode,
-            verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={vcode}",
+            verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
             agency_name="辽宁示例信用评价有限公司（演示）",
             agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
             valid_until=None, public_rows=rows,

@@ -17,6 +17,7 @@ from app.domain.identifiers import validate_uscc
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.ratings import rating_valid_through
+from app.domain.urls import verify_url
 from app.models import Agency, AgencyReport, CreditRecordRow, ReceivingUnit
 from app.services.commitments import next_serial
 from app.services.credit import records_of
@@ -147,7 +148,7 @@ def scaffold_info(session: Session, cipher: PiiCipher, report: AgencyReport, age
     rows = check_credit(records, Purpose.OTHER, report.issue_date).rows
     return ScaffoldInfo(
         kind=report.kind, number=report.number, verification_code=report.verification_code,
-        verify_url=f"{base_url.rstrip('/')}/verify/{report.number}?c={report.verification_code}",
+        verify_url=verify_url(base_url, report.number, report.verification_code),
         agency_name=agency.name, agency_filing_number=agency.filing_number,
         issue_date=report.issue_date, valid_until=report.valid_until,
         subject=ReportSubject(name=report.subject_name, uscc=report.subject_code,

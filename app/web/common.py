@@ -13,6 +13,7 @@ from app.archive.pii import PiiCipher
 from app.db import get_session
 from app.domain.masking import mask_person_name, public_subject_name
 from app.domain.subjects import SubjectKind
+from app.domain.urls import verify_url
 from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument, ReceivingUnit
 from app.services.blanks import BlankCache
 
@@ -115,7 +116,7 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str
             "status_label": "已过期" if expired and record.status == "approved"
             else REPORT_STATUS[record.status],
             "sha256": record.sha256, "template_version": "v1",
-            "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
+            "verify_url": verify_url(base_url(), record.number),
         }
     if isinstance(record, CreditCheck):
         from app.domain.credit_check import Category, Purpose
@@ -134,7 +135,7 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str
             "issued_on": record.issued_on.isoformat(), "status": "valid",
             "status_label": "有效", "sha256": record.sha256,
             "template_version": record.snapshot.get("template_version", "v1"),
-            "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
+            "verify_url": verify_url(base_url(), record.number),
         }
     kind = SubjectKind(record.subject_kind)
     return {
@@ -152,7 +153,7 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str
         "status_label": STATUS_LABELS.get(record.status, record.status),
         "sha256": record.sha256,
         "template_version": record.template_version,
-        "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
+        "verify_url": verify_url(base_url(), record.number),
     }
 
 
