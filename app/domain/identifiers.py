@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from app.domain.chars import fullwidth_to_ascii, quote_char
 from app.domain.errors import FieldError
-
-if TYPE_CHECKING:  # subjects imports this module; the label only needs kind.uses_resident_id
-    from app.domain.subjects import SubjectKind
 
 USCC_LABEL = "统一社会信用代码"
 RESIDENT_ID_LABEL = "身份证号码"
@@ -299,8 +295,3 @@ def validate_resident_id(
             f"{RESIDENT_ID_LABEL}校验码错误：第18位应为“{expected}”，实际为“{text[17]}”",
         )
     return text
-
-
-def subject_code_field_label(kind: SubjectKind) -> str:
-    """Label of the subject code: "统一社会信用代码" (units) or "身份证号码" (自然人)."""
-    return RESIDENT_ID_LABEL if kind.uses_resident_id else USCC_LABEL

@@ -12,13 +12,12 @@ from app.domain.identifiers import (
     org_code_check_char,
     resident_id_birth_date,
     resident_id_check_char,
-    subject_code_field_label,
     uscc_check_char,
     uscc_warnings,
     validate_resident_id,
     validate_uscc,
 )
-from app.domain.subjects import SubjectKind
+from app.domain.subjects import SubjectKind, subject_code_field_label
 
 TODAY = date(2026, 11, 29)
 
