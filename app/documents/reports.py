@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -59,6 +58,7 @@ from app.domain.credit_check import ListRow, rating_meaning
 from app.domain.credit_records import GRADES
 from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
+from app.domain.identifiers import find_resident_ids
 from app.domain.masking import mask_resident_id
 from app.domain.numbers import DocumentType, parse_document_number
 from app.domain.ratings import rating_valid_through
@@ -111,10 +111,6 @@ SOURCES = f"{PLATFORM}（含全国信用信息共享平台、信用中国、信�
 POLICY = "《凌源市规范推进社会信用体系建设工作实施意见》"
 FILING_AUTHORITY = "辽宁省发展和改革委员会"
 
-# A 居民身份证号码 (GB 11643): 6-digit area, a plausible birth date, 3 digits, check 0-9/X.
-_RESIDENT_ID_LIKE = re.compile(
-    r"(?<![0-9A-Za-z])\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[0-9Xx](?![0-9A-Za-z])"
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,28 +223,16 @@ def default_valid_until(issue_date: date) -> date:
 
 
 def _has_resident_id(text: str) -> bool:
-    for match in _RESIDENT_ID_LIKE.finditer(text):
-        year, month, day = (int(g) for g in match.groups())
-        try:
-            date(year, month, day)
-        except ValueError:
-            continue
-        return True
-    return False
+    return bool(find_resident_ids(text))
 
 
 def _mask_resident_ids(text: str) -> str:
     """Mask ID-like numbers in a line of the public credit information (domain-rules §7.2)."""
-
-    def mask(match: re.Match[str]) -> str:
-        year, month, day = (int(g) for g in match.groups())
-        try:
-            date(year, month, day)
-        except ValueError:
-            return match.group(0)
-        return mask_resident_id(match.group(0))
-
-    return _RESIDENT_ID_LIKE.sub(mask, text)
+    out, end = [], 0
+    for start, stop in find_resident_ids(text):
+        out += [text[end:start], mask_resident_id(text[start:stop])]
+        end = stop
+    return "".join(out) + text[end:]
 
 
 # --------------------------------------------------------------------------------------------

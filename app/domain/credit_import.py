@@ -19,10 +19,9 @@ from app.domain.credit_records import BLACKLIST_GROUNDS, GRADES, SEVERITIES, Cre
 from app.domain.dates import format_cn_date
 from app.domain.errors import DomainError, FieldError
 from app.domain.identifiers import (
-    PROVINCE_CODES,
     RESIDENT_ID_LABEL,
     USCC_LABEL,
-    resident_id_birth_date,
+    looks_like_resident_id,
     validate_resident_id,
     validate_uscc,
 )
@@ -181,32 +180,6 @@ def natural_key(record: CreditRecord) -> tuple[str, str, str]:
     Importing the same row twice yields the same key, so a store can upsert on it.
     """
     return (record.record_type.value, record.subject_code, record.decision_number)
-
-
-def looks_like_resident_id(code: str, today: date) -> bool:
-    """True when a code has the shape of a 居民身份证号码 rather than a 统一社会信用代码.
-
-    The shape: 17 ASCII digits and a digit or X, a GB/T 2260 province prefix, and positions
-    7–14 a calendar date between 1900-01-01 and ``today``; or 15 digits (a legacy ID number,
-    which ``validate_resident_id`` refuses with its own message). Everything else is read as a
-    USCC (which may also be 18 digits, e.g. 913502000728319549, but then positions 7–14 are not
-    a birth date). The check digit is not part of the shape: a mistyped ID number is reported
-    as a 身份证号码 error, not as a USCC error.
-
-    :param code: the code as typed (full-width forms, spaces and a lower-case x are tolerated).
-    """
-    text = fullwidth_to_ascii(code).strip().upper()
-    if len(text) == 15 and text.isascii() and text.isdigit():
-        return True
-    if len(text) != 18 or not (text[:17].isascii() and text[:17].isdigit()):
-        return False
-    if not (text[17].isdigit() or text[17] == "X") or text[:2] not in PROVINCE_CODES:
-        return False
-    try:
-        birth = resident_id_birth_date(text)
-    except ValueError:
-        return False
-    return 1900 <= birth.year and birth <= today
 
 
 def parse_credit_records(

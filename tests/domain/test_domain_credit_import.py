@@ -15,12 +15,12 @@ from app.domain.credit_import import (
     ImportFileError,
     ImportReport,
     RowError,
-    looks_like_resident_id,
     natural_key,
     parse_credit_records,
 )
 from app.domain.credit_records import CreditRecord, RecordType
 from app.domain.errors import DomainError
+from app.domain.identifiers import looks_like_resident_id
 from app.domain.ratings import rating_valid_through
 
 TODAY = date(2026, 11, 29)
