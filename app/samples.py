@@ -12,6 +12,7 @@ from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.report_kinds import ReportKind
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 from app.stamping.types import SealPlacement
@@ -196,8 +197,8 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     rows = check_credit([r for r in report.records if r.subject_code == subject_code],
                         Purpose.OTHER, issued_on).rows
     for kind, doc_type, extra in (
-            ("rating", DocumentType.PJ, {}),
-            ("decision", DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
+            (ReportKind.RATING, DocumentType.PJ, {}),
+            (ReportKind.DECISION, DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
                                            "requesting_department": "凌源市住房和城乡建设局"})):
         number = format_document_number(doc_type, issued_on.year, 1)
         vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)

@@ -62,16 +62,17 @@ from app.domain.identifiers import find_resident_ids
 from app.domain.masking import mask_resident_id
 from app.domain.numbers import DocumentType, parse_document_number
 from app.domain.ratings import rating_valid_through
+from app.domain.report_kinds import RECOMMENDATIONS, ReportKind
 
 TEMPLATE_VERSION = "v1"
-RATING = "rating"
+RATING = ReportKind.RATING
 """企业综合信用等级评价报告 (policy 三)."""
-DECISION = "decision"
+DECISION = ReportKind.DECISION
 """信用报告 for a major decision (policy 四)."""
-KINDS = (RATING, DECISION)
+KINDS = tuple(ReportKind)
 
-DECISION_RECOMMENDATIONS = ("具备信用能力", "信用能力一般", "不具备信用能力")
-"""四(一): the decision recommendation is exactly one of these three."""
+DECISION_RECOMMENDATIONS = RECOMMENDATIONS
+"""四(一): the decision recommendation is exactly one of these three (``report_kinds``)."""
 
 REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     RATING: (
@@ -102,7 +103,7 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
 four capability subsections). Headings starting with "（" are level 2, the others level 1. The
 scaffolds add a few more level-2 headings of their own (e.g. "（一）近三年主要财务数据")."""
 
-TITLE_SUFFIX = {RATING: "企业综合信用等级评价报告", DECISION: "信用报告"}
+TITLE_SUFFIX = {kind: kind.label for kind in ReportKind}
 NUMBER_TYPE = {RATING: DocumentType.PJ, DECISION: DocumentType.BG}
 """Number type per kind: LYXY-PJ-… for ratings, LYXY-BG-… for decision reports (domain-rules §5.3)."""
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, ReportKind
 from app.models import Agency, AgencyReport, ReceivingUnit
 from app.services import agencies as svc
 from app.web.auth import current_user, login_required
@@ -60,9 +61,9 @@ def _agency_home(errors: dict[str, str] | None = None, values: dict[str, str] | 
     reports = get_session().scalars(select(AgencyReport).where(AgencyReport.agency_id == agency.id)
                                     .order_by(AgencyReport.id.desc()).limit(200)).all()
     return render_template("agency/home.html", agency=agency, reports=reports, units=_units(),
-                           errors=errors or {}, values=values or {}, kinds=svc.REPORT_KINDS,
+                           errors=errors or {}, values=values or {}, kinds=REPORT_KINDS,
                            statuses=svc.REPORT_STATUS, agency_status=svc.AGENCY_STATUS,
-                           recommendations=svc.RECOMMENDATIONS), status
+                           recommendations=RECOMMENDATIONS), status
 
 
 @bp.get("/agency/")
@@ -97,7 +98,7 @@ def _own_report(number: str) -> AgencyReport:
         abort(404)
     allowed = (user.role in OFFICE
                or (user.role == "agency_user" and report.agency_id == user.agency_id)
-               or (user.role == "unit_clerk" and report.kind == "decision"
+               or (user.role == "unit_clerk" and report.kind == ReportKind.DECISION
                    and report.requesting_unit_id == user.unit_id))
     if not allowed:
         abort(404)
@@ -116,7 +117,7 @@ def scaffold_file(number: str, fmt: str) -> Response:
     info = svc.scaffold_info(db, pii_cipher(), report, db.get(Agency, report.agency_id),
                              base_url())
     data = scaffold_docx(info) if fmt == "docx" else scaffold_pdf(info)
-    name = f"{svc.REPORT_KINDS[report.kind]}（{report.number}）.{fmt}"
+    name = f"{REPORT_KINDS[report.kind]}（{report.number}）.{fmt}"
     return send_file(BytesIO(data), mimetype=DOCX if fmt == "docx" else "application/pdf",
                      as_attachment=True, download_name=name)
 
@@ -187,7 +188,7 @@ def registry():
     pending = db.scalars(select(AgencyReport).where(AgencyReport.status == "pending")
                          .order_by(AgencyReport.uploaded_at)).all()
     return render_template("staff/agencies.html", agencies=agencies, pending=pending,
-                           errors=errors, statuses=svc.AGENCY_STATUS, kinds=svc.REPORT_KINDS,
+                           errors=errors, statuses=svc.AGENCY_STATUS, kinds=REPORT_KINDS,
                            values=request.form), status
 
 
@@ -231,7 +232,7 @@ def review(number: str, action: str):
 def unit_reports() -> str:
     """信用报告 a department commissioned (四(三)): visible to it alone (and the office)."""
     reports = get_session().scalars(select(AgencyReport).where(
-        AgencyReport.kind == "decision", AgencyReport.requesting_unit_id == current_user().unit_id,
+        AgencyReport.kind == ReportKind.DECISION, AgencyReport.requesting_unit_id == current_user().unit_id,
         AgencyReport.status == "approved").order_by(AgencyReport.id.desc())).all()
     return render_template("staff/unit_reports.html", reports=reports)
 

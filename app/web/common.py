@@ -99,10 +99,11 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport) -> dict[str
     from app.domain.commitments import Scenario
 
     if isinstance(record, AgencyReport):
-        from app.services.agencies import REPORT_KINDS, REPORT_STATUS
+        from app.domain.report_kinds import REPORT_KINDS, ReportKind
+        from app.services.agencies import REPORT_STATUS
 
         agency = get_session().get(Agency, record.agency_id)
-        confidential = record.kind == "decision"  # 四(二): for the commissioning department only
+        confidential = record.kind == ReportKind.DECISION  # 四(二): for the commissioning department only
         expired = bool(record.valid_until and record.valid_until < today())
         return {
             "number": record.number, "document_type": REPORT_KINDS[record.kind],
