@@ -20,8 +20,7 @@ import hmac
 from dataclasses import dataclass
 from enum import Enum
 
-OFFICE_ROLES = frozenset({"office_admin", "office_reviewer"})
-"""The credit office's staff roles (发改局管理员, 发改局审核员)."""
+from app.domain.roles import OFFICE_ROLES, Role
 
 
 class AccessGround(Enum):
@@ -53,7 +52,7 @@ class Reader:
         """
         if role in OFFICE_ROLES:
             return cls(office=True)
-        return cls(unit_name=unit_name if role == "unit_clerk" else None)
+        return cls(unit_name=unit_name if role == Role.UNIT_CLERK else None)
 
 
 ANONYMOUS = Reader()

@@ -24,6 +24,7 @@ from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, ReportKind
+from app.domain.roles import OFFICE, Role
 from app.models import Agency, AgencyReport, ReceivingUnit
 from app.services import agencies as svc
 from app.web.auth import current_user, login_required
@@ -39,7 +40,6 @@ from app.web.common import (
 )
 
 bp = Blueprint("agencies", __name__)
-OFFICE = ("office_admin", "office_reviewer")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -67,13 +67,13 @@ def _agency_home(errors: dict[str, str] | None = None, values: dict[str, str] | 
 
 
 @bp.get("/agency/")
-@login_required("agency_user")
+@login_required(Role.AGENCY_USER)
 def agency_home():
     return _agency_home()
 
 
 @bp.post("/agency/scaffolds")
-@login_required("agency_user")
+@login_required(Role.AGENCY_USER)
 def new_scaffold():
     values = request.form.to_dict()
     db = get_session()
@@ -97,8 +97,8 @@ def _own_report(number: str) -> AgencyReport:
     if report is None:
         abort(404)
     allowed = (user.role in OFFICE
-               or (user.role == "agency_user" and report.agency_id == user.agency_id)
-               or (user.role == "unit_clerk" and report.kind == ReportKind.DECISION
+               or (user.role == Role.AGENCY_USER and report.agency_id == user.agency_id)
+               or (user.role == Role.UNIT_CLERK and report.kind == ReportKind.DECISION
                    and report.requesting_unit_id == user.unit_id))
     if not allowed:
         abort(404)
@@ -106,7 +106,7 @@ def _own_report(number: str) -> AgencyReport:
 
 
 @bp.get("/agency/scaffolds/<number>.<fmt>")
-@login_required("agency_user", *OFFICE)
+@login_required(Role.AGENCY_USER, *OFFICE)
 def scaffold_file(number: str, fmt: str) -> Response:
     from app.documents.reports import scaffold_docx, scaffold_pdf
 
@@ -123,7 +123,7 @@ def scaffold_file(number: str, fmt: str) -> Response:
 
 
 @bp.post("/agency/reports")
-@login_required("agency_user")
+@login_required(Role.AGENCY_USER)
 def upload_report():
     values = request.form.to_dict()
     upload = request.files.get("file")
@@ -147,7 +147,7 @@ def upload_report():
 
 
 @bp.get("/agency/reports/<number>.pdf")
-@login_required("agency_user", "unit_clerk", *OFFICE)
+@login_required(Role.AGENCY_USER, Role.UNIT_CLERK, *OFFICE)
 def report_pdf(number: str) -> Response:
     report = _own_report(number)
     if report.sha256 is None:
@@ -193,7 +193,7 @@ def registry():
 
 
 @bp.post("/staff/agencies/<int:agency_id>/status")
-@login_required("office_admin")
+@login_required(Role.OFFICE_ADMIN)
 def change_status(agency_id: int) -> Response:
     db = get_session()
     agency = db.get(Agency, agency_id) or abort(404)
@@ -228,7 +228,7 @@ def review(number: str, action: str):
 
 
 @bp.get("/staff/reports")
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def unit_reports() -> str:
     """信用报告 a department commissioned (四(三)): visible to it alone (and the office)."""
     reports = get_session().scalars(select(AgencyReport).where(
@@ -238,7 +238,7 @@ def unit_reports() -> str:
 
 
 @bp.route("/staff/procurement-clause", methods=["GET", "POST"])
-@login_required("unit_clerk", *OFFICE)
+@login_required(Role.UNIT_CLERK, *OFFICE)
 def procurement_clause():
     from app.documents.procurement import ClauseError, render_clause
 

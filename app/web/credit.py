@@ -24,6 +24,7 @@ from app.db import get_session
 from app.domain.credit_check import Purpose
 from app.domain.credit_import import ImportFileError, parse_credit_records
 from app.domain.errors import FieldError
+from app.domain.roles import OFFICE, Role
 from app.models import CreditCheck, ReceivingUnit
 from app.services import credit as svc
 from app.services.stamping import signer
@@ -31,8 +32,7 @@ from app.web.auth import current_user, login_required
 from app.web.common import archive, audit, base_url, pii_cipher, read_upload, secret, today
 
 bp = Blueprint("credit", __name__, url_prefix="/staff/credit")
-OFFICE = ("office_admin", "office_reviewer")
-CHECKERS = ("unit_clerk", *OFFICE)
+CHECKERS = (Role.UNIT_CLERK, *OFFICE)
 
 
 def _page(**ctx: object) -> dict[str, object]:
@@ -68,11 +68,11 @@ def check() -> str | tuple[str, int]:
           purpose=purpose.value)
     db.commit()
     return render_template("staff/credit_result.html", check=result, values=values,
-                           can_issue=current_user().role == "unit_clerk")
+                           can_issue=current_user().role == Role.UNIT_CLERK)
 
 
 @bp.post("/certificate")
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def issue() -> Response | tuple[str, int]:
     values = request.form.to_dict()
     db = get_session()
@@ -99,7 +99,7 @@ def issue() -> Response | tuple[str, int]:
 def _own_certificate(number: str) -> CreditCheck:
     cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
     user = current_user()
-    if cert is None or (user.role == "unit_clerk" and cert.unit_id != user.unit_id):
+    if cert is None or (user.role == Role.UNIT_CLERK and cert.unit_id != user.unit_id):
         abort(404)
     return cert
 
@@ -119,7 +119,7 @@ def certificate_pdf(number: str) -> Response:
 
 
 @bp.route("/breach", methods=["GET", "POST"])
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def breach() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("staff/credit_breach.html", values={}, errors={})
@@ -184,7 +184,7 @@ def _month() -> tuple[int, int]:
 def statistics() -> str:
     year, month = _month()
     rows = svc.monthly_statistics(get_session(), year, month)
-    if current_user().role == "unit_clerk":
+    if current_user().role == Role.UNIT_CLERK:
         unit = get_session().get(ReceivingUnit, current_user().unit_id).name
         rows = [r for r in rows if r[0] == unit]
     return render_template("staff/credit_statistics.html", rows=rows, year=year, month=month)
@@ -195,7 +195,7 @@ def statistics() -> str:
 def statistics_csv() -> Response:
     year, month = _month()
     rows = svc.monthly_statistics(get_session(), year, month)
-    if current_user().role == "unit_clerk":
+    if current_user().role == Role.UNIT_CLERK:
         unit = get_session().get(ReceivingUnit, current_user().unit_id).name
         rows = [r for r in rows if r[0] == unit]
     return send_file(BytesIO(svc.statistics_csv(rows)), mimetype="text/csv",
