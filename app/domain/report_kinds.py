@@ -24,3 +24,7 @@ REPORT_KINDS: dict[str, str] = {"rating": "企业综合信用等级评价报告"
 
 RECOMMENDATIONS: tuple[str, ...] = ("具备信用能力", "信用能力一般", "不具备信用能力")
 """四(一): a 信用报告's 决策建议 is exactly one of these three."""
+
+REPORT_STATUS: dict[str, str] = {"scaffold": "已出具模板", "pending": "待审核", "approved": "已通过",
+                                 "rejected": "已驳回"}
+"""agency_reports.status -> Chinese label."""

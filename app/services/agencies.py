@@ -17,15 +17,13 @@ from app.domain.identifiers import validate_uscc
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.ratings import rating_valid_through
-from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, ReportKind
+from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, REPORT_STATUS, ReportKind
 from app.domain.urls import verify_url
 from app.models import Agency, AgencyReport, CreditRecordRow, ReceivingUnit
 from app.services.commitments import next_serial
 from app.services.credit import records_of
 
 AGENCY_STATUS = {"published": "公示中", "suspended": "暂停", "cancelled": "注销"}
-REPORT_STATUS = {"scaffold": "已出具模板", "pending": "待审核", "approved": "已通过",
-                 "rejected": "已驳回"}
 
 
 def require_published(agency: Agency | None) -> Agency:
