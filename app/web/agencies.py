@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.archive.intake import IntakeRejected
 from app.db import get_session
+from app.domain.access import Account, may_see_agency_report
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, ReportKind
 from app.domain.roles import OFFICE, Role
@@ -96,11 +97,8 @@ def _own_report(number: str) -> AgencyReport:
     user = current_user()
     if report is None:
         abort(404)
-    allowed = (user.role in OFFICE
-               or (user.role == Role.AGENCY_USER and report.agency_id == user.agency_id)
-               or (user.role == Role.UNIT_CLERK and report.kind == ReportKind.DECISION
-                   and report.requesting_unit_id == user.unit_id))
-    if not allowed:
+    if not may_see_agency_report(Account.of(user), kind=report.kind, agency_id=report.agency_id,
+                                 requesting_unit_id=report.requesting_unit_id):
         abort(404)
     return report
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
+from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
@@ -40,7 +41,7 @@ def _visible(filing_id: int) -> Filing:
     """A filing the user may see: own unit's for clerks, every one for the office."""
     filing = get_session().get(Filing, filing_id)
     user = current_user()
-    if filing is None or (user.role == Role.UNIT_CLERK and filing.unit_id != user.unit_id):
+    if filing is None or not may_see_unit_record(Account.of(user), filing.unit_id):
         abort(404)
     return filing
 
@@ -62,9 +63,10 @@ def list_filings() -> str:
     user = current_user()
     db = get_session()
     status = request.args.get("status") or None
+    scope = unit_scope(Account.of(user))
     filters = SearchFilters(
         status=(status,) if status in svc.STATUS_LABELS else None,
-        unit_id=user.unit_id if user.role == Role.UNIT_CLERK else request.args.get("unit", type=int))
+        unit_id=scope if scope is not None else request.args.get("unit", type=int))
     page = max(1, request.args.get("page", 1, type=int) or 1)
     q = request.args.get("q", "").strip()[:100]
     found = search_index_for(db).query_index(db, q, filters, page=page, per_page=50)

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
+from app.domain.access import Account, unit_scope
 from app.domain.errors import FieldError
-from app.domain.roles import STAFF_ROLES, Role
+from app.domain.roles import STAFF_ROLES
 from app.models import ReceivingUnit, Seal, StampJob
 from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
@@ -37,7 +38,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 def _unit_scope() -> int | None:
     """The unit whose seals and jobs the user may use; None for the credit office (all)."""
     user = current_user()
-    return user.unit_id if user is not None and user.role == Role.UNIT_CLERK else None
+    return unit_scope(None if user is None else Account.of(user))
 
 
 def _units() -> list[ReceivingUnit]:
