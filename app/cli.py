@@ -9,6 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app.domain.roles import Role
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -105,8 +107,7 @@ def make_samples(out: Path) -> None:
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["office_admin", "office_reviewer",
-                                                          "unit_clerk", "agency_user"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--name", "display_name", required=True, help="显示名称")
 @click.option("--owner", default=None, help="所属单位或信用服务机构名称（经办人、机构用户必填）")
 @click.password_option(help="至少10个字符")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
+from app.domain.roles import Role
 from app.models import Agency, ReceivingUnit, Seal, User
 
 UNITS: dict[str, str | None] = {
@@ -64,11 +65,11 @@ DEMO_AGENCY = {"name": "辽宁示例信用评价有限公司（演示）", "uscc
                "published_on": date(2026, 3, 1)}
 # username -> (role, display name, unit or agency)
 DEMO_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
-    "admin": ("office_admin", "发改局管理员（演示）", None),
-    "reviewer": ("office_reviewer", "发改局审核员（演示）", None),
-    "clerk-fgj": ("unit_clerk", "发改局经办人（演示）", "凌源市发展和改革局"),
-    "clerk-zjj": ("unit_clerk", "住建局经办人（演示）", "凌源市住房和城乡建设局"),
-    "agency": ("agency_user", "信用机构用户（演示）", DEMO_AGENCY["name"]),
+    "admin": (Role.OFFICE_ADMIN, "发改局管理员（演示）", None),
+    "reviewer": (Role.OFFICE_REVIEWER, "发改局审核员（演示）", None),
+    "clerk-fgj": (Role.UNIT_CLERK, "发改局经办人（演示）", "凌源市发展和改革局"),
+    "clerk-zjj": (Role.UNIT_CLERK, "住建局经办人（演示）", "凌源市住房和城乡建设局"),
+    "agency": (Role.AGENCY_USER, "信用机构用户（演示）", DEMO_AGENCY["name"]),
 }
 
 

@@ -12,7 +12,9 @@ from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.report_kinds import ReportKind
 from app.domain.subjects import SubjectKind
+from app.domain.urls import verify_url
 from app.stamping.types import SealPlacement
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
@@ -36,7 +38,7 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
         number = format_document_number(DocumentType.CN, issued_on.year, serial)
         code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
         issue = doc.IssueInfo(number=number, verification_code=code,
-                              verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={code}",
+                              verify_url=verify_url(SAMPLE_BASE_URL, number, code),
                               issued_on=issued_on)
         letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
         pdf = doc.letters_pdf(letters, created=issued_on)
@@ -125,7 +127,7 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     number = format_document_number(DocumentType.CN, issued_on.year, 1)
     code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
     issue = doc.IssueInfo(number=number, verification_code=code,
-                          verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={code}",
+                          verify_url=verify_url(SAMPLE_BASE_URL, number, code),
                           issued_on=issued_on)
     letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
     letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
@@ -179,7 +181,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     vcode = verification_code(SAMPLE_SECRET, number, code, issued_on, "0" * 64)
     header = CertificateHeader(
         number=number, verification_code=vcode,
-        verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={vcode}",
+        verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
         subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
         issuer="凌源市住房和城乡建设局", issued_on=issued_on)
     signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
@@ -195,14 +197,14 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     rows = check_credit([r for r in report.records if r.subject_code == subject_code],
                         Purpose.OTHER, issued_on).rows
     for kind, doc_type, extra in (
-            ("rating", DocumentType.PJ, {}),
-            ("decision", DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
+            (ReportKind.RATING, DocumentType.PJ, {}),
+            (ReportKind.DECISION, DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
                                            "requesting_department": "凌源市住房和城乡建设局"})):
         number = format_document_number(doc_type, issued_on.year, 1)
         vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
         info = ScaffoldInfo(
             kind=kind, number=number, verification_code=vcode,
-            verify_url=f"{SAMPLE_BASE_URL}/verify/{number}?c={vcode}",
+            verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
             agency_name="辽宁示例信用评价有限公司（演示）",
             agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
             valid_until=None, public_rows=rows,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import markupsafe
 
 from app.documents.render import render_html
+from app.domain.credit_check import ENTRY_MINIMUM_GRADE as FLOOR_GRADE
+from app.domain.credit_check import INCENTIVE_WEIGHT_MIN_PERCENT as FLOOR_INCENTIVE_PERCENT
 from app.domain.credit_records import GRADES
 
-FLOOR_GRADE = "BBB"
-"""三(二): 准入条件不得低于“BBB”级."""
-FLOOR_INCENTIVE_PERCENT = 8
-"""三(二): 激励分值不得低于总评分分值的8%."""
+# 三(二)'s floors (准入条件不得低于"BBB"级; 激励分值不得低于总评分分值的8%) are the credit check's own
+# constants: a clause may only ask for what the check enforces.
 
 
 class ClauseError(ValueError):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -55,25 +54,25 @@ from app.documents.docx_render import (
 from app.documents.fonts import font_stack
 from app.documents.qr import qr_png
 from app.documents.render import render_pdf
-from app.domain.credit_check import ListRow, add_months, rating_meaning
+from app.domain.credit_check import ListRow, rating_meaning
 from app.domain.credit_records import GRADES
 from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
+from app.domain.identifiers import find_resident_ids
 from app.domain.masking import mask_resident_id
 from app.domain.numbers import DocumentType, parse_document_number
+from app.domain.ratings import rating_valid_through
+from app.domain.report_kinds import RECOMMENDATIONS, ReportKind
 
 TEMPLATE_VERSION = "v1"
-RATING = "rating"
+RATING = ReportKind.RATING
 """企业综合信用等级评价报告 (policy 三)."""
-DECISION = "decision"
+DECISION = ReportKind.DECISION
 """信用报告 for a major decision (policy 四)."""
-KINDS = (RATING, DECISION)
+KINDS = tuple(ReportKind)
 
-RATING_VALIDITY_MONTHS = 12
-"""三(五): 企业综合信用等级的有效期为一年."""
-
-DECISION_RECOMMENDATIONS = ("具备信用能力", "信用能力一般", "不具备信用能力")
-"""四(一): the decision recommendation is exactly one of these three."""
+DECISION_RECOMMENDATIONS = RECOMMENDATIONS
+"""四(一): the decision recommendation is exactly one of these three (``report_kinds``)."""
 
 REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     RATING: (
@@ -104,7 +103,7 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
 four capability subsections). Headings starting with "（" are level 2, the others level 1. The
 scaffolds add a few more level-2 headings of their own (e.g. "（一）近三年主要财务数据")."""
 
-TITLE_SUFFIX = {RATING: "企业综合信用等级评价报告", DECISION: "信用报告"}
+TITLE_SUFFIX = {kind: kind.label for kind in ReportKind}
 NUMBER_TYPE = {RATING: DocumentType.PJ, DECISION: DocumentType.BG}
 """Number type per kind: LYXY-PJ-… for ratings, LYXY-BG-… for decision reports (domain-rules §5.3)."""
 
@@ -113,10 +112,6 @@ SOURCES = f"{PLATFORM}（含全国信用信息共享平台、信用中国、信�
 POLICY = "《凌源市规范推进社会信用体系建设工作实施意见》"
 FILING_AUTHORITY = "辽宁省发展和改革委员会"
 
-# A 居民身份证号码 (GB 11643): 6-digit area, a plausible birth date, 3 digits, check 0-9/X.
-_RESIDENT_ID_LIKE = re.compile(
-    r"(?<![0-9A-Za-z])\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[0-9Xx](?![0-9A-Za-z])"
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,35 +218,22 @@ class ScaffoldInfo:
 
 
 def default_valid_until(issue_date: date) -> date:
-    """有效期至 of a rating issued on ``issue_date``: one year later, the anniversary being the last
-    valid day (三(五); 民法典 第二百零一、二百零二条, month-end clamped), as
-    ``credit_check.rating_valid_until``: 2026-11-29 -> 2027-11-29."""
-    return add_months(issue_date, RATING_VALIDITY_MONTHS)
+    """有效期至 of a rating issued on ``issue_date``: ``ratings.rating_valid_through`` (三(五)),
+    the same day the credit check uses: 2026-11-29 -> 2027-11-28."""
+    return rating_valid_through(issue_date)
 
 
 def _has_resident_id(text: str) -> bool:
-    for match in _RESIDENT_ID_LIKE.finditer(text):
-        year, month, day = (int(g) for g in match.groups())
-        try:
-            date(year, month, day)
-        except ValueError:
-            continue
-        return True
-    return False
+    return bool(find_resident_ids(text))
 
 
 def _mask_resident_ids(text: str) -> str:
     """Mask ID-like numbers in a line of the public credit information (domain-rules §7.2)."""
-
-    def mask(match: re.Match[str]) -> str:
-        year, month, day = (int(g) for g in match.groups())
-        try:
-            date(year, month, day)
-        except ValueError:
-            return match.group(0)
-        return mask_resident_id(match.group(0))
-
-    return _RESIDENT_ID_LIKE.sub(mask, text)
+    out, end = [], 0
+    for start, stop in find_resident_ids(text):
+        out += [text[end:start], mask_resident_id(text[start:stop])]
+        end = stop
+    return "".join(out) + text[end:]
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ import hmac
 from dataclasses import dataclass
 from enum import Enum
 
-OFFICE_ROLES = frozenset({"office_admin", "office_reviewer"})
-"""The credit office's staff roles (发改局管理员, 发改局审核员)."""
+from app.domain.report_kinds import ReportKind
+from app.domain.roles import OFFICE_ROLES, Role
 
 
 class AccessGround(Enum):
@@ -53,7 +53,7 @@ class Reader:
         """
         if role in OFFICE_ROLES:
             return cls(office=True)
-        return cls(unit_name=unit_name if role == "unit_clerk" else None)
+        return cls(unit_name=unit_name if role == Role.UNIT_CLERK else None)
 
 
 ANONYMOUS = Reader()
@@ -94,3 +94,51 @@ def letter_access(reader: Reader, letter: Letter, code: str | None = None) -> Ac
             and reader.unit_name == letter.addressee:
         return AccessGround.ADDRESSEE
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Staff records: filings, 信用核查 certificates, agency reports
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in staff or agency account, as the rules below need it."""
+
+    role: str
+    """The stored role (``Role``)."""
+    unit_id: int | None = None
+    """The receiving unit a unit clerk acts for."""
+    agency_id: int | None = None
+    """The credit agency an agency user acts for."""
+
+    @classmethod
+    def of(cls, user: object) -> Account:
+        """From any object with ``role``, ``unit_id`` and ``agency_id`` (the ``User`` row)."""
+        return cls(role=getattr(user, "role", ""), unit_id=getattr(user, "unit_id", None),
+                   agency_id=getattr(user, "agency_id", None))
+
+
+def unit_scope(account: Account | None) -> int | None:
+    """The unit whose seals, stamp jobs, filings and certificates a unit clerk is confined to;
+    None (every unit) for the office. Routes let in only the roles they serve."""
+    return account.unit_id if account is not None and account.role == Role.UNIT_CLERK else None
+
+
+def may_see_unit_record(account: Account, record_unit_id: int | None) -> bool:
+    """A filing or a 信用核查 certificate: a unit clerk sees its own unit's only, the office every
+    one (others never reach these routes)."""
+    return account.role != Role.UNIT_CLERK or record_unit_id == account.unit_id
+
+
+def may_see_agency_report(account: Account, *, kind: str, agency_id: int,
+                          requesting_unit_id: int | None) -> bool:
+    """An agency report: the office sees all; an agency its own; a department the 信用报告 it
+    commissioned (policy 四(二)/(三): for the commissioning department only), never a rating
+    through this route."""
+    if account.role in OFFICE_ROLES:
+        return True
+    if account.role == Role.AGENCY_USER:
+        return agency_id == account.agency_id
+    return (account.role == Role.UNIT_CLERK and kind == ReportKind.DECISION
+            and account.unit_id is not None and requesting_unit_id == account.unit_id)

@@ -8,7 +8,6 @@ from enum import Enum
 from typing import ParamSpec, TypeVar
 
 from app.domain.errors import FieldError, FieldErrors
-from app.domain.identifiers import subject_code_field_label
 from app.domain.names import (
     EXTRA_CLAUSE_MAX_LEN,
     MATTER_MAX_LEN,
@@ -17,7 +16,7 @@ from app.domain.names import (
     normalise_org_name,
     normalise_person_name,
 )
-from app.domain.subjects import SubjectKind, validate_subject_code
+from app.domain.subjects import SubjectKind, subject_code_field_label, validate_subject_code
 
 E = TypeVar("E", bound=Enum)
 P = ParamSpec("P")

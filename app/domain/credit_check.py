@@ -12,6 +12,7 @@ from enum import Enum
 from app.domain.credit_records import BLACKLIST_GROUNDS, GRADES, CreditRecord, RecordType
 from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
+from app.domain.ratings import rating_valid_through
 
 # --------------------------------------------------------------------------------------------
 # Purposes and categories
@@ -281,22 +282,18 @@ RATING_EXPIRED = "评价已过期"
 PUBLICITY_ENDED = "公示期满"
 RATING_SUPERSEDED = "已被较新的评价取代"
 
-RATING_VALIDITY_MONTHS = 12
-"""三(五): 企业综合信用等级的有效期为一年 (used when a rating record has no valid_until)."""
-
 _WINDOWED = frozenset({RecordType.PENALTY, RecordType.MINOR, RecordType.BLACK_LIST, RecordType.BREACH})
 
 
 def rating_valid_until(record: CreditRecord) -> date:
     """Last day (inclusive) a rating may be used: its ``valid_until``, else one year (三(五)).
 
-    The one-year default ends on the anniversary of the issue date (民法典 第二百零一、二百零二条:
-    the issue day is not counted, the corresponding day is the last day; month-end clamped), so a
-    rating issued 2025-06-01 is valid through 2026-06-01.
+    The one-year default is ``ratings.rating_valid_through``: a rating issued 2025-06-01 is valid
+    through 2026-05-31.
     """
     if record.valid_until is not None:
         return record.valid_until
-    return add_months(record.decided_on, RATING_VALIDITY_MONTHS)
+    return rating_valid_through(record.decided_on)
 
 
 def _ignore_reason(record: CreditRecord, as_of: date) -> str | None:

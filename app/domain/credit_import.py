@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol, TypeVar
 
 from app.domain.bounded_json import InvalidJson, loads_bounded
@@ -19,20 +19,17 @@ from app.domain.credit_records import BLACKLIST_GROUNDS, GRADES, SEVERITIES, Cre
 from app.domain.dates import format_cn_date
 from app.domain.errors import DomainError, FieldError
 from app.domain.identifiers import (
-    PROVINCE_CODES,
     RESIDENT_ID_LABEL,
     USCC_LABEL,
-    resident_id_birth_date,
+    looks_like_resident_id,
     validate_resident_id,
     validate_uscc,
 )
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
+from app.domain.ratings import rating_valid_through
 
 MAX_ROWS = 100_000
 """Largest number of data rows (CSV) or objects (JSON) accepted in one file."""
-
-RATING_VALIDITY_DAYS = 365
-"""Policy 三(五): 企业综合信用等级的有效期为一年 (default when a rating has no 有效期至)."""
 
 DEPARTMENT_MAX_LEN = 100
 DECISION_NUMBER_MAX_LEN = 100
@@ -185,38 +182,11 @@ def natural_key(record: CreditRecord) -> tuple[str, str, str]:
     return (record.record_type.value, record.subject_code, record.decision_number)
 
 
-def looks_like_resident_id(code: str, today: date) -> bool:
-    """True when a code has the shape of a 居民身份证号码 rather than a 统一社会信用代码.
-
-    The shape: 17 ASCII digits and a digit or X, a GB/T 2260 province prefix, and positions
-    7–14 a calendar date between 1900-01-01 and ``today``; or 15 digits (a legacy ID number,
-    which ``validate_resident_id`` refuses with its own message). Everything else is read as a
-    USCC (which may also be 18 digits, e.g. 913502000728319549, but then positions 7–14 are not
-    a birth date). The check digit is not part of the shape: a mistyped ID number is reported
-    as a 身份证号码 error, not as a USCC error.
-
-    :param code: the code as typed (full-width forms, spaces and a lower-case x are tolerated).
-    """
-    text = fullwidth_to_ascii(code).strip().upper()
-    if len(text) == 15 and text.isascii() and text.isdigit():
-        return True
-    if len(text) != 18 or not (text[:17].isascii() and text[:17].isdigit()):
-        return False
-    if not (text[17].isdigit() or text[17] == "X") or text[:2] not in PROVINCE_CODES:
-        return False
-    try:
-        birth = resident_id_birth_date(text)
-    except ValueError:
-        return False
-    return 1900 <= birth.year and birth <= today
-
-
 def parse_credit_records(
     data: bytes,
     *,
     filename: str = "",
     today: date,
-    default_rating_validity_days: int = RATING_VALIDITY_DAYS,
 ) -> ImportReport:
     """Parse and validate a platform export, row by row.
 
@@ -228,7 +198,6 @@ def parse_credit_records(
     :param filename: the uploaded name; ``.json`` / ``.csv`` decide the format, otherwise the
         content does (a first character ``[`` or ``{`` means JSON).
     :param today: the import date: 决定日期 and 信用修复日期 may not be later.
-    :param default_rating_validity_days: 有效期 of a rating without 有效期至 (policy 三(五): one year).
     :returns: the report (records in file order, errors sorted by line).
     :raises ImportFileError: empty file, binary file (Excel, PDF…), undecodable text, malformed
         JSON, a JSON that is not a list of objects, missing or repeated required columns,
@@ -240,7 +209,7 @@ def parse_credit_records(
     if not rows:
         raise ImportFileError("文件中没有数据：只有表头或空行" if fmt == "csv" else "JSON中没有记录")
     _check_row_count(len(rows))
-    validator = _RowValidator(today, default_rating_validity_days, _unit(fmt))
+    validator = _RowValidator(today, _unit(fmt))
     records: list[CreditRecord] = []
     errors: list[RowError] = []
     for raw in rows:
@@ -535,9 +504,8 @@ class _Fail(Protocol):
 class _RowValidator:
     """Validates rows one by one and remembers natural keys to report duplicates in the file."""
 
-    def __init__(self, today: date, rating_validity_days: int, unit: str) -> None:
+    def __init__(self, today: date, unit: str) -> None:
         self.today = today
-        self.rating_validity = timedelta(days=rating_validity_days)
         self.unit = unit
         self.seen_keys: dict[tuple[str, str, str], int] = {}
 
@@ -596,7 +564,7 @@ class _RowValidator:
             ground = self._ground(kind, cell("ground"), fail)
             severity = self._severity(kind, cell("severity"), fail)
             if kind is RecordType.RATING and valid_until is None and decided_on is not None:
-                valid_until = decided_on + self.rating_validity  # policy 三(五): valid one year
+                valid_until = rating_valid_through(decided_on)  # policy 三(五): valid one year
 
         if kind is not None and code is not None and number is not None:
             key = (kind.value, code, number)

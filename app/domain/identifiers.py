@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import TYPE_CHECKING
 
 from app.domain.chars import fullwidth_to_ascii, quote_char
 from app.domain.errors import FieldError
-
-if TYPE_CHECKING:  # subjects imports this module; the label only needs kind.uses_resident_id
-    from app.domain.subjects import SubjectKind
 
 USCC_LABEL = "统一社会信用代码"
 RESIDENT_ID_LABEL = "身份证号码"
@@ -238,6 +235,57 @@ def resident_id_birth_date(number: str) -> date:
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
+def looks_like_resident_id(code: str, today: date) -> bool:
+    """True when a whole code has the shape of a 居民身份证号码 rather than a 统一社会信用代码.
+
+    The shape: 17 ASCII digits and a digit or X, a GB/T 2260 province prefix, and positions
+    7–14 a calendar date between 1900-01-01 and ``today``; or 15 digits (a legacy ID number,
+    which ``validate_resident_id`` refuses with its own message). Everything else is read as a
+    USCC (which may also be 18 digits, e.g. 913502000728319549, but then positions 7–14 are not
+    a birth date). The check digit is not part of the shape: a mistyped ID number is reported
+    as a 身份证号码 error, not as a USCC error. For ID numbers inside free text see
+    ``find_resident_ids``.
+
+    :param code: the code as typed (full-width forms, spaces and a lower-case x are tolerated).
+    """
+    text = fullwidth_to_ascii(code).strip().upper()
+    if len(text) == 15 and text.isascii() and text.isdigit():
+        return True
+    if len(text) != 18 or not (text[:17].isascii() and text[:17].isdigit()):
+        return False
+    if not (text[17].isdigit() or text[17] == "X") or text[:2] not in PROVINCE_CODES:
+        return False
+    try:
+        birth = resident_id_birth_date(text)
+    except ValueError:
+        return False
+    return 1900 <= birth.year and birth <= today
+
+
+# GB 11643 inside free text: 6-digit area, a birth year 19xx/20xx, month, day, 3 digits, check
+# 0-9/X, not part of a longer code. No province check: masking and refusing err on the safe side.
+_RESIDENT_ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
+
+
+def find_resident_ids(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every number in ``text`` shaped like a 居民身份证号码 whose birth date is a
+    calendar date (reports refuse such numbers and mask them in public credit information).
+
+    :param text: any text; numbers glued to letters or longer digit runs are not matched.
+    """
+    spans = []
+    for match in _RESIDENT_ID_IN_TEXT.finditer(text):
+        year, month, day = (int(g) for g in match.groups())
+        try:
+            date(year, month, day)
+        except ValueError:
+            continue
+        spans.append(match.span())
+    return spans
+
+
 def validate_resident_id(
     number: str,
     today: date | None = None,
@@ -299,8 +347,3 @@ def validate_resident_id(
             f"{RESIDENT_ID_LABEL}校验码错误：第18位应为“{expected}”，实际为“{text[17]}”",
         )
     return text
-
-
-def subject_code_field_label(kind: SubjectKind) -> str:
-    """Label of the subject code: "统一社会信用代码" (units) or "身份证号码" (自然人)."""
-    return RESIDENT_ID_LABEL if kind.uses_resident_id else USCC_LABEL

@@ -6,8 +6,9 @@ from datetime import date
 from enum import Enum
 
 from app.domain.identifiers import (
+    RESIDENT_ID_LABEL,
     USCC_CATEGORIES,
-    subject_code_field_label,
+    USCC_LABEL,
     uscc_warnings,
     validate_resident_id,
     validate_uscc,
@@ -66,6 +67,11 @@ _EXPECTED_PREFIX = {
     SubjectKind.SOCIAL_ORGANIZATION: "51",
     SubjectKind.INDIVIDUAL_BUSINESS: "92",
 }
+
+
+def subject_code_field_label(kind: SubjectKind) -> str:
+    """Label of the subject code: "统一社会信用代码" (units) or "身份证号码" (自然人)."""
+    return RESIDENT_ID_LABEL if kind.uses_resident_id else USCC_LABEL
 
 
 def validate_subject_code(

@@ -14,14 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldError
+from app.domain.roles import ROLE_LABELS, Role
 from app.models import Agency, ApiKey, ReceivingUnit, User
 
-ROLES = {
-    "office_admin": "发改局管理员",
-    "office_reviewer": "发改局审核员",
-    "unit_clerk": "接受承诺单位经办人",
-    "agency_user": "信用服务机构用户",
-}
+ROLES = {role.value: label for role, label in ROLE_LABELS.items()}
 MIN_PASSWORD_LEN = 10
 _hasher = PasswordHasher()
 # Verified against when the username does not exist, so both paths cost the same.
@@ -79,11 +75,11 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     if session.scalar(select(User.id).where(User.username == username)):
         raise FieldError("username", f"用户名“{username}”已存在")
     unit = agency = None
-    if role in ("unit_clerk", "agency_user"):
+    if role in (Role.UNIT_CLERK, Role.AGENCY_USER):
         if not owner:
             raise FieldError("owner", "经办人须指定所属单位，机构用户须指定所属机构")
         unit, agency = _owner(session, owner)
-        if (role == "unit_clerk") != (unit is not None):
+        if (role == Role.UNIT_CLERK) != (unit is not None):
             raise FieldError("owner", "角色与所属单位/机构不匹配")
         if agency is not None and agency.status != "published":
             # policy 八(二): only agencies the office published get an account ("上传端口")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,17 +16,14 @@ from app.domain.errors import FieldError, FieldErrors
 from app.domain.identifiers import validate_uscc
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.ratings import rating_valid_through
+from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, REPORT_STATUS, ReportKind
+from app.domain.urls import verify_url
 from app.models import Agency, AgencyReport, CreditRecordRow, ReceivingUnit
 from app.services.commitments import next_serial
 from app.services.credit import records_of
 
 AGENCY_STATUS = {"published": "公示中", "suspended": "暂停", "cancelled": "注销"}
-REPORT_KINDS = {"rating": "企业综合信用等级评价报告", "decision": "信用报告"}
-REPORT_STATUS = {"scaffold": "已出具模板", "pending": "待审核", "approved": "已通过",
-                 "rejected": "已驳回"}
-RECOMMENDATIONS = ("具备信用能力", "信用能力一般", "不具备信用能力")
-RATING_VALIDITY = timedelta(days=365)
-"""三(五): 企业综合信用等级的有效期为一年."""
 
 
 def require_published(agency: Agency | None) -> Agency:
@@ -100,7 +97,7 @@ def parse_scaffold_request(session: Session, data: dict[str, str]) -> ScaffoldRe
         except FieldError as exc:
             errors[exc.field] = exc.message
     project, unit_id = "", None
-    if kind == "decision":
+    if kind == ReportKind.DECISION:
         try:
             project = normalise_free_text(data.get("project_name", ""), "project_name",
                                           "项目或活动名称", 200)
@@ -124,7 +121,7 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
                    secret: bytes) -> AgencyReport:
     """Number a new report for ``agency`` (PJ for ratings, BG for 信用报告)."""
     require_published(agency)
-    doc_type = DocumentType.PJ if request.kind == "rating" else DocumentType.BG
+    doc_type = DocumentType.PJ if request.kind == ReportKind.RATING else DocumentType.BG
     serial = next_serial(session, doc_type, today.year)
     number = format_document_number(doc_type, today.year, serial)
     report = AgencyReport(
@@ -132,7 +129,8 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
         verification_code=verification_code(secret, number, request.subject_code, today, "0" * 64),
         subject_name=request.subject_name, subject_code=request.subject_code,
         project_name=request.project_name, requesting_unit_id=request.requesting_unit_id,
-        issue_date=today, valid_until=today + RATING_VALIDITY if request.kind == "rating" else None,
+        issue_date=today,
+        valid_until=rating_valid_through(today) if request.kind == ReportKind.RATING else None,
         status="scaffold")
     session.add(report)
     session.flush()
@@ -148,7 +146,7 @@ def scaffold_info(session: Session, cipher: PiiCipher, report: AgencyReport, age
     rows = check_credit(records, Purpose.OTHER, report.issue_date).rows
     return ScaffoldInfo(
         kind=report.kind, number=report.number, verification_code=report.verification_code,
-        verify_url=f"{base_url.rstrip('/')}/verify/{report.number}?c={report.verification_code}",
+        verify_url=verify_url(base_url, report.number, report.verification_code),
         agency_name=agency.name, agency_filing_number=agency.filing_number,
         issue_date=report.issue_date, valid_until=report.valid_until,
         subject=ReportSubject(name=report.subject_name, uscc=report.subject_code,
@@ -194,7 +192,7 @@ def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data:
     except FieldError as exc:
         errors[exc.field] = exc.message
     grade = recommendation = None
-    if report.kind == "rating":
+    if report.kind == ReportKind.RATING:
         try:
             grade = validate_grade(fields.get("grade", ""))
         except FieldError as exc:
@@ -232,7 +230,7 @@ def approve_report(session: Session, cipher: PiiCipher, report: AgencyReport, *,
         raise FieldError("status", "只有待审核的报告可以通过")
     report.status, report.reviewed_by = "approved", reviewer_id
     report.reviewed_at = datetime.now(UTC)
-    if report.kind == "rating":
+    if report.kind == ReportKind.RATING:
         agency = session.get(Agency, report.agency_id)
         session.add(CreditRecordRow(
             record_type="rating", subject_name=report.subject_name,
@@ -260,7 +258,7 @@ def reject_report(report: AgencyReport, *, reviewer_id: int, reason: str) -> Age
 def public_ratings(session: Session, today: date) -> list[dict[str, object]]:
     """Approved ratings of legal persons for the public site; expired ones show as 已过期."""
     rows = session.execute(select(AgencyReport, Agency.name).join(Agency)
-                           .where(AgencyReport.kind == "rating",
+                           .where(AgencyReport.kind == ReportKind.RATING,
                                   AgencyReport.status == "approved")
                            .order_by(AgencyReport.issue_date.desc()).limit(500))
     return [{"number": r.number, "subject_name": r.subject_name, "subject_code": r.subject_code,

@@ -27,6 +27,7 @@ from app.domain.numbers import (
     verification_code,
 )
 from app.domain.subjects import SubjectKind
+from app.domain.urls import verify_url
 from app.models import AgencyReport, CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
 
 ENCRYPTED_PREFIX = "enc:"
@@ -144,7 +145,7 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
         json.dumps([asdict(req), extra], sort_keys=True, default=str).encode()).hexdigest()
     code = verification_code(secret, number, req.subject_code, today, content_hash)
     issue = doc.IssueInfo(number=number, verification_code=code,
-                          verify_url=f"{base_url.rstrip('/')}/verify/{number}?c={code}",
+                          verify_url=verify_url(base_url, number, code),
                           issued_on=today)
     payload = payload_of(req, issue, extra, cipher)
     pdf = render_from_payload(payload, doc.CURRENT_TEMPLATE_VERSION, cipher)

@@ -22,6 +22,7 @@ from app.domain.identifiers import validate_resident_id, validate_uscc
 from app.domain.masking import mask_person_name, mask_resident_id
 from app.domain.names import normalise_free_text
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.urls import verify_url
 from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
 from app.services.commitments import next_serial
 from app.services.seals import seal_image, seals_of_unit
@@ -178,7 +179,7 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
     public_code = mask_resident_id(check.code) if check.is_person else check.code
     header = CertificateHeader(
         number=number, verification_code=code_v,
-        verify_url=f"{base_url.rstrip('/')}/verify/{number}?c={code_v}",
+        verify_url=verify_url(base_url, number, code_v),
         subject_name=mask_person_name(check.name) if check.is_person else check.name,
         subject_code=public_code, code_label="身份证号码" if check.is_person else "统一社会信用代码",
         issuer=unit.name, issued_on=today)

@@ -17,6 +17,7 @@ from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
 from app.domain.access import AccessGround, Reader
 from app.domain.errors import FieldError
+from app.domain.urls import verify_url
 from app.models import StampJob
 from app.services import commitments as commitment_svc
 from app.services.commitments import DocumentNotFound
@@ -233,7 +234,7 @@ def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
             raise FieldError("operations", "页边编号仅适用于本平台出具的文书")
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         return overlay.add_margin_line(pdf, number=document_number,
-                                       verify_url=f"{base}/verify/{document_number}")
+                                       verify_url=verify_url(base, document_number))
     seal = seal_image(get_seal_for(session, p["seal_id"], unit_id), archive)
     if op.op == "anchor_seal":
         return overlay.stamp_at_anchors(pdf, seal)

@@ -22,7 +22,10 @@ from sqlalchemy import select
 
 from app.archive.intake import IntakeRejected
 from app.db import get_session
+from app.domain.access import Account, may_see_agency_report
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, ReportKind
+from app.domain.roles import OFFICE, Role
 from app.models import Agency, AgencyReport, ReceivingUnit
 from app.services import agencies as svc
 from app.web.auth import current_user, login_required
@@ -38,7 +41,6 @@ from app.web.common import (
 )
 
 bp = Blueprint("agencies", __name__)
-OFFICE = ("office_admin", "office_reviewer")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -60,19 +62,19 @@ def _agency_home(errors: dict[str, str] | None = None, values: dict[str, str] | 
     reports = get_session().scalars(select(AgencyReport).where(AgencyReport.agency_id == agency.id)
                                     .order_by(AgencyReport.id.desc()).limit(200)).all()
     return render_template("agency/home.html", agency=agency, reports=reports, units=_units(),
-                           errors=errors or {}, values=values or {}, kinds=svc.REPORT_KINDS,
+                           errors=errors or {}, values=values or {}, kinds=REPORT_KINDS,
                            statuses=svc.REPORT_STATUS, agency_status=svc.AGENCY_STATUS,
-                           recommendations=svc.RECOMMENDATIONS), status
+                           recommendations=RECOMMENDATIONS), status
 
 
 @bp.get("/agency/")
-@login_required("agency_user")
+@login_required(Role.AGENCY_USER)
 def agency_home():
     return _agency_home()
 
 
 @bp.post("/agency/scaffolds")
-@login_required("agency_user")
+@login_required(Role.AGENCY_USER)
 def new_scaffold():
     values = request.form.to_dict()
     db = get_session()
@@ -95,17 +97,14 @@ def _own_report(number: str) -> AgencyReport:
     user = current_user()
     if report is None:
         abort(404)
-    allowed = (user.role in OFFICE
-               or (user.role == "agency_user" and report.agency_id == user.agency_id)
-               or (user.role == "unit_clerk" and report.kind == "decision"
-                   and report.requesting_unit_id == user.unit_id))
-    if not allowed:
+    if not may_see_agency_report(Account.of(user), kind=report.kind, agency_id=report.agency_id,
+                                 requesting_unit_id=report.requesting_unit_id):
         abort(404)
     return report
 
 
 @bp.get("/agency/scaffolds/<number>.<fmt>")
-@login_required("agency_user", *OFFICE)
+@login_required(Role.AGENCY_USER, *OFFICE)
 def scaffold_file(number: str, fmt: str) -> Response:
     from app.documents.reports import scaffold_docx, scaffold_pdf
 
@@ -116,13 +115,13 @@ def scaffold_file(number: str, fmt: str) -> Response:
     info = svc.scaffold_info(db, pii_cipher(), report, db.get(Agency, report.agency_id),
                              base_url())
     data = scaffold_docx(info) if fmt == "docx" else scaffold_pdf(info)
-    name = f"{svc.REPORT_KINDS[report.kind]}（{report.number}）.{fmt}"
+    name = f"{REPORT_KINDS[report.kind]}（{report.number}）.{fmt}"
     return send_file(BytesIO(data), mimetype=DOCX if fmt == "docx" else "application/pdf",
                      as_attachment=True, download_name=name)
 
 
 @bp.post("/agency/reports")
-@login_required("agency_user")
+@login_required(Role.AGENCY_USER)
 def upload_report():
     values = request.form.to_dict()
     upload = request.files.get("file")
@@ -146,7 +145,7 @@ def upload_report():
 
 
 @bp.get("/agency/reports/<number>.pdf")
-@login_required("agency_user", "unit_clerk", *OFFICE)
+@login_required(Role.AGENCY_USER, Role.UNIT_CLERK, *OFFICE)
 def report_pdf(number: str) -> Response:
     report = _own_report(number)
     if report.sha256 is None:
@@ -187,12 +186,12 @@ def registry():
     pending = db.scalars(select(AgencyReport).where(AgencyReport.status == "pending")
                          .order_by(AgencyReport.uploaded_at)).all()
     return render_template("staff/agencies.html", agencies=agencies, pending=pending,
-                           errors=errors, statuses=svc.AGENCY_STATUS, kinds=svc.REPORT_KINDS,
+                           errors=errors, statuses=svc.AGENCY_STATUS, kinds=REPORT_KINDS,
                            values=request.form), status
 
 
 @bp.post("/staff/agencies/<int:agency_id>/status")
-@login_required("office_admin")
+@login_required(Role.OFFICE_ADMIN)
 def change_status(agency_id: int) -> Response:
     db = get_session()
     agency = db.get(Agency, agency_id) or abort(404)
@@ -227,17 +226,17 @@ def review(number: str, action: str):
 
 
 @bp.get("/staff/reports")
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def unit_reports() -> str:
     """信用报告 a department commissioned (四(三)): visible to it alone (and the office)."""
     reports = get_session().scalars(select(AgencyReport).where(
-        AgencyReport.kind == "decision", AgencyReport.requesting_unit_id == current_user().unit_id,
+        AgencyReport.kind == ReportKind.DECISION, AgencyReport.requesting_unit_id == current_user().unit_id,
         AgencyReport.status == "approved").order_by(AgencyReport.id.desc())).all()
     return render_template("staff/unit_reports.html", reports=reports)
 
 
 @bp.route("/staff/procurement-clause", methods=["GET", "POST"])
-@login_required("unit_clerk", *OFFICE)
+@login_required(Role.UNIT_CLERK, *OFFICE)
 def procurement_clause():
     from app.documents.procurement import ClauseError, render_clause
 

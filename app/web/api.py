@@ -12,6 +12,7 @@ from app.db import get_session
 from app.documents.fonts import check_fonts
 from app.domain.bounded_json import InvalidJson, loads_bounded
 from app.domain.errors import FieldError
+from app.domain.urls import verify_url, verify_url_prefix
 from app.models import Agency, AgencyReport, CreditCheck, Filing, ReceivingUnit, StampJob
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import agencies as agency_svc
@@ -61,7 +62,7 @@ def create_commitment() -> Response:
         "sha256": rec.sha256,
         "pdf_url": f"{root}/commitments/{rec.number}.pdf?c={code}",
         "docx_url": f"{root}/commitments/{rec.number}.docx?c={code}",
-        "verify_url": f"{root}/verify/{rec.number}?c={code}",
+        "verify_url": verify_url(root, rec.number, code),
     }
     resp = jsonify(body)
     resp.status_code = 201
@@ -180,7 +181,7 @@ def verify_file() -> Response:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
     return jsonify(verify_svc.check_file(
         get_session(), read_upload(upload), stamp_svc.trust_roots(), limits=intake_limits(),
-        verify_url_prefix=f"{base_url().rstrip('/')}/verify/", our_signers=[stamp_svc.signer().signer_name]))
+        verify_url_prefix=verify_url_prefix(base_url()), our_signers=[stamp_svc.signer().signer_name]))
 
 
 @bp.post("/filings")
@@ -262,7 +263,7 @@ def create_check() -> Response:
             "incentive_weight_min_percent": entry.incentive_weight_min_percent},
         "as_of": result.as_of.isoformat(),
         "certificate_url": f"{base_url().rstrip('/')}/api/v1/checks/{cert.number}/certificate.pdf",
-        "verify_url": f"{base_url().rstrip('/')}/verify/{cert.number}?c={cert.verification_code}",
+        "verify_url": verify_url(base_url(), cert.number, cert.verification_code),
     })
     resp.status_code = 201
     resp.headers["Location"] = url_for("api.get_document", number=cert.number)

@@ -26,6 +26,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.db import get_session
 from app.domain.access import ANONYMOUS, Reader
+from app.domain.roles import Role
 from app.models import ApiKey, ReceivingUnit, User
 from app.ratelimit import failure_counter, failure_limits, get_remote_address
 from app.services import accounts
@@ -34,7 +35,6 @@ from app.web.errors import error_response
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
-STAFF_ROLES = ("office_admin", "office_reviewer", "unit_clerk")
 # Query parameters that would carry a credential: refused, so that no key reaches an access log,
 # a proxy log or a browser history (OWASP REST Security: "API keys in the URL" is a leak).
 CREDENTIAL_PARAMS = frozenset({"api_key", "apikey", "api-key", "key", "token", "access_token",
@@ -137,7 +137,7 @@ def _safe_next(target: str | None, user: User) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/") \
             and not target.startswith("//"):
         return target
-    return url_for("agencies.agency_home" if user.role == "agency_user" else "staff.home")
+    return url_for("agencies.agency_home" if user.role == Role.AGENCY_USER else "staff.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

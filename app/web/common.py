@@ -11,12 +11,9 @@ from app.archive.blobs import BlobStore, blob_store_from_config
 from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
 from app.db import get_session
-from app.domain.masking import mask_person_name, public_subject_name
-from app.domain.subjects import SubjectKind
+from app.domain.publicity import public_check, public_letter, public_report
 from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument, ReceivingUnit
 from app.services.blanks import BlankCache
-
-STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
 
 
 def archive() -> BlobStore:
@@ -95,72 +92,17 @@ def now() -> datetime:
 
 def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,
                 code_ok: bool = False) -> dict[str, object]:
-    """What anyone may see of an issued document: no ID numbers, masked personal names.
-
-    A 信用核查结果告知书's conclusion and purpose are shown only with its verification code
-    (``code_ok``: the holder of the paper, or its QR code): numbers can be enumerated, and a
-    person's 惩戒 is not for whoever counts through them (domain-rules §5.3: the page shows the
-    masked subject, type, dates, status and hash)."""
-    from app.domain.commitments import Scenario
-
+    """What anyone may see of an issued document (``app.domain.publicity``), with its issuer;
+    ``code_ok``: the reader presented the document's verification code."""
     if isinstance(record, AgencyReport):
-        from app.services.agencies import REPORT_KINDS, REPORT_STATUS
-
         agency = get_session().get(Agency, record.agency_id)
-        confidential = record.kind == "decision"  # 四(二): for the commissioning department only
-        expired = bool(record.valid_until and record.valid_until < today())
-        return {
-            "number": record.number, "document_type": REPORT_KINDS[record.kind],
-            "subject_kind": "organisation", "subject_kind_label": "企业",
-            "subject_name": "（仅限委托部门查阅）" if confidential else record.subject_name,
-            "subject_code": "" if confidential else record.subject_code,
-            "issuer": agency.name if agency else "", "grade": None if confidential else record.grade,
-            "issued_on": record.issue_date.isoformat(),
-            "valid_until": record.valid_until.isoformat() if record.valid_until else None,
-            "status": "expired" if expired and record.status == "approved" else record.status,
-            "status_label": "已过期" if expired and record.status == "approved"
-            else REPORT_STATUS[record.status],
-            "sha256": record.sha256, "template_version": "v1",
-            "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
-        }
+        return public_report(record, issuer=agency.name if agency else "", base_url=base_url(),
+                             today=today())
     if isinstance(record, CreditCheck):
-        from app.domain.credit_check import Category, Purpose
-
-        person = record.subject_kind == "natural_person"
         unit = get_session().get(ReceivingUnit, record.unit_id)
-        return {
-            "number": record.number, "document_type": "信用核查结果告知书",
-            "subject_kind": record.subject_kind,
-            "subject_kind_label": "自然人" if person else "法人及非法人组织",
-            "subject_name": mask_person_name(record.subject_name) if person else record.subject_name,
-            "subject_code": record.subject_code_public,
-            **({"purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
-                "category": record.category, "category_label": Category(record.category).label,
-                "as_of": record.as_of.isoformat()} if code_ok else {}),
-            "issuer": unit.name if unit else "",
-            "issued_on": record.issued_on.isoformat(), "status": "valid",
-            "status_label": "有效", "sha256": record.sha256,
-            "template_version": record.snapshot.get("template_version", "v1"),
-            "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
-        }
-    kind = SubjectKind(record.subject_kind)
-    return {
-        "number": record.number,
-        "document_type": "信用承诺书",
-        "subject_kind": kind.value,
-        "subject_kind_label": kind.label,
-        "subject_name": public_subject_name(kind, record.subject_name),
-        "subject_code": record.subject_code_public,
-        "scenario": record.scenario,
-        "scenario_label": Scenario(record.scenario).label,
-        "receiving_unit": record.receiving_unit,
-        "issued_on": record.issued_on.isoformat(),
-        "status": record.status,
-        "status_label": STATUS_LABELS.get(record.status, record.status),
-        "sha256": record.sha256,
-        "template_version": record.template_version,
-        "verify_url": f"{base_url().rstrip('/')}/verify/{record.number}",
-    }
+        return public_check(record, issuer=unit.name if unit else "", base_url=base_url(),
+                            code_ok=code_ok)
+    return public_letter(record, base_url=base_url())
 
 
 def read_upload(upload: FileStorage, limit: int | None = None) -> bytes:

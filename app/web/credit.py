@@ -21,9 +21,11 @@ from flask import (
 from sqlalchemy import select
 
 from app.db import get_session
+from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.credit_check import Purpose
 from app.domain.credit_import import ImportFileError, parse_credit_records
 from app.domain.errors import FieldError
+from app.domain.roles import OFFICE, Role
 from app.models import CreditCheck, ReceivingUnit
 from app.services import credit as svc
 from app.services.stamping import signer
@@ -31,8 +33,7 @@ from app.web.auth import current_user, login_required
 from app.web.common import archive, audit, base_url, pii_cipher, read_upload, secret, today
 
 bp = Blueprint("credit", __name__, url_prefix="/staff/credit")
-OFFICE = ("office_admin", "office_reviewer")
-CHECKERS = ("unit_clerk", *OFFICE)
+CHECKERS = (Role.UNIT_CLERK, *OFFICE)
 
 
 def _page(**ctx: object) -> dict[str, object]:
@@ -68,11 +69,11 @@ def check() -> str | tuple[str, int]:
           purpose=purpose.value)
     db.commit()
     return render_template("staff/credit_result.html", check=result, values=values,
-                           can_issue=current_user().role == "unit_clerk")
+                           can_issue=current_user().role == Role.UNIT_CLERK)
 
 
 @bp.post("/certificate")
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def issue() -> Response | tuple[str, int]:
     values = request.form.to_dict()
     db = get_session()
@@ -99,7 +100,7 @@ def issue() -> Response | tuple[str, int]:
 def _own_certificate(number: str) -> CreditCheck:
     cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
     user = current_user()
-    if cert is None or (user.role == "unit_clerk" and cert.unit_id != user.unit_id):
+    if cert is None or not may_see_unit_record(Account.of(user), cert.unit_id):
         abort(404)
     return cert
 
@@ -119,7 +120,7 @@ def certificate_pdf(number: str) -> Response:
 
 
 @bp.route("/breach", methods=["GET", "POST"])
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def breach() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("staff/credit_breach.html", values={}, errors={})
@@ -184,8 +185,9 @@ def _month() -> tuple[int, int]:
 def statistics() -> str:
     year, month = _month()
     rows = svc.monthly_statistics(get_session(), year, month)
-    if current_user().role == "unit_clerk":
-        unit = get_session().get(ReceivingUnit, current_user().unit_id).name
+    scope = unit_scope(Account.of(current_user()))
+    if scope is not None:
+        unit = get_session().get(ReceivingUnit, scope).name
         rows = [r for r in rows if r[0] == unit]
     return render_template("staff/credit_statistics.html", rows=rows, year=year, month=month)
 
@@ -195,8 +197,9 @@ def statistics() -> str:
 def statistics_csv() -> Response:
     year, month = _month()
     rows = svc.monthly_statistics(get_session(), year, month)
-    if current_user().role == "unit_clerk":
-        unit = get_session().get(ReceivingUnit, current_user().unit_id).name
+    scope = unit_scope(Account.of(current_user()))
+    if scope is not None:
+        unit = get_session().get(ReceivingUnit, scope).name
         rows = [r for r in rows if r[0] == unit]
     return send_file(BytesIO(svc.statistics_csv(rows)), mimetype="text/csv",
                      as_attachment=True, download_name=f"信用核查统计-{year}年{month}月.csv")

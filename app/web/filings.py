@@ -21,7 +21,9 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
+from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
 from app.services import filings as svc
@@ -30,8 +32,7 @@ from app.web.auth import current_user, login_required
 from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload, today
 
 bp = Blueprint("filings", __name__, url_prefix="/staff")
-OFFICE = ("office_admin", "office_reviewer")
-UNIT_AND_OFFICE = ("unit_clerk", *OFFICE)
+UNIT_AND_OFFICE = (Role.UNIT_CLERK, *OFFICE)
 META_FIELDS = ("scenario", "subject_kind", "subject_name", "subject_code", "legal_representative",
                "matter", "commitment_date", "document_number")
 
@@ -40,7 +41,7 @@ def _visible(filing_id: int) -> Filing:
     """A filing the user may see: own unit's for clerks, every one for the office."""
     filing = get_session().get(Filing, filing_id)
     user = current_user()
-    if filing is None or (user.role == "unit_clerk" and filing.unit_id != user.unit_id):
+    if filing is None or not may_see_unit_record(Account.of(user), filing.unit_id):
         abort(404)
     return filing
 
@@ -62,9 +63,10 @@ def list_filings() -> str:
     user = current_user()
     db = get_session()
     status = request.args.get("status") or None
+    scope = unit_scope(Account.of(user))
     filters = SearchFilters(
         status=(status,) if status in svc.STATUS_LABELS else None,
-        unit_id=user.unit_id if user.role == "unit_clerk" else request.args.get("unit", type=int))
+        unit_id=scope if scope is not None else request.args.get("unit", type=int))
     page = max(1, request.args.get("page", 1, type=int) or 1)
     q = request.args.get("q", "").strip()[:100]
     found = search_index_for(db).query_index(db, q, filters, page=page, per_page=50)
@@ -76,7 +78,7 @@ def list_filings() -> str:
 
 
 @bp.route("/filings/new", methods=["GET", "POST"])
-@login_required("unit_clerk")
+@login_required(Role.UNIT_CLERK)
 def upload() -> Response | str | tuple[str, int]:
     replaces_id = request.values.get("replaces", type=int)
     if request.method == "GET":

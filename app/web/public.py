@@ -25,6 +25,7 @@ from app.domain.access import ANONYMOUS
 from app.domain.commitments import Scenario
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
+from app.domain.urls import verify_url_prefix
 from app.models import ReceivingUnit
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
@@ -180,7 +181,7 @@ def verify(number: str) -> str | tuple[str, int]:
             try:
                 check = verify_svc.check_file(
                     get_session(), read_upload(upload), trust_roots(), number=record.number,
-                    limits=intake_limits(), verify_url_prefix=f"{base_url().rstrip('/')}/verify/",
+                    limits=intake_limits(), verify_url_prefix=verify_url_prefix(base_url()),
                     our_signers=[signer().signer_name])
             except IntakeRejected as exc:  # the gate's own Chinese message, on the page
                 result = {"ok": False, "message": exc.message}

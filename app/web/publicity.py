@@ -11,38 +11,13 @@ from sqlalchemy import select
 
 from app.archive.search import SearchFilters, search_index_for
 from app.db import get_session
+from app.domain.publicity import public_filing
 from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
 from app.web.common import archive
 
 bp = Blueprint("publicity", __name__)
 PER_PAGE = 20
-
-
-def public_filing(f: Filing, unit_name: str) -> dict[str, Any]:
-    """What the public sees of a published commitment: no ID number, masked personal names."""
-    from app.domain.masking import public_subject_name
-    from app.domain.subjects import SubjectKind
-
-    kind = SubjectKind(f.subject_kind)
-    person = kind is SubjectKind.NATURAL_PERSON
-    return {
-        "id": f.id,
-        "subject_kind": f.subject_kind,
-        "subject_kind_label": KIND_LABELS[f.subject_kind],
-        "subject_name": public_subject_name(kind, f.subject_name),
-        "subject_code": None if person else f.subject_code_public,
-        "legal_representative": None if person else f.legal_representative,
-        "matter": f.matter,
-        "scenario": f.scenario,
-        "scenario_label": SCENARIO_LABELS[f.scenario],
-        "receiving_unit": unit_name,
-        "commitment_date": f.commitment_date.isoformat(),
-        "published_at": f.published_at.date().isoformat() if f.published_at else None,
-        "status": "superseded" if f.superseded_by_id else "published",
-        "status_label": "已更新" if f.superseded_by_id else "公示中",
-        "public_copy": bool(f.public_copy_sha256) and not person,
-    }
 
 
 def _filters() -> tuple[str, SearchFilters, int]:

@@ -21,13 +21,15 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
+from app.domain.access import Account, unit_scope
 from app.domain.errors import FieldError
+from app.domain.roles import STAFF_ROLES
 from app.models import ReceivingUnit, Seal, StampJob
 from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.stamping.seal_images import MAX_UPLOAD_BYTES
 from app.stamping.types import StampingError
-from app.web.auth import STAFF_ROLES, current_user, letter_reader, login_required
+from app.web.auth import current_user, letter_reader, login_required
 from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -36,7 +38,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 def _unit_scope() -> int | None:
     """The unit whose seals and jobs the user may use; None for the credit office (all)."""
     user = current_user()
-    return user.unit_id if user is not None and user.role == "unit_clerk" else None
+    return unit_scope(None if user is None else Account.of(user))
 
 
 def _units() -> list[ReceivingUnit]:

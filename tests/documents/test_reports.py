@@ -258,8 +258,8 @@ def test_financial_table_has_the_last_three_years_as_columns(docx_bytes: dict[st
 
 def test_rating_validity_defaults_to_one_year() -> None:
     info = make_info(RATING, valid_until=None)
-    assert info.validity_end == default_valid_until(ISSUED) == date(2027, 11, 29)
-    assert "有效期至2027年11月29日" in squeeze(docx_text(open_docx(scaffold_docx(info))))
+    assert info.validity_end == default_valid_until(ISSUED) == date(2027, 11, 28)
+    assert "有效期至2027年11月28日" in squeeze(docx_text(open_docx(scaffold_docx(info))))
     assert make_info(DECISION).validity_end is None
 
 

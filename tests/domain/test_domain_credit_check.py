@@ -182,9 +182,9 @@ BLACK_2019 = rec(RecordType.BLACK_LIST, date(2019, 1, 10), severity="严重")  #
         (rating("A", valid_until=YESTERDAY), TODAY, "评价已过期"),
         (rating("A", decided_on=TOMORROW), TODAY, "尚未生效"),
         (rating("A", decided_on=TODAY), TODAY, None),
-        # no valid_until: one year, through the anniversary of the issue date
-        (rating("A", decided_on=date(2025, 6, 15), valid_until=None), TODAY, None),
-        (rating("A", decided_on=date(2025, 6, 14), valid_until=None), TODAY, "评价已过期"),
+        # no valid_until: one year, through the day before the same date (ratings.rating_valid_through)
+        (rating("A", decided_on=date(2025, 6, 16), valid_until=None), TODAY, None),
+        (rating("A", decided_on=date(2025, 6, 15), valid_until=None), TODAY, "评价已过期"),
         # repairs: from the repair date on
         (replace(BLACK, repaired_on=TODAY), TODAY, "已修复"),
         (replace(BLACK, repaired_on=TOMORROW), TODAY, None),
@@ -222,9 +222,9 @@ def test_record_counts(record: CreditRecord, as_of: date, ignored_as: str | None
         assert result.ignored == ((record, ignored_as),)
 
 
-def test_rating_default_validity_is_one_year_with_month_end_clamp() -> None:
+def test_rating_default_validity_is_rating_valid_through() -> None:
     june, leap = date(2025, 6, 1), date(2024, 2, 29)
-    assert rating_valid_until(rating("A", decided_on=june, valid_until=None)) == date(2026, 6, 1)
+    assert rating_valid_until(rating("A", decided_on=june, valid_until=None)) == date(2026, 5, 31)
     assert rating_valid_until(rating("A", decided_on=leap, valid_until=None)) == date(2025, 2, 28)
     assert rating_valid_until(rating("A", valid_until=date(2028, 1, 9))) == date(2028, 1, 9)
 

@@ -15,12 +15,13 @@ from app.domain.credit_import import (
     ImportFileError,
     ImportReport,
     RowError,
-    looks_like_resident_id,
     natural_key,
     parse_credit_records,
 )
 from app.domain.credit_records import CreditRecord, RecordType
 from app.domain.errors import DomainError
+from app.domain.identifiers import looks_like_resident_id
+from app.domain.ratings import rating_valid_through
 
 TODAY = date(2026, 11, 29)
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -99,13 +100,13 @@ CSV_ROWS = [
      date(2026, 4, 8), date(2031, 4, 7), None, None, None, None),
     ("凌审批水许〔2026〕36号", RecordType.LICENSE, "93211382MA053JJL2X", "凌源市示例蔬菜种植专业合作社",
      date(2026, 3, 20), None, None, None, None, None),
-    # ratings without 有效期至 get one year (policy 三(五))
+    # ratings without 有效期至 get one year through the day before the same date (policy 三(五))
     ("LNXP-2026-0158", RecordType.RATING, "91211382MA0Y8K7Q3B", "凌源市示例建筑工程有限公司",
-     date(2026, 10, 12), date(2027, 10, 12), "AAA", None, None, None),
+     date(2026, 10, 12), date(2027, 10, 11), "AAA", None, None, None),
     ("LNXP-2026-0031", RecordType.RATING, "91211382MA01JJC18T", "凌源市示例物业服务有限公司",
      date(2026, 2, 20), date(2027, 2, 19), "BBB", None, None, None),
     ("LNXP-2025-0212", RecordType.RATING, "91211382MA0AY4CL0L", "凌源市示例劳务有限公司",
-     date(2025, 6, 10), date(2026, 6, 10), "CCC", None, None, None),  # expired: still imported
+     date(2025, 6, 10), date(2026, 6, 9), "CCC", None, None, None),  # expired: still imported
 ]  # fmt: skip
 
 
@@ -168,8 +169,8 @@ JSON_ROWS = [
     ("（2026）辽1382执456号", RecordType.BLACK_LIST, date(2026, 6, 9), None, None, 1),
     ("凌人社违诺〔2026〕1号", RecordType.BREACH, date(2026, 10, 9), None, None, 14),
     ("凌自然资罚〔2026〕4号", RecordType.PENALTY, date(2026, 4, 15), None, None, None),
-    ("LNXP-2026-0177", RecordType.RATING, date(2026, 5, 28), date(2027, 5, 28), "AA", None),  # "aa"
-    ("LNXP-2025-0088", RecordType.RATING, date(2025, 3, 1), date(2026, 3, 1), "A", None),
+    ("LNXP-2026-0177", RecordType.RATING, date(2026, 5, 28), date(2027, 5, 27), "AA", None),  # "aa"
+    ("LNXP-2025-0088", RecordType.RATING, date(2025, 3, 1), date(2026, 2, 28), "A", None),
 ]
 
 
@@ -384,10 +385,16 @@ def test_breach_accepts_explicit_ground_14() -> None:
     assert parse(csv_bytes(row)).records[0].ground == 14
 
 
-def test_rating_validity_days_is_a_parameter() -> None:
-    row = f"{RATING_ROW},,A"
-    report = parse(csv_bytes(row), default_rating_validity_days=730)
-    assert report.records[0].valid_until == date(2028, 3, 6)
+@pytest.mark.parametrize(("decided_on", "valid_until"), [
+    ("2026-03-07", date(2027, 3, 6)),
+    ("2027-03-01", date(2028, 2, 29)),  # the year ends on the leap day
+    ("2024-02-29", date(2025, 2, 28)),
+])
+def test_rating_without_valid_until_gets_rating_valid_through(decided_on: str, valid_until: date) -> None:
+    row = f"{RATING_ROW.replace('2026-03-07', decided_on)},,A"
+    record = parse_credit_records(csv_bytes(row), today=date(2027, 12, 1)).records[0]
+    assert record.valid_until == valid_until
+    assert record.valid_until == rating_valid_through(record.decided_on)
 
 
 def test_blank_lines_and_multiline_fields_keep_physical_line_numbers() -> None:

@@ -9,16 +9,16 @@ import pytest
 from app.domain.errors import FieldError
 from app.domain.identifiers import (
     USCC_WEIGHTS,
+    find_resident_ids,
     org_code_check_char,
     resident_id_birth_date,
     resident_id_check_char,
-    subject_code_field_label,
     uscc_check_char,
     uscc_warnings,
     validate_resident_id,
     validate_uscc,
 )
-from app.domain.subjects import SubjectKind
+from app.domain.subjects import SubjectKind, subject_code_field_label
 
 TODAY = date(2026, 11, 29)
 
@@ -321,3 +321,17 @@ def test_resident_id_check_char(body: str, check: str) -> None:
 )
 def test_subject_code_field_label(kind: SubjectKind, label: str) -> None:
     assert subject_code_field_label(kind) == label
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("法定代表人身份证号码211382199003071237。", ["211382199003071237"]),
+    ("211382199003071237与21138219920525172x", ["211382199003071237", "21138219920525172x"]),
+    ("编号A211382199003071237", []),            # glued to a letter: part of a longer code
+    ("2113821990030712371", []),               # 19 digits
+    ("211382199002301237", []),                # 1990-02-30 is no date
+    ("211382189003071237", []),                # born in the 1890s: not an ID shape
+    ("913502000728319549", []),                # a USCC of digits: 0007-28-31 is no date
+    ("91211382MA0Y8K7Q3B", []),
+])
+def test_find_resident_ids_in_text(text: str, found: list[str]) -> None:
+    assert [text[a:b] for a, b in find_resident_ids(text)] == found

@@ -66,6 +66,8 @@ def test_scaffold_downloads_are_prefilled(app, people):
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
     assert number in text
     assert SUBJECT["subject_name"] in text
+    # 三(五): issued 2026-11-29 (the app's TODAY), valid through the day before the same date
+    assert "2027年11月28日" in text
     pdf = agent.get(f"/agency/scaffolds/{number}.pdf")
     assert pdf.status_code == 200
     assert pdf.data.startswith(b"%PDF")

@@ -289,3 +289,34 @@ def test_migration_0009_dates_existing_certificates_by_their_snapshot(tmp_path) 
             assert conn.execute(text("SELECT issued_on FROM credit_checks")).scalar() == "2026-12-01"
     finally:
         engine.dispose()
+
+
+RATED = {"91211382MA0Y8K7Q3B": "2025-11-30",   # valid through 2026-11-29 (三(五), the day before)
+         "91211382MA01JJC18T": "2025-11-29"}   # valid through 2026-11-28
+
+
+@pytest.fixture
+def ratings_without_end(app, runner, tmp_path):
+    """Two ratings imported without 有效期至, so the one-year rule decides their last day."""
+    header = ("record_type,subject_code,subject_name,source_department,decision_number,decided_on,"
+              "valid_until,grade,ground,severity,repaired_on,summary")
+    rows = [f"rating,{code},凌源市示例{i}有限公司,辽宁示例信用评价有限公司,R-{i},{issued},,AA,,,,评价"
+            for i, (code, issued) in enumerate(RATED.items())]
+    path = tmp_path / "ratings.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["credit", "import", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("code, as_of, valid", [
+    ("91211382MA0Y8K7Q3B", "2026-11-29", True),    # the last valid day counts
+    ("91211382MA01JJC18T", "2026-11-28", True),
+    ("91211382MA01JJC18T", "2026-11-29", False),   # the day after: expired
+])
+def test_api_check_rating_valid_through_last_day(client, api, ratings_without_end, code, as_of, valid):
+    resp = client.post("/api/v1/checks", headers=api,
+                       json={"subject_code": code, "purpose": "bidding", "as_of": as_of})
+    assert resp.status_code == 201, resp.get_json()
+    entry = resp.get_json()["entry_rule"]
+    assert entry["passed"] is valid
+    assert ("未提供有效期内的信用等级评价报告" in entry["reason"]) is (not valid)

@@ -1,0 +1,83 @@
+"""Public projections (app.domain.publicity) without an app: what the public may and may not see."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from app.domain.publicity import public_check, public_filing, public_letter, public_report
+
+BASE = "https://credit.example.gov.cn/"
+ID = "211382199003071237"
+
+
+def filing(**kw: object) -> SimpleNamespace:
+    values = dict(id=7, subject_kind="enterprise", subject_name="凌源市示例建筑工程有限公司",
+                  subject_code_public="91211382MA0Y8K7Q3B", legal_representative="王五", matter="投标",
+                  scenario="procurement_bidding", commitment_date=date(2026, 11, 2),
+                  published_at=datetime(2026, 11, 3, 8, tzinfo=UTC), superseded_by_id=None,
+                  public_copy_sha256="ab" * 32)
+    return SimpleNamespace(**{**values, **kw})
+
+
+def test_filing_of_a_person_shows_no_code_representative_or_copy() -> None:
+    view = public_filing(filing(subject_kind="natural_person", subject_name="张三丰",
+                                subject_code_public="2*************1237"), "凌源市财政局")
+    assert view["subject_name"] == "张**"
+    assert view["subject_code"] is None
+    assert view["legal_representative"] is None
+    assert view["public_copy"] is False
+
+
+def test_filing_of_a_unit_in_full_and_superseded() -> None:
+    view = public_filing(filing(superseded_by_id=9), "凌源市财政局")
+    assert view["subject_code"] == "91211382MA0Y8K7Q3B"
+    assert (view["status"], view["status_label"]) == ("superseded", "已更新")
+    assert view["public_copy"] is True
+
+
+def test_letter_of_a_person_is_masked_and_links_to_verify() -> None:
+    letter = SimpleNamespace(number="LYXY-CN-2026-000001X", subject_kind="natural_person",
+                             subject_name="张三丰", subject_code_public="2*************1237",
+                             scenario="procurement_bidding", receiving_unit="凌源市财政局",
+                             issued_on=date(2026, 11, 29), status="valid", sha256="0" * 64,
+                             template_version="v2")
+    view = public_letter(letter, base_url=BASE)
+    assert view["subject_name"] == "张**"
+    assert ID not in str(view)
+    assert view["verify_url"] == "https://credit.example.gov.cn/verify/LYXY-CN-2026-000001X"
+
+
+def test_check_of_a_person_is_masked() -> None:
+    check = SimpleNamespace(number="LYXY-HC-2026-000001X", subject_kind="natural_person",
+                            subject_name="张三丰", subject_code_public="2*************1237",
+                            purpose="bidding", category="punishment", as_of=date(2026, 11, 29),
+                            issued_on=date(2026, 11, 29), sha256="0" * 64, snapshot={})
+    view = public_check(check, issuer="凌源市住房和城乡建设局", base_url=BASE)
+    assert view["subject_name"] == "张**"
+    assert view["issuer"] == "凌源市住房和城乡建设局"
+
+
+def report(**kw: object) -> SimpleNamespace:
+    values = dict(number="LYXY-PJ-2026-000001X", kind="rating", subject_name="凌源市示例建筑工程有限公司",
+                  subject_code="91211382MA0Y8K7Q3B", grade="AA", issue_date=date(2026, 11, 29),
+                  valid_until=date(2027, 11, 28), status="approved", sha256="0" * 64)
+    return SimpleNamespace(**{**values, **kw})
+
+
+@pytest.mark.parametrize(("today", "status"), [
+    (date(2027, 11, 28), "approved"),   # the last valid day
+    (date(2027, 11, 29), "expired"),
+])
+def test_rating_expires_after_its_last_day(today: date, status: str) -> None:
+    assert public_report(report(), issuer="机构", base_url=BASE, today=today)["status"] == status
+
+
+def test_decision_report_names_neither_subject_nor_result() -> None:
+    view = public_report(report(kind="decision", valid_until=None, grade=None), issuer="机构",
+                         base_url=BASE, today=date(2026, 11, 29))
+    assert view["subject_name"] == "（仅限委托部门查阅）"
+    assert view["subject_code"] == ""
+    assert view["document_type"] == "信用报告"
