@@ -13,6 +13,7 @@ import time
 import unicodedata
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -721,6 +722,12 @@ def test_memory_limit_refuses_and_the_next_call_works(good_pdf):
     assert inspect_pdf(data).page_count == 1  # the same file is fine with the default 512 MiB
 
 
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of process ``pid`` so far, in clock ticks (proc(5): fields 14, 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def test_worker_killed_mid_job_is_reported_and_replaced(slow_pdf, good_pdf):
     """A worker that dies while parsing (segfault, the kernel's OOM killer) is a resource failure."""
     outcome: list[BaseException] = []
@@ -742,8 +749,15 @@ def test_worker_killed_mid_job_is_reported_and_replaced(slow_pdf, good_pdf):
         busy = [p.pid for p in multiprocessing.active_children()
                 if p.name == "pdf-intake" and p.pid not in idle]
     assert busy
+    # Kill it only once it is parsing (it burns CPU only after taking the job): killed before,
+    # the pool rightly retries the file on a fresh worker, which is another test's case. A
+    # loaded machine (CI) can take seconds to hand the job over.
+    start = _cpu_ticks(busy[0])
+    deadline = time.monotonic() + 30
+    while _cpu_ticks(busy[0]) < start + 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
     os.kill(busy[0], signal.SIGKILL)
-    thread.join(10)
+    thread.join(60)  # returns as soon as the upload has its answer
 
     assert len(outcome) == 1
     assert isinstance(outcome[0], IntakeRejected)
