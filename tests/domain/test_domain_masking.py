@@ -18,7 +18,12 @@ from app.domain.subjects import SubjectKind
     [
         ("张三", "张*"),
         ("王小明", "王**"),
-        ("欧阳娜娜", "欧***"),  # first character only; compound surnames not detected
+        ("欧阳娜娜", "欧阳**"),  # 复姓 kept whole (issue 12 §5)
+        ("欧阳修远", "欧阳**"),
+        ("司马光", "司马*"),
+        ("诸葛亮", "诸葛*"),
+        ("东方", "东*"),  # two characters: surname 东, given name 方
+        ("欧明远", "欧**"),  # 欧 alone is a one-character surname
         ("阿依古丽·买买提", "阿***·***"),
         ("𠀀三", "𠀀*"),  # Ext B first character stays whole
         ("John Smith", "J*** *****"),

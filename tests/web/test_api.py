@@ -63,6 +63,12 @@ def test_document_json_is_public_and_hides_id_numbers(client, commitments):
     assert body["issued_on"] == "2026-11-29"
 
 
+def test_document_json_masks_a_compound_surname_after_the_surname(client, commitments):
+    number = commitments.create(**{**PERSON_LETTER, "subject_name": "欧阳修远"}).get_json()["number"]
+    body = client.get(f"/api/v1/documents/{number}").get_json()
+    assert body["subject_name"] == "欧阳**"
+
+
 def test_issued_letter_has_number_and_clause_six_of_the_unit(client, commitments):
     body = commitments.create().get_json()
     pdf = client.get(body["pdf_url"].removeprefix("http://127.0.0.1:8000")).data
