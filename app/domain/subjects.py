@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 
+from app.domain.errors import FieldError
 from app.domain.identifiers import (
     RESIDENT_ID_LABEL,
     USCC_CATEGORIES,
     USCC_LABEL,
+    looks_like_resident_id,
     uscc_warnings,
     validate_resident_id,
     validate_uscc,
@@ -83,8 +85,30 @@ def validate_subject_code(
     :raises FieldError: see ``validate_uscc`` and ``validate_resident_id``.
     """
     if kind.uses_resident_id:
-        return validate_resident_id(code, today, field=field)
-    return validate_uscc(code, field=field)
+        try:
+            return validate_resident_id(code, today, field=field)
+        except FieldError:
+            if _is_valid_uscc(code):
+                raise FieldError(field, f"填写的号码是{USCC_LABEL}，不是{RESIDENT_ID_LABEL}；如承诺人是单位"
+                                 f"或个体工商户，请在“承诺主体类型”中选择相应类型") from None
+            raise
+    try:
+        return validate_uscc(code, field=field)
+    except FieldError:
+        # A person's ID number typed for a unit: say so instead of a check-digit message (issue 12 §5).
+        # The shape alone decides (date.max: a birth date "in the future" still has the shape).
+        if isinstance(code, str) and looks_like_resident_id(code, today or date.max):
+            raise FieldError(field, f"填写的号码看起来是{RESIDENT_ID_LABEL}，不是{USCC_LABEL}；如承诺人"
+                             f"是个人，请将“承诺主体类型”选为“{SubjectKind.NATURAL_PERSON.label}”") from None
+        raise
+
+
+def _is_valid_uscc(code: object) -> bool:
+    try:
+        validate_uscc(code)  # type: ignore[arg-type]
+    except FieldError:
+        return False
+    return True
 
 
 def subject_code_warnings(kind: SubjectKind, code: str) -> tuple[str, ...]:

@@ -53,8 +53,13 @@ def test_validate_subject_code_dispatch(kind: SubjectKind, code: str, normalised
 @pytest.mark.parametrize(
     ("kind", "code", "message_start"),
     [
-        (SubjectKind.ENTERPRISE, "211382199003071237", "统一社会信用代码校验码错误"),
-        (SubjectKind.NATURAL_PERSON, "91211382MA0Y8K7Q3B", "身份证号码第9位含非法字符“M”"),
+        # a person's ID number typed for a unit, and a unit's code typed for a person (issue 12 §5)
+        (SubjectKind.ENTERPRISE, "211382199003071237", "填写的号码看起来是身份证号码，不是统一社会信用代码"),
+        (SubjectKind.INDIVIDUAL_BUSINESS, "11010519491231002X", "填写的号码看起来是身份证号码"),
+        (SubjectKind.NATURAL_PERSON, "91211382MA0Y8K7Q3B", "填写的号码是统一社会信用代码，不是身份证号码"),
+        # otherwise the code's own message
+        (SubjectKind.ENTERPRISE, "91211382MA0Y8K7Q3C", "统一社会信用代码校验码错误"),
+        (SubjectKind.NATURAL_PERSON, "91211382MA0Y8K7Q3C", "身份证号码第9位含非法字符“M”"),
     ],
 )
 def test_validate_subject_code_wrong_identifier(

@@ -81,6 +81,8 @@ def test_issued_letter_has_number_and_clause_six_of_the_unit(client, commitments
 @pytest.mark.parametrize("field, value, message_part", [
     ("subject_code", "91211382MA0Y8K7Q3C", "校验码"),
     ("subject_code", "9121138MA0Y8K7Q3B", "18位"),
+    # issue 12 §5: a person's ID number typed for an enterprise
+    ("subject_code", "211382199003071237", "看起来是身份证号码"),
     # issue 10 §5: the checksum fits (Σ = 0), but no registration authority is "0"
     ("subject_code", "000000000000000000", "第1位登记管理部门代码“0”无效"),
     ("subject_code", "91211382000000000R", "主体标识码（组织机构代码）不能全为0"),
