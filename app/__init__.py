@@ -21,13 +21,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from app import cli, db, logging_setup, ratelimit
     from app.services import audit
-    from app.web import agencies, api, auth, credit, errors, filings, public, publicity, security, staff
+    from app.web import (
+        agencies,
+        api,
+        auth,
+        credit,
+        downloads,
+        errors,
+        filings,
+        filters,
+        public,
+        publicity,
+        security,
+        staff,
+    )
 
     logging_setup.init_app(app)
     db.init_app(app)
     audit.init_app(app)
     ratelimit.init_app(app)
     errors.init_app(app)
+    filters.init_app(app)
+    downloads.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     public.init_app(app)

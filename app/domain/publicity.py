@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from app.domain.commitments import Scenario
 from app.domain.credit_check import Category, Purpose
+from app.domain.dates import to_beijing
 from app.domain.masking import mask_person_name, public_subject_name
 from app.domain.report_kinds import REPORT_KINDS, REPORT_STATUS, ReportKind
 from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
@@ -161,7 +162,7 @@ def public_filing(f: PublishedFiling, unit_name: str) -> dict[str, Any]:
         "scenario_label": SCENARIO_LABELS[f.scenario],
         "receiving_unit": unit_name,
         "commitment_date": f.commitment_date.isoformat(),
-        "published_at": f.published_at.date().isoformat() if f.published_at else None,
+        "published_at": to_beijing(f.published_at).date().isoformat() if f.published_at else None,
         "status": "superseded" if f.superseded_by_id else "published",
         "status_label": "已更新" if f.superseded_by_id else "公示中",
         "public_copy": bool(f.public_copy_sha256) and not person,

@@ -206,7 +206,9 @@ def test_invalid_unit_field(changes: dict[str, object], field: str, message: str
             "legal_representative",
             "自然人作出承诺时无需填写法定代表人（负责人）姓名，请留空",
         ),
-        ({"subject_code": "91211382MA0Y8K7Q3B"}, "subject_code", "填写的号码是统一社会信用代码，不是身份证号码；如承诺人是单位或个体工商户，请在“承诺主体类型”中选择相应类型"),
+        ({"subject_code": "91211382MA0Y8K7Q3B"}, "subject_code",
+         "填写的号码是统一社会信用代码，不是身份证号码；如承诺人是单位或个体工商户，"
+         "请在“承诺主体类型”中选择相应类型"),
         ({"subject_code": "91211382MA0Y8K7Q3C"}, "subject_code", "身份证号码第9位含非法字符“M”"),
         (
             {"subject_code": "211382900307123"},

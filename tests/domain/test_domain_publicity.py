@@ -38,6 +38,15 @@ def test_filing_of_a_unit_in_full_and_superseded() -> None:
     assert view["public_copy"] is True
 
 
+@pytest.mark.parametrize(("published_at", "shown"), [
+    (datetime(2026, 11, 3, 8, tzinfo=UTC), "2026-11-03"),
+    (datetime(2026, 11, 3, 16, 30, tzinfo=UTC), "2026-11-04"),  # 00:30 on the 4th in Beijing
+    (datetime(2026, 11, 3, 16, 30), "2026-11-04"),  # naive, as SQLite returns it: UTC
+])
+def test_publication_date_is_the_beijing_date(published_at: datetime, shown: str) -> None:
+    assert public_filing(filing(published_at=published_at), "凌源市财政局")["published_at"] == shown
+
+
 def test_letter_of_a_person_is_masked_and_links_to_verify() -> None:
     letter = SimpleNamespace(number="LYXY-CN-2026-000001X", subject_kind="natural_person",
                              subject_name="张三丰", subject_code_public="2*************1237",

@@ -129,6 +129,8 @@ def test_stamp_an_issued_letter_at_its_anchors_and_verify_it(app, clerk, commitm
     page = clerk.get(job_url).get_data(as_text=True)
     assert "已盖章并签名" in page
     assert "签名有效" in page
+    assert "（北京时间）" in page  # issue 12 §5: no raw UTC, no English field name
+    assert "Platform-1" not in page
     pdf = clerk.get(job_url + "/result.pdf").data
     reports = validate_signatures(pdf, [Path(app.config["PKI_DIR"], "demo-ca.pem").read_bytes()])
     assert [r.status for r in reports] == ["intact"]
@@ -138,6 +140,8 @@ def test_stamp_an_issued_letter_at_its_anchors_and_verify_it(app, clerk, commitm
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "盖章签名后的版本" in check
     assert "签名有效" in check
+    assert "（北京时间）" in check
+    assert "+00:00" not in check
 
 
 def test_click_on_the_preview_places_the_seal(app, clerk):
