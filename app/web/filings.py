@@ -59,6 +59,7 @@ def _context(**extra: object) -> dict[str, object]:
 def list_filings() -> str:
     """Staff search over every status (clerks: their own unit's uploads only)."""
     from app.archive.search import SearchFilters, search_index_for
+    from app.web.publicity import last_page
 
     user = current_user()
     db = get_session()
@@ -69,7 +70,10 @@ def list_filings() -> str:
         unit_id=scope if scope is not None else request.args.get("unit", type=int))
     page = max(1, request.args.get("page", 1, type=int) or 1)
     q = request.args.get("q", "").strip()[:100]
-    found = search_index_for(db).query_index(db, q, filters, page=page, per_page=50)
+    index = search_index_for(db)
+    found = index.query_index(db, q, filters, page=page, per_page=50)
+    if page > (last := last_page(found.total, 50)):  # a page past the end shows the last one
+        page, found = last, index.query_index(db, q, filters, page=last, per_page=50)
     rows = {f.id: f for f in db.scalars(select(Filing).where(Filing.id.in_(found.ids)))}
     return render_template("staff/filings.html", **_context(
         filings=[rows[i] for i in found.ids if i in rows], q=q, status=status, page=page,

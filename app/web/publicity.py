@@ -38,10 +38,18 @@ def _filters() -> tuple[str, SearchFilters, int]:
     return args.get("q", "").strip()[:100], filters, page
 
 
+def last_page(total: int, per_page: int) -> int:
+    """Number of the last result page (1 when there are no results)."""
+    return max(1, -(-total // per_page))
+
+
 def _search() -> dict[str, Any]:
     q, filters, page = _filters()
     db = get_session()
-    result = search_index_for(db).query_index(db, q, filters, page=page, per_page=PER_PAGE)
+    index = search_index_for(db)
+    result = index.query_index(db, q, filters, page=page, per_page=PER_PAGE)
+    if page > (last := last_page(result.total, PER_PAGE)):  # ?page=3 of 2 shows page 2 (issue 12 §4)
+        page, result = last, index.query_index(db, q, filters, page=last, per_page=PER_PAGE)
     rows = {f.id: f for f in db.scalars(select(Filing).where(Filing.id.in_(result.ids)))}
     units = dict(db.execute(select(ReceivingUnit.id, ReceivingUnit.name)).all())
     items = [public_filing(rows[i], units.get(rows[i].unit_id, "")) for i in result.ids
@@ -49,7 +57,7 @@ def _search() -> dict[str, Any]:
     total = f"{result.total:,}+" if result.total_capped else f"{result.total:,}"
     return {"q": q, "items": items, "total": result.total, "total_text": total,
             "total_capped": result.total_capped, "page": page, "per_page": PER_PAGE,
-            "pages": -(-result.total // PER_PAGE), "units": units}
+            "pages": last_page(result.total, PER_PAGE), "units": units}
 
 
 @bp.get("/public/commitments")
