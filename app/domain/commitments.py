@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import ParamSpec, TypeVar
@@ -17,6 +17,7 @@ from app.domain.names import (
     normalise_person_name,
 )
 from app.domain.subjects import SubjectKind, subject_code_field_label, validate_subject_code
+from app.domain.units import registered_unit_name
 
 E = TypeVar("E", bound=Enum)
 P = ParamSpec("P")
@@ -137,7 +138,9 @@ def _checked(
         return None
 
 
-def parse_commitment_request(data: Mapping[str, object]) -> CommitmentRequest:
+def parse_commitment_request(
+    data: Mapping[str, object], unit_names: Collection[str] | None = None
+) -> CommitmentRequest:
     """Validate the fields of a commitment request and build a ``CommitmentRequest``.
 
     Every field is checked and all problems are reported together. The subject
@@ -148,6 +151,8 @@ def parse_commitment_request(data: Mapping[str, object]) -> CommitmentRequest:
 
     :param data: mapping of API field names (``FIELD_LABELS``) to submitted values;
         ``scenario`` and ``subject_kind`` take the enum values (or members).
+    :param unit_names: the registry of receiving units; when given, ``receiving_unit`` must be
+        one of them (issue 12 §2) and is returned in the registry's spelling.
     :returns: the normalised request.
     :raises FieldErrors: field -> Chinese message for every invalid field, in form order.
     """
@@ -195,6 +200,8 @@ def parse_commitment_request(data: Mapping[str, object]) -> CommitmentRequest:
             if raw is None
             else _checked(errors, normalise_free_text, raw, field, label, max_len)
         )
+    if texts["receiving_unit"] is not None and unit_names is not None:
+        texts["receiving_unit"] = _checked(errors, registered_unit_name, texts["receiving_unit"], unit_names)
 
     if errors:
         raise FieldErrors({f: errors[f] for f in FIELD_LABELS if f in errors})

@@ -64,6 +64,11 @@ def next_serial(session: Session, doc_type: DocumentType, year: int) -> int:
         return session.execute(stmt).scalar_one()
 
 
+def unit_names(session: Session) -> list[str]:
+    """Every receiving unit's name, in registry order (the form's list, the API's check)."""
+    return list(session.scalars(select(ReceivingUnit.name).order_by(ReceivingUnit.id)))
+
+
 def matter_clause(session: Session, unit_name: str) -> str | None:
     """The receiving unit's configured clause 6 (policy 五(二)6), if any."""
     return session.scalar(select(ReceivingUnit.matter_clause)
@@ -136,7 +141,7 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
     Raises ``FieldErrors`` for invalid fields and ``UncoverableCharacter`` for text no bundled
     font can draw; nothing is stored in either case. The caller commits the session.
     """
-    req = parse_commitment_request(data)
+    req = parse_commitment_request(data, unit_names(session))
     check_renderable(req)
     extra = matter_clause(session, req.receiving_unit)
     serial = next_serial(session, DocumentType.CN, today.year)

@@ -16,7 +16,6 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
 
 from app.archive.intake import IntakeRejected
 from app.db import get_session
@@ -25,8 +24,8 @@ from app.domain.access import ANONYMOUS
 from app.domain.commitments import Scenario
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
+from app.domain.units import closest_unit_names
 from app.domain.urls import verify_url_prefix
-from app.models import ReceivingUnit
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
 from app.services import verification as verify_svc
@@ -82,9 +81,11 @@ def _echo(value: str) -> str:
 
 def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
     values = {k: _echo(v) for k, v in values.items()}
-    units = get_session().scalars(select(ReceivingUnit.name).order_by(ReceivingUnit.id)).all()
+    units = svc.unit_names(get_session())
+    suggestions = (closest_unit_names(values.get("receiving_unit", ""), units)
+                   if "receiving_unit" in errors else [])
     return {"values": values, "errors": errors, "scenarios": list(Scenario),
-            "kinds": list(SubjectKind), "units": units}
+            "kinds": list(SubjectKind), "units": units, "unit_suggestions": suggestions}
 
 
 @bp.get("/commitments/new")
@@ -98,6 +99,8 @@ def new_commitment() -> str:
 @limit_commitment_creation()
 def create_commitment() -> Response | tuple[str, int]:
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if choice := values.pop("receiving_unit_choice", ""):  # a unit picked from the suggestions
+        values["receiving_unit"] = choice
     session = get_session()
     try:
         issued = svc.issue_commitment(session, values, secret=secret(), base_url=base_url(),

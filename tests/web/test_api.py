@@ -81,6 +81,9 @@ def test_issued_letter_has_number_and_clause_six_of_the_unit(client, commitments
 @pytest.mark.parametrize("field, value, message_part", [
     ("subject_code", "91211382MA0Y8K7Q3C", "校验码"),
     ("subject_code", "9121138MA0Y8K7Q3B", "18位"),
+    # issue 12 §2: the letter names a registered receiving unit, with the closest names offered
+    ("receiving_unit", "凌源市不存在局", "不是本平台登记的接受承诺单位"),
+    ("receiving_unit", "住建局", "您是否要选择：凌源市住房和城乡建设局"),
     # issue 12 §5: a person's ID number typed for an enterprise
     ("subject_code", "211382199003071237", "看起来是身份证号码"),
     # issue 10 §5: the checksum fits (Σ = 0), but no registration authority is "0"
@@ -102,6 +105,11 @@ def test_invalid_fields_are_refused_in_chinese_and_nothing_is_stored(
     assert message_part in body["fields"][field]
     assert count_documents(app) == 0
     assert archive_files(app) == []
+
+
+def test_unit_typed_with_full_width_spaces_is_stored_in_the_registry_spelling(client, commitments):
+    number = commitments.create(receiving_unit="凌源市住房和城乡建设局\u3000").get_json()["number"]
+    assert client.get(f"/api/v1/documents/{number}").get_json()["receiving_unit"] == "凌源市住房和城乡建设局"
 
 
 def test_character_no_font_can_draw_is_refused_by_name(app, commitments):

@@ -26,6 +26,23 @@ def test_form_shows_inline_errors_and_keeps_values(client):
     assert "凌源市示例建筑工程有限公司" in page  # the other values are kept
 
 
+def test_form_refuses_an_unknown_unit_and_offers_the_closest(client):
+    resp = client.post("/commitments/new", data={**UNIT_LETTER, "receiving_unit": "住建局"})
+    assert resp.status_code == 400
+    assert 'name="receiving_unit_choice" value="凌源市住房和城乡建设局"' in resp.get_data(as_text=True)
+
+
+def test_form_takes_the_unit_chosen_from_the_suggestions(client):
+    resp = client.post("/commitments/new", data={**UNIT_LETTER, "receiving_unit": "住建局",
+                                                 "receiving_unit_choice": "凌源市住房和城乡建设局"})
+    assert resp.status_code == 303
+
+
+def test_form_offers_the_registry_as_a_list(client):
+    page = client.get("/commitments/new").get_data(as_text=True)
+    assert '<option value="凌源市财政局">' in page
+
+
 def test_form_success_redirects_to_download_page(client):
     resp = client.post("/commitments/new", data=UNIT_LETTER)
     assert resp.status_code == 303

@@ -1,0 +1,56 @@
+"""接受承诺单位 names: a letter is addressed to a unit of the registry, never to free text (issue 12 §2)."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Collection
+
+from app.domain.errors import FieldError
+
+SUGGESTIONS = 3
+"""How many close names an error message offers."""
+
+
+def _key(name: str) -> str:
+    """Comparison form: NFKC (full-width forms), no spaces."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    """True when the characters of ``short`` appear in ``long`` in order ("住建局" in "住房和城乡建设局")."""
+    rest = iter(long)
+    return all(char in rest for char in short)
+
+
+def closest_unit_names(typed: str, names: Collection[str], limit: int = SUGGESTIONS) -> list[str]:
+    """Registry names a user most likely meant by ``typed``, best first.
+
+    Abbreviations come first ("住建局" -> 凌源市住房和城乡建设局: its characters in order), then
+    names that look alike (difflib ratio ≥ 0.5, "凌源市财务局" -> 凌源市财政局).
+    """
+    key = _key(typed)
+    if not key:
+        return []
+    keyed = {_key(name): name for name in names}
+    abbreviated = sorted((k for k in keyed if _is_subsequence(key, k)), key=len)
+    alike = difflib.get_close_matches(key, list(keyed), n=limit, cutoff=0.5)
+    ordered = list(dict.fromkeys([*abbreviated, *alike]))
+    return [keyed[k] for k in ordered[:limit]]
+
+
+def registered_unit_name(typed: str, names: Collection[str], *, field: str = "receiving_unit") -> str:
+    """The registry's spelling of the unit ``typed`` names (full-width forms and spaces ignored).
+
+    :param typed: the unit as typed or chosen.
+    :param names: every receiving unit's name in the registry.
+    :returns: the registry's name.
+    :raises FieldError: not in the registry; the message offers the closest names.
+    """
+    by_key = {_key(name): name for name in names}
+    found = by_key.get(_key(typed))
+    if found is not None:
+        return found
+    close = closest_unit_names(typed, names)
+    hint = f"您是否要选择：{'、'.join(close)}" if close else "请从列表中选择本市的接受承诺单位"
+    raise FieldError(field, f"“{typed}”不是本平台登记的接受承诺单位，{hint}")
