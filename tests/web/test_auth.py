@@ -87,7 +87,7 @@ def test_short_password_refused(app):
                              display_name="x")
 
 
-def test_csrf_is_enforced_on_forms(app_factory):
+def test_csrf_is_enforced_on_forms(app, app_factory):  # app: the demo units on the same database
     app = app_factory()
     client = app.test_client()
     resp = client.post("/commitments/new", data=UNIT_LETTER, headers={"Accept": "text/html"})
