@@ -135,6 +135,15 @@ def _cut_off(info: ScaffoldInfo) -> str:
     return f"信息截至{format_cn_date(info.issue_date)}"
 
 
+def _public_information(info: ScaffoldInfo) -> Iterator[Block]:
+    """Where the public credit information comes from, then one row per list (both kinds)."""
+    yield _p(
+        f"以下信息来源于{SOURCES}，{_cut_off(info)}。已完成信用修复或公示期满的信息不予列示；"
+        "与“信用中国”网站公示信息不一致的，以“信用中国”网站为准。"
+    )
+    yield _public_rows_table(info)
+
+
 def _public_summary(info: ScaffoldInfo) -> str:
     parts = []
     for row in info.public_rows:
@@ -245,11 +254,7 @@ def _rating_blocks(info: ScaffoldInfo) -> Iterator[Block]:
     yield _p("财务状况分析：", Fill("资产质量、偿债能力、盈利能力、现金流及异常事项说明"))
 
     yield Heading(1, "三、公共信用信息")
-    yield _p(
-        f"以下信息来源于{SOURCES}，{_cut_off(info)}。已完成信用修复或公示期满的信息不予列示；"
-        "与“信用中国”网站公示信息不一致的，以“信用中国”网站为准。"
-    )
-    yield _public_rows_table(info)
+    yield from _public_information(info)
     yield _p("其他公共信用信息（司法、舆情等）：", Fill("查询范围、查询日期和结果"))
 
     yield Heading(1, "四、评价方法与指标")
@@ -314,11 +319,7 @@ def _decision_blocks(info: ScaffoldInfo) -> Iterator[Block]:
         centre_from=2,
     )
     yield Heading(2, "（二）公共信用信息")
-    yield _p(
-        f"以下信息来源于{SOURCES}，{_cut_off(info)}。已完成信用修复或公示期满的信息不予列示；"
-        "与“信用中国”网站公示信息不一致的，以“信用中国”网站为准。"
-    )
-    yield _public_rows_table(info)
+    yield from _public_information(info)
     yield _p("总体信用状况：", Fill("近三年同类项目的合同履行、质量安全、款项和工资支付等总体信用状况"))
 
     yield Heading(1, "三、信用能力分析")
@@ -375,20 +376,22 @@ def _decision_blocks(info: ScaffoldInfo) -> Iterator[Block]:
 def printed_texts(blocks: Iterable[Block]) -> Iterator[tuple[str, str]]:
     """(context, text) of every printed string, for the font coverage check."""
     for block in blocks:
-        if isinstance(block, Cover):
-            for line in block.title_lines:
-                yield "title", line
-            for label, parts in block.fields:
-                yield label, "".join(p for p in parts if isinstance(p, str))
-            yield "purpose", "".join(p for p in block.purpose if isinstance(p, str))
-        elif isinstance(block, Para):
-            yield "text", "".join(p for p in block.parts if isinstance(p, str))
-        elif isinstance(block, Table):
-            for row in block.rows:
-                for cell in row:
-                    for parts in cell:
-                        yield "table", "".join(p for p in parts if isinstance(p, str))
-        elif isinstance(block, Signature):
-            for label, value in block.lines:
-                yield label, value
+        yield from _block_texts(block)
 
+
+def _plain(parts: Parts) -> str:
+    return "".join(p for p in parts if isinstance(p, str))
+
+
+def _block_texts(block: Block) -> Iterator[tuple[str, str]]:
+    """A block's pre-filled strings (headings and fields to fill are our own wording)."""
+    if isinstance(block, Cover):
+        yield from (("title", line) for line in block.title_lines)
+        yield from ((label, _plain(parts)) for label, parts in block.fields)
+        yield "purpose", _plain(block.purpose)
+    elif isinstance(block, Para):
+        yield "text", _plain(block.parts)
+    elif isinstance(block, Table):
+        yield from (("table", _plain(parts)) for row in block.rows for cell in row for parts in cell)
+    elif isinstance(block, Signature):
+        yield from block.lines
