@@ -10,9 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
-from xml.etree import ElementTree
 
-import cssselect2
 import jinja2
 import markupsafe
 import pydyf
@@ -22,6 +20,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.documents.fonts import FONT_DIR, font_stack
 from app.documents.qr import qr_png, qr_src
+from app.documents.weasyprint_adapter import MarkupError, ParsedXhtml, stream_bytes
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 ASSET_DIR = TEMPLATE_DIR / "assets"
@@ -105,39 +104,11 @@ def _renderer() -> _Renderer:
     return _Renderer()
 
 
-class _DocumentHTML(HTML):
-    """One of our document templates: XHTML parsed by expat, laid out with our own user-agent
-    stylesheet instead of WeasyPrint's.
-
-    WeasyPrint parses with tinyhtml5, a pure-Python HTML5 parser: 1.6 ms for a letter, where
-    expat (C) takes 0.04 ms. Template output is well-formed XHTML (every value is escaped), so
-    this skips HTML.__init__'s parse and sets the attributes it sets after parsing (WeasyPrint
-    70). ``_ua_stylesheets`` is the hook WeasyPrint's own test suite overrides to swap the
-    user-agent sheet. tests/documents/test_render.py compares the pages with WeasyPrint's way.
-    """
-
-    def __init__(self, xhtml: str, *, url_fetcher: URLFetcher, ua_sheet: CSS) -> None:
-        try:
-            root = ElementTree.fromstring(xhtml)
-        except ElementTree.ParseError as exc:  # a template bug: user text is always escaped
-            raise RenderError(f"document markup is not well-formed XHTML: {exc}") from exc
-        self.base_url = "asset:"
-        self.url_fetcher = url_fetcher
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element
-        self._ua_sheet = ua_sheet
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        return [self._ua_sheet]
-
-
 def _deflate_streams(_document: Any, pdf: pydyf.PDF) -> None:
     """WeasyPrint finisher: compress the streams pydyf would compress, at DEFLATE_LEVEL."""
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.compress:
-            raw = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
-            obj.stream = [zlib.compress(raw, DEFLATE_LEVEL)]
+            obj.stream = [zlib.compress(stream_bytes(obj), DEFLATE_LEVEL)]
             obj.extra["Filter"] = "/FlateDecode"
             obj.compress = False  # pydyf now only frames the bytes and sets /Length
 
@@ -166,14 +137,18 @@ def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (),
     ``<style>``). ``metadata`` may hold ``title``, ``created`` and ``modified`` (ISO dates) so
     that the same input always gives the same bytes. ``ua_stylesheet`` names a CSS template
     used instead of WeasyPrint's user-agent stylesheet (templates/common/document-ua.css); the
-    markup must then be well-formed XHTML (see _DocumentHTML).
+    markup must then be well-formed XHTML (see weasyprint_adapter.ParsedXhtml).
     """
     r = _renderer()
     sheets = [r.font_css, *(stylesheet(name) for name in stylesheets)]
     if ua_stylesheet is None:
         doc = HTML(string=html, base_url="asset:", url_fetcher=r.fetcher)
     else:
-        doc = _DocumentHTML(html, url_fetcher=r.fetcher, ua_sheet=stylesheet(ua_stylesheet))
+        try:
+            doc = ParsedXhtml(html, base_url="asset:", url_fetcher=r.fetcher,
+                              ua_sheet=stylesheet(ua_stylesheet))
+        except MarkupError as exc:
+            raise RenderError(f"document markup is not well-formed XHTML: {exc}") from exc
     with r.lock:  # FontConfiguration is not safe to share between threads
         rendered = doc.render(font_config=r.font_config, stylesheets=sheets)
     meta = metadata or {}
