@@ -1,4 +1,9 @@
-"""Regenerates samples/: for each letter variant the input JSON, PDF, DOCX and page-1 PNG."""
+"""Regenerates samples/: for each letter variant the input JSON, PDF, DOCX and page-1 PNG.
+
+``samples/issued.json`` holds, per rendered sample, what the service stores with an issued record:
+the template (family, version) and the issue data (number, code, date, clause 6, or the
+certificate's context). tests/documents/test_samples.py re-renders every sample from it and its
+input and asserts the same bytes (issue 11 §5: a released version never changes)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 from app.demo import SAMPLES, UNITS
 from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
+from app.documents.registry import CURRENT, RELEASED, Family
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.report_kinds import ReportKind
@@ -19,6 +25,36 @@ from app.stamping.types import SealPlacement
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
 SAMPLE_BASE_URL = "http://127.0.0.1:8000"
+SAMPLE_ISSUED_ON = date(2026, 11, 29)
+ISSUED_FILE = "issued.json"
+STAMPED_LETTER_SAMPLE = "project_approval-unit"
+"""The letter variant the stamped-letter and public-copy samples are made from."""
+
+
+def record_issued(out: Path, entries: dict[str, dict[str, object]]) -> None:
+    """Merge ``entries`` (sample base name -> what its issued record stores) into issued.json."""
+    path = out / ISSUED_FILE
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    known.update(entries)
+    path.write_text(json.dumps(dict(sorted(known.items())), ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8")
+
+
+def sample_issue(req_code: str, serial: int, issued_on: date) -> doc.IssueInfo:
+    """The issue data of sample letter ``serial`` (numbers and codes as the service makes them)."""
+    number = format_document_number(DocumentType.CN, issued_on.year, serial)
+    code = verification_code(SAMPLE_SECRET, number, req_code, issued_on, "0" * 64)
+    return doc.IssueInfo(number=number, verification_code=code,
+                         verify_url=verify_url(SAMPLE_BASE_URL, number, code), issued_on=issued_on)
+
+
+def issued_entry(family: Family, version: str, issue: doc.IssueInfo | None = None,
+                 **more: object) -> dict[str, object]:
+    entry: dict[str, object] = {"family": family.value, "version": version}
+    if issue is not None:
+        entry.update(number=issue.number, verification_code=issue.verification_code,
+                     verify_url=issue.verify_url, issued_on=issue.issued_on.isoformat())
+    return {**entry, **more}
 
 
 def png_of_first_page(pdf: bytes, out: Path, dpi: int = 60, page: int = 1) -> bool:
@@ -31,25 +67,39 @@ def png_of_first_page(pdf: bytes, out: Path, dpi: int = 60, page: int = 1) -> bo
 
 
 def write_samples(out: Path, issued_on: date) -> Iterator[str]:
-    """Render every variant into ``out``; yields one line per file written."""
+    """Render every variant into ``out`` with the current version, and one letter with each
+    older released version (``v1-commitment-…``); yields one line per file written."""
     out.mkdir(parents=True, exist_ok=True)
+    current = CURRENT[Family.COMMITMENT]
+    issued: dict[str, dict[str, object]] = {}
     for serial, (name, data) in enumerate(sorted(SAMPLES.items()), start=1):
         req = parse_commitment_request(data)
-        number = format_document_number(DocumentType.CN, issued_on.year, serial)
-        code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
-        issue = doc.IssueInfo(number=number, verification_code=code,
-                              verify_url=verify_url(SAMPLE_BASE_URL, number, code),
-                              issued_on=issued_on)
-        letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
+        issue = sample_issue(req.subject_code, serial, issued_on)
+        extra = UNITS.get(req.receiving_unit)
+        letters = doc.filled_letters(req, issue, extra)
         pdf = doc.letters_pdf(letters, created=issued_on)
         base = out / f"commitment-{name}"
         base.with_suffix(".json").write_text(
             json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         base.with_suffix(".pdf").write_bytes(pdf)
         base.with_suffix(".docx").write_bytes(doc.letters_docx(letters))
+        issued[base.name] = issued_entry(Family.COMMITMENT, current, issue,
+                                         input=f"{base.name}.json", extra_clause=extra)
         yield f"{base.name}: json pdf docx"
         if png_of_first_page(pdf, base.with_suffix(".png")):
             yield f"{base.name}.png"
+        if name != STAMPED_LETTER_SAMPLE:
+            continue
+        for version in RELEASED[Family.COMMITMENT]:
+            if version == current:
+                continue
+            old = doc.filled_letters(req, issue, extra, version)
+            older = out / f"{version}-commitment-{name}"
+            older.with_suffix(".pdf").write_bytes(doc.letters_pdf(old, version, created=issued_on))
+            older.with_suffix(".docx").write_bytes(doc.letters_docx(old, version))
+            issued[older.name] = issued_entry(Family.COMMITMENT, version, issue,
+                                              input=f"{base.name}.json", extra_clause=extra)
+            yield f"{older.name}: pdf docx (released version {version})"
     for sc in Scenario:
         for who, kind in (("unit", SubjectKind.ENTERPRISE), ("person", SubjectKind.NATURAL_PERSON)):
             letters = doc.blank_letters(sc, kind)
@@ -57,9 +107,12 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
             pdf = doc.letters_pdf(letters)
             base.with_suffix(".pdf").write_bytes(pdf)
             base.with_suffix(".docx").write_bytes(doc.letters_docx(letters))
+            issued[base.name] = issued_entry(Family.COMMITMENT, current, scenario=sc.value,
+                                             subject_kind=kind.value)
             yield f"{base.name}: pdf docx"
             if png_of_first_page(pdf, base.with_suffix(".png")):
                 yield f"{base.name}.png"
+    record_issued(out, issued)
 
 
 LONG_DOCUMENT_PARAGRAPH = (
@@ -121,16 +174,18 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
 
     signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
                                       passphrase=read_demo_passphrase(pki_dir)))
-    seal = generate_seal("凌源市住房和城乡建设局")
-    data = SAMPLES["project_approval-unit"]
+    unit = "凌源市住房和城乡建设局"
+    seal = generate_seal(unit)
+    data = SAMPLES[STAMPED_LETTER_SAMPLE]
     req = parse_commitment_request(data)
-    number = format_document_number(DocumentType.CN, issued_on.year, 1)
-    code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
-    issue = doc.IssueInfo(number=number, verification_code=code,
-                          verify_url=verify_url(SAMPLE_BASE_URL, number, code),
-                          issued_on=issued_on)
-    letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
+    issue = sample_issue(req.subject_code, 1, issued_on)
+    extra = UNITS.get(req.receiving_unit)
+    letters = doc.filled_letters(req, issue, extra)
     letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
+    record_issued(out, {"stamped-letter": issued_entry(
+        Family.COMMITMENT, CURRENT[Family.COMMITMENT], issue,
+        input=f"commitment-{STAMPED_LETTER_SAMPLE}.json", extra_clause=extra, copies=[2],
+        seal=unit, signed=True)})
 
     stamped = signer.sign(overlay.stamp_at_anchors(letter, seal), reason="盖章确认（演示）")
     (out / "stamped-letter.pdf").write_bytes(stamped)
@@ -186,9 +241,13 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
         issuer="凌源市住房和城乡建设局", issued_on=issued_on)
     signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
                                       passphrase=read_demo_passphrase(pki_dir)))
-    pdf = certificate_pdf(certificate_context(header, result))
-    pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal("凌源市住房和城乡建设局")),
+    context = certificate_context(header, result)
+    version = CURRENT[Family.CERTIFICATE]
+    pdf = certificate_pdf(context, version)
+    pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal(header.issuer)),
                       reason="信用核查结果告知书（演示）")
+    record_issued(out, {"credit-certificate": issued_entry(
+        Family.CERTIFICATE, version, context=context, seal=header.issuer, signed=True)})
     (out / "credit-certificate.pdf").write_bytes(pdf)
     png_of_first_page(pdf, out / "credit-certificate.png", dpi=60)
     yield "credit-certificate: pdf png (惩戒, bidding, sealed and signed)"

@@ -229,9 +229,15 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str,
 
 
 def heading_codepoints() -> set[int]:
-    from app.documents.commitment import COPY_LABELS, TITLE
+    """The title and copy labels of every released 信用承诺书 version (their wording.json)."""
+    from app.documents.registry import RELEASED, Family
+    from app.documents.wording import letter_wording
 
-    return {ord(c) for c in "".join((TITLE, *COPY_LABELS))}
+    texts = []
+    for version in RELEASED[Family.COMMITMENT]:
+        wording = letter_wording(version)
+        texts += [wording.title, *wording.copy_labels]
+    return {ord(c) for c in "".join(texts)}
 
 
 def sha256(path: Path) -> str:
