@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import BlobNotFound, BlobStore
+from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
 from app.archive.pii import PiiCipher
 from app.documents import commitment as doc
 from app.documents.fonts import font_stack
@@ -40,8 +40,8 @@ class DocumentNotFound(LookupError):
 
 
 class OriginalMissing(LookupError):
-    """The archived original of an issued document is missing (存档原件缺失): nothing else may be
-    served in its place."""
+    """The archived original of an issued document is missing or damaged (存档原件缺失或损坏):
+    nothing else may be served in its place."""
 
     def __init__(self, number: str, sha256: str) -> None:
         super().__init__(f"archived original of {number} (sha256 {sha256}) is missing")
@@ -221,10 +221,11 @@ def may_read_number(session: Session, number: str, reader: Reader) -> bool:
 
 def issued_pdf(record: IssuedDocument, archive: BlobStore) -> bytes:
     """The exact issued PDF, the archived original (never a re-render: a file that did not hash
-    to ``record.sha256`` would not be the issued document); raises ``OriginalMissing``."""
+    to ``record.sha256`` would not be the issued document); raises ``OriginalMissing`` when the
+    original is gone or no longer matches its hash."""
     try:
         return archive.get(record.sha256)
-    except BlobNotFound:
+    except (BlobNotFound, BlobCorrupt):
         raise OriginalMissing(record.number, record.sha256) from None
 
 

@@ -102,7 +102,7 @@ def init_app(app: Flask) -> None:
         # Never a re-render in its place: it would not hash to the issued sha256.
         app.logger.error("archived original missing: %s sha256=%s", exc.number, exc.sha256)
         return error_response(500, "original_missing",
-                              f"编号为“{exc.number}”的文书存档原件缺失，暂无法提供；"
+                              f"编号为“{exc.number}”的文书存档原件缺失或已损坏，暂无法提供；"
                               "请联系凌源市发展和改革局（系统不会以重新生成的文件代替原件）")
 
     @app.errorhandler(HTTPException)

@@ -148,4 +148,4 @@ def test_a_letter_whose_original_is_missing_is_an_error_not_a_re_render(app, cli
     resp = client.get(pdf_path, headers={"Accept": "application/json"})
     assert resp.status_code == 500
     assert resp.get_json()["error"] == "original_missing"
-    assert "存档原件缺失" in resp.get_json()["message"]
+    assert "存档原件缺失或已损坏" in resp.get_json()["message"]
