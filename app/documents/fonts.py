@@ -277,46 +277,52 @@ def check_fonts(font_dir: Path | None = None, verify_checksums: bool = True) -> 
     that WeasyPrint can subset fonts with HarfBuzz.
     """
     directory = font_dir or FONT_DIR
-    problems: list[str] = []
     try:
         manifest = load_manifest(directory)
     except (OSError, ValueError) as exc:
         return [f"cannot read {directory / MANIFEST_NAME}: {exc}"]
-
-    for entry in manifest["fonts"]:
-        path = directory / entry["file"]
-        if not path.is_file():
-            how = "restore it from git" if entry.get("committed") else f"run `{FETCH_HINT}`"
-            problems.append(f"font file missing: {entry['file']} ({how})")
-        elif verify_checksums and _sha256(path) != entry["sha256"]:
-            how = "restore it from git" if entry.get("committed") else f"run `{FETCH_HINT}`"
-            problems.append(f"checksum mismatch: {entry['file']} ({how})")
-        licence = entry.get("licence")
-        if licence and not (directory / licence).is_file():
-            problems.append(f"licence file missing: {licence} (for {entry['file']})")
+    problems = [p for entry in manifest["fonts"] for p in _file_problems(directory, entry, verify_checksums)]
     if problems:
         return problems
-
     try:
         stack = font_stack() if directory == FONT_DIR else build_font_stack(directory)
     except RuntimeError as exc:
         return [str(exc)]
-    for role in ROLES:
-        reachable: set[int] = set()
-        for name in stack.families(role):
-            reachable |= stack.face_coverage.get(name, frozenset())
-        for label, (first, last) in (("CJK Unified Ideographs", URO), ("CJK Extension A", EXT_A)):
-            holes = [cp for cp in _assigned(first, last) if cp not in reachable]
-            if holes:
-                sample = ", ".join(f"U+{cp:04X}" for cp in holes[:5])
-                problems.append(
-                    f"role {role}: {len(holes)} {label} code points not covered ({sample}…)"
-                )
+    problems = [p for role in ROLES for p in _coverage_problems(stack, role)]
     if not harfbuzz_subset_available():
         problems.append(
             "HarfBuzz subsetting unavailable: install the Debian package libharfbuzz-subset0 "
             "(without it WeasyPrint embeds whole CJK fonts and renders far slower)"
         )
+    return problems
+
+
+def _file_problems(directory: Path, entry: dict[str, Any], verify_checksums: bool) -> list[str]:
+    """A manifest entry's font file is there (and hashes as listed), and so is its licence."""
+    problems = []
+    path = directory / entry["file"]
+    how = "restore it from git" if entry.get("committed") else f"run `{FETCH_HINT}`"
+    if not path.is_file():
+        problems.append(f"font file missing: {entry['file']} ({how})")
+    elif verify_checksums and _sha256(path) != entry["sha256"]:
+        problems.append(f"checksum mismatch: {entry['file']} ({how})")
+    licence = entry.get("licence")
+    if licence and not (directory / licence).is_file():
+        problems.append(f"licence file missing: {licence} (for {entry['file']})")
+    return problems
+
+
+def _coverage_problems(stack: FontStack, role: str) -> list[str]:
+    """Assigned code points of the CJK blocks that no face of ``role``'s stack draws."""
+    reachable: set[int] = set()
+    for name in stack.families(role):
+        reachable |= stack.face_coverage.get(name, frozenset())
+    problems = []
+    for label, (first, last) in (("CJK Unified Ideographs", URO), ("CJK Extension A", EXT_A)):
+        holes = [cp for cp in _assigned(first, last) if cp not in reachable]
+        if holes:
+            sample = ", ".join(f"U+{cp:04X}" for cp in holes[:5])
+            problems.append(f"role {role}: {len(holes)} {label} code points not covered ({sample}…)")
     return problems
 
 

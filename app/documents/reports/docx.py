@@ -1,0 +1,281 @@
+"""Editable DOCX of a report scaffold: the content blocks as WordprocessingML (``wordml``) on the
+letters' page (GB/T 9704 margins, fonts, page numbers), with outline, table and fill styles."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from docx import Document
+from docx.oxml.ns import qn
+
+from app.documents.qr import qr_png
+from app.documents.reports.content import report_title, scaffold_blocks
+from app.documents.reports.model import (
+    TITLE_SUFFIX,
+    Block,
+    Cell,
+    Cover,
+    Fill,
+    Heading,
+    Para,
+    Parts,
+    ScaffoldInfo,
+    Signature,
+    Table,
+)
+from app.documents.wordml import (
+    BODY_PT,
+    CAPTION_PT,
+    FONT_BODY,
+    FONT_HEADING,
+    FONT_KAI,
+    FONT_TITLE,
+    LINE_PITCH_PT,
+    NSDECLS,
+    PICTURE_PLACEHOLDER,
+    SMALL_PT,
+    XML_DECLARATION,
+    append_body_xml,
+    base_template_parts,
+    insert_picture,
+    paragraph,
+    rpr,
+    run,
+    save_deterministic,
+    text_width_twips,
+    twips_from_mm,
+    width_chars,
+    zip_parts,
+)
+
+COVER_TITLE_PT = 26.0  # 一号
+COVER_TITLE_LINE_PT = 40.0
+TABLE_PT = SMALL_PT  # 4号
+TABLE_LINE_PT = 22.0
+COVER_QR_MM = 25.0
+FILL_COLOR = "C00000"
+FILL_HIGHLIGHT = "yellow"
+HEADER_SHADING = "E7E6E6"
+SEAL_ROOM_LINES = 4
+"""Blank lines above the date: with the signature lines, about 45 mm for the seal (§2.3)."""
+
+
+@functools.cache
+def _fill_rpr(font: str, size_pt: float) -> str:
+    """A field to fill: red, highlighted, in the character style "待填写" (FillIn)."""
+    return rpr(font, size_pt, color=FILL_COLOR, highlight=FILL_HIGHLIGHT, style="FillIn")
+
+
+def _runs(parts: Parts, font: str = FONT_BODY, size_pt: float = BODY_PT) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, Fill):
+            out.append(run(part.text, _fill_rpr(font, size_pt)))
+        elif part:
+            out.append(run(part, rpr(font, size_pt)))
+    return "".join(out)
+
+
+def _blank(line_pt: float = LINE_PITCH_PT) -> str:
+    return paragraph("", line_pt=line_pt)
+
+
+def _cover_xml(cover: Cover) -> str:
+    title_rpr = rpr(FONT_TITLE, COVER_TITLE_PT)
+    title = run("\n".join(cover.title_lines), title_rpr)
+    parts = [
+        _blank(),
+        paragraph(title, style="Title", align="center", line_pt=COVER_TITLE_LINE_PT, after_pt=12,
+                  mark=(FONT_TITLE, COVER_TITLE_PT)),
+    ]
+    if cover.purpose:
+        parts.append(paragraph(_runs(cover.purpose, FONT_KAI), align="center"))
+    parts.append(_blank())
+    label_width = max(width_chars(label + "：") for label, _ in cover.fields)
+    label_twips = round(label_width * BODY_PT * 20)
+    for label, value in cover.fields:
+        runs = run(label + "：", rpr(FONT_HEADING, BODY_PT)) + _runs(value)
+        # Wrapped values hang under the value's first character.
+        parts.append(paragraph(runs, align="left", left_twips=twips_from_mm(8), hanging_twips=label_twips))
+    parts.append(_blank())
+    parts.append(paragraph(f"<w:r><w:rPr>{rpr(FONT_BODY, BODY_PT)}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
+                           align="center", line_pt=None))
+    caption = "扫码验证" + (f"\u3000验证码：{cover.verification_code}" if cover.verification_code else "")
+    parts.append(paragraph(run(caption, rpr(FONT_KAI, CAPTION_PT)), align="center", line_pt=CAPTION_PT * 1.6,
+                           mark=(FONT_KAI, CAPTION_PT)))
+    parts.append(paragraph(run(cover.basis, rpr(FONT_KAI, CAPTION_PT)), align="center",
+                           line_pt=CAPTION_PT * 1.6, before_pt=6, mark=(FONT_KAI, CAPTION_PT)))
+    return "".join(parts)
+
+
+def _heading_xml(heading: Heading) -> str:
+    font = FONT_HEADING if heading.level == 1 else FONT_KAI
+    return paragraph(
+        run(heading.text, rpr(font, BODY_PT)),
+        style=f"Heading{heading.level}",
+        align=None,
+        keep_next=True,
+        page_break_before=heading.new_page,
+        mark=(font, BODY_PT),
+    )
+
+
+def _table_xml(table: Table) -> str:
+    total = text_width_twips()
+    scale = total / sum(table.widths_mm)
+    widths = [round(w * scale) for w in table.widths_mm[:-1]]
+    widths.append(total - sum(widths))
+    border = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
+    sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+    borders = "".join(border.format(side) for side in sides)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    cell_margins = (
+        '<w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+        '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
+    )
+    mark = (FONT_BODY, TABLE_PT)
+
+    def cell(width: int, paragraphs: Cell, *, header: bool, centre: bool) -> str:
+        tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if header:
+            tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_SHADING}"/>'
+        tcpr += '<w:vAlign w:val="center"/>'
+        font = FONT_HEADING if header else FONT_BODY
+        body = "".join(
+            paragraph(_runs(parts, font, TABLE_PT), align="center" if header or centre else "left",
+                      line_pt=TABLE_LINE_PT, mark=mark)
+            for parts in paragraphs
+        ) or paragraph("", line_pt=TABLE_LINE_PT, mark=mark)
+        return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{body}</w:tc>"
+
+    # The header row repeats on every page (w:tblHeader) and never splits.
+    header = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" + "".join(
+        cell(w, ((title,),), header=True, centre=True) for w, title in zip(widths, table.columns, strict=True)
+    ) + "</w:tr>"
+    rows = "".join(
+        "<w:tr>"
+        + "".join(
+            cell(w, c, header=False, centre=i >= table.centre_from)
+            for i, (w, c) in enumerate(zip(widths, row, strict=True))
+        )
+        + "</w:tr>"
+        for row in table.rows
+    )
+    return (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{total}" w:type="dxa"/>'
+        f'<w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
+        f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{cell_margins}</w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0"'
+        ' w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{header}{rows}</w:tbl>"
+    )
+
+
+def _signature_xml(signature: Signature) -> str:
+    """Signature lines from 4 characters in, blank lines for the seal, the date 4 characters in
+    from the right (GB/T 9704 7.3.5); kept on one page with the text above."""
+    indent = round(4 * BODY_PT * 20)
+    parts = [paragraph("", keep_next=True)]
+    for label, value in signature.lines:
+        parts.append(paragraph(_runs((label, value)), align="left", left_twips=indent, keep_next=True))
+    parts += [paragraph("", keep_next=True)] * SEAL_ROOM_LINES
+    parts.append(paragraph(_runs((signature.date_text,)), align="right", right_chars=4))
+    return "".join(parts)
+
+
+def _body_xml(blocks: Iterable[Block]) -> str:
+    out: list[str] = []
+    previous: Block | None = None
+    for block in blocks:
+        if isinstance(block, Cover):
+            out.append(_cover_xml(block))
+        elif isinstance(block, Heading):
+            out.append(_heading_xml(block))
+        elif isinstance(block, Para):
+            out.append(
+                paragraph(
+                    _runs(block.parts),
+                    align=block.align,
+                    first_line_chars=2 if block.indent else 0,
+                )
+            )
+        elif isinstance(block, Table):
+            if isinstance(previous, Table):  # two adjacent tables would merge into one
+                out.append(_blank())
+            out.append(_table_xml(block))
+        elif isinstance(block, Signature):
+            out.append(_signature_xml(block))
+        previous = block
+    if isinstance(previous, Table):  # Word wants a paragraph between a table and the section end
+        out.append(_blank())
+    return "".join(out)
+
+
+_EXTRA_STYLES = (
+    # Built-in names ("heading 1", "Title", "Table Grid"): Word, WPS and LibreOffice map them to
+    # their own built-in styles, so the navigation pane shows the outline.
+    '<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
+    '<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
+    f'<w:pPr><w:spacing w:before="0" w:after="240" w:line="{round(COVER_TITLE_LINE_PT * 20)}"'
+    ' w:lineRule="exact"/><w:jc w:val="center"/></w:pPr>'
+    f"<w:rPr>{rpr(FONT_TITLE, COVER_TITLE_PT)}</w:rPr></w:style>"
+    + "".join(
+        f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
+        '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
+        f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{before}" w:after="0"'
+        f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/><w:jc w:val="left"/>'
+        f'<w:outlineLvl w:val="{level - 1}"/></w:pPr><w:rPr>{rpr(font, BODY_PT)}</w:rPr></w:style>'
+        for level, font, before in ((1, FONT_HEADING, 120), (2, FONT_KAI, 60))
+    )
+    + '<w:style w:type="character" w:customStyle="1" w:styleId="FillIn"><w:name w:val="待填写"/>'
+    '<w:uiPriority w:val="1"/><w:qFormat/>'
+    f'<w:rPr><w:color w:val="{FILL_COLOR}"/><w:highlight w:val="{FILL_HIGHLIGHT}"/></w:rPr></w:style>'
+    '<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/>'
+    '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/><w:tblPr><w:tblBorders>'
+    + "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    + "</w:tblBorders></w:tblPr></w:style>"
+)
+
+
+@functools.cache
+def _report_template() -> bytes:
+    """The base package (wordml, as the letters) with headings, title, table and fill styles, and
+    no page number on the cover (first-page footer emptied)."""
+    parts = base_template_parts()
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace("</w:styles>", _EXTRA_STYLES + "</w:styles>")
+    empty_mark = f"<w:rPr>{rpr(FONT_BODY, SMALL_PT)}</w:rPr>"
+    parts["word/footer3.xml"] = (
+        f"{XML_DECLARATION}<w:ftr {NSDECLS}><w:p><w:pPr>{empty_mark}</w:pPr></w:p></w:ftr>"
+    )
+    return zip_parts(parts)
+
+
+def scaffold_docx(info: ScaffoldInfo) -> bytes:
+    """The editable scaffold as DOCX (Word, WPS, LibreOffice): A4 with GB/T 9704 margins, page
+    numbers "— 1 —" from the second page, Heading 1/2 outline, header rows repeated on every page,
+    fields to fill highlighted with the character style "待填写".
+
+    :returns: DOCX bytes; the same info always gives the same bytes.
+    """
+    blocks = scaffold_blocks(info)
+    document = Document(io.BytesIO(_report_template()))
+    append_body_xml(document, _body_xml(blocks))
+    for placeholder in document.element.body.iter(qn("w:drawing")):
+        if len(placeholder) == 0:
+            insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM, "扫码验证二维码")
+            break
+
+    props = document.core_properties
+    props.title = report_title(info)
+    props.identifier = info.number
+    props.subject = TITLE_SUFFIX[info.kind]
+    issued = datetime(info.issue_date.year, info.issue_date.month, info.issue_date.day, tzinfo=UTC)
+    props.created = issued
+    props.modified = issued
+    return save_deterministic(document)
