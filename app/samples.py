@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.demo import SAMPLES, UNITS
 from app.documents import commitment as doc
@@ -22,6 +23,9 @@ from app.domain.report_kinds import ReportKind
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 from app.stamping.types import SealPlacement
+
+if TYPE_CHECKING:
+    from app.documents.reports import ScaffoldInfo
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
 SAMPLE_BASE_URL = "http://127.0.0.1:8000"
@@ -218,7 +222,7 @@ def page_count(pdf: bytes) -> int:
 def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
     """A sealed 信用核查结果告知书 and both agency report scaffolds, from samples/credit-records.csv."""
     from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
-    from app.documents.reports import ReportSubject, ScaffoldInfo, scaffold_docx, scaffold_pdf
+    from app.documents.reports import scaffold_docx, scaffold_pdf
     from app.domain.credit_check import Purpose, check_credit
     from app.domain.credit_import import parse_credit_records
     from app.stamping import overlay
@@ -252,26 +256,45 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     png_of_first_page(pdf, out / "credit-certificate.png", dpi=60)
     yield "credit-certificate: pdf png (惩戒, bidding, sealed and signed)"
 
+    version = CURRENT[Family.REPORT]
+    for kind in (ReportKind.RATING, ReportKind.DECISION):
+        info = scaffold_sample_info(kind, issued_on)
+        base = out / f"scaffold-{kind}"
+        base.with_suffix(".docx").write_bytes(scaffold_docx(info, version))
+        pdf = scaffold_pdf(info, version)
+        base.with_suffix(".pdf").write_bytes(pdf)
+        record_issued(out, {base.name: issued_entry(Family.REPORT, version, kind=kind.value,
+                                                    issued_on=issued_on.isoformat())})
+        png_of_first_page(pdf, base.with_suffix(".png"), dpi=50)
+        yield f"scaffold-{kind}: docx pdf png"
+
+
+def scaffold_sample_info(kind: ReportKind, issued_on: date) -> ScaffoldInfo:
+    """The pre-filled scaffold of the sample subject: its public credit information from
+    samples/credit-records.csv as of ``issued_on`` (what ``agencies.scaffold_info`` reads from the
+    database for a real report)."""
+    from app.documents.reports import ReportSubject, ScaffoldInfo
+    from app.domain.credit_check import Purpose, check_credit
+    from app.domain.credit_import import parse_credit_records
+
+    source = Path(__file__).resolve().parent.parent / "samples" / "credit-records.csv"
+    report = parse_credit_records(source.read_bytes(),
+                                  filename="credit-records.csv", today=issued_on)
     subject_code = "91211382MA0Y8K7Q3B"
     rows = check_credit([r for r in report.records if r.subject_code == subject_code],
                         Purpose.OTHER, issued_on).rows
-    for kind, doc_type, extra in (
-            (ReportKind.RATING, DocumentType.PJ, {}),
-            (ReportKind.DECISION, DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
-                                           "requesting_department": "凌源市住房和城乡建设局"})):
-        number = format_document_number(doc_type, issued_on.year, 1)
-        vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
-        info = ScaffoldInfo(
-            kind=kind, number=number, verification_code=vcode,
-            verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
-            agency_name="辽宁示例信用评价有限公司（演示）",
-            agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
-            valid_until=None, public_rows=rows,
-            subject=ReportSubject(name="凌源市示例建筑工程有限公司", uscc=subject_code,
-                                  legal_representative="欧阳明"), **extra)
-        base = out / f"scaffold-{kind}"
-        base.with_suffix(".docx").write_bytes(scaffold_docx(info))
-        pdf = scaffold_pdf(info)
-        base.with_suffix(".pdf").write_bytes(pdf)
-        png_of_first_page(pdf, base.with_suffix(".png"), dpi=50)
-        yield f"scaffold-{kind}: docx pdf png"
+    doc_type, extra = {
+        ReportKind.RATING: (DocumentType.PJ, {}),
+        ReportKind.DECISION: (DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
+                                                "requesting_department": "凌源市住房和城乡建设局"}),
+    }[kind]
+    number = format_document_number(doc_type, issued_on.year, 1)
+    vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
+    return ScaffoldInfo(
+        kind=kind, number=number, verification_code=vcode,
+        verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
+        agency_name="辽宁示例信用评价有限公司（演示）",
+        agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
+        valid_until=None, public_rows=rows,
+        subject=ReportSubject(name="凌源市示例建筑工程有限公司", uscc=subject_code,
+                              legal_representative="欧阳明"), **extra)

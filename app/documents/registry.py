@@ -82,7 +82,7 @@ class TemplateVersion:
 
 DOCX_LAYOUTS = {
     "letters-1": "app.documents.docx_render.render_letters_docx (GB/T 9704 page, one section per copy)",
-    "report-scaffold-1": "app.documents.reports.scaffold_docx",
+    "report-scaffold-1": "app.documents.reports.docx.scaffold_docx",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
 
@@ -94,6 +94,8 @@ _RELEASED = (
                     wording="wording.json", docx_layout="letters-1"),
     TemplateVersion(Family.CERTIFICATE, "v1", "certificate.html", "certificate.css"),
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v1", "clause.html"),
+    # reports v1: the wording of both scaffolds is still code (app/documents/reports/content.py),
+    # frozen with the DOCX layout by the scaffold samples (tests/documents/test_samples.py).
     TemplateVersion(Family.REPORT, "v1", "report.html", "report.css",
                     docx_layout="report-scaffold-1"),
 )
