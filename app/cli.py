@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -94,14 +93,19 @@ def make_samples(out: Path) -> None:
     """Regenerate samples/: input JSON, PDF, DOCX and a PNG of page 1 per variant."""
     import tempfile
 
-    from app.samples import write_credit_samples, write_samples, write_stamping_samples
+    from app.samples import (
+        SAMPLE_ISSUED_ON,
+        write_credit_samples,
+        write_samples,
+        write_stamping_samples,
+    )
 
-    for line in write_samples(out, date(2026, 11, 29)):
+    for line in write_samples(out, SAMPLE_ISSUED_ON):
         click.echo(line)
     with tempfile.TemporaryDirectory() as pki:  # a throwaway demo CA, not the instance's
-        for line in write_stamping_samples(out, date(2026, 11, 29), Path(pki)):
+        for line in write_stamping_samples(out, SAMPLE_ISSUED_ON, Path(pki)):
             click.echo(line)
-        for line in write_credit_samples(out, date(2026, 11, 29), Path(pki)):
+        for line in write_credit_samples(out, SAMPLE_ISSUED_ON, Path(pki)):
             click.echo(line)
 
 

@@ -66,7 +66,9 @@ class IssuedDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     """SHA-256 of the issued PDF (both copies), hex."""
     template_name: Mapped[str] = mapped_column(String(100))
+    """Document family the PDF was rendered with (app/documents/registry.py): "commitment"."""
     template_version: Mapped[str] = mapped_column(String(20))
+    """Released version of that family, e.g. "v2"; re-renders use exactly this version."""
     subject_kind: Mapped[str] = mapped_column(String(32))
     subject_name: Mapped[str] = mapped_column(String(100))
     subject_code_public: Mapped[str] = mapped_column(String(18))
@@ -319,6 +321,10 @@ class CreditCheck(Base):
     """The date printed on the certificate (Lingyuan's calendar day), which statistics count by."""
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The records used (codes redacted) and the full result, frozen at issue time."""
+    template_name: Mapped[str] = mapped_column(String(100))
+    """Document family of the certificate (app/documents/registry.py): "credit_check"."""
+    template_version: Mapped[str] = mapped_column(String(20))
+    """Released version it was rendered with (migration 0014 backfilled "v1", the only one then)."""
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     """The stamped and signed certificate PDF."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
@@ -348,6 +354,10 @@ class AgencyReport(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     grade: Mapped[str | None] = mapped_column(String(4))
     recommendation: Mapped[str | None] = mapped_column(String(20))
+    template_name: Mapped[str] = mapped_column(String(100))
+    """Document family of the scaffold (app/documents/registry.py): "reports"."""
+    template_version: Mapped[str] = mapped_column(String(20))
+    """Released version the scaffold renders with (migration 0014 backfilled "v1")."""
     status: Mapped[str] = mapped_column(String(16), default="scaffold", index=True)
     """scaffold (已出具模板) | pending (待审核) | approved (已通过) | rejected (已驳回)."""
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -1,4 +1,9 @@
-"""Regenerates samples/: for each letter variant the input JSON, PDF, DOCX and page-1 PNG."""
+"""Regenerates samples/: for each letter variant the input JSON, PDF, DOCX and page-1 PNG.
+
+``samples/issued.json`` holds, per rendered sample, what the service stores with an issued record:
+the template (family, version) and the issue data (number, code, date, clause 6, or the
+certificate's context). tests/documents/test_samples.py re-renders every sample from it and its
+input and asserts the same bytes (issue 11 §5: a released version never changes)."""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.demo import SAMPLES, UNITS
 from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
+from app.documents.registry import CURRENT, RELEASED, Family
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.report_kinds import ReportKind
@@ -17,8 +24,41 @@ from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 from app.stamping.types import SealPlacement
 
+if TYPE_CHECKING:
+    from app.documents.reports import ScaffoldInfo
+
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
 SAMPLE_BASE_URL = "http://127.0.0.1:8000"
+SAMPLE_ISSUED_ON = date(2026, 11, 29)
+ISSUED_FILE = "issued.json"
+STAMPED_LETTER_SAMPLE = "project_approval-unit"
+"""The letter variant the stamped-letter and public-copy samples are made from."""
+
+
+def record_issued(out: Path, entries: dict[str, dict[str, object]]) -> None:
+    """Merge ``entries`` (sample base name -> what its issued record stores) into issued.json."""
+    path = out / ISSUED_FILE
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    known.update(entries)
+    path.write_text(json.dumps(dict(sorted(known.items())), ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8")
+
+
+def sample_issue(req_code: str, serial: int, issued_on: date) -> doc.IssueInfo:
+    """The issue data of sample letter ``serial`` (numbers and codes as the service makes them)."""
+    number = format_document_number(DocumentType.CN, issued_on.year, serial)
+    code = verification_code(SAMPLE_SECRET, number, req_code, issued_on, "0" * 64)
+    return doc.IssueInfo(number=number, verification_code=code,
+                         verify_url=verify_url(SAMPLE_BASE_URL, number, code), issued_on=issued_on)
+
+
+def issued_entry(family: Family, version: str, issue: doc.IssueInfo | None = None,
+                 **more: object) -> dict[str, object]:
+    entry: dict[str, object] = {"family": family.value, "version": version}
+    if issue is not None:
+        entry.update(number=issue.number, verification_code=issue.verification_code,
+                     verify_url=issue.verify_url, issued_on=issue.issued_on.isoformat())
+    return {**entry, **more}
 
 
 def png_of_first_page(pdf: bytes, out: Path, dpi: int = 60, page: int = 1) -> bool:
@@ -31,25 +71,39 @@ def png_of_first_page(pdf: bytes, out: Path, dpi: int = 60, page: int = 1) -> bo
 
 
 def write_samples(out: Path, issued_on: date) -> Iterator[str]:
-    """Render every variant into ``out``; yields one line per file written."""
+    """Render every variant into ``out`` with the current version, and one letter with each
+    older released version (``v1-commitment-…``); yields one line per file written."""
     out.mkdir(parents=True, exist_ok=True)
+    current = CURRENT[Family.COMMITMENT]
+    issued: dict[str, dict[str, object]] = {}
     for serial, (name, data) in enumerate(sorted(SAMPLES.items()), start=1):
         req = parse_commitment_request(data)
-        number = format_document_number(DocumentType.CN, issued_on.year, serial)
-        code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
-        issue = doc.IssueInfo(number=number, verification_code=code,
-                              verify_url=verify_url(SAMPLE_BASE_URL, number, code),
-                              issued_on=issued_on)
-        letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
+        issue = sample_issue(req.subject_code, serial, issued_on)
+        extra = UNITS.get(req.receiving_unit)
+        letters = doc.filled_letters(req, issue, extra)
         pdf = doc.letters_pdf(letters, created=issued_on)
         base = out / f"commitment-{name}"
         base.with_suffix(".json").write_text(
             json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         base.with_suffix(".pdf").write_bytes(pdf)
         base.with_suffix(".docx").write_bytes(doc.letters_docx(letters))
+        issued[base.name] = issued_entry(Family.COMMITMENT, current, issue,
+                                         input=f"{base.name}.json", extra_clause=extra)
         yield f"{base.name}: json pdf docx"
         if png_of_first_page(pdf, base.with_suffix(".png")):
             yield f"{base.name}.png"
+        if name != STAMPED_LETTER_SAMPLE:
+            continue
+        for version in RELEASED[Family.COMMITMENT]:
+            if version == current:
+                continue
+            old = doc.filled_letters(req, issue, extra, version)
+            older = out / f"{version}-commitment-{name}"
+            older.with_suffix(".pdf").write_bytes(doc.letters_pdf(old, version, created=issued_on))
+            older.with_suffix(".docx").write_bytes(doc.letters_docx(old, version))
+            issued[older.name] = issued_entry(Family.COMMITMENT, version, issue,
+                                              input=f"{base.name}.json", extra_clause=extra)
+            yield f"{older.name}: pdf docx (released version {version})"
     for sc in Scenario:
         for who, kind in (("unit", SubjectKind.ENTERPRISE), ("person", SubjectKind.NATURAL_PERSON)):
             letters = doc.blank_letters(sc, kind)
@@ -57,9 +111,12 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
             pdf = doc.letters_pdf(letters)
             base.with_suffix(".pdf").write_bytes(pdf)
             base.with_suffix(".docx").write_bytes(doc.letters_docx(letters))
+            issued[base.name] = issued_entry(Family.COMMITMENT, current, scenario=sc.value,
+                                             subject_kind=kind.value)
             yield f"{base.name}: pdf docx"
             if png_of_first_page(pdf, base.with_suffix(".png")):
                 yield f"{base.name}.png"
+    record_issued(out, issued)
 
 
 LONG_DOCUMENT_PARAGRAPH = (
@@ -121,16 +178,18 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
 
     signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
                                       passphrase=read_demo_passphrase(pki_dir)))
-    seal = generate_seal("凌源市住房和城乡建设局")
-    data = SAMPLES["project_approval-unit"]
+    unit = "凌源市住房和城乡建设局"
+    seal = generate_seal(unit)
+    data = SAMPLES[STAMPED_LETTER_SAMPLE]
     req = parse_commitment_request(data)
-    number = format_document_number(DocumentType.CN, issued_on.year, 1)
-    code = verification_code(SAMPLE_SECRET, number, req.subject_code, issued_on, "0" * 64)
-    issue = doc.IssueInfo(number=number, verification_code=code,
-                          verify_url=verify_url(SAMPLE_BASE_URL, number, code),
-                          issued_on=issued_on)
-    letters = doc.filled_letters(req, issue, UNITS.get(req.receiving_unit))
+    issue = sample_issue(req.subject_code, 1, issued_on)
+    extra = UNITS.get(req.receiving_unit)
+    letters = doc.filled_letters(req, issue, extra)
     letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
+    record_issued(out, {"stamped-letter": issued_entry(
+        Family.COMMITMENT, CURRENT[Family.COMMITMENT], issue,
+        input=f"commitment-{STAMPED_LETTER_SAMPLE}.json", extra_clause=extra, copies=[2],
+        seal=unit, signed=True)})
 
     stamped = signer.sign(overlay.stamp_at_anchors(letter, seal), reason="盖章确认（演示）")
     (out / "stamped-letter.pdf").write_bytes(stamped)
@@ -163,7 +222,7 @@ def page_count(pdf: bytes) -> int:
 def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
     """A sealed 信用核查结果告知书 and both agency report scaffolds, from samples/credit-records.csv."""
     from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
-    from app.documents.reports import ReportSubject, ScaffoldInfo, scaffold_docx, scaffold_pdf
+    from app.documents.reports import scaffold_docx, scaffold_pdf
     from app.domain.credit_check import Purpose, check_credit
     from app.domain.credit_import import parse_credit_records
     from app.stamping import overlay
@@ -186,33 +245,56 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
         issuer="凌源市住房和城乡建设局", issued_on=issued_on)
     signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
                                       passphrase=read_demo_passphrase(pki_dir)))
-    pdf = certificate_pdf(certificate_context(header, result))
-    pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal("凌源市住房和城乡建设局")),
+    context = certificate_context(header, result)
+    version = CURRENT[Family.CERTIFICATE]
+    pdf = certificate_pdf(context, version)
+    pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal(header.issuer)),
                       reason="信用核查结果告知书（演示）")
+    record_issued(out, {"credit-certificate": issued_entry(
+        Family.CERTIFICATE, version, context=context, seal=header.issuer, signed=True)})
     (out / "credit-certificate.pdf").write_bytes(pdf)
     png_of_first_page(pdf, out / "credit-certificate.png", dpi=60)
     yield "credit-certificate: pdf png (惩戒, bidding, sealed and signed)"
 
+    version = CURRENT[Family.REPORT]
+    for kind in (ReportKind.RATING, ReportKind.DECISION):
+        info = scaffold_sample_info(kind, issued_on)
+        base = out / f"scaffold-{kind}"
+        base.with_suffix(".docx").write_bytes(scaffold_docx(info, version))
+        pdf = scaffold_pdf(info, version)
+        base.with_suffix(".pdf").write_bytes(pdf)
+        record_issued(out, {base.name: issued_entry(Family.REPORT, version, kind=kind.value,
+                                                    issued_on=issued_on.isoformat())})
+        png_of_first_page(pdf, base.with_suffix(".png"), dpi=50)
+        yield f"scaffold-{kind}: docx pdf png"
+
+
+def scaffold_sample_info(kind: ReportKind, issued_on: date) -> ScaffoldInfo:
+    """The pre-filled scaffold of the sample subject: its public credit information from
+    samples/credit-records.csv as of ``issued_on`` (what ``agencies.scaffold_info`` reads from the
+    database for a real report)."""
+    from app.documents.reports import ReportSubject, ScaffoldInfo
+    from app.domain.credit_check import Purpose, check_credit
+    from app.domain.credit_import import parse_credit_records
+
+    source = Path(__file__).resolve().parent.parent / "samples" / "credit-records.csv"
+    report = parse_credit_records(source.read_bytes(),
+                                  filename="credit-records.csv", today=issued_on)
     subject_code = "91211382MA0Y8K7Q3B"
     rows = check_credit([r for r in report.records if r.subject_code == subject_code],
                         Purpose.OTHER, issued_on).rows
-    for kind, doc_type, extra in (
-            (ReportKind.RATING, DocumentType.PJ, {}),
-            (ReportKind.DECISION, DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
-                                           "requesting_department": "凌源市住房和城乡建设局"})):
-        number = format_document_number(doc_type, issued_on.year, 1)
-        vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
-        info = ScaffoldInfo(
-            kind=kind, number=number, verification_code=vcode,
-            verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
-            agency_name="辽宁示例信用评价有限公司（演示）",
-            agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
-            valid_until=None, public_rows=rows,
-            subject=ReportSubject(name="凌源市示例建筑工程有限公司", uscc=subject_code,
-                                  legal_representative="欧阳明"), **extra)
-        base = out / f"scaffold-{kind}"
-        base.with_suffix(".docx").write_bytes(scaffold_docx(info))
-        pdf = scaffold_pdf(info)
-        base.with_suffix(".pdf").write_bytes(pdf)
-        png_of_first_page(pdf, base.with_suffix(".png"), dpi=50)
-        yield f"scaffold-{kind}: docx pdf png"
+    doc_type, extra = {
+        ReportKind.RATING: (DocumentType.PJ, {}),
+        ReportKind.DECISION: (DocumentType.BG, {"project_name": "凌源市城南片区道路改造工程",
+                                                "requesting_department": "凌源市住房和城乡建设局"}),
+    }[kind]
+    number = format_document_number(doc_type, issued_on.year, 1)
+    vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
+    return ScaffoldInfo(
+        kind=kind, number=number, verification_code=vcode,
+        verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
+        agency_name="辽宁示例信用评价有限公司（演示）",
+        agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
+        valid_until=None, public_rows=rows,
+        subject=ReportSubject(name="凌源市示例建筑工程有限公司", uscc=subject_code,
+                              legal_representative="欧阳明"), **extra)

@@ -145,17 +145,24 @@ def rename(font: TTFont, family: str, source_name: str) -> None:
 
 
 def boilerplate_text() -> str:
-    """Text every letter prints whatever its fields: the wording of all variants."""
+    """Text every letter prints whatever its fields: the wording of all variants of every
+    released version (the current one first)."""
     from app.documents import commitment as doc
+    from app.documents.registry import RELEASED, Family
+    from app.documents.wording import letter_wording
     from app.domain.commitments import Scenario
     from app.domain.subjects import SubjectKind
 
-    parts = ["编号：验证码：扫码核验真伪—0123456789年月日", doc.NUMERALS, "、"]
-    for scenario in Scenario:
-        for kind in SubjectKind:
-            for letter in doc.blank_letters(scenario, kind):
-                parts += [letter.subtitle, letter.preamble, letter.closing, *letter.clauses,
-                          *letter.signature_lines, *(f.label + "：" for f in letter.fields)]
+    current = doc.CURRENT_TEMPLATE_VERSION
+    versions = [current, *(v for v in RELEASED[Family.COMMITMENT] if v != current)]
+    parts = ["编号：验证码：扫码核验真伪—0123456789年月日", letter_wording(current).numerals, "、"]
+    for version in versions:
+        parts.append(letter_wording(version).numerals)
+        for scenario in Scenario:
+            for kind in SubjectKind:
+                for letter in doc.blank_letters(scenario, kind, version):
+                    parts += [letter.subtitle, letter.preamble, letter.closing, *letter.clauses,
+                              *letter.signature_lines, *(f.label + "：" for f in letter.fields)]
     return "".join(parts)
 
 
@@ -229,9 +236,15 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str,
 
 
 def heading_codepoints() -> set[int]:
-    from app.documents.commitment import COPY_LABELS, TITLE
+    """The title and copy labels of every released 信用承诺书 version (their wording.json)."""
+    from app.documents.registry import RELEASED, Family
+    from app.documents.wording import letter_wording
 
-    return {ord(c) for c in "".join((TITLE, *COPY_LABELS))}
+    texts = []
+    for version in RELEASED[Family.COMMITMENT]:
+        wording = letter_wording(version)
+        texts += [wording.title, *wording.copy_labels]
+    return {ord(c) for c in "".join(texts)}
 
 
 def sha256(path: Path) -> str:

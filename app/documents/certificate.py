@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.documents.registry import CURRENT, Family, template_version
 from app.documents.render import render_pdf
 from app.domain.credit_check import CheckResult
 from app.domain.dates import format_cn_date
 
-CURRENT_TEMPLATE_VERSION = "v1"
+CURRENT_TEMPLATE_VERSION = CURRENT[Family.CERTIFICATE]
+"""Template version of new certificates (app/documents/registry.py)."""
 SOURCES = "凌源市信用信息共享交换平台（含全国信用信息共享平台、信用中国、信用辽宁推送信息）"
 
 
@@ -65,10 +67,9 @@ def certificate_context(header: CertificateHeader, result: CheckResult) -> dict[
 
 
 def certificate_pdf(context: dict[str, Any], version: str = CURRENT_TEMPLATE_VERSION) -> bytes:
-    """The unsealed certificate PDF (the stamping step adds seal and signature)."""
-    if version != "v1":
-        raise ValueError(f"unknown certificate template version {version!r}")
+    """The unsealed certificate PDF with template ``version`` (the stamping step adds seal and
+    signature); raises ``UnknownTemplateVersion``."""
+    t = template_version(Family.CERTIFICATE, version)
     stamp = context["issued_on"]
-    return render_pdf(f"credit_check/{version}/certificate.html", {"c": context},
-                      stylesheets=(f"credit_check/{version}/certificate.css",),
+    return render_pdf(t.html_template, {"c": context}, stylesheets=t.css_templates,
                       metadata={"title": "信用核查结果告知书", "created": stamp, "modified": stamp})

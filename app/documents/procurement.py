@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import markupsafe
 
+from app.documents.registry import CURRENT, Family, template_version
 from app.documents.render import render_html
 from app.domain.credit_check import ENTRY_MINIMUM_GRADE as FLOOR_GRADE
 from app.domain.credit_check import INCENTIVE_WEIGHT_MIN_PERCENT as FLOOR_INCENTIVE_PERCENT
@@ -19,9 +20,10 @@ class ClauseError(ValueError):
         self.message = message
 
 
-def render_clause(minimum_grade: str, incentive_percent: str | float, project_name: str = ""
-                  ) -> markupsafe.Markup:
-    """The clause as HTML, with thresholds checked against the policy's floors."""
+def render_clause(minimum_grade: str, incentive_percent: str | float, project_name: str = "",
+                  version: str = CURRENT[Family.PROCUREMENT_CLAUSE]) -> markupsafe.Markup:
+    """The clause as HTML in the legal text of ``version`` (app/documents/registry.py), with
+    thresholds checked against the policy's floors."""
     grade = (minimum_grade or "").strip().upper()
     if grade not in GRADES:
         raise ClauseError(f"准入等级应为：{'、'.join(GRADES)}")
@@ -34,7 +36,7 @@ def render_clause(minimum_grade: str, incentive_percent: str | float, project_na
     if not FLOOR_INCENTIVE_PERCENT <= percent <= 100:
         raise ClauseError(f"信用激励分值不得低于总评分分值的{FLOOR_INCENTIVE_PERCENT}%（政策三(二)）"
                           f"，当前为{percent:g}%")
-    html = render_html("procurement/clause.html", {
+    html = render_html(template_version(Family.PROCUREMENT_CLAUSE, version).html_template, {
         "grade": grade, "percent": f"{percent:g}", "project_name": project_name.strip()[:200],
         "acceptable": GRADES[: GRADES.index(grade) + 1]})
     return markupsafe.Markup(html)

@@ -136,8 +136,9 @@ def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (),
     ``stylesheets`` names CSS templates parsed once per process (faster than inline
     ``<style>``). ``metadata`` may hold ``title``, ``created`` and ``modified`` (ISO dates) so
     that the same input always gives the same bytes. ``ua_stylesheet`` names a CSS template
-    used instead of WeasyPrint's user-agent stylesheet (templates/common/document-ua.css); the
-    markup must then be well-formed XHTML (see weasyprint_adapter.ParsedXhtml).
+    used instead of WeasyPrint's user-agent stylesheet (a version's own copy, e.g.
+    templates/commitment/v2/document-ua.css); the markup must then be well-formed XHTML (see
+    weasyprint_adapter.ParsedXhtml).
     """
     r = _renderer()
     sheets = [r.font_css, *(stylesheet(name) for name in stylesheets)]

@@ -1,4 +1,5 @@
-"""信用承诺书 content (policy 五): scenarios, request parsing, clauses and the signature block."""
+"""信用承诺书 requests (policy 五): scenarios, request parsing and clause 6; the printed wording is
+versioned with the templates (app/documents/wording.py)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,6 @@ class Scenario(Enum):
         """Chinese label, e.g. "项目审批、核准、备案"."""
         return _SCENARIO_LABELS[self]
 
-    @property
-    def subtitle(self) -> str:
-        """Line printed under the letter title, e.g. "（适用于项目审批、核准、备案）"."""
-        return f"（适用于{self.label}）"
-
 
 _SCENARIO_LABELS = {
     Scenario.PROJECT_APPROVAL: "项目审批、核准、备案",  # 五(一)1
@@ -57,20 +53,6 @@ FIELD_LABELS: dict[str, str] = {
     "receiving_unit": "接受承诺单位",
 }
 """API field -> Chinese label used in messages (``subject_code`` is relabelled per kind)."""
-
-_SUBJECT_PLACEHOLDER = "本单位（个人）"
-
-# policy 五(二)1–5, verbatim; the source's half-width punctuation is set full-width as on paper.
-_POLICY_CLAUSES = (
-    "承诺本单位（个人）提供的所有资料均合法、真实、有效，并对所提供资料的真实性负责",
-    "承诺本单位（个人）严格按照国家法律、法规和规章开展相关经济活动，全面履行应尽的责任和义务，"
-    "主动接受行业监管和事务管理，自愿接受依法开展的日常检查；"
-    "违法失信经营后将自愿接受约束和惩戒，并依法承担相应责任",
-    "承诺本单位（个人）不违约毁约，守合同、重信用，维护经营者、消费者的合法权益",
-    "承诺本单位（个人）自觉接受行业管理部门、行业组织、社会公众、新闻舆论的监督",
-    "承诺本单位（个人）自愿按照信用信息管理有关要求，将信用承诺信息和失信信息纳入"
-    "社会信用信息共享交换平台，并通过信用平台和网站向社会公示信息",
-)
 
 _TRAILING_PUNCTUATION = "；;。.，,、 "
 
@@ -222,60 +204,21 @@ def parse_commitment_request(
     )
 
 
-def subject_pronoun(kind: SubjectKind) -> str:
-    """Return "本单位" for units and "本人" for 自然人 (the policy's "本单位（个人）")."""
-    return "本单位" if kind.is_unit else "本人"
+def normalise_extra_clause(extra_clause: str | None) -> str | None:
+    """Clause 6 of a letter (policy 五(二)6): the receiving unit's matter-specific text, as printed.
 
+    The letter's wording (templates/commitment/<version>/wording.json) ends it with its own
+    punctuation, so trailing punctuation is dropped here.
 
-def commitment_clauses(kind: SubjectKind, extra_clause: str | None = None) -> tuple[str, ...]:
-    """Return the clauses of the letter, without numbering (renderers number them 一、二、…).
-
-    Clauses 1–5 are policy 五(二)1–5 verbatim with "本单位（个人）" replaced by
-    ``subject_pronoun(kind)``; clause 6 (五(二)6) is the receiving unit's
-    matter-specific text when given. Each clause ends with "；", the last with "。".
-
-    :param kind: the subject kind.
     :param extra_clause: 其他承诺 required by the 行业管理部门 for this matter, or None/"".
-    :returns: 5 or 6 clause texts.
-    :raises FieldError: ``extra_clause`` (field "extra_clause") has forbidden characters
-        or exceeds 500 characters.
+    :returns: the normalised text, or None when there is no clause 6.
+    :raises FieldError: ``extra_clause`` (field "extra_clause") has forbidden characters,
+        exceeds 500 characters or is only punctuation.
     """
-    pronoun = subject_pronoun(kind)
-    clauses = [c.replace(_SUBJECT_PLACEHOLDER, pronoun) for c in _POLICY_CLAUSES]
-    if extra_clause is not None and extra_clause.strip():
-        text = normalise_free_text(extra_clause, "extra_clause", "其他承诺", EXTRA_CLAUSE_MAX_LEN)
-        text = text.rstrip(_TRAILING_PUNCTUATION)
-        if not text:
-            raise FieldError("extra_clause", "请填写其他承诺的内容")
-        clauses.append(text)
-    return tuple(c + "；" for c in clauses[:-1]) + (clauses[-1] + "。",)
-
-
-def preamble(kind: SubjectKind, scenario: Scenario) -> str:
-    """Opening paragraph ending in "郑重承诺如下：" ("本人" for 自然人).
-
-    ``scenario`` is accepted so that scenario-specific wording can be added without
-    changing callers; today the text is the same for all three 情形 (the subtitle
-    names the scenario).
-    """
-    del scenario
-    return (
-        "为维护公平竞争的市场秩序，营造诚实守信的社会环境，"
-        f"{subject_pronoun(kind)}就上述事项郑重承诺如下："
-    )
-
-
-def closing() -> str:
-    """Closing paragraph: effect, liability and consent to publication (policy 五(三)2)."""
-    return (
-        "本承诺书自签署之日起生效。"
-        "如违背上述承诺，愿意承担相应的法律责任，接受有关部门依法依规实施的失信惩戒措施。"
-        "同意将本承诺书（不含身份证号码等个人信息）在“信用中国（辽宁凌源）”网站公示，接受社会监督。"
-    )
-
-
-def signature_lines(kind: SubjectKind) -> tuple[str, ...]:
-    """Signature block lines: a unit seals and its 法定代表人 signs (policy 五(三)2)."""
-    if kind.is_unit:
-        return ("承诺单位（盖章）：", "法定代表人（负责人）（签字）：")
-    return ("承诺人（签字并按指印）：",)
+    if extra_clause is None or not extra_clause.strip():
+        return None
+    text = normalise_free_text(extra_clause, "extra_clause", "其他承诺", EXTRA_CLAUSE_MAX_LEN)
+    text = text.rstrip(_TRAILING_PUNCTUATION)
+    if not text:
+        raise FieldError("extra_clause", "请填写其他承诺的内容")
+    return text

@@ -46,7 +46,7 @@ class IssuedCheck(Protocol):
     as_of: date
     issued_on: date
     sha256: str
-    snapshot: dict[str, Any]
+    template_version: str
 
 
 class IssuedReport(Protocol):
@@ -59,6 +59,7 @@ class IssuedReport(Protocol):
     valid_until: date | None
     status: str
     sha256: str | None
+    template_version: str
 
 
 class PublishedFiling(Protocol):
@@ -118,7 +119,7 @@ def public_check(record: IssuedCheck, *, issuer: str, base_url: str,
         "issuer": issuer,
         "issued_on": record.issued_on.isoformat(), "status": "valid",
         "status_label": "有效", "sha256": record.sha256,
-        "template_version": record.snapshot.get("template_version", "v1"),
+        "template_version": record.template_version,
         "verify_url": verify_url(base_url, record.number),
     }
 
@@ -140,7 +141,7 @@ def public_report(record: IssuedReport, *, issuer: str, base_url: str, today: da
         "status": "expired" if expired and record.status == "approved" else record.status,
         "status_label": "已过期" if expired and record.status == "approved"
         else REPORT_STATUS[record.status],
-        "sha256": record.sha256, "template_version": "v1",
+        "sha256": record.sha256, "template_version": record.template_version,
         "verify_url": verify_url(base_url, record.number),
     }
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.archive.blobs import BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
+from app.documents.registry import CURRENT, Family
 from app.domain.credit_check import Purpose, check_credit, validate_grade
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.identifiers import validate_uscc
@@ -131,6 +132,7 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
         project_name=request.project_name, requesting_unit_id=request.requesting_unit_id,
         issue_date=today,
         valid_until=rating_valid_through(today) if request.kind == ReportKind.RATING else None,
+        template_name=Family.REPORT.value, template_version=CURRENT[Family.REPORT],
         status="scaffold")
     session.add(report)
     session.flush()

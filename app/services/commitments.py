@@ -12,10 +12,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.archive.blobs import BlobNotFound, BlobStore
+from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
 from app.archive.pii import PiiCipher
 from app.documents import commitment as doc
 from app.documents.fonts import font_stack
+from app.documents.registry import Family
 from app.domain.access import AccessGround, Letter, Reader, letter_access
 from app.domain.commitments import CommitmentRequest, Scenario, parse_commitment_request
 from app.domain.errors import FieldError
@@ -36,6 +37,16 @@ TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit
 
 class DocumentNotFound(LookupError):
     """No issued document with that number."""
+
+
+class OriginalMissing(LookupError):
+    """The archived original of an issued document is missing or damaged (存档原件缺失或损坏):
+    nothing else may be served in its place."""
+
+    def __init__(self, number: str, sha256: str) -> None:
+        super().__init__(f"archived original of {number} (sha256 {sha256}) is missing")
+        self.number = number
+        self.sha256 = sha256
 
 
 @dataclass(frozen=True)
@@ -114,24 +125,28 @@ def _request_from_payload(payload: Mapping[str, object], cipher: PiiCipher) -> C
     return CommitmentRequest(**data)
 
 
-def render_from_payload(payload: Mapping[str, object], version: str, cipher: PiiCipher) -> bytes:
-    """Re-render an issued letter's PDF from its stored payload and template version."""
-    req = _request_from_payload(payload, cipher)
-    issue = doc.IssueInfo(
+def _issue_of(payload: Mapping[str, object]) -> doc.IssueInfo:
+    return doc.IssueInfo(
         number=str(payload["number"]), verification_code=str(payload["verification_code"]),
         verify_url=str(payload["verify_url"]),
         issued_on=date.fromisoformat(str(payload["issued_on"])))
-    letters = doc.filled_letters(req, issue, payload.get("extra_clause"))  # type: ignore[arg-type]
+
+
+def render_from_payload(payload: Mapping[str, object], version: str, cipher: PiiCipher) -> bytes:
+    """Re-render an issued letter's PDF from its stored payload with template ``version`` (its
+    wording, markup and styles): the same bytes as when it was issued (tests/documents/
+    test_samples.py)."""
+    req = _request_from_payload(payload, cipher)
+    issue = _issue_of(payload)
+    letters = doc.filled_letters(req, issue, payload.get("extra_clause"), version)  # type: ignore[arg-type]
     return doc.letters_pdf(letters, version, created=issue.issued_on)
 
 
-def docx_from_payload(payload: Mapping[str, object], cipher: PiiCipher) -> bytes:
+def docx_from_payload(payload: Mapping[str, object], version: str, cipher: PiiCipher) -> bytes:
+    """An issued letter's DOCX from its stored payload, in template ``version``."""
     req = _request_from_payload(payload, cipher)
-    issue = doc.IssueInfo(
-        number=str(payload["number"]), verification_code=str(payload["verification_code"]),
-        verify_url=str(payload["verify_url"]),
-        issued_on=date.fromisoformat(str(payload["issued_on"])))
-    return doc.letters_docx(doc.filled_letters(req, issue, payload.get("extra_clause")))  # type: ignore[arg-type]
+    letters = doc.filled_letters(req, _issue_of(payload), payload.get("extra_clause"), version)  # type: ignore[arg-type]
+    return doc.letters_docx(letters, version)
 
 
 def issue_commitment(session: Session, data: Mapping[str, object], *, secret: bytes,
@@ -153,12 +168,13 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
                           verify_url=verify_url(base_url, number, code),
                           issued_on=today)
     payload = payload_of(req, issue, extra, cipher)
-    pdf = render_from_payload(payload, doc.CURRENT_TEMPLATE_VERSION, cipher)
+    version = doc.CURRENT_TEMPLATE_VERSION
+    pdf = render_from_payload(payload, version, cipher)
     digest = archive.put(pdf)
     record = IssuedDocument(
         number=number, doc_type=DocumentType.CN.value, year=today.year, serial=serial,
         verification_code=code, sha256=digest,
-        template_name="commitment", template_version=doc.CURRENT_TEMPLATE_VERSION,
+        template_name=Family.COMMITMENT.value, template_version=version,
         subject_kind=req.subject_kind.value, subject_name=req.subject_name,
         subject_code_public=public_subject_code(req.subject_kind, req.subject_code),
         subject_code_hash=cipher.lookup_hash(req.subject_code),
@@ -208,12 +224,14 @@ def may_read_number(session: Session, number: str, reader: Reader) -> bool:
                        verification_code=record.verification_code)) is not None
 
 
-def issued_pdf(record: IssuedDocument, archive: BlobStore, cipher: PiiCipher) -> bytes:
-    """The exact issued PDF: from the archive, else re-rendered from the stored data."""
+def issued_pdf(record: IssuedDocument, archive: BlobStore) -> bytes:
+    """The exact issued PDF, the archived original (never a re-render: a file that did not hash
+    to ``record.sha256`` would not be the issued document); raises ``OriginalMissing`` when the
+    original is gone or no longer matches its hash."""
     try:
         return archive.get(record.sha256)
-    except BlobNotFound:
-        return render_from_payload(record.payload, record.template_version, cipher)
+    except (BlobNotFound, BlobCorrupt):
+        raise OriginalMissing(record.number, record.sha256) from None
 
 
 def find_verifiable(session: Session, number_text: str) -> IssuedDocument | CreditCheck | AgencyReport:

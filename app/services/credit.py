@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
 from app.archive.pii import PiiCipher
+from app.documents.certificate import CURRENT_TEMPLATE_VERSION as CERTIFICATE_VERSION
 from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
+from app.documents.registry import Family
 from app.domain.credit_check import CheckResult, Purpose, check_credit
 from app.domain.credit_import import ImportReport, natural_key
 from app.domain.credit_records import CreditRecord, RecordType
@@ -184,7 +186,8 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
         subject_code=public_code, code_label="身份证号码" if check.is_person else "统一社会信用代码",
         issuer=unit.name, issued_on=today)
     context = certificate_context(header, check.result)
-    pdf = certificate_pdf(context)
+    version = CERTIFICATE_VERSION
+    pdf = certificate_pdf(context, version)
     pdf = overlay.stamp_at_anchors(pdf, seal_image(seals[0], archive))
     pdf = signer.sign(pdf, reason="信用核查结果告知书", location="辽宁省凌源市")
     record = CreditCheck(
@@ -194,7 +197,8 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
         subject_code_public=public_code, subject_code_hash=cipher.lookup_hash(check.code),
         purpose=check.result.purpose.value, as_of=check.result.as_of,
         category=check.result.category.value, issued_on=today, sha256=archive.put(pdf),
-        snapshot={"certificate": context, "template_version": "v1",
+        template_name=Family.CERTIFICATE.value, template_version=version,
+        snapshot={"certificate": context,
                   "records": [_redacted(r, public_code) for r in check.records]})
     session.add(record)
     session.flush()

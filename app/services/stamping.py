@@ -65,7 +65,7 @@ def issued_document_pdf(session: Session, archive: BlobStore, number: str, ciphe
     read it (issue 10 §1: the addressed unit or the credit office; a stamp job is no way around
     the rule); raises ``DocumentNotFound`` otherwise, as for an unknown number."""
     record, ground = commitment_svc.find_readable_document(session, number, reader)
-    return record.number, commitment_svc.issued_pdf(record, archive, cipher), ground
+    return record.number, commitment_svc.issued_pdf(record, archive), ground
 
 
 def create_job_for_document(session: Session, archive: BlobStore, *, number: str,

@@ -114,7 +114,8 @@ def scaffold_file(number: str, fmt: str) -> Response:
     db = get_session()
     info = svc.scaffold_info(db, pii_cipher(), report, db.get(Agency, report.agency_id),
                              base_url())
-    data = scaffold_docx(info) if fmt == "docx" else scaffold_pdf(info)
+    version = report.template_version  # the version the scaffold was issued with
+    data = scaffold_docx(info, version) if fmt == "docx" else scaffold_pdf(info, version)
     name = f"{REPORT_KINDS[report.kind]}（{report.number}）.{fmt}"
     return send_file(BytesIO(data), mimetype=DOCX if fmt == "docx" else "application/pdf",
                      as_attachment=True, download_name=name)

@@ -321,7 +321,8 @@ def api_scaffold_file(number: str, fmt: str) -> Response:
     if report is None or report.agency_id != agency.id or fmt not in ("docx", "pdf"):
         abort(404)
     info = agency_svc.scaffold_info(db, pii_cipher(), report, agency, base_url())
-    data = scaffold_docx(info) if fmt == "docx" else scaffold_pdf(info)
+    version = report.template_version  # the version the scaffold was issued with
+    data = scaffold_docx(info, version) if fmt == "docx" else scaffold_pdf(info, version)
     mime = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             if fmt == "docx" else "application/pdf")
     return send_file(BytesIO(data), mimetype=mime, as_attachment=True,

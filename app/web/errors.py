@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from app.archive.intake import IntakeRejected, IntakeUnavailable
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldError, FieldErrors
-from app.services.commitments import DocumentNotFound
+from app.services.commitments import DocumentNotFound, OriginalMissing
 from app.stamping.types import StampingError
 from app.web.jsonbody import JsonBodyRefused
 
@@ -96,6 +96,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DocumentNotFound)
     def _not_found(exc: DocumentNotFound) -> Response:
         return error_response(404, "not_found", f"未找到编号为“{exc.args[0]}”的文书")
+
+    @app.errorhandler(OriginalMissing)
+    def _original_missing(exc: OriginalMissing) -> Response:
+        # Never a re-render in its place: it would not hash to the issued sha256.
+        app.logger.error("archived original missing: %s sha256=%s", exc.number, exc.sha256)
+        return error_response(500, "original_missing",
+                              f"编号为“{exc.number}”的文书存档原件缺失或已损坏，暂无法提供；"
+                              "请联系凌源市发展和改革局（系统不会以重新生成的文件代替原件）")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

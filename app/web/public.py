@@ -145,9 +145,9 @@ def download_commitment(number: str, fmt: str) -> Response:
         abort(404)
     record = _record_with_code(number)
     if fmt == "pdf":
-        data = svc.issued_pdf(record, archive(), pii_cipher())
+        data = svc.issued_pdf(record, archive())
     else:
-        data = svc.docx_from_payload(record.payload, pii_cipher())
+        data = svc.docx_from_payload(record.payload, record.template_version, pii_cipher())
     return _download(data, f"信用承诺书（{record.number}）.{fmt}", fmt)
 
 

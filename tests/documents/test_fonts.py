@@ -115,10 +115,14 @@ def test_heading_face_falls_back_to_the_title_stack(stack):
 def test_heading_face_holds_every_fixed_letter_heading(stack):
     # The fast path: the letter's title and copy labels need no glyph from the 8,700-glyph title
     # subset (scripts/subset_fonts.py --only LYHeading.ttf rebuilds the face after a change).
-    from app.documents.commitment import COPY_LABELS, TITLE
+    from app.documents.registry import RELEASED, Family
+    from app.documents.wording import letter_wording
 
     heading = stack.face_coverage["LY Heading"]
-    assert [c for c in "".join((TITLE, *COPY_LABELS)) if ord(c) not in heading] == []
+    for version in RELEASED[Family.COMMITMENT]:
+        wording = letter_wording(version)
+        fixed = "".join((wording.title, *wording.copy_labels))
+        assert [c for c in fixed if ord(c) not in heading] == [], version
     assert len(heading) < 50
 
 

@@ -22,3 +22,18 @@ def test_clause_floors_follow_the_entry_rule(grade: str, percent: float, refused
             render_clause(grade, percent)
     else:
         assert f"{ENTRY_MINIMUM_GRADE}" in render_clause(grade, percent)
+
+
+def test_new_clauses_use_the_current_version() -> None:
+    from app.documents.registry import CURRENT, Family
+
+    current = CURRENT[Family.PROCUREMENT_CLAUSE]
+    assert render_clause(ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT) == render_clause(
+        ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT, version=current)
+
+
+def test_an_unreleased_clause_version_is_refused() -> None:
+    from app.documents.registry import UnknownTemplateVersion
+
+    with pytest.raises(UnknownTemplateVersion):
+        render_clause(ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT, version="v0")

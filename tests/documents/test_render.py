@@ -11,12 +11,16 @@ import pypdf
 import pytest
 
 from app.documents import commitment as doc
+from app.documents.registry import RELEASED, Family
 from app.documents.render import LockedURLFetcher, RefusedURL, _renderer, html_to_pdf
+from app.documents.wording import letter_wording
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.subjects import SubjectKind
 from tests.conftest import PERSON_LETTER, UNIT_LETTER
 
 MM = 72 / 25.4
+UA_SHEET = "commitment/v2/document-ua.css"
+"""The one user-agent sheet a released version uses (v2's copy)."""
 ISSUE = doc.IssueInfo(number="LYXY-CN-2026-000001X", verification_code="ABCDEFGH",
                       verify_url="http://127.0.0.1:8000/verify/LYXY-CN-2026-000001X?c=ABCDEFGH",
                       issued_on=date(2026, 11, 9))
@@ -191,7 +195,7 @@ LONG_NAME_LETTER = {**UNIT_LETTER, "subject_name": "凌源市示例建筑工程�
 def test_every_template_version_prints_the_same_pages(data):
     # v2 only lays out faster (own user-agent sheet, floated 署名/日期): a letter issued as v1
     # re-renders as v1, and both versions put the same ink on the same paper.
-    pdfs = {v: doc.letters_pdf(letters(data), v) for v in doc.TEMPLATE_VERSIONS}
+    pdfs = {v: doc.letters_pdf(letters(data), v) for v in RELEASED[Family.COMMITMENT]}
     assert len(pdfs) >= 2
     assert doc.CURRENT_TEMPLATE_VERSION in pdfs
     pixels = {v: _page_pixels(pdf) for v, pdf in pdfs.items()}
@@ -209,13 +213,13 @@ def test_copy_labels_are_one_em_per_character():
     # v2 sets the label's width to its length in em (letter.html): full-width CJK characters only.
     import unicodedata
 
-    for label in doc.COPY_LABELS:
+    for label in letter_wording("v2").copy_labels:
         assert all(unicodedata.east_asian_width(c) == "W" for c in label), label
 
 
 def test_template_versions_differ_in_layout_rules_only():
     assert doc.template("v1").ua_stylesheet is None
-    assert doc.template("v2").ua_stylesheet == "common/document-ua.css"
+    assert doc.template("v2").ua_template == "commitment/v2/document-ua.css"
     with pytest.raises(ValueError):
         doc.template("v0")
 
@@ -226,7 +230,7 @@ def test_own_user_agent_sheet_keeps_the_defaults_templates_rely_on():
     html = ("<html><head><title>不可见标题</title></head><body><h1>标题</h1><p>第一段</p>"
             "<p>第二段<br/>换行</p><table><tbody><tr><th>表头</th><td>单元格</td></tr></tbody>"
             "</table></body></html>")
-    ours = html_to_pdf(html, ua_stylesheet="common/document-ua.css")
+    ours = html_to_pdf(html, ua_stylesheet=UA_SHEET)
     theirs = html_to_pdf(html)
     assert _page_pixels(ours) == _page_pixels(theirs)
     assert "不可见标题" not in pypdf.PdfReader(io.BytesIO(ours)).pages[0].extract_text()
@@ -237,7 +241,7 @@ def test_own_document_markup_must_be_well_formed():
 
     with pytest.raises(RenderError, match="XHTML"):
         html_to_pdf("<html><body><p>未闭合<br></p></body></html>",
-                    ua_stylesheet="common/document-ua.css")
+                    ua_stylesheet=UA_SHEET)
 
 
 def test_streams_are_deflated():

@@ -63,7 +63,7 @@ def test_check_of_a_person_is_masked() -> None:
     check = SimpleNamespace(number="LYXY-HC-2026-000001X", subject_kind="natural_person",
                             subject_name="张三丰", subject_code_public="2*************1237",
                             purpose="bidding", category="punishment", as_of=date(2026, 11, 29),
-                            issued_on=date(2026, 11, 29), sha256="0" * 64, snapshot={})
+                            issued_on=date(2026, 11, 29), sha256="0" * 64, template_version="v1")
     view = public_check(check, issuer="凌源市住房和城乡建设局", base_url=BASE)
     assert view["subject_name"] == "张**"
     assert view["issuer"] == "凌源市住房和城乡建设局"
@@ -72,7 +72,8 @@ def test_check_of_a_person_is_masked() -> None:
 def report(**kw: object) -> SimpleNamespace:
     values = dict(number="LYXY-PJ-2026-000001X", kind="rating", subject_name="凌源市示例建筑工程有限公司",
                   subject_code="91211382MA0Y8K7Q3B", grade="AA", issue_date=date(2026, 11, 29),
-                  valid_until=date(2027, 11, 28), status="approved", sha256="0" * 64)
+                  valid_until=date(2027, 11, 28), status="approved", sha256="0" * 64,
+                  template_version="v1")
     return SimpleNamespace(**{**values, **kw})
 
 
@@ -90,3 +91,18 @@ def test_decision_report_names_neither_subject_nor_result() -> None:
     assert view["subject_name"] == "（仅限委托部门查阅）"
     assert view["subject_code"] == ""
     assert view["document_type"] == "信用报告"
+
+
+def test_check_shows_the_template_version_it_was_issued_with() -> None:
+    check = SimpleNamespace(number="LYXY-HC-2026-000001X", subject_kind="organisation",
+                            subject_name="凌源市示例建筑工程有限公司",
+                            subject_code_public="91211382MA0Y8K7Q3B", purpose="bidding",
+                            category="punishment", as_of=date(2026, 11, 29),
+                            issued_on=date(2026, 11, 29), sha256="0" * 64, template_version="v7")
+    assert public_check(check, issuer="单位", base_url=BASE)["template_version"] == "v7"
+
+
+def test_report_shows_the_template_version_it_was_issued_with() -> None:
+    view = public_report(report(template_version="v7"), issuer="机构", base_url=BASE,
+                         today=date(2026, 12, 1))
+    assert view["template_version"] == "v7"

@@ -87,3 +87,28 @@ def test_verification_code_check(app):
         assert svc.code_matches(rec, rec.verification_code.lower())
         assert not svc.code_matches(rec, "WRONG")
         assert not svc.code_matches(rec, None)
+
+
+def test_issued_pdf_is_the_archived_original(app):
+    with app.app_context():
+        issued, store = issue(app, UNIT_LETTER)
+        assert svc.issued_pdf(issued.record, store) == issued.pdf
+
+
+def test_issued_pdf_without_its_original_raises_instead_of_re_rendering(app, tmp_path):
+    with app.app_context():
+        issued, _ = issue(app, UNIT_LETTER)
+        empty = LocalBlobStore(tmp_path / "empty-archive")
+        with pytest.raises(svc.OriginalMissing) as caught:
+            svc.issued_pdf(issued.record, empty)
+        assert caught.value.sha256 == issued.record.sha256
+
+
+def test_the_stored_version_decides_the_re_rendered_bytes(app):
+    # A letter stored as v1 keeps v1: its payload re-renders to the bytes v1 renders, not v2's.
+    with app.app_context():
+        issued, _ = issue(app, UNIT_LETTER)
+        v1 = svc.render_from_payload(issued.record.payload, "v1", CIPHER)
+        v2 = svc.render_from_payload(issued.record.payload, "v2", CIPHER)
+        assert hashlib.sha256(v2).hexdigest() == issued.record.sha256
+        assert v1 != v2

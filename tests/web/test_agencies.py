@@ -73,6 +73,15 @@ def test_scaffold_downloads_are_prefilled(app, people):
     assert pdf.data.startswith(b"%PDF")
 
 
+def test_scaffold_stores_the_template_version_it_renders_with(app, people):
+    from app.documents.registry import CURRENT, Family
+
+    number = scaffold(people("agent"))
+    with app.app_context():
+        report = get_session().scalar(select(AgencyReport).where(AgencyReport.number == number))
+        assert (report.template_name, report.template_version) == ("reports", CURRENT[Family.REPORT])
+
+
 def test_rating_upload_review_and_effect_on_checks(app, people, client):
     agent, admin = people("agent"), people("admin")
     number = scaffold(agent)

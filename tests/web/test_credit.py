@@ -141,6 +141,20 @@ def test_certificate_is_sealed_signed_verifiable_and_frozen(app, clerk, imported
     assert client.get(f"/api/v1/documents/{number}?c={code}").get_json()["category"] == "punishment"
 
 
+def test_certificate_stores_the_template_version_it_was_rendered_with(app, clerk, imported,
+                                                                    client):
+    from app.documents.registry import CURRENT, Family
+
+    clerk.post("/staff/credit/certificate", data={"subject_code": BLACK, "purpose": "bidding"})
+    with app.app_context():
+        cert = get_session().scalar(select(CreditCheck))
+        number, code = cert.number, cert.verification_code
+        stored = (cert.template_name, cert.template_version)
+    assert stored == ("credit_check", CURRENT[Family.CERTIFICATE])
+    shown = client.get(f"/api/v1/documents/{number}?c={code}").get_json()["template_version"]
+    assert shown == CURRENT[Family.CERTIFICATE]
+
+
 def test_a_certificates_conclusion_needs_its_code(app, clerk, imported, client):
     """Numbers can be counted through: without the code (QR code, paper) a certificate shows
     that it exists, who issued it and when, not whom it punishes and why (domain-rules §5.3)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,16 @@ def test_form_echo_drops_bidi_controls_but_names_them(client):
     assert "\u202e" not in page
     assert 'value="凌源公司"' in page
     assert "U+202E" in page
+
+
+def test_a_letter_whose_original_is_missing_is_an_error_not_a_re_render(app, client, commitments):
+    # The stored sha256 names the issued bytes; a re-render in their place would not be the
+    # issued document (issue 11 §5): the visitor is told the original is missing.
+    created = commitments.create().get_json()
+    pdf_path = re.search(r"/commitments/[^\"]+\.pdf\?c=[A-Z0-9]+", created["pdf_url"]).group(0)
+    sha = created["sha256"]
+    (Path(app.config["ARCHIVE_DIR"]) / sha[:2] / sha).unlink()
+    resp = client.get(pdf_path, headers={"Accept": "application/json"})
+    assert resp.status_code == 500
+    assert resp.get_json()["error"] == "original_missing"
+    assert "存档原件缺失或已损坏" in resp.get_json()["message"]

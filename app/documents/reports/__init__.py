@@ -13,7 +13,8 @@ fill, "【请填写：…】", highlighted. The package reads in the order the d
 
 - ``model``: the input (:class:`ScaffoldInfo`, checked on construction) and the content blocks;
 - ``content``: what a report says, built once as a list of blocks (:func:`scaffold_blocks`);
-- ``pdf``: the blocks through Jinja2 + WeasyPrint (``templates/reports/v1/``);
+- ``pdf``: the blocks through Jinja2 + WeasyPrint (``templates/reports/<version>/``, the
+  version the report record stores, ``app.documents.registry``);
 - ``docx``: the blocks as WordprocessingML (``app.documents.wordml``, the letters' page and fonts),
 
 so both files carry the same sections and the same data.
@@ -39,7 +40,7 @@ from app.documents.reports.model import (
     ScaffoldInfo,
     default_valid_until,
 )
-from app.documents.reports.pdf import TEMPLATE_VERSION, scaffold_pdf
+from app.documents.reports.pdf import scaffold_pdf
 
 __all__ = [
     "DECISION",
@@ -48,7 +49,6 @@ __all__ = [
     "NUMBER_TYPE",
     "RATING",
     "REQUIRED_SECTIONS",
-    "TEMPLATE_VERSION",
     "TITLE_SUFFIX",
     "ReportSubject",
     "ScaffoldInfo",

@@ -12,6 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from app.documents.qr import qr_png
+from app.documents.registry import CURRENT, Family, template_version
 from app.documents.reports.content import report_title, scaffold_blocks
 from app.documents.reports.model import (
     TITLE_SUFFIX,
@@ -256,13 +257,19 @@ def _report_template() -> bytes:
     return zip_parts(parts)
 
 
-def scaffold_docx(info: ScaffoldInfo) -> bytes:
+def scaffold_docx(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> bytes:
     """The editable scaffold as DOCX (Word, WPS, LibreOffice): A4 with GB/T 9704 margins, page
     numbers "— 1 —" from the second page, Heading 1/2 outline, header rows repeated on every page,
     fields to fill highlighted with the character style "待填写".
 
+    :param version: the reports template version the record stores; its DOCX layout is this
+        module's (``registry.DOCX_LAYOUTS["report-scaffold-1"]``).
     :returns: DOCX bytes; the same info always gives the same bytes.
+    :raises UnknownTemplateVersion: ``version`` is not a released reports version.
     """
+    layout = template_version(Family.REPORT, version).docx_layout
+    if layout != "report-scaffold-1":
+        raise ValueError(f"no DOCX layout {layout!r} for report scaffolds")
     blocks = scaffold_blocks(info)
     document = Document(io.BytesIO(_report_template()))
     append_body_xml(document, _body_xml(blocks))

@@ -4,28 +4,30 @@
 from __future__ import annotations
 
 from app.documents.fonts import font_stack
+from app.documents.registry import CURRENT, Family, template_version
 from app.documents.render import render_pdf
 from app.documents.reports.content import printed_texts, report_title, scaffold_blocks
 from app.documents.reports.model import ScaffoldInfo
 
-TEMPLATE_VERSION = "v1"
 
-
-def scaffold_pdf(info: ScaffoldInfo) -> bytes:
-    """PDF preview of the scaffold (GB/T 9704 page, our fonts, cover with QR code).
+def scaffold_pdf(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> bytes:
+    """PDF preview of the scaffold (GB/T 9704 page, our fonts, cover with QR code) with template
+    ``version`` (the one the report record stores).
 
     :raises UncoverableCharacter: a character of the pre-filled text that no bundled font draws.
     :raises RenderError: a template problem.
+    :raises UnknownTemplateVersion: ``version`` is not a released reports version.
     """
+    t = template_version(Family.REPORT, version)
     blocks = scaffold_blocks(info)
     stack = font_stack()
     for context, text in printed_texts(blocks):
         stack.check_text(text, context)
     stamp = info.issue_date.isoformat()
     return render_pdf(
-        f"reports/{TEMPLATE_VERSION}/report.html",
+        t.html_template,
         {"r": {"title": report_title(info), "blocks": blocks}},
-        stylesheets=(f"reports/{TEMPLATE_VERSION}/report.css",),
+        stylesheets=t.css_templates,
         metadata={"title": report_title(info), "created": stamp, "modified": stamp},
     )
 

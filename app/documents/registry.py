@@ -1,0 +1,132 @@
+"""The one registry of document families and their released template versions.
+
+Each released version lives complete in its own folder, ``templates/<family>/<version>/``: markup,
+stylesheets and wording, nothing included from outside it, so editing one file changes at most
+one version. ``templates/MANIFEST.json`` holds the SHA-256 of every file of every released
+version (tests/documents/test_template_manifest.py fails when one changes); a new version is a new
+folder, an entry below and ``scripts/release_template.py <family> <version>``.
+
+Every issued record stores the (family, version) it was produced with (``template_name``,
+``template_version``), and re-renders with exactly that version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Family(StrEnum):
+    """A kind of document the service prints; the value is its folder under templates/."""
+
+    COMMITMENT = "commitment"
+    """信用承诺书 (policy 五)."""
+    CERTIFICATE = "credit_check"
+    """信用核查结果告知书 (policy 二, 七)."""
+    PROCUREMENT_CLAUSE = "procurement"
+    """招标/采购文件中的信用条款 (policy 三(二))."""
+    REPORT = "reports"
+    """第三方信用报告 scaffolds: 企业综合信用等级评价报告 (三) and 信用报告 (四)."""
+
+
+class UnknownTemplateVersion(ValueError):
+    """No released version of that family has that name."""
+
+    def __init__(self, family: str, version: str) -> None:
+        super().__init__(f"unknown template version {family}/{version}")
+        self.family = family
+        self.version = version
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    """What one released version renders with; it never changes once a document carries it."""
+
+    family: Family
+    version: str
+    """Folder name under templates/<family>/, e.g. "v2"."""
+    html: str
+    """Markup file in the folder (Jinja2)."""
+    css: str | None = None
+    """Stylesheet file in the folder (Jinja2, parsed once per process); None: none."""
+    ua_stylesheet: str | None = None
+    """User-agent stylesheet file in the folder; None: WeasyPrint's own."""
+    wording: str | None = None
+    """JSON file in the folder with the document's fixed text; None: the markup holds it."""
+    docx_layout: str | None = None
+    """The DOCX layout in code this version is written with (see ``DOCX_LAYOUTS``); None: no
+    DOCX. A layout is code, so it is frozen by the rendered samples (tests/documents/
+    test_samples.py) instead of by the manifest."""
+
+    @property
+    def folder(self) -> str:
+        """Template-relative folder, e.g. "commitment/v2"."""
+        return f"{self.family.value}/{self.version}"
+
+    def path(self, name: str) -> str:
+        """Template name of a file of this version, e.g. "commitment/v2/letter.css"."""
+        return f"{self.folder}/{name}"
+
+    @property
+    def html_template(self) -> str:
+        return self.path(self.html)
+
+    @property
+    def css_templates(self) -> tuple[str, ...]:
+        return () if self.css is None else (self.path(self.css),)
+
+    @property
+    def ua_template(self) -> str | None:
+        return None if self.ua_stylesheet is None else self.path(self.ua_stylesheet)
+
+
+DOCX_LAYOUTS = {
+    "letters-1": "app.documents.docx_render.render_letters_docx (GB/T 9704 page, one section per copy)",
+    "report-scaffold-1": "app.documents.reports.docx.scaffold_docx",
+}
+"""Every DOCX layout a released version may name: id -> where its code lives."""
+
+_RELEASED = (
+    TemplateVersion(Family.COMMITMENT, "v1", "letter.html", "letter.css",
+                    wording="wording.json", docx_layout="letters-1"),
+    # v2: v1's page, rendered about 20 % faster (see the header of its markup and stylesheet).
+    TemplateVersion(Family.COMMITMENT, "v2", "letter.html", "letter.css", "document-ua.css",
+                    wording="wording.json", docx_layout="letters-1"),
+    TemplateVersion(Family.CERTIFICATE, "v1", "certificate.html", "certificate.css"),
+    TemplateVersion(Family.PROCUREMENT_CLAUSE, "v1", "clause.html"),
+    # reports v1: the wording of both scaffolds is still code (app/documents/reports/content.py),
+    # frozen with the DOCX layout by the scaffold samples (tests/documents/test_samples.py).
+    TemplateVersion(Family.REPORT, "v1", "report.html", "report.css",
+                    docx_layout="report-scaffold-1"),
+)
+
+RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
+"""family -> version -> what it renders with, in release order."""
+for _t in _RELEASED:
+    RELEASED[_t.family][_t.version] = _t
+
+CURRENT: dict[Family, str] = {
+    Family.COMMITMENT: "v2",
+    Family.CERTIFICATE: "v1",
+    Family.PROCUREMENT_CLAUSE: "v1",
+    Family.REPORT: "v1",
+}
+"""The version new documents of each family are produced with."""
+
+
+def template_version(family: Family | str, version: str) -> TemplateVersion:
+    """The released ``version`` of ``family``; raises ``UnknownTemplateVersion``."""
+    try:
+        return RELEASED[Family(family)][version]
+    except (KeyError, ValueError):
+        raise UnknownTemplateVersion(str(family), version) from None
+
+
+def current(family: Family) -> TemplateVersion:
+    """The version new documents of ``family`` are produced with."""
+    return RELEASED[family][CURRENT[family]]
+
+
+def released_versions() -> tuple[TemplateVersion, ...]:
+    """Every released version of every family."""
+    return _RELEASED
