@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from app import create_app
-from app.db import make_engine, upgrade_database
+from app.db import get_session, make_engine, upgrade_database
 from app.demo import load_demo
+from app.domain.roles import Role
 from app.models import Base
+from app.services import accounts
 
 UNIT_LETTER = {
     "scenario": "project_approval",
@@ -132,6 +134,73 @@ def login_as(app, username: str, password: str = PASSWORD, client=None):
     resp = post_login(client, username, password)
     assert resp.status_code == 303, resp.get_data(as_text=True)
     return client
+
+
+ZJJ = "凌源市住房和城乡建设局"
+"""The demo receiving unit test clerks belong to unless told otherwise (住建局)."""
+CZJ = "凌源市财政局"
+"""A second demo receiving unit (财政局)."""
+DEMO_AGENCY_NAME = "辽宁示例信用评价有限公司（演示）"
+"""The demo credit agency test agency users belong to unless told otherwise."""
+
+_USERNAMES = {Role.UNIT_CLERK: "clerk", Role.OFFICE_REVIEWER: "reviewer", Role.OFFICE_ADMIN: "admin",
+              Role.AGENCY_USER: "agent"}
+_DISPLAY_NAMES = {Role.UNIT_CLERK: "经办人", Role.OFFICE_REVIEWER: "审核员", Role.OFFICE_ADMIN: "管理员",
+                  Role.AGENCY_USER: "机构"}
+_OWNERS = {Role.UNIT_CLERK: ZJJ, Role.AGENCY_USER: DEMO_AGENCY_NAME}
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., str]:
+    """Create a staff account with password ``PASSWORD``; returns its username.
+
+    ``make_user(role, username=None, *, owner=None, display_name=None)``: the username defaults to
+    clerk / reviewer / admin / agent by role, the owner of a unit clerk to ``ZJJ`` and of an
+    agency user to ``DEMO_AGENCY_NAME``.
+    """
+
+    def make(role: Role, username: str | None = None, *, owner: str | None = None,
+             display_name: str | None = None) -> str:
+        username = username or _USERNAMES[role]
+        with app.app_context():
+            db = get_session()
+            accounts.create_user(db, username=username, password=PASSWORD, role=role.value,
+                                 display_name=display_name or _DISPLAY_NAMES[role],
+                                 owner=owner or _OWNERS.get(role))
+            db.commit()
+        return username
+
+    return make
+
+
+@pytest.fixture
+def clerk_account(make_user) -> str:
+    """The username of a unit clerk of ``ZJJ`` ("clerk"), not logged in."""
+    return make_user(Role.UNIT_CLERK)
+
+
+@pytest.fixture
+def reviewer_account(make_user) -> str:
+    """The username of an office reviewer ("reviewer"), not logged in."""
+    return make_user(Role.OFFICE_REVIEWER)
+
+
+@pytest.fixture
+def staff(app, clerk_account, reviewer_account) -> Callable[[str], object]:
+    """The clerk's and the reviewer's accounts; ``staff(username)`` is a new client logged in."""
+    return lambda username: login_as(app, username)
+
+
+@pytest.fixture
+def clerk(app, clerk_account):
+    """A new client logged in as the unit clerk of ``ZJJ`` (the ``client`` fixture stays anonymous)."""
+    return login_as(app, clerk_account)
+
+
+@pytest.fixture
+def reviewer(app, reviewer_account):
+    """A new client logged in as the office reviewer."""
+    return login_as(app, reviewer_account)
 
 
 class CommitmentActions:

@@ -151,26 +151,39 @@ def normalise_name(
     if not text:
         raise FieldError(field, f"请填写{label}")
     for char in text:
-        if is_cjk_ideograph(char) or char == MIDDLE_DOT:
-            continue
-        if allow_latin and (is_latin_letter(char) or char in LATIN_PUNCTUATION):
-            continue
-        if organisation and (char in ORG_PUNCTUATION or char.isascii() and char.isdigit()):
-            continue
-        if unicodedata.category(char) == "Cn":
-            raise FieldError(field, f"{label}含未定义的字符({code_point(char)})")
-        raise FieldError(field, f"{label}含不允许的字符{quote_char(char)}")
+        if not _name_char_allowed(char, allow_latin=allow_latin, organisation=organisation):
+            raise _char_refused(char, field, label)
     if not any(is_cjk_ideograph(c) or is_latin_letter(c) for c in text):
         raise FieldError(field, f"{label}应包含汉字或字母")
     if text[0] == MIDDLE_DOT or text[-1] == MIDDLE_DOT or MIDDLE_DOT * 2 in text:
         raise FieldError(field, f"{label}中的间隔号“·”位置不正确")
     if organisation:
         _check_brackets(text, field, label)
+    _check_length(text, field, label, min_len, max_len)
+    return text
+
+
+def _name_char_allowed(char: str, *, allow_latin: bool, organisation: bool) -> bool:
+    """Whether ``char`` may stand in a name (see ``normalise_name``)."""
+    if is_cjk_ideograph(char) or char == MIDDLE_DOT:
+        return True
+    if allow_latin and (is_latin_letter(char) or char in LATIN_PUNCTUATION):
+        return True
+    return organisation and (char in ORG_PUNCTUATION or char.isascii() and char.isdigit())
+
+
+def _char_refused(char: str, field: str, label: str) -> FieldError:
+    """The error for a refused character, quoting it (or its code point when unassigned)."""
+    if unicodedata.category(char) == "Cn":
+        return FieldError(field, f"{label}含未定义的字符({code_point(char)})")
+    return FieldError(field, f"{label}含不允许的字符{quote_char(char)}")
+
+
+def _check_length(text: str, field: str, label: str, min_len: int, max_len: int) -> None:
     if len(text) < min_len:
         raise FieldError(field, f"{label}至少应为{min_len}个字符")
     if len(text) > max_len:
         raise FieldError(field, f"{label}不能超过{max_len}个字符，当前为{len(text)}个字符")
-    return text
 
 
 def _check_brackets(text: str, field: str, label: str) -> None:

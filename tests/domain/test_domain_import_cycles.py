@@ -9,9 +9,12 @@ DOMAIN = Path(__file__).resolve().parents[2] / "app" / "domain"
 
 
 def domain_imports() -> dict[str, set[str]]:
-    """module -> the app.domain modules it imports, counting imports under ``if TYPE_CHECKING``."""
+    """module -> the app.domain modules it imports, counting imports under ``if TYPE_CHECKING``.
+
+    Modules of a package are named with dots (``credit_check.grades``); a package by its name.
+    """
     graph: dict[str, set[str]] = {}
-    for path in sorted(DOMAIN.glob("*.py")):
+    for path in sorted(DOMAIN.rglob("*.py")):
         targets: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("app.domain."):
@@ -19,8 +22,13 @@ def domain_imports() -> dict[str, set[str]]:
             elif isinstance(node, ast.Import):
                 targets |= {a.name.removeprefix("app.domain.") for a in node.names
                             if a.name.startswith("app.domain.")}
-        graph[path.stem] = targets
+        graph[_module_name(path)] = targets
     return graph
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(DOMAIN).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -41,6 +49,11 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_identifiers_and_subjects_are_scanned() -> None:
     graph = domain_imports()
     assert "identifiers" in graph["subjects"]
+
+
+def test_package_modules_are_scanned() -> None:
+    graph = domain_imports()
+    assert "credit_check.grades" in graph["credit_check.conclusion"]
 
 
 def test_cycle_finder_sees_a_cycle() -> None:

@@ -17,11 +17,10 @@ from app.services import accounts
 from app.services import commitments as commitment_svc
 from app.services import filings as svc
 from app.stamping.public_copy import is_current_public_copy
-from tests.conftest import PASSWORD, UNIT_LETTER
+from tests.conftest import PASSWORD, UNIT_LETTER, ZJJ
 
 TODAY = date(2026, 11, 29)
 CIPHER = PiiCipher(bytes(range(32)))
-ZJJ = "凌源市住房和城乡建设局"
 
 
 class Desk:

@@ -12,29 +12,23 @@ from sqlalchemy import func, select
 
 from app.db import get_session
 from app.documents.render import html_to_pdf
+from app.domain.roles import Role
 from app.models import Agency, AgencyReport, CreditRecordRow
 from app.services import accounts
-from tests.conftest import login_as
+from tests.conftest import CZJ, PASSWORD, ZJJ, login_as
 
-PASSWORD = "correct-horse-battery"
 AGENCY = "辽宁示例信用评价有限公司（演示）"
 SUBJECT = {"subject_name": "凌源市示例建筑工程有限公司", "subject_code": "91211382MA0Y8K7Q3B"}
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="agent", password=PASSWORD, role="agency_user",
-                             display_name="机构", owner=AGENCY)
-        accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
-                             display_name="管理员")
-        accounts.create_user(db, username="zjj", password=PASSWORD, role="unit_clerk",
-                             display_name="住建", owner="凌源市住房和城乡建设局")
-        accounts.create_user(db, username="czj", password=PASSWORD, role="unit_clerk",
-                             display_name="财政", owner="凌源市财政局")
-        db.commit()
-
+def people(app, make_user):
+    """An agency user ("agent"), an office admin ("admin") and the clerks of ZJJ and CZJ ("zjj",
+    "czj"); ``people(username)`` is a new client logged in."""
+    make_user(Role.AGENCY_USER, owner=AGENCY)
+    make_user(Role.OFFICE_ADMIN)
+    make_user(Role.UNIT_CLERK, "zjj", display_name="住建", owner=ZJJ)
+    make_user(Role.UNIT_CLERK, "czj", display_name="财政", owner=CZJ)
     return lambda name: login_as(app, name)
 
 

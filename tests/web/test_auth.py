@@ -8,22 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from app.db import get_session
+from app.domain.roles import Role
 from app.models import ApiKey
 from app.services import accounts
-from tests.conftest import UNIT_LETTER, post_login
-
-PASSWORD = "correct-horse-battery"
+from tests.conftest import PASSWORD, UNIT_LETTER, post_login
 
 
 @pytest.fixture
-def users(app):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
-                             display_name="经办人", owner="凌源市住房和城乡建设局")
-        accounts.create_user(db, username="agent", password=PASSWORD, role="agency_user",
-                             display_name="机构", owner="辽宁示例信用评价有限公司（演示）")
-        db.commit()
+def users(make_user):
+    """A unit clerk ("clerk") and an agency user ("agent")."""
+    make_user(Role.UNIT_CLERK)
+    make_user(Role.AGENCY_USER)
 
 
 def login(client, username="clerk", password=PASSWORD):

@@ -12,14 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import get_session
+from app.domain.roles import Role
 from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
-from app.services import accounts
 from app.stamping.validation import validate_signatures
-from tests.conftest import login_as
+from tests.conftest import ZJJ, login_as
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
 RED = "91211382MA0Y8K7Q3B"        # red list (+ a rating in the sample)
 BLACK = "91211382MA0AY4CL0L"      # black list, ground 6
 PERSON = "211382199003071237"     # natural person on the black list
@@ -33,20 +31,18 @@ def imported(app, runner):
 
 
 @pytest.fixture
-def clerk(app):
+def clerk(app, clerk, make_user):
+    """conftest's clerk, with an office admin ("admin") and the demo seals certificates carry."""
+    make_user(Role.OFFICE_ADMIN)
     with app.app_context():
         db = get_session()
-        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
-                             display_name="经办人", owner=ZJJ)
-        accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
-                             display_name="管理员")
         from app.demo import load_demo_seals
         from app.web.common import archive
 
         with app.test_request_context():
             load_demo_seals(db, archive())
         db.commit()
-    return login_as(app, "clerk")
+    return clerk
 
 
 def test_import_is_idempotent(app, runner, imported):

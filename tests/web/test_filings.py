@@ -14,34 +14,7 @@ from sqlalchemy import func, select, update
 
 from app.db import get_session
 from app.models import AuditEntry, Filing, ReceivingUnit
-from app.services import accounts
-from tests.conftest import PERSON_LETTER, UNIT_LETTER, audit_triggers_bypassed, login_as
-
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
-
-
-@pytest.fixture
-def staff(app):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
-                             display_name="经办人", owner=ZJJ)
-        accounts.create_user(db, username="reviewer", password=PASSWORD, role="office_reviewer",
-                             display_name="审核员")
-        db.commit()
-
-    return lambda username: login_as(app, username)
-
-
-@pytest.fixture
-def clerk(staff):
-    return staff("clerk")
-
-
-@pytest.fixture
-def reviewer(staff):
-    return staff("reviewer")
+from tests.conftest import PERSON_LETTER, UNIT_LETTER, ZJJ, audit_triggers_bypassed
 
 
 def issued_pdf(client, **overrides) -> tuple[str, bytes]:

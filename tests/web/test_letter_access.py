@@ -19,15 +19,10 @@ from sqlalchemy import func, select
 from app.db import get_session
 from app.demo import DEMO_AGENCY
 from app.domain.numbers import DocumentType, format_document_number
+from app.domain.roles import Role
 from app.models import Filing, ReceivingUnit, Seal, StampJob
-from app.services import accounts
-from tests.conftest import PERSON_LETTER, login_as
+from tests.conftest import CZJ, PERSON_LETTER, ZJJ, login_as
 
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
-"""The unit both test letters are addressed to."""
-CZJ = "凌源市财政局"
-"""The second unit: it must see nothing of ZJJ's letters."""
 ROOT = "http://127.0.0.1:8000"
 ID_NUMBER = PERSON_LETTER["subject_code"]
 FULL_NAME = PERSON_LETTER["subject_name"]
@@ -43,17 +38,11 @@ class World:
     """Two units (ZJJ, the addressee of the letter; CZJ, the second unit), the credit office, an
     agency and the public, each made on first use (logins and seals cost a few 100 ms each)."""
 
-    def __init__(self, app, runner) -> None:
+    def __init__(self, app, runner, make_user) -> None:
         self.app, self.runner = app, runner
-        with app.app_context():
-            db = get_session()
-            accounts.create_user(db, username="zjj", password=PASSWORD, role="unit_clerk",
-                                 display_name="住建局经办人", owner=ZJJ)
-            accounts.create_user(db, username="czj", password=PASSWORD, role="unit_clerk",
-                                 display_name="财政局经办人", owner=CZJ)
-            accounts.create_user(db, username="office", password=PASSWORD,
-                                 role="office_reviewer", display_name="审核员")
-            db.commit()
+        make_user(Role.UNIT_CLERK, "zjj", display_name="住建局经办人", owner=ZJJ)
+        make_user(Role.UNIT_CLERK, "czj", display_name="财政局经办人", owner=CZJ)
+        make_user(Role.OFFICE_REVIEWER, "office")
         self.anon = app.test_client()
         issued = self.anon.post("/api/v1/commitments", json=PERSON_LETTER).get_json()
         self.number: str = issued["number"]
@@ -123,8 +112,8 @@ def _seal(app, clerk: FlaskClient, unit: str) -> int:
 
 
 @pytest.fixture
-def world(app, runner) -> World:
-    return World(app, runner)
+def world(app, runner, make_user) -> World:
+    return World(app, runner, make_user)
 
 
 def _text(pdf: bytes) -> str:

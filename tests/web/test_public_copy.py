@@ -16,29 +16,13 @@ from sqlalchemy import select
 
 from app.db import get_session
 from app.models import AuditEntry, Filing
-from app.services import accounts
-from tests.conftest import PERSON_LETTER, UNIT_LETTER, login_as
+from tests.conftest import PERSON_LETTER, UNIT_LETTER
 
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
 ID_NUMBER = "110105198807154321"  # a person's 身份证号码 in the upload's text layer (fake)
 PHONE = "13912345678"
 AUTHOR = "王五经办"
 SECRETS = (ID_NUMBER, PHONE, AUTHOR, "wangwu")
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def staff(app):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
-                             display_name="经办人", owner=ZJJ)
-        accounts.create_user(db, username="reviewer", password=PASSWORD, role="office_reviewer",
-                             display_name="审核员")
-        db.commit()
-
-    return lambda username: login_as(app, username)
 
 
 def issue(client, **overrides) -> tuple[str, bytes]:

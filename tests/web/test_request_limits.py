@@ -11,12 +11,10 @@ from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app.db import get_session
+from app.domain.roles import Role
 from app.models import AgencyReport, CreditCheck, CreditRecordRow, IssuedDocument
-from app.services import accounts
-from tests.conftest import UNIT_LETTER, login_as
+from tests.conftest import UNIT_LETTER, ZJJ, login_as
 
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
 AGENCY = "辽宁示例信用评价有限公司（演示）"
 CAP = 64 * 1024
 
@@ -184,13 +182,8 @@ def test_deep_import_on_the_command_line_is_a_clean_error(app, runner, tmp_path)
     assert count(app, CreditRecordRow) == 0
 
 
-def test_deep_import_through_the_office_page_is_400(app):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
-                             display_name="管理员")
-        db.commit()
-    admin = login_as(app, "admin")
+def test_deep_import_through_the_office_page_is_400(app, make_user):
+    admin = login_as(app, make_user(Role.OFFICE_ADMIN))
     resp = admin.post("/staff/credit/import", content_type="multipart/form-data",
                       data={"file": (io.BytesIO(deep_import(1000)), "deep.json")})
     assert resp.status_code == 400

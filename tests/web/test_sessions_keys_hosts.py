@@ -17,19 +17,10 @@ from app.db import get_session
 from app.models import AuthFailureCount
 from app.ratelimit import failure_storage_uri
 from app.services import accounts
-from tests.conftest import UNIT_LETTER, post_login
+from tests.conftest import PASSWORD, UNIT_LETTER, post_login
 
-PASSWORD = "correct-horse-battery"
 UNIT = "凌源市住房和城乡建设局"
 LOGIN_AT = "2026-11-29T01:00:00+00:00"
-
-
-@pytest.fixture
-def clerk(app):
-    with app.app_context():
-        accounts.create_user(get_session(), username="clerk", password=PASSWORD,
-                             role="unit_clerk", display_name="经办人", owner=UNIT)
-        get_session().commit()
 
 
 @pytest.fixture
@@ -59,7 +50,7 @@ def session_cookie(response) -> str:
 
 # --- sessions -------------------------------------------------------------------------------
 
-def test_cookie_captured_before_logout_is_refused_after(app, client, clerk):
+def test_cookie_captured_before_logout_is_refused_after(app, client, clerk_account):
     assert login(client).status_code == 303
     captured = client.get_cookie("session").value
     assert client.get("/staff/").status_code == 200
@@ -76,7 +67,7 @@ def test_cookie_captured_before_logout_is_refused_after(app, client, clerk):
     assert replay.get("/staff/").status_code == 302
 
 
-def test_logout_ends_the_users_other_sessions_too(app, clerk):
+def test_logout_ends_the_users_other_sessions_too(app, clerk_account):
     laptop, phone = app.test_client(), app.test_client()
     login(laptop), login(phone)
     assert phone.get("/staff/").status_code == 200
@@ -84,7 +75,7 @@ def test_logout_ends_the_users_other_sessions_too(app, clerk):
     assert phone.get("/staff/").status_code == 302
 
 
-def test_session_ends_8_hours_after_login_by_the_apps_clock(app, client, clerk):
+def test_session_ends_8_hours_after_login_by_the_apps_clock(app, client, clerk_account):
     app.config["NOW"] = LOGIN_AT
     assert login(client).status_code == 303
     issued = datetime.fromisoformat(LOGIN_AT)
@@ -98,7 +89,7 @@ def test_session_ends_8_hours_after_login_by_the_apps_clock(app, client, clerk):
     assert client.get("/staff/").status_code == 302  # the expired session was dropped
 
 
-def test_session_cookie_flags_over_http(client, clerk):
+def test_session_cookie_flags_over_http(client, clerk_account):
     before = datetime.now(UTC).replace(microsecond=0)
     resp = login(client)
     after = datetime.now(UTC)
@@ -113,7 +104,7 @@ def test_session_cookie_flags_over_http(client, clerk):
         <= after + timedelta(hours=8)
 
 
-def test_session_cookie_is_secure_host_prefixed_over_https(app, app_factory, clerk):
+def test_session_cookie_is_secure_host_prefixed_over_https(app, app_factory, clerk_account):
     site = app_factory(PUBLIC_BASE_URL="https://credit.example.gov.cn", TRUSTED_HOSTS=[],
                        WTF_CSRF_ENABLED=False)
     client = site.test_client()
@@ -193,7 +184,7 @@ def test_missing_authorization_is_not_counted_as_a_guess(client):
 
 
 def test_login_failures_are_shared_by_workers_and_the_right_password_does_not_help(
-        app, app_factory, clerk):
+        app, app_factory, clerk_account):
     workers = [app.test_client(), app_factory(WTF_CSRF_ENABLED=False).test_client()]
     statuses = [login(workers[i % 2], password=f"wrong-{i}-xxxxxx").status_code for i in range(5)]
     assert statuses == [401] * 5
@@ -205,7 +196,7 @@ def test_login_failures_are_shared_by_workers_and_the_right_password_does_not_he
     assert workers[0].get("/staff/").status_code == 302
 
 
-def test_login_failures_per_address_cover_many_usernames(client, clerk):
+def test_login_failures_per_address_cover_many_usernames(client, clerk_account):
     statuses = [login(client, username=f"user{i}").status_code for i in range(11)]
     assert statuses == [401] * 10 + [429]
     assert login(client, **from_address("10.9.9.9")).status_code == 303

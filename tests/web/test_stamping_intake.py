@@ -15,23 +15,15 @@ from sqlalchemy import func, select
 
 from app.db import get_session
 from app.models import Filing, Seal, StampJob
-from app.services import accounts
 from app.services.stamping import MAX_OPERATIONS
 from tests.archive.test_intake import blank, save, with_flate_streams, zeros_flate
-from tests.conftest import login_as
-
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
+from tests.conftest import ZJJ, login_as
 
 
 @pytest.fixture
-def clerk(app, client):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
-                             display_name="经办人", owner=ZJJ)
-        db.commit()
-    return login_as(app, "clerk", client=client)
+def clerk(app, client, clerk_account):
+    """Here the ``client`` fixture itself is logged in as the clerk (conftest's clerk is a new client)."""
+    return login_as(app, clerk_account, client=client)
 
 
 @pytest.fixture

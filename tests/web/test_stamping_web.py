@@ -15,23 +15,15 @@ from werkzeug.test import encode_multipart
 
 from app.db import get_session
 from app.models import ReceivingUnit, Seal, StampJob
-from app.services import accounts
 from app.stamping.seal_images import generate_seal
 from app.stamping.validation import validate_signatures
-from tests.conftest import login_as
-
-PASSWORD = "correct-horse-battery"
-ZJJ = "凌源市住房和城乡建设局"
+from tests.conftest import ZJJ, login_as
 
 
 @pytest.fixture
-def clerk(app, client):
-    with app.app_context():
-        db = get_session()
-        accounts.create_user(db, username="clerk", password=PASSWORD, role="unit_clerk",
-                             display_name="经办人", owner=ZJJ)
-        db.commit()
-    return login_as(app, "clerk", client=client)
+def clerk(app, client, clerk_account):
+    """Here the ``client`` fixture itself is logged in as the clerk (conftest's clerk is a new client)."""
+    return login_as(app, clerk_account, client=client)
 
 
 def unit_id(app, name=ZJJ) -> int:
