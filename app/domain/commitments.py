@@ -120,6 +120,47 @@ def _checked(
         return None
 
 
+def _subject_name(raw: object, kind: SubjectKind | None, errors: dict[str, str]) -> str | None:
+    """Person-name rules for 自然人, registered-name rules for units."""
+    label = FIELD_LABELS["subject_name"]
+    name = _required(raw, "subject_name", label, errors)
+    if name is None:
+        return None
+    normalise = normalise_person_name if kind is SubjectKind.NATURAL_PERSON else normalise_org_name
+    return _checked(errors, normalise, name, "subject_name", label)
+
+
+def _subject_code(raw: object, kind: SubjectKind | None, errors: dict[str, str]) -> str | None:
+    """统一社会信用代码 for units, 身份证号码 for 自然人 (checked once the kind is known)."""
+    label = FIELD_LABELS["subject_code"] if kind is None else subject_code_field_label(kind)
+    code = _required(raw, "subject_code", label, errors)
+    if code is None or kind is None:
+        return None
+    return _checked(errors, validate_subject_code, kind, code)
+
+
+def _legal_representative(raw: object, kind: SubjectKind | None, errors: dict[str, str]) -> str | None:
+    """Required for units; empty for 自然人."""
+    label = FIELD_LABELS["legal_representative"]
+    if kind is SubjectKind.NATURAL_PERSON:
+        if _is_blank(raw):
+            return ""
+        errors["legal_representative"] = f"自然人作出承诺时无需填写{label}，请留空"
+        return None
+    if kind is None and _is_blank(raw):
+        return None  # with the kind unknown, a missing name is not reported: it may be a 自然人
+    rep = _required(raw, "legal_representative", label, errors)
+    if rep is None:
+        return None
+    return _checked(errors, normalise_person_name, rep, "legal_representative", label)
+
+
+def _free_text(raw: object, field: str, max_len: int, errors: dict[str, str]) -> str | None:
+    label = FIELD_LABELS[field]
+    text = _required(raw, field, label, errors)
+    return None if text is None else _checked(errors, normalise_free_text, text, field, label, max_len)
+
+
 def parse_commitment_request(
     data: Mapping[str, object], unit_names: Collection[str] | None = None
 ) -> CommitmentRequest:
@@ -141,49 +182,14 @@ def parse_commitment_request(
     errors: dict[str, str] = {}
     scenario = _choice(data.get("scenario"), Scenario, "scenario", errors)
     kind = _choice(data.get("subject_kind"), SubjectKind, "subject_kind", errors)
-
-    subject_name = None
-    name_label = FIELD_LABELS["subject_name"]
-    name = _required(data.get("subject_name"), "subject_name", name_label, errors)
-    if name is not None:
-        normalise = (
-            normalise_person_name if kind is SubjectKind.NATURAL_PERSON else normalise_org_name
-        )
-        subject_name = _checked(errors, normalise, name, "subject_name", name_label)
-
-    subject_code = None
-    code_label = FIELD_LABELS["subject_code"] if kind is None else subject_code_field_label(kind)
-    code = _required(data.get("subject_code"), "subject_code", code_label, errors)
-    if code is not None and kind is not None:
-        subject_code = _checked(errors, validate_subject_code, kind, code)
-
-    legal_representative = None
-    rep_label = FIELD_LABELS["legal_representative"]
-    rep_raw = data.get("legal_representative")
-    if kind is SubjectKind.NATURAL_PERSON:
-        if _is_blank(rep_raw):
-            legal_representative = ""
-        else:
-            errors["legal_representative"] = f"自然人作出承诺时无需填写{rep_label}，请留空"
-    elif kind is not None or not _is_blank(rep_raw):
-        # With the kind unknown, a missing name is not reported: it may be a 自然人.
-        rep = _required(rep_raw, "legal_representative", rep_label, errors)
-        if rep is not None:
-            legal_representative = _checked(
-                errors, normalise_person_name, rep, "legal_representative", rep_label
-            )
-
-    texts: dict[str, str | None] = {}
-    for field, max_len in (("matter", MATTER_MAX_LEN), ("receiving_unit", RECEIVING_UNIT_MAX_LEN)):
-        label = FIELD_LABELS[field]
-        raw = _required(data.get(field), field, label, errors)
-        texts[field] = (
-            None
-            if raw is None
-            else _checked(errors, normalise_free_text, raw, field, label, max_len)
-        )
-    if texts["receiving_unit"] is not None and unit_names is not None:
-        texts["receiving_unit"] = _checked(errors, registered_unit_name, texts["receiving_unit"], unit_names)
+    subject_name = _subject_name(data.get("subject_name"), kind, errors)
+    subject_code = _subject_code(data.get("subject_code"), kind, errors)
+    legal_representative = _legal_representative(data.get("legal_representative"), kind, errors)
+    matter = _free_text(data.get("matter"), "matter", MATTER_MAX_LEN, errors)
+    receiving_unit = _free_text(data.get("receiving_unit"), "receiving_unit", RECEIVING_UNIT_MAX_LEN,
+                                errors)
+    if receiving_unit is not None and unit_names is not None:
+        receiving_unit = _checked(errors, registered_unit_name, receiving_unit, unit_names)
 
     if errors:
         raise FieldErrors({f: errors[f] for f in FIELD_LABELS if f in errors})
@@ -191,7 +197,6 @@ def parse_commitment_request(
     assert scenario is not None and kind is not None
     assert subject_name is not None and subject_code is not None
     assert legal_representative is not None
-    matter, receiving_unit = texts["matter"], texts["receiving_unit"]
     assert matter is not None and receiving_unit is not None
     return CommitmentRequest(
         scenario=scenario,
