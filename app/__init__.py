@@ -19,13 +19,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     app.json.ensure_ascii = False  # JSON in readable UTF-8 Chinese for API clients
 
-    from app import cli, db, logging_setup, ratelimit
-    from app.services import audit
+    from app import cli, db, extensions, logging_setup, ratelimit
     from app.web import agencies, api, auth, credit, errors, filings, public, publicity, security, staff
 
     logging_setup.init_app(app)
     db.init_app(app)
-    audit.init_app(app)
+    extensions.init_app(app)  # blob store, cipher, clock, signer, audit: app.extensions["lyxy"]
     ratelimit.init_app(app)
     errors.init_app(app)
     security.init_app(app)

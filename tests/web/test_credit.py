@@ -41,10 +41,9 @@ def clerk(app):
         accounts.create_user(db, username="admin", password=PASSWORD, role="office_admin",
                              display_name="管理员")
         from app.demo import load_demo_seals
-        from app.web.common import archive
+        from app.extensions import services
 
-        with app.test_request_context():
-            load_demo_seals(db, archive())
+        load_demo_seals(db, services(app).archive, services(app).trail("cli"))
         db.commit()
     return login_as(app, "clerk")
 
