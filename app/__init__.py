@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported when an app is built, so that importing app.domain
+    from flask import Flask  # or another package below app/web never loads it
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``LYXY_*`` environment variables, then test overrides."""
+    from flask import Flask
+
     app = Flask(__name__, template_folder="web/templates",
                 instance_path=(test_config or {}).get("INSTANCE_PATH")
                 or os.environ.get("LYXY_INSTANCE_PATH") or None,
