@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported when an app is built, so that importing app.domain
+    from flask import Flask  # or another package below app/web never loads it
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``LYXY_*`` environment variables, then test overrides."""
+    from flask import Flask
+
     app = Flask(__name__, template_folder="web/templates",
                 instance_path=(test_config or {}).get("INSTANCE_PATH")
                 or os.environ.get("LYXY_INSTANCE_PATH") or None,
@@ -19,8 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     app.json.ensure_ascii = False  # JSON in readable UTF-8 Chinese for API clients
 
-    from app import cli, db, logging_setup, ratelimit
-    from app.services import audit
+    from app import cli, db, extensions, logging_setup, ratelimit
     from app.web import (
         agencies,
         api,
@@ -38,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     logging_setup.init_app(app)
     db.init_app(app)
-    audit.init_app(app)
+    extensions.init_app(app)  # blob store, cipher, clock, signer, audit: app.extensions["lyxy"]
     ratelimit.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -9,6 +9,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.domain.roles import Role
+from app.extensions import Services, services
+from app.services.audit import AuditTrail
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
@@ -27,17 +29,28 @@ def init_db() -> None:
     before = current_revision(url)
     upgrade_database(url)
     if before is not None and before < AUDIT_CHECKPOINT_REVISION:
-        from app.services.audit import checkpoint_store, head, now_iso
+        from app.services.audit import head, now_iso
 
         count, last = head(get_session())
         if count:
-            checkpoint_store(current_app).append(count, last, now_iso(), may_start_chain=True)
+            _services().checkpoints.append(count, last, now_iso(), may_start_chain=True)
             click.echo(f"已为升级前的{count}条审计记录建立第一个检查点")
     click.echo("数据库已就绪")
 
 
 AUDIT_CHECKPOINT_REVISION = "0012"
 """The migration that introduced checkpoints of the audit log (revision ids sort as numbers)."""
+CLI_ACTOR = "cli"
+"""The audit log's name for whoever runs a command on the server."""
+
+
+def _services() -> Services:
+    return services(current_app)
+
+
+def _trail() -> AuditTrail:
+    """The audit trail of commands: each state-changing command's service records its entry."""
+    return _services().trail(CLI_ACTOR)
 
 
 @click.command("load-demo")
@@ -46,21 +59,18 @@ def load_demo_cmd() -> None:
     """Load demo data (units, seals, accounts); running it again adds nothing twice."""
     from app.db import get_session
     from app.demo import DEMO_ACCOUNTS, load_demo, load_demo_accounts, load_demo_seals
-    from app.web.common import archive
-
-    session = get_session()
-    added = load_demo(session)
-    seals = load_demo_seals(session, archive())
-    passwords = load_demo_accounts(session, Path(current_app.instance_path) / "demo-accounts.json")
-    from datetime import date as _date
-
     from app.domain.credit_import import parse_credit_records
     from app.services.credit import import_records
-    from app.web.common import pii_cipher
 
+    ctx = _services()
+    session = get_session()
+    added = load_demo(session)
+    seals = load_demo_seals(session, ctx.archive, _trail())
+    passwords = load_demo_accounts(session, ctx.instance_path / "demo-accounts.json", _trail())
     sample = SAMPLES_DIR / "credit-records.csv"
-    outcome = import_records(session, pii_cipher(), parse_credit_records(
-        sample.read_bytes(), filename=sample.name, today=_date.today()))
+    outcome = import_records(session, ctx.pii_cipher, parse_credit_records(
+        sample.read_bytes(), filename=sample.name, today=ctx.today()), source=sample.name,
+        trail=_trail())
     session.commit()
     click.echo(f"演示数据已就绪（新增 {added} 个接受承诺单位，{seals} 枚演示印章，"
                f"{outcome.inserted} 条演示信用记录）")
@@ -126,7 +136,7 @@ def create_user_cmd(username: str, role: str, display_name: str, owner: str | No
     session = get_session()
     try:
         user = create_user(session, username=username, password=password, role=role,
-                           display_name=display_name, owner=owner)
+                           display_name=display_name, owner=owner, trail=_trail())
     except FieldError as exc:
         raise click.ClickException(exc.message) from None
     session.commit()
@@ -145,7 +155,7 @@ def create_api_key_cmd(owner: str, name: str) -> None:
 
     session = get_session()
     try:
-        new = create_api_key(session, owner, current_app.config["SECRET_KEY"].encode(), name)
+        new = create_api_key(session, owner, _services().secret, name, trail=_trail())
     except FieldError as exc:
         raise click.ClickException(exc.message) from None
     session.commit()
@@ -164,7 +174,7 @@ def revoke_api_key_cmd(prefix: str) -> None:
 
     session = get_session()
     try:
-        revoke_api_key(session, prefix)
+        revoke_api_key(session, prefix, trail=_trail())
     except FieldError as exc:
         raise click.ClickException(exc.message) from None
     session.commit()
@@ -175,9 +185,7 @@ def revoke_api_key_cmd(prefix: str) -> None:
 @with_appcontext
 def init_pki_cmd() -> None:
     """Create the local demo CA and platform signing certificate under instance/pki (once)."""
-    from app.services.stamping import signer
-
-    click.echo(f"签名证书就绪：{signer().signer_name}")
+    click.echo(f"签名证书就绪：{_services().signer.signer_name}")
 
 
 archive_cli = click.Group("archive", help="档案库：校验文件完整性，重新生成公示文本")
@@ -204,9 +212,8 @@ def archive_verify() -> None:
     """Re-hash every blob; report missing, corrupt and orphaned files (exit 1 on damage)."""
     from app.archive.verify import verify_archive
     from app.db import get_session
-    from app.web.common import archive
 
-    report = verify_archive(archive(), expected_blobs(get_session()))
+    report = verify_archive(_services().archive, expected_blobs(get_session()))
     for line in report.lines_zh():
         click.echo(line)
     if not report.ok:
@@ -220,20 +227,12 @@ def archive_rebuild_public_copies(force: bool) -> None:
     """Remake the 公示 public copies made the old way (drawn over the upload, text layer and metadata
     kept) as page pictures with our watermark and metadata only; running it again changes nothing."""
     from app.db import get_session
-    from app.services.audit import audit_key, record
     from app.services.filings import rebuild_public_copies
-    from app.services.stamping import signer
-    from app.web.common import archive
 
+    ctx = _services()
     session = get_session()
-    report = rebuild_public_copies(session, archive(), signer=signer(), force=force)
-    key = audit_key(current_app.config["SECRET_KEY"])
-    for filing_id in report.rebuilt:
-        record(session, key, actor="cli", action="rebuild_public_copy", object_type="filing",
-               object_id=filing_id)
-    for filing_id in report.withdrawn:
-        record(session, key, actor="cli", action="withdraw_public_copy", object_type="filing",
-               object_id=filing_id)
+    report = rebuild_public_copies(session, ctx.archive, signer=ctx.signer, force=force,
+                                   trail=_trail())
     session.commit()
     for filing_id, reason in report.failed:
         click.echo(f"失败：上传记录 {filing_id}：{reason}", err=True)
@@ -251,19 +250,12 @@ def audit_verify(checkpoint: bool) -> None:
     """Check the audit log's hash chain and that it still reaches the newest checkpoint kept
     outside the database; exit 1 when an entry was edited or deleted, or checkpoints were."""
     from app.db import get_session
-    from app.services.audit import (
-        audit_key,
-        checkpoint_store,
-        head,
-        now_iso,
-        verify_against_checkpoint,
-        verify_chain,
-    )
+    from app.services.audit import head, now_iso, verify_against_checkpoint, verify_chain
 
     session = get_session()
-    store = checkpoint_store(current_app)
+    store = _services().checkpoints
     report = store.verify()
-    problems = verify_chain(session, audit_key(current_app.config["SECRET_KEY"]))
+    problems = verify_chain(session, _services().audit_key)
     problems += verify_against_checkpoint(session, report, establishing=checkpoint)
     for problem in problems:
         click.echo(f"问题：{problem}", err=True)
@@ -288,19 +280,17 @@ credit_cli = click.Group("credit", help="信用记录：导入")
 @with_appcontext
 def credit_import(path: Path) -> None:
     """Import credit records (CSV or JSON from the provincial platform); idempotent."""
-    from datetime import date as _date
-
     from app.db import get_session
     from app.domain.credit_import import ImportFileError, parse_credit_records
     from app.services.credit import import_records
-    from app.web.common import pii_cipher
 
+    ctx = _services()
     try:
-        report = parse_credit_records(path.read_bytes(), filename=path.name, today=_date.today())
+        report = parse_credit_records(path.read_bytes(), filename=path.name, today=ctx.today())
     except ImportFileError as exc:
         raise click.ClickException(exc.message) from None
     session = get_session()
-    outcome = import_records(session, pii_cipher(), report)
+    outcome = import_records(session, ctx.pii_cipher, report, source=path.name, trail=_trail())
     session.commit()
     for line in report.lines_zh():
         click.echo(line)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.archive.blobs import BlobStore
 from app.domain.roles import Role
 from app.models import Agency, ReceivingUnit, Seal, User
+from app.services.audit import AuditTrail
 
 UNITS: dict[str, str | None] = {
     "凌源市发展和改革局": None,
@@ -87,21 +88,23 @@ def load_demo(session: Session) -> int:
     return added
 
 
-def load_demo_seals(session: Session, archive: BlobStore) -> int:
-    """A generated 公章 (marked 演示) for every demo unit that has no seal yet."""
+def load_demo_seals(session: Session, archive: BlobStore, trail: AuditTrail) -> int:
+    """A generated 公章 (marked 演示) for every demo unit that has no seal yet (audited)."""
     from app.services.seals import add_generated_seal
 
     added = 0
     for unit in session.scalars(select(ReceivingUnit).order_by(ReceivingUnit.id)):
         if session.scalar(select(Seal.id).where(Seal.unit_id == unit.id)) is None:
-            add_generated_seal(session, archive, unit=unit)
+            add_generated_seal(session, archive, unit=unit, trail=trail)
             added += 1
     session.commit()
     return added
 
 
-def load_demo_accounts(session: Session, accounts_file: Path) -> dict[str, str]:
-    """Demo accounts for each role; random passwords kept in ``accounts_file`` (reused)."""
+def load_demo_accounts(session: Session, accounts_file: Path,
+                       trail: AuditTrail) -> dict[str, str]:
+    """Demo accounts for each role; random passwords kept in ``accounts_file`` (reused);
+    each new account is audited."""
     from app.services.accounts import create_user
 
     passwords: dict[str, str] = {}
@@ -112,7 +115,7 @@ def load_demo_accounts(session: Session, accounts_file: Path) -> dict[str, str]:
             continue
         passwords[username] = passwords.get(username) or secrets.token_urlsafe(9)
         create_user(session, username=username, password=passwords[username], role=role,
-                    display_name=display, owner=owner)
+                    display_name=display, owner=owner, trail=trail)
     session.commit()
     accounts_file.write_text(json.dumps(passwords, ensure_ascii=False, indent=2), encoding="utf-8")
     os.chmod(accounts_file, 0o600)

@@ -141,10 +141,11 @@ def failure_counter() -> FailureCounter:
     if counter is None:
         uri = failure_storage_uri(current_app.config)
         if uri == "database":
-            from app.web.common import now
+            from app.extensions import services
 
+            clock = services(current_app)
             counter = DatabaseFailureCounter(current_app.extensions["lyxy_engine"],
-                                             lambda: now().timestamp())
+                                             lambda: clock.now().timestamp())
         else:
             counter = StorageFailureCounter(storage_from_string(
                 uri, **current_app.config.get("RATELIMIT_STORAGE_OPTIONS", {})))

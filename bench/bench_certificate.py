@@ -29,9 +29,9 @@ def main() -> None:
     from app.demo import load_demo, load_demo_seals
     from app.domain.credit_check import Purpose
     from app.domain.credit_import import parse_credit_records
+    from app.extensions import services
     from app.models import ReceivingUnit
     from app.services import credit
-    from app.services.stamping import signer
     from app.web.common import archive, pii_cipher
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -42,21 +42,23 @@ def main() -> None:
         with app.test_request_context():
             db = get_session()
             load_demo(db)
-            load_demo_seals(db, archive())
+            trail = services(app).trail("bench")
+            load_demo_seals(db, archive(), trail)
             sample = ROOT / "samples" / "credit-records.csv"
             credit.import_records(db, pii_cipher(), parse_credit_records(
-                sample.read_bytes(), filename=sample.name, today=date(2026, 11, 29)))
+                sample.read_bytes(), filename=sample.name, today=date(2026, 11, 29)),
+                source=sample.name, trail=trail)
             db.commit()
             unit = db.scalar(db.query(ReceivingUnit).filter_by(name="凌源市住房和城乡建设局")
                              .statement)
-            sign = signer()
+            sign = services(app).signer
 
             def issue_one() -> None:
                 check = credit.run_check(db, pii_cipher(), code="91211382MA0AY4CL0L",
                                          purpose=Purpose.BIDDING, as_of=date(2026, 11, 29))
                 credit.issue_certificate(db, archive(), pii_cipher(), sign, check=check, unit=unit,
                                          secret=b"bench", base_url="http://127.0.0.1:8000",
-                                         today=date(2026, 11, 29))
+                                         today=date(2026, 11, 29), trail=trail)
                 db.commit()
 
             for _ in range(3):

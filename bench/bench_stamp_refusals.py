@@ -102,9 +102,11 @@ def main() -> None:
         db = get_session()
         load_demo(db)
         unit = db.query(ReceivingUnit).filter_by(name="凌源市住房和城乡建设局").one()
-        from app.web.common import archive
+        from app.extensions import services
 
-        seal_id = seal_svc.add_generated_seal(db, archive(), unit=unit, kind="公章", diameter_mm=42).id
+        ctx = services(app)
+        seal_id = seal_svc.add_generated_seal(db, ctx.archive, unit=unit, trail=ctx.trail("bench"),
+                                              kind="公章", diameter_mm=42).id
         db.commit()
     key = app.test_cli_runner().invoke(args=["create-api-key", "凌源市住房和城乡建设局"]).output
     headers = {"Authorization": f"Bearer {key.strip().splitlines()[-1]}"}

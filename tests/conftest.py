@@ -14,8 +14,10 @@ from app import create_app
 from app.db import get_session, make_engine, upgrade_database
 from app.demo import load_demo
 from app.domain.roles import Role
+from app.extensions import services
 from app.models import Base
 from app.services import accounts
+from app.services.audit import AuditTrail
 
 UNIT_LETTER = {
     "scenario": "project_approval",
@@ -107,6 +109,12 @@ def audit_triggers_bypassed(engine: Engine) -> Iterator[Connection]:
         yield conn
         for _name, sql in triggers:
             conn.execute(text(sql))
+
+
+@pytest.fixture
+def trail(app) -> AuditTrail:
+    """An audit trail with the app's key, as a view or command hands it to a service."""
+    return services(app).trail("user:test")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import FieldError
 from app.domain.roles import ROLE_LABELS, Role
 from app.models import Agency, ApiKey, ReceivingUnit, User
+from app.services.audit import AuditTrail
 
 ROLES = {role.value: label for role, label in ROLE_LABELS.items()}
 MIN_PASSWORD_LEN = 10
@@ -68,8 +69,13 @@ def _owner(session: Session, name: str) -> tuple[ReceivingUnit | None, Agency | 
 
 
 def create_user(session: Session, *, username: str, password: str, role: str,
-                display_name: str, owner: str | None = None) -> User:
-    """A new account; unit clerks belong to a unit, agency users to an agency."""
+                display_name: str, owner: str | None = None,
+                trail: AuditTrail | None = None) -> User:
+    """A new account; unit clerks belong to a unit, agency users to an agency.
+
+    :param trail: who creates it, for the audit log; None only where accounts are set up
+        rather than acted on (test fixtures).
+    """
     if role not in ROLES:
         raise FieldError("role", f"角色应为以下之一：{'、'.join(ROLES)}")
     if session.scalar(select(User.id).where(User.username == username)):
@@ -89,6 +95,8 @@ def create_user(session: Session, *, username: str, password: str, role: str,
                 agency_id=agency.id if agency else None)
     session.add(user)
     session.flush()
+    if trail is not None:
+        trail.record(session, "create_user", "user", user.username, role=role)
     return user
 
 
@@ -103,7 +111,8 @@ def _key_hash(secret_key: bytes, plaintext: str) -> str:
     return hmac.new(secret_key, plaintext.encode(), hashlib.sha256).hexdigest()
 
 
-def create_api_key(session: Session, owner: str, secret_key: bytes, name: str = "") -> NewApiKey:
+def create_api_key(session: Session, owner: str, secret_key: bytes, name: str = "", *,
+                   trail: AuditTrail) -> NewApiKey:
     """A key for a unit or an agency: ``lyxy_<prefix>_<secret>``; only its HMAC is stored."""
     unit, agency = _owner(session, owner)
     if agency is not None and agency.status != "published":
@@ -115,6 +124,7 @@ def create_api_key(session: Session, owner: str, secret_key: bytes, name: str = 
                     agency_id=agency.id if agency else None)
     session.add(record)
     session.flush()
+    trail.record(session, "create_api_key", "api_key", prefix, owner=owner)
     return NewApiKey(record=record, plaintext=plaintext)
 
 
@@ -132,9 +142,11 @@ def find_api_key(session: Session, plaintext: str, secret_key: bytes) -> ApiKey 
     return record
 
 
-def revoke_api_key(session: Session, prefix: str) -> ApiKey:
+def revoke_api_key(session: Session, prefix: str, *, trail: AuditTrail) -> ApiKey:
+    """Revoke the key with ``prefix`` (again: no change), audited."""
     record = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if record is None:
         raise FieldError("prefix", f"未找到接口密钥“{prefix}”")
     record.revoked_at = record.revoked_at or datetime.now(UTC)
+    trail.record(session, "revoke_api_key", "api_key", prefix)
     return record

@@ -21,6 +21,7 @@ from app.domain.ratings import rating_valid_through
 from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, REPORT_STATUS, ReportKind
 from app.domain.urls import verify_url
 from app.models import Agency, AgencyReport, CreditRecordRow, ReceivingUnit
+from app.services.audit import AuditTrail
 from app.services.commitments import next_serial
 from app.services.credit import records_of
 
@@ -38,7 +39,8 @@ def require_published(agency: Agency | None) -> Agency:
 
 
 def register_agency(session: Session, *, name: str, uscc: str, filing_number: str,
-                    published_on: date) -> Agency:
+                    published_on: date, trail: AuditTrail) -> Agency:
+    """Register and publish an agency (八(二)), audited."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for field, fn in (("name", lambda: normalise_org_name(name, "name", "机构名称")),
@@ -56,13 +58,16 @@ def register_agency(session: Session, *, name: str, uscc: str, filing_number: st
     agency = Agency(**values, status="published", published_on=published_on)
     session.add(agency)
     session.flush()
+    trail.record(session, "register_agency", "agency", agency.id)
     return agency
 
 
-def set_status(agency: Agency, status: str) -> None:
+def set_status(session: Session, agency: Agency, status: str, *, trail: AuditTrail) -> None:
+    """Publish, suspend or cancel an agency, audited."""
     if status not in AGENCY_STATUS:
         raise FieldError("status", f"状态应为：{'、'.join(AGENCY_STATUS.values())}")
     agency.status = status
+    trail.record(session, "agency_status", "agency", agency.id, status=agency.status)
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ def parse_scaffold_request(session: Session, data: dict[str, str]) -> ScaffoldRe
 
 
 def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest, today: date,
-                   secret: bytes) -> AgencyReport:
+                   secret: bytes, trail: AuditTrail) -> AgencyReport:
     """Number a new report for ``agency`` (PJ for ratings, BG for 信用报告)."""
     require_published(agency)
     doc_type = DocumentType.PJ if request.kind == ReportKind.RATING else DocumentType.BG
@@ -136,6 +141,7 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
         status="scaffold")
     session.add(report)
     session.flush()
+    trail.record(session, "issue_scaffold", "agency_report", report.number)
     return report
 
 
@@ -166,7 +172,8 @@ def _parse_date(raw: str, field: str, label: str) -> date:
 
 
 def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data: bytes, name: str,
-                  fields: dict[str, str], today: date, limits: IntakeLimits) -> AgencyReport:
+                  fields: dict[str, str], today: date, limits: IntakeLimits,
+                  trail: AuditTrail) -> AgencyReport:
     """The finished report: same intake gate as commitment letters, then checked against the
     scaffold this service issued (number, agency, subject) and the policy's rules."""
     require_published(agency)
@@ -222,11 +229,12 @@ def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data:
     report.status, report.review_reason = "pending", None
     report.uploaded_at = datetime.now(UTC)
     session.flush()
+    trail.record(session, "upload", "agency_report", report.number, sha256=report.sha256)
     return report
 
 
 def approve_report(session: Session, cipher: PiiCipher, report: AgencyReport, *,
-                   reviewer_id: int) -> AgencyReport:
+                   reviewer_id: int, trail: AuditTrail) -> AgencyReport:
     """Approved ratings feed the credit check (三(四): 经审核通过后，方为履行…责任)."""
     if report.status != "pending":
         raise FieldError("status", "只有待审核的报告可以通过")
@@ -243,10 +251,12 @@ def approve_report(session: Session, cipher: PiiCipher, report: AgencyReport, *,
             decided_on=report.issue_date, valid_until=report.valid_until, grade=report.grade,
             summary=f"{agency.name}出具的企业综合信用等级评价报告"))
     session.flush()
+    trail.record(session, "approve", "agency_report", report.number, reason=None)
     return report
 
 
-def reject_report(report: AgencyReport, *, reviewer_id: int, reason: str) -> AgencyReport:
+def reject_report(session: Session, report: AgencyReport, *, reviewer_id: int, reason: str,
+                  trail: AuditTrail) -> AgencyReport:
     if report.status != "pending":
         raise FieldError("status", "只有待审核的报告可以驳回")
     text = " ".join(reason.split())
@@ -254,6 +264,7 @@ def reject_report(report: AgencyReport, *, reviewer_id: int, reason: str) -> Age
         raise FieldError("reason", "请填写驳回原因，机构将看到这段说明")
     report.status, report.review_reason = "rejected", text[:500]
     report.reviewed_by, report.reviewed_at = reviewer_id, datetime.now(UTC)
+    trail.record(session, "reject", "agency_report", report.number, reason=reason)
     return report
 
 

@@ -14,17 +14,16 @@ import hashlib
 import hmac
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.archive.checkpoints import CheckpointError, CheckpointReport, CheckpointStore, checkpoint_key
+from app.archive.checkpoints import CheckpointError, CheckpointReport, CheckpointStore
 from app.models import AuditEntry
 
 LOG = logging.getLogger("lyxy.audit")
@@ -66,6 +65,23 @@ def record(session: Session, key: bytes, *, actor: str, action: str, object_type
         session.info.setdefault(_APPENDED, []).append((entry.id, entry.entry_hash, prev))
         return entry
     raise RuntimeError("audit log busy: could not append after 10 attempts")
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    """Who is acting, and the key their entries are chained with: what a use case needs to
+    record its own audit entry inside its unit of work (the caller commits)."""
+
+    key: bytes
+    """The audit HMAC key (``audit_key(SECRET_KEY)``)."""
+    actor: str
+    """``user:<name>``, ``apikey:<prefix>``, ``public:<address>``, ``cli`` or ``system``."""
+
+    def record(self, session: Session, action: str, object_type: str = "",
+               object_id: object = "", **details: Any) -> AuditEntry:
+        """Append one entry for this actor (see ``record``)."""
+        return record(session, self.key, actor=self.actor, action=action,
+                      object_type=object_type, object_id=object_id, details=dict(details))
 
 
 def verify_chain(session: Session, key: bytes) -> list[str]:
@@ -120,11 +136,6 @@ def verify_against_checkpoint(session: Session, report: CheckpointReport, *,
     return problems
 
 
-def checkpoint_store(app: Flask) -> CheckpointStore:
-    """The app's checkpoint folder (``AUDIT_CHECKPOINT_DIR``, default ``instance/audit-checkpoints``)."""
-    return app.extensions["lyxy_audit_checkpoints"]
-
-
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -150,11 +161,8 @@ def _forget_appended(session: Session) -> None:
         session.info.pop(_APPENDED, None)
 
 
-def init_app(app: Flask) -> None:
-    """Write a checkpoint after every commit that appended audit entries (one small file)."""
-    root = app.config.get("AUDIT_CHECKPOINT_DIR") or Path(app.instance_path) / "audit-checkpoints"
-    store = CheckpointStore(root, checkpoint_key(audit_key(app.config["SECRET_KEY"])))
-    app.extensions["lyxy_audit_checkpoints"] = store
-    maker = app.extensions["lyxy_sessionmaker"]
+def anchor_commits(maker: sessionmaker, store: CheckpointStore) -> None:
+    """Write a checkpoint to ``store`` after every commit of ``maker``'s sessions that appended
+    audit entries (one small file)."""
     event.listen(maker, "after_commit", partial(_checkpoint_after_commit, store))
     event.listen(maker, "after_rollback", _forget_appended)

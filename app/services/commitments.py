@@ -30,6 +30,7 @@ from app.domain.numbers import (
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 from app.models import AgencyReport, CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
+from app.services.audit import AuditTrail
 
 ENCRYPTED_PREFIX = "enc:"
 TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit")
@@ -150,8 +151,9 @@ def docx_from_payload(payload: Mapping[str, object], version: str, cipher: PiiCi
 
 
 def issue_commitment(session: Session, data: Mapping[str, object], *, secret: bytes,
-                     base_url: str, archive: BlobStore, cipher: PiiCipher, today: date) -> Issued:
-    """Validate ``data``, number, render, archive and record a pre-filled letter.
+                     base_url: str, archive: BlobStore, cipher: PiiCipher, today: date,
+                     trail: AuditTrail) -> Issued:
+    """Validate ``data``, number, render, archive, record and audit a pre-filled letter.
 
     Raises ``FieldErrors`` for invalid fields and ``UncoverableCharacter`` for text no bundled
     font can draw; nothing is stored in either case. The caller commits the session.
@@ -182,6 +184,8 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
         receiving_unit=req.receiving_unit, issued_on=today, status="valid", payload=payload)
     session.add(record)
     session.flush()
+    trail.record(session, "issue_commitment", "issued_document", record.number,
+                 sha256=record.sha256)
     return Issued(record=record, pdf=pdf)
 
 

@@ -26,6 +26,7 @@ from app.domain.names import normalise_free_text
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.urls import verify_url
 from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
+from app.services.audit import AuditTrail
 from app.services.commitments import next_serial
 from app.services.seals import seal_image, seals_of_unit
 from app.stamping import overlay
@@ -59,8 +60,10 @@ _COPIED = ("subject_name", "source_department", "decided_on", "valid_until", "gr
            "severity", "repaired_on", "summary")
 
 
-def import_records(session: Session, cipher: PiiCipher, report: ImportReport) -> ImportOutcome:
-    """Upsert the valid rows of ``report`` by natural key (type, code, decision number)."""
+def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *, source: str,
+                   trail: AuditTrail) -> ImportOutcome:
+    """Upsert the valid rows of ``report`` by natural key (type, code, decision number), and
+    audit the import of the file named ``source``."""
     inserted = updated = unchanged = 0
     for record in report.records:
         kind, code, number = natural_key(record)
@@ -80,6 +83,8 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport) ->
         else:
             unchanged += 1
     session.flush()
+    trail.record(session, "import_credit_records", "file", source, inserted=inserted,
+                 updated=updated, rejected=report.rejected_rows)
     return ImportOutcome(inserted, updated, unchanged, report)
 
 
@@ -168,9 +173,10 @@ def run_check(session: Session, cipher: PiiCipher, *, code: str, purpose: Purpos
 
 def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
                       signer: DocumentSigner, *, check: SubjectCheck, unit: ReceivingUnit,
-                      secret: bytes, base_url: str, today: date, user_id: int | None = None,
-                      api_key_id: int | None = None) -> CreditCheck:
-    """Render, seal (the unit's seal at the signature anchor), sign and store a certificate."""
+                      secret: bytes, base_url: str, today: date, trail: AuditTrail,
+                      user_id: int | None = None, api_key_id: int | None = None) -> CreditCheck:
+    """Render, seal (the unit's seal at the signature anchor), sign, store and audit a
+    certificate."""
     seals = seals_of_unit(session, unit.id)
     if not seals:
         raise FieldError("seal", f"{unit.name}尚未登记印章，请先在“印章管理”中登记后再出具告知书")
@@ -202,6 +208,8 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
                   "records": [_redacted(r, public_code) for r in check.records]})
     session.add(record)
     session.flush()
+    trail.record(session, "issue_certificate", "credit_check", record.number,
+                 category=record.category)
     return record
 
 
@@ -213,7 +221,7 @@ def _redacted(record: CreditRecord, public_code: str) -> dict[str, object]:
 
 def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, code: str,
                   name: str, decision_number: str, decided_on: date, summary: str,
-                  today: date) -> CreditRecordRow:
+                  today: date, trail: AuditTrail) -> CreditRecordRow:
     """违诺 recorded by a unit: the subject goes on the black list with ground 14 (五(四)3)."""
     code, _ = normalise_code(code)
     if decided_on > today:
@@ -233,6 +241,7 @@ def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, c
     row.recorded_by_unit_id = unit.id
     session.add(row)
     session.flush()
+    trail.record(session, "record_breach", "credit_record", row.id)
     return row
 
 

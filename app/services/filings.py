@@ -20,6 +20,7 @@ from app.domain.filings import canonical_letter_number, differences_from_letter,
 from app.domain.masking import public_subject_code
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
+from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound, find_readable_document
 from app.stamping.public_copy import is_current_public_copy, make_public_copy
 from app.stamping.signing import DocumentSigner
@@ -78,14 +79,14 @@ def _letter_number(typed: object, in_file: tuple[str, ...]) -> str | None:
 
 def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data: bytes,
                 name: str, fields: Mapping[str, object], unit: ReceivingUnit,
-                today: date, limits: IntakeLimits, user_id: int | None = None,
+                today: date, limits: IntakeLimits, trail: AuditTrail, user_id: int | None = None,
                 api_key_id: int | None = None, replaces: Filing | None = None) -> UploadResult:
     """Check, archive and record an uploaded letter; the same file twice from the same unit
     gives one record. Duplicates are per receiving unit (issue 10 §1): bytes another unit filed
     make a record of this unit's own, never an answer about the other unit's filing.
 
     Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
-    stored. The caller commits.
+    stored. A new filing is audited and added to the search index; the caller commits.
     """
     facts = inspect_pdf(data, limits)
     existing = _own_filing(session, unit, facts.sha256)
@@ -127,6 +128,8 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         if existing is None:
             raise
         return UploadResult(existing, created=False)
+    trail.record(session, "upload", "filing", filing.id, sha256=filing.sha256)
+    _reindex(session, filing)
     return UploadResult(filing, created=True)
 
 
@@ -150,7 +153,7 @@ def _now() -> datetime:
 
 
 def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id: int,
-            signer: DocumentSigner | None = None) -> Filing:
+            trail: AuditTrail, signer: DocumentSigner | None = None) -> Filing:
     """待审核 -> 公示中: make the watermarked public copy (units only) and mark older
     commitments of the same subject with another name or legal representative 已更新."""
     if filing.status != "pending":
@@ -164,6 +167,7 @@ def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id
     filing.review_reason = None
     _supersede_older(session, filing)
     session.flush()
+    trail.record(session, "approve", "filing", filing.id, reason=None)
     _reindex(session, filing)
     return filing
 
@@ -192,13 +196,14 @@ class RebuildReport:
     """(filing id, Chinese reason) of copies that could not be made; the old one stays."""
 
 
-def rebuild_public_copies(session: Session, archive: BlobStore, *, signer: DocumentSigner | None = None,
-                          force: bool = False) -> RebuildReport:
+def rebuild_public_copies(session: Session, archive: BlobStore, *, trail: AuditTrail,
+                          signer: DocumentSigner | None = None, force: bool = False) -> RebuildReport:
     """Remake every public copy not made by the current :func:`public_copy_of` (all with ``force``).
 
     Idempotent: a second run finds every copy current and changes nothing. Published and revoked
     filings alike (copies of revoked ones may still be in circulation and be checked on /verify).
-    The caller commits; failures are reported, not raised, so one bad file does not stop the rest.
+    Each rebuilt or withdrawn copy is audited. The caller commits; failures are reported, not
+    raised, so one bad file does not stop the rest.
     """
     rebuilt: list[int] = []
     current: list[int] = []
@@ -211,6 +216,7 @@ def rebuild_public_copies(session: Session, archive: BlobStore, *, signer: Docum
         if SubjectKind(filing.subject_kind) is SubjectKind.NATURAL_PERSON:
             filing.public_copy_sha256 = None  # §7.2: never a public PDF of a person
             withdrawn.append(filing.id)
+            trail.record(session, "withdraw_public_copy", "filing", filing.id)
             continue
         if not force and _current_copy_in(archive, filing.public_copy_sha256):
             current.append(filing.id)
@@ -225,6 +231,7 @@ def rebuild_public_copies(session: Session, archive: BlobStore, *, signer: Docum
             continue
         filing.public_copy_sha256 = archive.put(copy)
         rebuilt.append(filing.id)
+        trail.record(session, "rebuild_public_copy", "filing", filing.id)
     session.flush()
     return RebuildReport(tuple(rebuilt), tuple(current), tuple(withdrawn), tuple(failed))
 
@@ -248,7 +255,8 @@ def _supersede_older(session: Session, newer: Filing) -> None:
             filing.superseded_by_id = newer.id
 
 
-def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str) -> Filing:
+def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
+           trail: AuditTrail) -> Filing:
     if filing.status != "pending":
         raise FieldError("status", f"只有待审核的上传可以驳回（当前：{STATUS_LABELS[filing.status]}）")
     reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
@@ -256,10 +264,12 @@ def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str) -
     filing.review_reason = reason
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
     session.flush()
+    trail.record(session, "reject", "filing", filing.id, reason=reason)
     return filing
 
 
-def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str) -> Filing:
+def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
+           trail: AuditTrail) -> Filing:
     """公示中 -> 已撤销: leaves the public site at once, stays in the archive."""
     if filing.status != "published":
         raise FieldError("status", "只有公示中的承诺书可以撤销")
@@ -268,6 +278,7 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str) -
     filing.revoked_reason = reason
     filing.revoked_at = _now()
     session.flush()
+    trail.record(session, "revoke", "filing", filing.id, reason=reason)
     _reindex(session, filing)
     return filing
 
@@ -276,7 +287,3 @@ def _reindex(session: Session, filing: Filing) -> None:
     unit_name = session.scalar(select(ReceivingUnit.name).where(ReceivingUnit.id == filing.unit_id))
     search_index_for(session).add_to_index(session, filing, unit_name or "")
 
-
-def index_new(session: Session, filing: Filing) -> None:
-    """Called after an upload is committed: make it findable by staff search."""
-    _reindex(session, filing)

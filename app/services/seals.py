@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.archive.blobs import BlobStore
 from app.domain.errors import FieldError
 from app.models import ReceivingUnit, Seal
+from app.services.audit import AuditTrail
 from app.stamping.seal_images import generate_seal, normalise_seal_upload
 from app.stamping.types import SealImage
 
@@ -24,20 +25,23 @@ def _check(kind: str, diameter_mm: float) -> None:
 
 
 def add_uploaded_seal(session: Session, archive: BlobStore, *, unit: ReceivingUnit,
-                      name: str, kind: str, diameter_mm: float, image: bytes) -> Seal:
-    """Validate and normalise an uploaded scan, store it, and register the seal."""
+                      name: str, kind: str, diameter_mm: float, image: bytes,
+                      trail: AuditTrail) -> Seal:
+    """Validate and normalise an uploaded scan, store it, register the seal and audit it."""
     _check(kind, diameter_mm)
     seal_image = normalise_seal_upload(image, diameter_mm)
     seal = Seal(unit_id=unit.id, name=name, kind=kind, diameter_mm=diameter_mm,
                 png_sha256=archive.put(seal_image.png), generated=False)
     session.add(seal)
     session.flush()
+    trail.record(session, "add_seal", "seal", seal.id, unit_id=unit.id, kind=kind,
+                 diameter_mm=diameter_mm, sha256=seal.png_sha256)
     return seal
 
 
 def add_generated_seal(session: Session, archive: BlobStore, *, unit: ReceivingUnit,
-                       kind: str = "公章", diameter_mm: float = 42.0) -> Seal:
-    """A demo seal drawn by the generator (it always carries the word 演示)."""
+                       trail: AuditTrail, kind: str = "公章", diameter_mm: float = 42.0) -> Seal:
+    """A demo seal drawn by the generator (it always carries the word 演示), audited."""
     _check(kind, diameter_mm)
     bottom = "" if kind == "公章" else kind
     image = generate_seal(unit.name, diameter_mm=diameter_mm, bottom_text=bottom, kind=kind)
@@ -45,6 +49,8 @@ def add_generated_seal(session: Session, archive: BlobStore, *, unit: ReceivingU
                 png_sha256=archive.put(image.png), generated=True)
     session.add(seal)
     session.flush()
+    trail.record(session, "generate_seal", "seal", seal.id, unit_id=unit.id, kind=kind,
+                 diameter_mm=diameter_mm, sha256=seal.png_sha256)
     return seal
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
@@ -20,10 +17,11 @@ from app.domain.errors import FieldError
 from app.domain.urls import verify_url
 from app.models import StampJob
 from app.services import commitments as commitment_svc
+from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound
 from app.services.seals import get_seal_for, seal_image
 from app.stamping import overlay
-from app.stamping.signing import DocumentSigner, PadesOptions, PadesSigner
+from app.stamping.signing import DocumentSigner
 from app.stamping.types import SealPlacement
 from app.stamping.validation import SignatureReport, validate_signatures
 
@@ -33,7 +31,6 @@ MAX_WATERMARK_LEN = 20
 MAX_OPERATIONS = 50
 """Most operations in one stamp job: a letter needs a few (anchor seal, 骑缝章, a watermark); each
 operation re-reads and re-writes the whole PDF, so 500 of them cost 35 s and 43 MB in one request."""
-_signer_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -46,38 +43,47 @@ class Operation:
 
 
 def create_job(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
-               unit_id: int | None, limits: IntakeLimits, user_id: int | None = None,
-               api_key_id: int | None = None, document_number: str | None = None) -> StampJob:
+               unit_id: int | None, limits: IntakeLimits, trail: AuditTrail,
+               user_id: int | None = None, api_key_id: int | None = None,
+               document_number: str | None = None) -> StampJob:
     """Check the PDF through the intake gate (``IntakeRejected``) before anything is stored, archive
-    it and open a job."""
+    it and open a job (audited)."""
     facts = inspect_pdf(pdf, limits)
     job = StampJob(unit_id=unit_id, created_by=user_id, api_key_id=api_key_id,
                    document_number=document_number, original_name=display_file_name(name),
                    original_sha256=archive.put(pdf), page_count=facts.page_count, operations=[])
     session.add(job)
     session.flush()
+    trail.record(session, "create_stamp_job", "stamp_job", job.id, sha256=job.original_sha256,
+                 document_number=document_number)
     return job
 
 
 def issued_document_pdf(session: Session, archive: BlobStore, number: str, cipher: PiiCipher,
-                        reader: Reader) -> tuple[str, bytes, AccessGround]:
+                        reader: Reader, *, trail: AuditTrail) -> tuple[str, bytes, AccessGround]:
     """The canonical number and exact PDF of a document the service issued, if ``reader`` may
     read it (issue 10 §1: the addressed unit or the credit office; a stamp job is no way around
-    the rule); raises ``DocumentNotFound`` otherwise, as for an unknown number."""
+    the rule); raises ``DocumentNotFound`` otherwise, as for an unknown number. The read is
+    audited (``read_letter``)."""
     record, ground = commitment_svc.find_readable_document(session, number, reader)
-    return record.number, commitment_svc.issued_pdf(record, archive), ground
+    pdf = commitment_svc.issued_pdf(record, archive)
+    trail.record(session, "read_letter", "issued_document", record.number, ground=ground.value,
+                 via="stamp_job")
+    return record.number, pdf, ground
 
 
 def create_job_for_document(session: Session, archive: BlobStore, *, number: str,
                             unit_id: int | None, cipher: PiiCipher, reader: Reader,
-                            user_id: int | None = None,
+                            trail: AuditTrail, user_id: int | None = None,
                             limits: IntakeLimits | None = None) -> tuple[StampJob, AccessGround]:
     """A job on the exact PDF the service issued under ``number`` (see ``issued_document_pdf``);
     it passes the intake gate like any other (``limits``, default: the upload policy), which costs
     little and trusts nothing."""
-    canonical, pdf, ground = issued_document_pdf(session, archive, number, cipher, reader)
+    canonical, pdf, ground = issued_document_pdf(session, archive, number, cipher, reader,
+                                                 trail=trail)
     job = create_job(session, archive, pdf=pdf, name=f"{canonical}.pdf", unit_id=unit_id,
-                     user_id=user_id, document_number=canonical, limits=limits or IntakeLimits())
+                     user_id=user_id, document_number=canonical, limits=limits or IntakeLimits(),
+                     trail=trail)
     return job, ground
 
 
@@ -173,46 +179,63 @@ def _seal_id(value: object) -> int:
 
 
 def apply_operations(session: Session, archive: BlobStore, job: StampJob,
-                     ops: list[Operation], *, unit_id: int | None) -> StampJob:
-    """Apply ``ops`` in order to the job's original, sign, archive; raises on bad input."""
+                     ops: list[Operation], *, unit_id: int | None, signer: DocumentSigner,
+                     base_url: str, trail: AuditTrail) -> StampJob:
+    """Apply ``ops`` in order to the job's original, sign, archive and audit (``stamp``: which
+    seals went on the document); raises on bad input."""
     if job.result_sha256 is not None:
         raise FieldError("operations", "该文件已盖章签名，如需重新盖章请重新上传")
     result = run_operations(session, archive, archive.get(job.original_sha256), ops,
-                            unit_id=unit_id, document_number=job.document_number)
+                            unit_id=unit_id, document_number=job.document_number,
+                            signer=signer, base_url=base_url)
     _finish(job, archive.put(result), ops)
     session.flush()
+    _audit_stamp(session, trail, job)
     return job
+
+
+def _audit_stamp(session: Session, trail: AuditTrail, job: StampJob) -> None:
+    seal_ids = sorted({op["seal_id"] for op in job.operations if "seal_id" in op})
+    trail.record(session, "stamp", "stamp_job", job.id, seal_ids=seal_ids,
+                 operations=[op["op"] for op in job.operations],
+                 document_number=job.document_number, result_sha256=job.result_sha256)
 
 
 def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
               operations: object, unit_id: int, api_key_id: int | None, limits: IntakeLimits,
+              signer: DocumentSigner, base_url: str, trail: AuditTrail,
               document_number: str | None = None) -> StampJob:
     """One-request stamping for API clients: everything is checked and done in memory first,
     so a refused request stores nothing, neither a record nor a file. The operations are counted
     before the file is parsed, the file passes the intake gate (``IntakeRejected``) before any
-    operation runs."""
+    operation runs. The job is audited as created and stamped."""
     if isinstance(operations, list):
         _check_operation_count(len(operations))
     pages = inspect_pdf(pdf, limits).page_count
     ops = operations_from_json(operations, page_count=pages)
     result = run_operations(session, archive, pdf, ops, unit_id=unit_id,
-                            document_number=document_number)
+                            document_number=document_number, signer=signer, base_url=base_url)
     job = StampJob(unit_id=unit_id, api_key_id=api_key_id, document_number=document_number,
                    original_name=display_file_name(name), original_sha256=archive.put(pdf),
                    page_count=pages, operations=[])
     _finish(job, archive.put(result), ops)
     session.add(job)
     session.flush()
+    trail.record(session, "create_stamp_job", "stamp_job", job.id, sha256=job.original_sha256,
+                 document_number=document_number)
+    _audit_stamp(session, trail, job)
     return job
 
 
 def run_operations(session: Session, archive: BlobStore, pdf: bytes, ops: list[Operation], *,
-                   unit_id: int | None, document_number: str | None) -> bytes:
-    """The stamped and platform-signed PDF (the seal goes on before the signature)."""
+                   unit_id: int | None, document_number: str | None, signer: DocumentSigner,
+                   base_url: str) -> bytes:
+    """The stamped and platform-signed PDF (the seal goes on before the signature); a margin
+    line points to the verify page under ``base_url``."""
     _check_operation_count(len(ops))
     for op in ops:
-        pdf = _apply(session, archive, op, pdf, unit_id, document_number)
-    return signer().sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
+        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url)
+    return signer.sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
 
 
 def _finish(job: StampJob, result_sha256: str, ops: list[Operation]) -> None:
@@ -222,7 +245,7 @@ def _finish(job: StampJob, result_sha256: str, ops: list[Operation]) -> None:
 
 
 def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
-           unit_id: int | None, document_number: str | None) -> bytes:
+           unit_id: int | None, document_number: str | None, base_url: str) -> bytes:
     p = op.params
     if op.op == "watermark":
         text = str(p["text"]).strip()
@@ -232,9 +255,8 @@ def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
     if op.op == "margin_line":
         if not document_number:
             raise FieldError("operations", "页边编号仅适用于本平台出具的文书")
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         return overlay.add_margin_line(pdf, number=document_number,
-                                       verify_url=verify_url(base, document_number))
+                                       verify_url=verify_url(base_url.rstrip("/"), document_number))
     seal = seal_image(get_seal_for(session, p["seal_id"], unit_id), archive)
     if op.op == "anchor_seal":
         return overlay.stamp_at_anchors(pdf, seal)
@@ -248,46 +270,9 @@ def page_sizes(job: StampJob, archive: BlobStore) -> list[tuple[float, float]]:
     return overlay.page_sizes_mm(archive.get(job.original_sha256))
 
 
-def signature_reports(job: StampJob, archive: BlobStore) -> list[SignatureReport]:
+def signature_reports(job: StampJob, archive: BlobStore,
+                      trust_roots: Sequence[bytes]) -> list[SignatureReport]:
+    """The stamped result's signatures, checked against ``trust_roots``."""
     if job.result_sha256 is None:
         return []
-    return validate_signatures(archive.get(job.result_sha256), trust_roots())
-
-
-def _pki_dir() -> Path:
-    return Path(current_app.config.get("PKI_DIR") or Path(current_app.instance_path) / "pki")
-
-
-def signer() -> DocumentSigner:
-    """The platform signer, built once per app (the key is loaded once, not per signature)."""
-    ext = current_app.extensions
-    if "lyxy_signer" not in ext:
-        with _signer_lock:
-            if "lyxy_signer" not in ext:
-                ext["lyxy_signer"] = PadesSigner(_pades_options())
-    return ext["lyxy_signer"]
-
-
-def _pades_options() -> PadesOptions:
-    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
-
-    cfg = current_app.config
-    if cfg.get("SIGNING_P12"):
-        passphrase = cfg.get("SIGNING_PASSPHRASE")
-        return PadesOptions(p12_path=Path(cfg["SIGNING_P12"]),
-                            passphrase=passphrase.encode() if passphrase else None,
-                            tsa_url=cfg.get("SIGNING_TSA_URL") or None)
-    p12 = ensure_demo_pki(_pki_dir())
-    return PadesOptions(p12_path=p12, passphrase=read_demo_passphrase(_pki_dir()),
-                        tsa_url=cfg.get("SIGNING_TSA_URL") or None)
-
-
-def trust_roots() -> list[bytes]:
-    """PEM/DER certificates whose signatures count as ours: configured roots, else the demo CA."""
-    from app.stamping.pki import ensure_demo_pki, read_demo_root
-
-    configured = current_app.config.get("SIGNING_TRUST_ROOTS")
-    if configured:
-        return [Path(p).read_bytes() for p in str(configured).split(",") if p.strip()]
-    ensure_demo_pki(_pki_dir())
-    return [read_demo_root(_pki_dir())]
+    return validate_signatures(archive.get(job.result_sha256), trust_roots)

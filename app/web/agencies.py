@@ -38,6 +38,7 @@ from app.web.common import (
     read_upload,
     secret,
     today,
+    trail,
 )
 
 bp = Blueprint("agencies", __name__)
@@ -81,8 +82,7 @@ def new_scaffold():
     try:
         req = svc.parse_scaffold_request(db, values)
         report = svc.issue_scaffold(db, agency=_my_agency(), request=req, today=today(),
-                                    secret=secret())
-        audit("issue_scaffold", "agency_report", report.number)
+                                    secret=secret(), trail=trail())
         db.commit()
     except (FieldError, FieldErrors) as exc:
         db.rollback()
@@ -132,8 +132,7 @@ def upload_report():
             raise FieldError("file", "请选择填写完成并盖章的报告PDF")
         report = svc.upload_report(db, archive(), agency=_my_agency(), data=read_upload(upload),
                                    name=upload.filename, fields=values, today=today(),
-                                   limits=intake_limits())
-        audit("upload", "agency_report", report.number, sha256=report.sha256)
+                                   limits=intake_limits(), trail=trail())
         db.commit()
     except (FieldError, FieldErrors) as exc:
         db.rollback()
@@ -175,8 +174,7 @@ def registry():
             agency = svc.register_agency(db, name=request.form.get("name", ""),
                                          uscc=request.form.get("uscc", ""),
                                          filing_number=request.form.get("filing_number", ""),
-                                         published_on=published_on)
-            audit("register_agency", "agency", agency.id)
+                                         published_on=published_on, trail=trail())
             db.commit()
             flash(f"已登记并公示信用服务机构：{agency.name}")
             return redirect(url_for("agencies.registry"), code=303)
@@ -196,8 +194,7 @@ def registry():
 def change_status(agency_id: int) -> Response:
     db = get_session()
     agency = db.get(Agency, agency_id) or abort(404)
-    svc.set_status(agency, request.form.get("status", ""))
-    audit("agency_status", "agency", agency.id, status=agency.status)
+    svc.set_status(db, agency, request.form.get("status", ""), trail=trail())
     db.commit()
     flash(f"{agency.name}：{svc.AGENCY_STATUS[agency.status]}")
     return redirect(url_for("agencies.registry"), code=303)
@@ -210,13 +207,13 @@ def review(number: str, action: str):
     db = get_session()
     try:
         if action == "approve":
-            svc.approve_report(db, pii_cipher(), report, reviewer_id=current_user().id)
+            svc.approve_report(db, pii_cipher(), report, reviewer_id=current_user().id,
+                               trail=trail())
         elif action == "reject":
-            svc.reject_report(report, reviewer_id=current_user().id,
-                              reason=request.form.get("reason", ""))
+            svc.reject_report(db, report, reviewer_id=current_user().id,
+                              reason=request.form.get("reason", ""), trail=trail())
         else:
             abort(404)
-        audit(action, "agency_report", report.number, reason=request.form.get("reason"))
         db.commit()
     except FieldError as exc:
         db.rollback()

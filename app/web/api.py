@@ -26,14 +26,16 @@ from app.web import filings as filings_web
 from app.web.auth import api_key_required, csrf, letter_reader
 from app.web.common import (
     archive,
-    audit,
     base_url,
     intake_limits,
     pii_cipher,
     public_view,
     read_upload,
     secret,
+    services,
+    signer,
     today,
+    trail,
 )
 from app.web.errors import error_response
 from app.web.jsonbody import json_object
@@ -51,7 +53,7 @@ def create_commitment() -> Response:
     session = get_session()
     issued = svc.issue_commitment(session, data, secret=secret(), base_url=base_url(),
                                   cipher=pii_cipher(),
-                                  archive=archive(), today=today())
+                                  archive=archive(), today=today(), trail=trail())
     session.commit()
     rec = issued.record
     root = base_url().rstrip("/")
@@ -93,7 +95,8 @@ def _job_json(job: StampJob) -> dict[str, object]:
         "result_sha256": job.result_sha256,
         "operations": job.operations,
         "download_url": f"{root}/api/v1/stamp-jobs/{job.id}/result.pdf" if job.result_sha256 else None,
-        "signatures": [asdict(r) for r in stamp_svc.signature_reports(job, archive())],
+        "signatures": [asdict(r) for r in stamp_svc.signature_reports(
+            job, archive(), services().trust_roots())],
     }
 
 
@@ -124,9 +127,8 @@ def create_stamp_job() -> Response:
     upload = request.files.get("file")
     if number:
         # issue 10 §1: only a letter addressed to the key's unit; others are "not found" (404)
-        number, pdf, ground = stamp_svc.issued_document_pdf(db, archive(), number, pii_cipher(),
-                                                            letter_reader())
-        audit("read_letter", "issued_document", number, ground=ground.value, via="stamp_job")
+        number, pdf, _ground = stamp_svc.issued_document_pdf(db, archive(), number, pii_cipher(),
+                                                             letter_reader(), trail=trail())
         name = f"{number}.pdf"
     elif upload is not None:
         name = upload.filename or "upload.pdf"
@@ -135,7 +137,8 @@ def create_stamp_job() -> Response:
         raise FieldError("file", "请上传PDF文件（file），或提供本平台文书编号（document_number）")
     job = stamp_svc.stamp_now(db, archive(), pdf=pdf, name=name, operations=operations,
                               unit_id=key.unit_id, api_key_id=key.id, document_number=number,
-                              limits=intake_limits())
+                              limits=intake_limits(), signer=signer(), base_url=base_url(),
+                              trail=trail())
     db.commit()
     resp = jsonify(_job_json(job))
     resp.status_code = 201
@@ -180,8 +183,8 @@ def verify_file() -> Response:
     if upload is None:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
     return jsonify(verify_svc.check_file(
-        get_session(), read_upload(upload), stamp_svc.trust_roots(), limits=intake_limits(),
-        verify_url_prefix=verify_url_prefix(base_url()), our_signers=[stamp_svc.signer().signer_name]))
+        get_session(), read_upload(upload), services().trust_roots(), limits=intake_limits(),
+        verify_url_prefix=verify_url_prefix(base_url()), our_signers=[signer().signer_name]))
 
 
 @bp.post("/filings")
@@ -199,10 +202,7 @@ def create_filing() -> Response:
     result = filing_svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload),
                                     name=upload.filename or "", fields=fields,
                                     unit=db.get(ReceivingUnit, key.unit_id), today=today(),
-                                    limits=intake_limits(), api_key_id=key.id)
-    if result.created:
-        audit("upload", "filing", result.filing.id, sha256=result.filing.sha256)
-        filing_svc.index_new(db, result.filing)
+                                    limits=intake_limits(), api_key_id=key.id, trail=trail())
     db.commit()
     filing = result.filing
     resp = jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
@@ -243,10 +243,9 @@ def create_check() -> Response:
         return error_response(404, "unknown_subject", "平台上没有该主体的信用记录，请核对代码",
                               {"subject_code": "未找到该主体"})
     cert = credit_svc.issue_certificate(
-        db, archive(), pii_cipher(), stamp_svc.signer(), check=checked,
+        db, archive(), pii_cipher(), signer(), check=checked,
         unit=db.get(ReceivingUnit, key.unit_id), secret=secret(), base_url=base_url(),
-        today=today(), api_key_id=key.id)
-    audit("issue_certificate", "credit_check", cert.number, category=cert.category)
+        today=today(), api_key_id=key.id, trail=trail())
     db.commit()
     result = checked.result
     entry = result.entry_rule
@@ -296,8 +295,7 @@ def api_new_scaffold() -> Response:
     agency = _api_agency()
     req = agency_svc.parse_scaffold_request(db, {k: str(v) for k, v in data.items()})
     report = agency_svc.issue_scaffold(db, agency=agency, request=req, today=today(),
-                                       secret=secret())
-    audit("issue_scaffold", "agency_report", report.number)
+                                       secret=secret(), trail=trail())
     db.commit()
     root = base_url().rstrip("/")
     resp = jsonify({"number": report.number, "kind": report.kind,
@@ -341,8 +339,7 @@ def api_upload_report() -> Response:
     agency = _api_agency()
     report = agency_svc.upload_report(db, archive(), agency=agency, data=read_upload(upload),
                                       name=upload.filename or "", fields=request.form.to_dict(),
-                                      today=today(), limits=intake_limits())
-    audit("upload", "agency_report", report.number, sha256=report.sha256)
+                                      today=today(), limits=intake_limits(), trail=trail())
     db.commit()
     return jsonify({"number": report.number, "status": report.status,
                     "status_label": agency_svc.REPORT_STATUS[report.status],

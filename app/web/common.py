@@ -2,39 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import current_app, g, request, session
 from werkzeug.datastructures import FileStorage
 
-from app.archive.blobs import BlobStore, blob_store_from_config
+from app.archive.blobs import BlobStore
 from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
 from app.db import get_session
 from app.domain.publicity import public_check, public_letter, public_report
+from app.extensions import EXTENSION, Services
 from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument, ReceivingUnit
+from app.services.audit import AuditTrail
 from app.services.blanks import BlankCache
+from app.stamping.signing import DocumentSigner
+
+
+def services() -> Services:
+    """The app's wiring (``app.extensions``): what views hand to the services."""
+    return current_app.extensions[EXTENSION]
 
 
 def archive() -> BlobStore:
     """The app's blob store (local folder by default, S3 when configured)."""
-    store = current_app.extensions.get("lyxy_archive")
-    if store is None:
-        store = current_app.extensions["lyxy_archive"] = blob_store_from_config(current_app.config)
-    return store
+    return services().archive
 
 
 def pii_cipher() -> PiiCipher:
-    cipher = current_app.extensions.get("lyxy_pii")
-    if cipher is None:
-        cipher = current_app.extensions["lyxy_pii"] = PiiCipher.from_config_value(
-            current_app.config["PII_KEY"])
-    return cipher
+    return services().pii_cipher
 
 
 def intake_limits() -> IntakeLimits:
-    return IntakeLimits(max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
-                        max_pages=current_app.config["UPLOAD_MAX_PAGES"])
+    return services().intake_limits
 
 
 def actor() -> str:
@@ -51,43 +51,40 @@ def actor() -> str:
     return f"public:{request.remote_addr}" if request else "system"
 
 
-def audit(action: str, object_type: str = "", object_id: object = "", **details: object) -> None:
-    """Append to the audit log within the current transaction (the caller commits)."""
-    from app.services.audit import audit_key, record
+def trail() -> AuditTrail:
+    """The acting user's audit trail, handed to every service that changes state."""
+    return services().trail(actor())
 
-    record(get_session(), audit_key(current_app.config["SECRET_KEY"]), actor=actor(),
-           action=action, object_type=object_type, object_id=object_id, details=dict(details))
+
+def audit(action: str, object_type: str = "", object_id: object = "", **details: object) -> None:
+    """Log a read (a download, a revealed ID number) within the current transaction (the
+    caller commits); a service that changes state records its own entry from ``trail()``."""
+    trail().record(get_session(), action, object_type, object_id, **details)
 
 
 def blank_cache() -> BlankCache:
-    cache = current_app.extensions.get("lyxy_blanks")
-    if cache is None:
-        cache = current_app.extensions["lyxy_blanks"] = BlankCache(
-            f"{current_app.instance_path}/cache")
-    return cache
+    return services().blank_cache
+
+
+def signer() -> DocumentSigner:
+    return services().signer
 
 
 def secret() -> bytes:
-    return current_app.config["SECRET_KEY"].encode()
+    return services().secret
 
 
 def base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
+    return services().base_url
 
 
 def today() -> date:
-    override = current_app.config.get("TODAY")
-    return date.fromisoformat(override) if override else date.today()
+    return services().today()
 
 
 def now() -> datetime:
-    """The current instant (UTC); ``NOW`` in the config (ISO 8601) fixes it, as TODAY fixes
-    the date, so session ages and failure windows are testable without the wall clock."""
-    override = current_app.config.get("NOW")
-    if not override:
-        return datetime.now(UTC)
-    stamp = datetime.fromisoformat(override) if isinstance(override, str) else override
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    """The current instant (UTC); ``NOW`` in the config fixes it (``Services.now``)."""
+    return services().now()
 
 
 def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,

@@ -28,9 +28,18 @@ from app.domain.errors import FieldError
 from app.domain.roles import OFFICE, Role
 from app.models import CreditCheck, ReceivingUnit
 from app.services import credit as svc
-from app.services.stamping import signer
 from app.web.auth import current_user, login_required
-from app.web.common import archive, audit, base_url, pii_cipher, read_upload, secret, today
+from app.web.common import (
+    archive,
+    audit,
+    base_url,
+    pii_cipher,
+    read_upload,
+    secret,
+    signer,
+    today,
+    trail,
+)
 
 bp = Blueprint("credit", __name__, url_prefix="/staff/credit")
 CHECKERS = (Role.UNIT_CLERK, *OFFICE)
@@ -85,8 +94,8 @@ def issue() -> Response | tuple[str, int]:
                                purpose=purpose, as_of=as_of)
         cert = svc.issue_certificate(db, archive(), pii_cipher(), signer(), check=result,
                                      unit=db.get(ReceivingUnit, user.unit_id), secret=secret(),
-                                     base_url=base_url(), today=today(), user_id=user.id)
-        audit("issue_certificate", "credit_check", cert.number, category=cert.category)
+                                     base_url=base_url(), today=today(), user_id=user.id,
+                                     trail=trail())
         db.commit()
     except (FieldError, svc.SubjectNotFound) as exc:
         db.rollback()
@@ -135,12 +144,11 @@ def breach() -> Response | str | tuple[str, int]:
         name = values.get("subject_name", "").strip()
         if not name:
             raise FieldError("subject_name", "请填写主体名称")
-        row = svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
-                                code=values.get("subject_code", ""), name=name,
-                                decision_number=values.get("decision_number", ""),
-                                decided_on=decided_on, summary=values.get("summary", ""),
-                                today=today())
-        audit("record_breach", "credit_record", row.id)
+        svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
+                          code=values.get("subject_code", ""), name=name,
+                          decision_number=values.get("decision_number", ""),
+                          decided_on=decided_on, summary=values.get("summary", ""),
+                          today=today(), trail=trail())
         db.commit()
     except FieldError as exc:
         db.rollback()
@@ -165,9 +173,8 @@ def import_records() -> str | tuple[str, int]:
                                       today=today())
     except ImportFileError as exc:
         return render_template("staff/credit_import.html", outcome=None, error=exc.message), 400
-    outcome = svc.import_records(db, pii_cipher(), report)
-    audit("import_credit_records", "file", upload.filename, inserted=outcome.inserted,
-          updated=outcome.updated, rejected=report.rejected_rows)
+    outcome = svc.import_records(db, pii_cipher(), report, source=upload.filename,
+                                 trail=trail())
     db.commit()
     return render_template("staff/credit_import.html", outcome=outcome, error=None)
 

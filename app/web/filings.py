@@ -27,9 +27,17 @@ from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
 from app.services import filings as svc
-from app.services.stamping import signer as stamp_signer
 from app.web.auth import current_user, login_required
-from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload, today
+from app.web.common import (
+    archive,
+    audit,
+    intake_limits,
+    pii_cipher,
+    read_upload,
+    signer,
+    today,
+    trail,
+)
 
 bp = Blueprint("filings", __name__, url_prefix="/staff")
 UNIT_AND_OFFICE = (Role.UNIT_CLERK, *OFFICE)
@@ -101,10 +109,8 @@ def upload() -> Response | str | tuple[str, int]:
         result = svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload_file),
                                  name=upload_file.filename, fields=values,
                                  unit=db.get(ReceivingUnit, user.unit_id), today=today(),
-                                 limits=intake_limits(), user_id=user.id, replaces=replaces)
-        if result.created:
-            audit("upload", "filing", result.filing.id, sha256=result.filing.sha256)
-            svc.index_new(db, result.filing)
+                                 limits=intake_limits(), user_id=user.id, replaces=replaces,
+                                 trail=trail())
         db.commit()
     except IntakeRejected as exc:
         db.rollback()
@@ -182,12 +188,12 @@ def _decide(filing_id: int, action: str) -> Response | tuple[str, int]:
     reason = request.form.get("reason", "")
     try:
         if action == "approve":
-            svc.approve(db, archive(), filing, reviewer_id=reviewer, signer=stamp_signer())
+            svc.approve(db, archive(), filing, reviewer_id=reviewer, signer=signer(),
+                        trail=trail())
         elif action == "reject":
-            svc.reject(db, filing, reviewer_id=reviewer, reason=reason)
+            svc.reject(db, filing, reviewer_id=reviewer, reason=reason, trail=trail())
         else:
-            svc.revoke(db, filing, reviewer_id=reviewer, reason=reason)
-        audit(action, "filing", filing.id, reason=reason or None)
+            svc.revoke(db, filing, reviewer_id=reviewer, reason=reason, trail=trail())
         db.commit()
     except FieldError as exc:
         db.rollback()

@@ -29,7 +29,6 @@ from app.domain.urls import verify_url_prefix
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
 from app.services import verification as verify_svc
-from app.services.stamping import signer, trust_roots
 from app.web.common import (
     archive,
     base_url,
@@ -39,7 +38,10 @@ from app.web.common import (
     public_view,
     read_upload,
     secret,
+    services,
+    signer,
     today,
+    trail,
 )
 from app.web.errors import error_response
 
@@ -105,7 +107,7 @@ def create_commitment() -> Response | tuple[str, int]:
     try:
         issued = svc.issue_commitment(session, values, secret=secret(), base_url=base_url(),
                                       cipher=pii_cipher(),
-                                      archive=archive(), today=today())
+                                      archive=archive(), today=today(), trail=trail())
         session.commit()
     except FieldErrors as exc:
         session.rollback()
@@ -183,7 +185,7 @@ def verify(number: str) -> str | tuple[str, int]:
         else:
             try:
                 check = verify_svc.check_file(
-                    get_session(), read_upload(upload), trust_roots(), number=record.number,
+                    get_session(), read_upload(upload), services().trust_roots(), number=record.number,
                     limits=intake_limits(), verify_url_prefix=verify_url_prefix(base_url()),
                     our_signers=[signer().signer_name])
             except IntakeRejected as exc:  # the gate's own Chinese message, on the page

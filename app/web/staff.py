@@ -30,7 +30,16 @@ from app.services import stamping as stamp_svc
 from app.stamping.seal_images import MAX_UPLOAD_BYTES
 from app.stamping.types import StampingError
 from app.web.auth import current_user, letter_reader, login_required
-from app.web.common import archive, audit, intake_limits, pii_cipher, read_upload
+from app.web.common import (
+    archive,
+    base_url,
+    intake_limits,
+    pii_cipher,
+    read_upload,
+    services,
+    signer,
+    trail,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -101,7 +110,7 @@ def upload_seal() -> Response | tuple[str, int]:
         seal = seal_svc.add_uploaded_seal(
             db, archive(), unit=unit, name=request.form.get("name", "").strip() or unit.name,
             kind=request.form.get("kind", "公章"), diameter_mm=_diameter(),
-            image=read_upload(upload, MAX_UPLOAD_BYTES))
+            image=read_upload(upload, MAX_UPLOAD_BYTES), trail=trail())
         db.commit()
     except FieldError as exc:
         db.rollback()
@@ -120,7 +129,7 @@ def generate_seal() -> Response | tuple[str, int]:
     try:
         seal = seal_svc.add_generated_seal(db, archive(), unit=_unit_from_form(),
                                            kind=request.form.get("kind", "公章"),
-                                           diameter_mm=_diameter())
+                                           diameter_mm=_diameter(), trail=trail())
         db.commit()
     except FieldError as exc:
         db.rollback()
@@ -162,14 +171,13 @@ def stamp_new() -> Response | str | tuple[str, int]:
         upload = request.files.get("file")
         if number:
             # issue 10 §1: a letter addressed to the clerk's unit (the office: any letter)
-            job, ground = stamp_svc.create_job_for_document(
+            job, _ground = stamp_svc.create_job_for_document(
                 db, archive(), number=number, unit_id=_unit_scope(), cipher=pii_cipher(),
-                reader=letter_reader(), user_id=user.id, limits=intake_limits())
-            audit("read_letter", "issued_document", job.document_number, ground=ground.value,
-                  via="stamp_job")
+                reader=letter_reader(), user_id=user.id, limits=intake_limits(), trail=trail())
         elif upload is not None and upload.filename:
             job = stamp_svc.create_job(db, archive(), pdf=read_upload(upload), name=upload.filename,
-                                       unit_id=_unit_scope(), user_id=user.id, limits=intake_limits())
+                                       unit_id=_unit_scope(), user_id=user.id, limits=intake_limits(),
+                                       trail=trail())
         else:
             raise FieldError("file", "请上传PDF文件，或填写本平台出具的文书编号")
         db.commit()
@@ -192,7 +200,8 @@ def _job_page(job: StampJob, errors: dict[str, str], status: int = 200):
     sizes = stamp_svc.page_sizes(job, archive())
     return render_template("staff/stamp_job.html", job=job, seals=available, errors=errors,
                            sizes=sizes, preview_dpi=stamp_svc.PREVIEW_DPI,
-                           signatures=stamp_svc.signature_reports(job, archive())), status
+                           signatures=stamp_svc.signature_reports(
+                               job, archive(), services().trust_roots())), status
 
 
 @bp.get("/stamp/<int:job_id>")
@@ -208,7 +217,8 @@ def stamp_apply(job_id: int):
     db = get_session()
     try:
         ops = stamp_svc.operations_from_form(request.form, page_count=job.page_count)
-        stamp_svc.apply_operations(db, archive(), job, ops, unit_id=_unit_scope())
+        stamp_svc.apply_operations(db, archive(), job, ops, unit_id=_unit_scope(),
+                                   signer=signer(), base_url=base_url(), trail=trail())
         db.commit()
     except (FieldError, StampingError) as exc:
         db.rollback()

@@ -14,6 +14,7 @@ from app.db import get_session
 from app.documents import commitment as doc
 from app.documents.fonts import UncoverableCharacter
 from app.domain.errors import FieldErrors
+from app.extensions import services
 from app.models import DocumentCounter, IssuedDocument
 from app.services import commitments as svc
 from tests.conftest import PERSON_LETTER, UNIT_LETTER
@@ -26,7 +27,7 @@ def issue(app, data, today=TODAY):
     store = LocalBlobStore(app.config["ARCHIVE_DIR"])
     session = get_session()
     issued = svc.issue_commitment(session, data, secret=b"k", base_url="http://x", cipher=CIPHER,
-                                  archive=store, today=today)
+                                  archive=store, today=today, trail=services(app).trail("test"))
     session.commit()
     return issued, store
 
@@ -74,7 +75,8 @@ def test_refused_input_stores_nothing(app, data, error):
         session = get_session()
         with pytest.raises(error):
             svc.issue_commitment(session, data, secret=b"k", base_url="http://x", cipher=CIPHER,
-                                 archive=LocalBlobStore(app.config["ARCHIVE_DIR"]), today=TODAY)
+                                 archive=LocalBlobStore(app.config["ARCHIVE_DIR"]), today=TODAY,
+                                 trail=services(app).trail("test"))
         session.rollback()
         assert session.scalar(select(func.count()).select_from(IssuedDocument)) == 0
         assert session.scalar(select(func.count()).select_from(DocumentCounter)) == 0

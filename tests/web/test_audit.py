@@ -108,9 +108,9 @@ def test_a_checkpoint_signed_with_another_key_is_reported(app, app_factory, clie
     failed_logins(client, 2)
     other = app_factory(SECRET_KEY="another-secret",
                         AUDIT_CHECKPOINT_DIR=str(checkpoint_dir(app) / "elsewhere"))
-    from app.services.audit import checkpoint_store
+    from app.extensions import services
 
-    store = checkpoint_store(other)
+    store = services(other).checkpoints
     store.append(10**6, "f" * 64, "2026-11-29T00:00:00+00:00", may_start_chain=True)
     os.replace(store.root / "latest.json", checkpoint_dir(app) / "latest.json")
     result = verify(runner)

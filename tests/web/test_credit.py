@@ -37,10 +37,9 @@ def clerk(app, clerk, make_user):
     with app.app_context():
         db = get_session()
         from app.demo import load_demo_seals
-        from app.web.common import archive
+        from app.extensions import services
 
-        with app.test_request_context():
-            load_demo_seals(db, archive())
+        load_demo_seals(db, services(app).archive, services(app).trail("cli"))
         db.commit()
     return clerk
 

@@ -64,7 +64,7 @@ def test_same_file_twice_gives_the_existing_record(app, client, clerk):
 
 def test_two_identical_uploads_at_the_same_moment_make_one_record(app, client):
     from app.services import filings as svc
-    from app.web.common import archive, intake_limits, pii_cipher
+    from app.web.common import archive, intake_limits, pii_cipher, trail
 
     _, pdf = issued_pdf(client)
     ids, errors = [], []
@@ -76,7 +76,8 @@ def test_two_identical_uploads_at_the_same_moment_make_one_record(app, client):
                 unit = db.scalar(select(ReceivingUnit).where(ReceivingUnit.name == ZJJ))
                 result = svc.file_upload(db, archive(), pii_cipher(), data=pdf, name="a.pdf",
                                          fields={}, unit=unit, today=__import__("datetime").date(
-                                             2026, 11, 29), limits=intake_limits())
+                                             2026, 11, 29), limits=intake_limits(),
+                                         trail=trail())
                 db.commit()
                 ids.append(result.filing.id)
             except Exception as exc:  # noqa: BLE001 - collected for the assertion

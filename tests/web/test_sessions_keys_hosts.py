@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import get_session
+from app.extensions import services
 from app.models import AuthFailureCount
 from app.ratelimit import failure_storage_uri
 from app.services import accounts
@@ -26,7 +27,8 @@ LOGIN_AT = "2026-11-29T01:00:00+00:00"
 @pytest.fixture
 def api_key(app) -> str:
     with app.app_context():
-        key = accounts.create_api_key(get_session(), UNIT, app.config["SECRET_KEY"].encode())
+        key = accounts.create_api_key(get_session(), UNIT, app.config["SECRET_KEY"].encode(),
+                                      trail=services(app).trail("cli"))
         get_session().commit()
         return key.plaintext
 

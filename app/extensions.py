@@ -1,0 +1,153 @@
+"""The app's wiring: one typed context (blob store, PII cipher, blank cache, clock, signer, PKI,
+audit key and checkpoints, intake limits) built from the configuration in ``init_app``.
+
+Views reach it through ``app.web.common.services()``, CLI commands through ``services(app)``;
+services below ``app/web`` never see it whole: they are handed the pieces they need.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.archive.blobs import BlobStore, blob_store_from_config
+from app.archive.checkpoints import CheckpointStore, checkpoint_key
+from app.archive.intake import IntakeLimits
+from app.archive.pii import PiiCipher
+from app.services.audit import AuditTrail, anchor_commits, audit_key
+from app.services.blanks import BlankCache
+from app.stamping.signing import DocumentSigner, PadesOptions, PadesSigner
+
+EXTENSION = "lyxy"
+"""The key of the context in ``app.extensions``."""
+
+
+@dataclass(frozen=True, eq=False)
+class Services:
+    """What the views and commands hand to the services, built once per app.
+
+    The settings are read from the live configuration, so a test that changes ``TODAY`` or
+    ``NOW`` after ``create_app`` moves the clock; the heavy pieces (blob store, cipher, signer)
+    are built on first use and kept.
+    """
+
+    config: Mapping[str, Any]
+    """The app's configuration (``app.config``)."""
+    instance_path: Path
+    """The instance folder: caches, the demo PKI, audit checkpoints by default."""
+    checkpoints: CheckpointStore
+    """Signed heads of the audit log kept outside the database (``AUDIT_CHECKPOINT_DIR``)."""
+    _signer_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def archive(self) -> BlobStore:
+        """The blob store (local folder by default, S3 when configured)."""
+        return blob_store_from_config(self.config)
+
+    @cached_property
+    def pii_cipher(self) -> PiiCipher:
+        """Encrypts resident ID numbers and other personal data at rest (``PII_KEY``)."""
+        return PiiCipher.from_config_value(self.config["PII_KEY"])
+
+    @cached_property
+    def blank_cache(self) -> BlankCache:
+        """Blank 信用承诺书 forms, rendered once per template version."""
+        return BlankCache(self.instance_path / "cache")
+
+    @property
+    def signer(self) -> DocumentSigner:
+        """The platform signer (the key is loaded once per app, not per signature)."""
+        if "signer" not in self.__dict__:
+            with self._signer_lock:
+                if "signer" not in self.__dict__:
+                    self.__dict__["signer"] = PadesSigner(self._pades_options())
+        return self.__dict__["signer"]
+
+    @property
+    def pki_dir(self) -> Path:
+        """The demo CA's folder (``PKI_DIR``, default ``instance/pki``)."""
+        return Path(self.config.get("PKI_DIR") or self.instance_path / "pki")
+
+    def _pades_options(self) -> PadesOptions:
+        from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
+
+        cfg = self.config
+        tsa_url = cfg.get("SIGNING_TSA_URL") or None
+        if cfg.get("SIGNING_P12"):
+            passphrase = cfg.get("SIGNING_PASSPHRASE")
+            return PadesOptions(p12_path=Path(cfg["SIGNING_P12"]),
+                                passphrase=passphrase.encode() if passphrase else None,
+                                tsa_url=tsa_url)
+        p12 = ensure_demo_pki(self.pki_dir)
+        return PadesOptions(p12_path=p12, passphrase=read_demo_passphrase(self.pki_dir),
+                            tsa_url=tsa_url)
+
+    def trust_roots(self) -> list[bytes]:
+        """Certificates whose signatures count as ours: configured roots, else the demo CA."""
+        from app.stamping.pki import ensure_demo_pki, read_demo_root
+
+        configured = self.config.get("SIGNING_TRUST_ROOTS")
+        if configured:
+            return [Path(p).read_bytes() for p in str(configured).split(",") if p.strip()]
+        ensure_demo_pki(self.pki_dir)
+        return [read_demo_root(self.pki_dir)]
+
+    @property
+    def base_url(self) -> str:
+        """The public address documents point to (``PUBLIC_BASE_URL``)."""
+        return self.config["PUBLIC_BASE_URL"]
+
+    @property
+    def secret(self) -> bytes:
+        """The app secret, as bytes for HMACs (verification codes, API key hashes)."""
+        return self.config["SECRET_KEY"].encode()
+
+    @property
+    def audit_key(self) -> bytes:
+        """The key of the audit log's HMAC chain."""
+        return audit_key(self.config["SECRET_KEY"])
+
+    def trail(self, actor: str) -> AuditTrail:
+        """The audit trail of ``actor`` (``user:…``, ``apikey:…``, ``public:…``, ``cli``)."""
+        return AuditTrail(self.audit_key, actor)
+
+    @property
+    def intake_limits(self) -> IntakeLimits:
+        """The upload policy: size (``MAX_CONTENT_LENGTH``) and pages (``UPLOAD_MAX_PAGES``)."""
+        return IntakeLimits(max_bytes=self.config["MAX_CONTENT_LENGTH"],
+                            max_pages=self.config["UPLOAD_MAX_PAGES"])
+
+    def today(self) -> date:
+        """Today's date; ``TODAY`` in the config (ISO 8601) fixes it for tests."""
+        override = self.config.get("TODAY")
+        return date.fromisoformat(override) if override else date.today()
+
+    def now(self) -> datetime:
+        """The current instant (UTC); ``NOW`` in the config (ISO 8601) fixes it, as TODAY fixes
+        the date, so session ages and failure windows are testable without the wall clock."""
+        override = self.config.get("NOW")
+        if not override:
+            return datetime.now(UTC)
+        stamp = datetime.fromisoformat(override) if isinstance(override, str) else override
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def services(app: Flask) -> Services:
+    """The app's context (for CLI commands; views use ``app.web.common.services()``)."""
+    return app.extensions[EXTENSION]
+
+
+def init_app(app: Flask) -> None:
+    """Build the context, and write an audit checkpoint after every commit that appended entries."""
+    root = app.config.get("AUDIT_CHECKPOINT_DIR") or Path(app.instance_path) / "audit-checkpoints"
+    store = CheckpointStore(root, checkpoint_key(audit_key(app.config["SECRET_KEY"])))
+    app.extensions[EXTENSION] = Services(config=app.config, instance_path=Path(app.instance_path),
+                                         checkpoints=store)
+    anchor_commits(app.extensions["lyxy_sessionmaker"], store)
