@@ -266,7 +266,6 @@ def _refuse_warnings(pdf: pikepdf.Pdf) -> None:
         raise failure
 
 
-
 def text_sample(data: bytes) -> str:
     # pypdf, not qpdf, extracts text; the file has passed qpdf's checks by now. Text only pre-fills
     # a form, so a file pypdf cannot read (scan, odd fonts) is accepted with an empty sample.

@@ -46,7 +46,6 @@ def shutdown() -> None:
         pool.close()
 
 
-
 # ---------------------------------------------------------------------------------------------------
 # The worker pool (parent side)
 
@@ -202,8 +201,6 @@ class _Pool:
 _POOL: _Pool | None = None
 _POOL_LOCK = threading.Lock()
 _ATEXIT_REGISTERED = False
-
-
 
 
 def run_in_worker(data: bytes, limits: IntakeLimits) -> dict[str, Any]:

@@ -103,8 +103,6 @@ class ParsedQuery:
         return tuple(t for t in self.terms if len(t) < MIN_TRIGRAM_CHARS)
 
 
-
-
 @dataclass(frozen=True)
 class FilingEntry:
     """The values of one filing (公示承诺书) that the index keeps or filters on: plain values, which
