@@ -84,7 +84,7 @@ def main() -> None:
     os.sched_setaffinity(0, {cpu})  # before any worker exists: the forkserver and workers inherit it
 
     from app.archive import intake
-    from app.archive.intake import IntakeLimits, inspect_pdf
+    from app.archive.intake import IntakeLimits, checks, inspect_pdf, sandbox
 
     base = text_pages(40)
     flate = with_image(base, 2 * 1024 * 1024, jpeg=False)
@@ -105,11 +105,11 @@ def main() -> None:
 
     limits = IntakeLimits()
     report("  same checks in-process (no worker), Flate case",
-           timed(lambda: intake._inspect_in_worker(flate, limits)))
-    report("  text sample alone (pypdf, 3 pages)", timed(lambda: intake._text_sample(flate)))
+           timed(lambda: checks.inspect_in_worker(flate, limits)))
+    report("  text sample alone (pypdf, 3 pages)", timed(lambda: checks.text_sample(flate)))
 
     def replace_worker() -> None:
-        for worker in list(intake._pool().idle):
+        for worker in list(sandbox._pool().idle):
             worker.process.kill()
         inspect_pdf(base)
 

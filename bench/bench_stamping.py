@@ -82,10 +82,10 @@ def main() -> None:
     url = "https://xy.lingyuan.gov.cn/verify/LYXY-CN-2026-000001X?c=ABCDEFGH"
 
     report("seal, 1-page PDF", timed(lambda: stamp_seal(one, seal, place)), 10)
-    from app.stamping.overlay import _seal_bitmap
+    from app.stamping.overlay.marks import seal_bitmap
 
     def cold_seal() -> bytes:
-        _seal_bitmap.cache_clear()  # decode + compress the 600 px PNG again
+        seal_bitmap.cache_clear()  # decode + compress the 600 px PNG again
         return stamp_seal(one, seal, place)
 
     report("seal, 1-page PDF, seal PNG not cached", timed(cold_seal), 10)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
-from app.archive.search import search_index_for
+from app.archive.search import FilingEntry, search_index_for
 from app.domain.access import Reader
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.filings import canonical_letter_number, differences_from_letter, parse_filing_metadata
@@ -283,7 +283,16 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     return filing
 
 
+def search_entry(filing: Filing) -> FilingEntry:
+    """The values of ``filing`` that the search index keeps (the archive takes no ORM rows)."""
+    return FilingEntry(
+        id=filing.id, status=filing.status, unit_id=filing.unit_id, scenario=filing.scenario,
+        subject_kind=filing.subject_kind, commitment_date=filing.commitment_date,
+        subject_name=filing.subject_name, subject_code_public=filing.subject_code_public,
+        matter=filing.matter)
+
+
 def _reindex(session: Session, filing: Filing) -> None:
     unit_name = session.scalar(select(ReceivingUnit.name).where(ReceivingUnit.id == filing.unit_id))
-    search_index_for(session).add_to_index(session, filing, unit_name or "")
+    search_index_for(session).add_to_index(session, search_entry(filing), unit_name or "")
 

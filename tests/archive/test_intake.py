@@ -20,7 +20,7 @@ import pytest
 from pikepdf import Array, Dictionary, Name, String
 
 from app.archive import intake
-from app.archive.intake import IntakeLimits, IntakeRejected, PdfFacts, display_file_name, inspect_pdf
+from app.archive.intake import IntakeLimits, IntakeRejected, PdfFacts, display_file_name, inspect_pdf, sandbox
 from app.documents.fonts import font_stack
 from app.documents.render import html_to_pdf
 from app.domain.numbers import DocumentType, format_document_number
@@ -745,7 +745,7 @@ def test_worker_killed_mid_job_is_reported_and_replaced(slow_pdf, good_pdf):
     busy: list[int] = []
     while not busy and time.monotonic() < deadline:
         time.sleep(0.02)
-        idle = {w.process.pid for w in intake._pool().idle}
+        idle = {w.process.pid for w in sandbox._pool().idle}
         busy = [p.pid for p in multiprocessing.active_children()
                 if p.name == "pdf-intake" and p.pid not in idle]
     assert busy
@@ -768,7 +768,7 @@ def test_worker_killed_mid_job_is_reported_and_replaced(slow_pdf, good_pdf):
 
 def test_worker_killed_while_idle_is_replaced(good_pdf):
     inspect_pdf(good_pdf)
-    pool = intake._pool()
+    pool = sandbox._pool()
     victims = [w.process.pid for w in pool.idle]
     assert victims
     for pid in victims:

@@ -30,6 +30,7 @@ from app.archive.search import (
 )
 from app.db import make_engine, upgrade_database
 from app.models import Filing, ReceivingUnit
+from app.services.filings import search_entry
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 PUBLISHED = SearchFilters()
@@ -95,7 +96,7 @@ class Archive:
         self.session.add(filing)
         self.session.flush()
         if index:
-            self.index.add_to_index(self.session, filing, unit.name)
+            self.index.add_to_index(self.session, search_entry(filing), unit.name)
         return filing
 
     def query(self, q: str, filters: SearchFilters = PUBLISHED, page: int = 1,
@@ -252,8 +253,8 @@ def test_bad_paging_is_refused(archive: Archive) -> None:
 
 
 @pytest.mark.parametrize("q", ["", "示例建筑"])
-def test_count_is_capped(archive: Archive, monkeypatch: pytest.MonkeyPatch, q: str) -> None:
-    monkeypatch.setattr(search, "COUNT_CAP", 5)
+def test_count_is_capped(archive: Archive, q: str) -> None:
+    archive.index = search_index_for(archive.session, count_cap=5)
     unit = archive.unit()
     filings = [archive.filing(unit) for _ in range(5)]
     exact = archive.query(q, SearchFilters(unit_id=unit.id), per_page=2)
@@ -316,11 +317,11 @@ def test_remove_from_index(archive: Archive) -> None:
 def test_add_to_index_twice_keeps_one_row_with_the_newest_text(archive: Archive) -> None:
     unit = archive.unit()
     filing = archive.filing(unit)
-    archive.index.add_to_index(archive.session, filing, unit.name)
+    archive.index.add_to_index(archive.session, search_entry(filing), unit.name)
     assert archive.index_rows(filing.id) == 1
     filing.subject_name = "凌源市更名后科技有限公司"
     archive.session.flush()
-    archive.index.add_to_index(archive.session, filing, unit.name)
+    archive.index.add_to_index(archive.session, search_entry(filing), unit.name)
     assert archive.index_rows(filing.id) == 1
     assert archive.ids("示例建筑", unit_id=unit.id) == []
     assert archive.ids("更名后科技", unit_id=unit.id) == [filing.id]
@@ -330,7 +331,7 @@ def test_filings_not_yet_indexed_are_not_found_by_text(archive: Archive) -> None
     unit = archive.unit()
     filing = archive.filing(unit, index=False)
     assert archive.ids("示例建筑", unit_id=unit.id) == []
-    archive.index.add_to_index(archive.session, filing, unit.name)
+    archive.index.add_to_index(archive.session, search_entry(filing), unit.name)
     assert archive.ids("示例建筑", unit_id=unit.id) == [filing.id]
 
 
@@ -375,10 +376,9 @@ def test_escaping_helpers() -> None:
 
 
 @pytest.mark.parametrize("q", ["凌源", "示例建筑 许可", "凌源 工程"])
-def test_capped_pages_follow_the_index_order(archive: Archive, monkeypatch: pytest.MonkeyPatch,
-                                             q: str) -> None:
+def test_capped_pages_follow_the_index_order(archive: Archive, q: str) -> None:
     """Past the cap the page comes from another query shape: same ids, same order."""
-    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    archive.index = search_index_for(archive.session, count_cap=4)
     unit = archive.unit()
     filings = [archive.filing(unit) for _ in range(11)]
     expected = [f.id for f in reversed(filings)]
@@ -475,9 +475,9 @@ def test_short_queries_read_the_public_name(archive: Archive) -> None:
     assert archive.ids("张*", unit_id=other_unit.id) == [f["zhang_elsewhere"].id]
 
 
-def test_short_queries_deep_pages(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_short_queries_deep_pages(archive: Archive) -> None:
     """Past the count cap every page is exact: newest first, nothing skipped or repeated."""
-    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    archive.index = search_index_for(archive.session, count_cap=5)
     unit = archive.unit()
     people = dict(kind="natural_person", code="2*************1237")
     wanted = []
@@ -504,7 +504,7 @@ def test_removing_a_filing_removes_it_from_short_queries(archive: Archive) -> No
     if isinstance(archive.index, SqliteFtsIndex):
         assert archive.session.scalar(text(
             "SELECT count(*) FROM filings_public_name WHERE filing_id = :id"), {"id": removed.id}) == 0
-    archive.index.add_to_index(archive.session, removed, unit.name)
+    archive.index.add_to_index(archive.session, search_entry(removed), unit.name)
     assert archive.ids("张*", unit_id=unit.id) == [removed.id, kept.id]
 
 
@@ -513,7 +513,7 @@ def test_renamed_filing_is_found_by_its_new_name_start(archive: Archive) -> None
     filing = archive.filing(unit)
     filing.subject_name = "鑫源建筑工程有限公司"
     archive.session.flush()
-    archive.index.add_to_index(archive.session, filing, unit.name)
+    archive.index.add_to_index(archive.session, search_entry(filing), unit.name)
     assert archive.ids("凌源", unit_id=unit.id) == []
     assert archive.ids("鑫", unit_id=unit.id) == [filing.id]
 
@@ -557,7 +557,7 @@ def test_migration_0008_fills_the_public_names_of_indexed_filings(tmp_path) -> N
                 db.execute(text(
                     "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
                     "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)"),
-                    {"id": f.id, **asdict(indexed_text_for(f, unit.name))})
+                    {"id": f.id, **asdict(indexed_text_for(search_entry(f), unit.name))})
             person_id, firm_id = person.id, firm.id
             db.commit()
         command.upgrade(alembic_config(url), "head")

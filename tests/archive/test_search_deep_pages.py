@@ -23,9 +23,10 @@ from app.archive import search
 from app.archive.search import PostgresTrgmIndex, SearchFilters
 from app.db import make_engine
 from app.models import Filing, ReceivingUnit
+from app.services.filings import search_entry
 
 CAP = 6
-"""COUNT_CAP during these tests: a few dozen filings are then "more than the cap"."""
+"""The count cap of these tests' indexes: a few dozen filings are then "more than the cap"."""
 ERA = search.ERA_IDS
 MARK = "深页检索"
 """In every matching filing's name and in no other filing's."""
@@ -67,15 +68,16 @@ def session(request: pytest.FixtureRequest) -> Iterator[Session]:
 
 
 @pytest.fixture(params=list(WAYS))
-def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(search, "COUNT_CAP", CAP)
+def way(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
 def index_for(way: str) -> PostgresTrgmIndex:
     """The index that takes ``way`` whatever the planner estimates."""
     estimate = WAYS[way]
-    return PostgresTrgmIndex() if estimate is None else PostgresTrgmIndex(lambda _s, _q: estimate)
+    if estimate is None:
+        return PostgresTrgmIndex(count_cap=CAP)
+    return PostgresTrgmIndex(lambda _s, _q: estimate, count_cap=CAP)
 
 
 class Filings:
@@ -100,7 +102,7 @@ class Filings:
             created_at=datetime(2026, 3, 1, tzinfo=UTC) + timedelta(seconds=filing_id))
         self.session.add(filing)
         self.session.flush()
-        PostgresTrgmIndex().add_to_index(self.session, filing, self.unit.name)
+        PostgresTrgmIndex().add_to_index(self.session, search_entry(filing), self.unit.name)
         return filing
 
     def spread(self, eras: list[tuple[int, int]]) -> list[Filing]:

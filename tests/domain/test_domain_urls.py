@@ -16,8 +16,8 @@ BUILDER = Path("app/domain/urls.py")
 NOT_BUILDERS = {
     (Path("app/web/public.py"), '@bp.route("/verify/<number>"'),
     (Path("app/web/openapi.py"), '"/verify/{number}": {'),
-    (Path("app/archive/intake.py"), 'if "/verify/" in u]'),
-    (Path("app/archive/intake.py"), "containing ``/verify/`` (our QR codes and links)"),
+    (Path("app/archive/intake/checks.py"), 'if "/verify/" in u]'),
+    (Path("app/archive/intake/types.py"), "containing ``/verify/`` (our QR codes and links)"),
     (Path("app/services/verification.py"), "our verification address (``https://…/verify/``)"),
 }
 SOURCES = ("*.py", "*.html", "*.j2", "*.css", "*.xml", "*.txt", "*.json")

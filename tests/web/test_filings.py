@@ -303,14 +303,14 @@ def test_staff_search_covers_every_status_but_only_the_own_unit(app, client, cle
 
 def test_intake_that_cannot_run_answers_503_and_stores_nothing(app, client, clerk, monkeypatch,
                                                                api_key):
-    from app.archive import intake
+    from app.archive.intake import sandbox
 
     def lost(self, *args, **kwargs):
-        raise intake._WorkerLost
+        raise sandbox._WorkerLost
 
     _, pdf = issued_pdf(client)
     before = archive_files(app)
-    monkeypatch.setattr(intake._Worker, "exchange", lost)
+    monkeypatch.setattr(sandbox._Worker, "exchange", lost)
     resp = client.post("/api/v1/filings", headers=api_key, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(pdf), "a.pdf")})
     assert resp.status_code == 503
