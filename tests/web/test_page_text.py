@@ -38,6 +38,7 @@ def published_filings(app, count: int) -> None:
     from app.archive.search import search_index_for
     from app.db import get_session
     from app.models import Filing, ReceivingUnit
+    from app.services.filings import search_entry
 
     with app.app_context():
         db = get_session()
@@ -51,7 +52,7 @@ def published_filings(app, count: int) -> None:
                 commitment_date=date(2026, 3, 1), status="published")
             db.add(filing)
             db.flush()
-            search_index_for(db).add_to_index(db, filing, unit.name)
+            search_index_for(db).add_to_index(db, search_entry(filing), unit.name)
         db.commit()
 
 
