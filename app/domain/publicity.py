@@ -19,7 +19,7 @@ from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 
-LETTER_STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
+LETTER_STATUS_LABELS = {"valid": "有效", "revoked": "已撤销", "superseded": "已更新"}
 """issued_documents.status -> Chinese label."""
 
 
@@ -76,9 +76,17 @@ class PublishedFiling(Protocol):
     public_copy_sha256: str | None
 
 
-def public_letter(record: IssuedLetter, *, base_url: str) -> dict[str, object]:
-    """The public view of a 信用承诺书 (verify page, ``GET /api/v1/documents/{number}``)."""
+def public_letter(record: IssuedLetter, *, base_url: str,
+                  superseded_by_filing: int | None = None) -> dict[str, object]:
+    """The public view of a 信用承诺书 (verify page, ``GET /api/v1/documents/{number}``).
+
+    ``superseded_by_filing``: the published filing of a newer commitment of the same subject
+    that replaced this letter's own publication (policy 五(三)2); a valid letter then reads
+    已更新, with a link to the newer one (issue 12 §3). A revoked letter stays 已撤销.
+    """
     kind = SubjectKind(record.subject_kind)
+    superseded = record.status == "valid" and superseded_by_filing is not None
+    status = "superseded" if superseded else record.status
     return {
         "number": record.number,
         "document_type": "信用承诺书",
@@ -90,8 +98,9 @@ def public_letter(record: IssuedLetter, *, base_url: str) -> dict[str, object]:
         "scenario_label": Scenario(record.scenario).label,
         "receiving_unit": record.receiving_unit,
         "issued_on": record.issued_on.isoformat(),
-        "status": record.status,
-        "status_label": LETTER_STATUS_LABELS.get(record.status, record.status),
+        "status": status,
+        "status_label": LETTER_STATUS_LABELS.get(status, status),
+        **({"superseded_by_filing": superseded_by_filing} if superseded else {}),
         "sha256": record.sha256,
         "template_version": record.template_version,
         "verify_url": verify_url(base_url, record.number),

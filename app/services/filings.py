@@ -270,17 +270,42 @@ def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
 
 def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
            trail: AuditTrail) -> Filing:
-    """公示中 -> 已撤销: leaves the public site at once, stays in the archive."""
+    """公示中 -> 已撤销: leaves the public site at once, stays in the archive. Commitments it had
+    marked 已更新 are published again, unless another published one supersedes them (issue 12 §3:
+    supersession follows what is published)."""
     if filing.status != "published":
         raise FieldError("status", "只有公示中的承诺书可以撤销")
     reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
     filing.status = "revoked"
     filing.revoked_reason = reason
     filing.revoked_at = _now()
+    restored = _restore_superseded(session, filing)
     session.flush()
-    trail.record(session, "revoke", "filing", filing.id, reason=reason)
+    trail.record(session, "revoke", "filing", filing.id, reason=reason, restored=restored)
     _reindex(session, filing)
     return filing
+
+
+def _restore_superseded(session: Session, revoked: Filing) -> list[int]:
+    """Un-mark what ``revoked`` superseded, then let the subject's published filings supersede
+    again, oldest first; returns the ids no longer 已更新."""
+    older = list(session.scalars(select(Filing).where(Filing.superseded_by_id == revoked.id)))
+    for filing in older:
+        filing.superseded_by_id = None
+    session.flush()
+    published = session.scalars(select(Filing).where(
+        Filing.subject_code_hash == revoked.subject_code_hash, Filing.status == "published")
+        .order_by(Filing.commitment_date, Filing.id))
+    for newer in published:
+        _supersede_older(session, newer)
+    return [f.id for f in older if f.superseded_by_id is None]
+
+
+def superseding_filing(session: Session, document_number: str) -> int | None:
+    """The published filing that replaced the publication of letter ``document_number``, if any."""
+    return session.scalar(select(Filing.superseded_by_id).where(
+        Filing.document_number == document_number, Filing.status == "published",
+        Filing.superseded_by_id.is_not(None)).order_by(Filing.id.desc()).limit(1))
 
 
 def search_entry(filing: Filing) -> FilingEntry:

@@ -99,7 +99,10 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,
         unit = get_session().get(ReceivingUnit, record.unit_id)
         return public_check(record, issuer=unit.name if unit else "", base_url=base_url(),
                             code_ok=code_ok)
-    return public_letter(record, base_url=base_url())
+    from app.services.filings import superseding_filing
+
+    return public_letter(record, base_url=base_url(),
+                         superseded_by_filing=superseding_filing(get_session(), record.number))
 
 
 def read_upload(upload: FileStorage, limit: int | None = None) -> bytes:

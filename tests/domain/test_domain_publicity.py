@@ -59,6 +59,24 @@ def test_letter_of_a_person_is_masked_and_links_to_verify() -> None:
     assert view["verify_url"] == "https://credit.example.gov.cn/verify/LYXY-CN-2026-000001X"
 
 
+def letter(**kw: object) -> SimpleNamespace:
+    values = dict(number="LYXY-CN-2026-000001X", subject_kind="enterprise", subject_name="凌源市示例公司",
+                  subject_code_public="91211382MA0Y8K7Q3B", scenario="procurement_bidding",
+                  receiving_unit="凌源市财政局", issued_on=date(2026, 11, 29), status="valid",
+                  sha256="0" * 64, template_version="v2")
+    return SimpleNamespace(**{**values, **kw})
+
+
+@pytest.mark.parametrize(("status", "superseded_by", "shown"), [
+    ("valid", None, "有效"),
+    ("valid", 9, "已更新"),  # issue 12 §3: a newer published commitment replaced it
+    ("revoked", 9, "已撤销"),  # revocation wins
+])
+def test_letter_status_follows_what_is_published(status: str, superseded_by: int | None, shown: str) -> None:
+    view = public_letter(letter(status=status), base_url=BASE, superseded_by_filing=superseded_by)
+    assert view["status_label"] == shown
+
+
 def test_check_of_a_person_is_masked() -> None:
     check = SimpleNamespace(number="LYXY-HC-2026-000001X", subject_kind="natural_person",
                             subject_name="张三丰", subject_code_public="2*************1237",

@@ -105,6 +105,24 @@ def test_approve_keeps_an_older_filing_with_the_same_name_current(desk):
     assert older.superseded_by_id is None
 
 
+def test_revoking_the_newer_filing_publishes_the_older_again(desk):
+    older = svc.approve(desk.session, desk.archive, desk.pending(), **desk.as_reviewer)
+    newer = svc.approve(desk.session, desk.archive, desk.pending(subject_name="凌源市新名建筑工程有限公司"),
+                        **desk.as_reviewer)
+    svc.revoke(desk.session, newer, reason="材料不实", **desk.as_reviewer)
+    assert older.superseded_by_id is None  # issue 12 §3: supersession follows what is published
+
+
+def test_revoking_the_middle_filing_leaves_the_oldest_superseded_by_the_newest(desk):
+    oldest = svc.approve(desk.session, desk.archive, desk.pending(), **desk.as_reviewer)
+    middle = svc.approve(desk.session, desk.archive, desk.pending(legal_representative="李新"),
+                         **desk.as_reviewer)
+    newest = svc.approve(desk.session, desk.archive, desk.pending(legal_representative="王最新"),
+                         **desk.as_reviewer)
+    svc.revoke(desk.session, middle, reason="材料不实", **desk.as_reviewer)
+    assert oldest.superseded_by_id == newest.id
+
+
 def test_reject_keeps_the_reason_with_its_spaces_collapsed(desk):
     filing = svc.reject(desk.session, desk.pending(), **desk.as_reviewer,
                         reason="  签字页\n缺少   盖章 ")

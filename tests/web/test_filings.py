@@ -225,6 +225,23 @@ def test_newer_commitment_with_another_legal_representative_supersedes(app, clie
     assert "已更新" not in client.get(f"/public/commitments/{new}").get_data(as_text=True)
 
 
+def test_verify_page_of_a_superseded_letter_says_updated_until_the_newer_is_revoked(
+        app, client, clerk, reviewer):
+    number, old_pdf = issued_pdf(client)
+    old = filing_id(upload(clerk, old_pdf))
+    reviewer.post(f"/staff/review/{old}/approve")
+    _, new_pdf = issued_pdf(client, legal_representative="李新")
+    new = filing_id(upload(clerk, new_pdf))
+    reviewer.post(f"/staff/review/{new}/approve")
+    assert client.get(f"/api/v1/documents/{number}").get_json()["status"] == "superseded"
+    page = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "已更新" in page
+    assert f"/public/commitments/{new}" in page
+    reviewer.post(f"/staff/review/{new}/revoke", data={"reason": "材料不实"})
+    assert client.get(f"/api/v1/documents/{number}").get_json()["status"] == "valid"
+    assert "已更新" not in client.get(f"/public/commitments/{old}").get_data(as_text=True)
+
+
 def test_natural_person_is_masked_without_pdf_and_id_view_is_logged(app, client, clerk, reviewer):
     _, pdf = issued_pdf(client, **PERSON_LETTER)
     fid = filing_id(upload(clerk, pdf))
