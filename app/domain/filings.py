@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -84,6 +85,34 @@ COMPARED_FIELDS = {
 }
 """What an upload states that must agree with the issued letter it carries (policy 五(三)2: the
 unit files the letter the applicant made, it does not restate it)."""
+
+
+RESTATED_LABELS = {**COMPARED_FIELDS, "commitment_date": "承诺日期", "document_number": "承诺书编号"}
+"""Fields a unit states with an upload, by their Chinese labels."""
+
+
+def _comparable(field: str, value: object) -> str:
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
+    if field == "document_number":
+        return canonical_letter_number(text) or text.upper()
+    return text
+
+
+def differences_from_filing(stated: Mapping[str, object], recorded: Mapping[str, str],
+                            *, code_differs: bool) -> dict[str, str]:
+    """Field -> Chinese message for each value stated with a file this unit had filed before that
+    differs from the existing record (issue 12 §3: a re-upload never silently answers with the old
+    record). ``recorded`` holds the record's values as text; the ID number is compared by the
+    caller (``code_differs``) and never echoed."""
+    out: dict[str, str] = {}
+    if code_differs:
+        out["subject_code"] = f"{RESTATED_LABELS['subject_code']}与已有记录不同"
+    for field, value in stated.items():
+        if field not in recorded or value in (None, ""):
+            continue
+        if _comparable(field, value) != _comparable(field, recorded[field]):
+            out[field] = f"{RESTATED_LABELS[field]}：已有记录为“{recorded[field]}”，本次填写为“{value}”"
+    return out
 
 
 def canonical_letter_number(raw: object) -> str | None:

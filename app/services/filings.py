@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -16,7 +17,12 @@ from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
 from app.domain.access import Reader
 from app.domain.errors import FieldError, FieldErrors
-from app.domain.filings import canonical_letter_number, differences_from_letter, parse_filing_metadata
+from app.domain.filings import (
+    canonical_letter_number,
+    differences_from_filing,
+    differences_from_letter,
+    parse_filing_metadata,
+)
 from app.domain.masking import public_subject_code
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
@@ -39,6 +45,9 @@ class UploadResult:
     filing: Filing
     created: bool
     """False when the same file had been uploaded before (the existing record is returned)."""
+    differences: dict[str, str] = field(default_factory=dict)
+    """For a file uploaded before: field -> Chinese message where this upload stated otherwise
+    (nothing is changed; the existing record stands)."""
 
 
 def issued_letter_fields(session: Session, number: object, cipher: PiiCipher,
@@ -89,10 +98,10 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     stored. A new filing is audited and added to the search index; the caller commits.
     """
     facts = inspect_pdf(data, limits)
+    stated = {k: v for k, v in fields.items() if v not in (None, "")}
     existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
-        return UploadResult(existing, created=False)
-    stated = {k: v for k, v in fields.items() if v not in (None, "")}
+        return UploadResult(existing, created=False, differences=_restated(existing, stated, cipher))
     number = _letter_number(stated.get("document_number"), facts.document_numbers)
     issued = issued_letter_fields(session, number, cipher, unit) if number else {}
     if number and not issued:
@@ -131,6 +140,19 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     trail.record(session, "upload", "filing", filing.id, sha256=filing.sha256)
     _reindex(session, filing)
     return UploadResult(filing, created=True)
+
+
+def _restated(existing: Filing, stated: Mapping[str, object], cipher: PiiCipher) -> dict[str, str]:
+    """What a re-upload of ``existing``'s file states otherwise (``differences_from_filing``)."""
+    recorded = {"scenario": existing.scenario, "subject_kind": existing.subject_kind,
+                "subject_name": existing.subject_name,
+                "legal_representative": existing.legal_representative or "", "matter": existing.matter,
+                "commitment_date": existing.commitment_date.isoformat(),
+                "document_number": existing.document_number or ""}
+    code = stated.get("subject_code")
+    code_differs = isinstance(code, str) and cipher.lookup_hash(
+        "".join(unicodedata.normalize("NFKC", code).split()).upper()) != existing.subject_code_hash
+    return differences_from_filing(stated, recorded, code_differs=code_differs)
 
 
 def _own_filing(session: Session, unit: ReceivingUnit, sha256: str) -> Filing | None:

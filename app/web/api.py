@@ -207,7 +207,8 @@ def create_filing() -> Response:
     filing = result.filing
     resp = jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
                     "status_label": filing_svc.STATUS_LABELS[filing.status],
-                    "document_number": filing.document_number, "duplicate": not result.created})
+                    "document_number": filing.document_number, "duplicate": not result.created,
+                    **({"differences": result.differences} if result.differences else {})})
     resp.status_code = 201 if result.created else 200
     resp.headers["Location"] = url_for("api.get_filing", filing_id=filing.id)
     return resp

@@ -121,7 +121,13 @@ def upload() -> Response | str | tuple[str, int]:
         errors = exc.fields if isinstance(exc, FieldErrors) else {exc.field: exc.message}
         return render_template("staff/filing_new.html", **_context(
             values=values, errors=dict(errors), replaces_id=replaces_id)), 400
-    flash("上传成功，等待发改局审核" if result.created else "该文件此前已上传过，以下是已有记录")
+    if result.created:
+        flash("上传成功，等待发改局审核")
+    elif result.differences:  # issue 12 §3: never silently the old record
+        flash("该文件此前已上传过，已有记录未作修改；本次填写的信息与已有记录不同："
+              + "；".join(result.differences.values()))
+    else:
+        flash("该文件此前已上传过，以下是已有记录")
     return redirect(url_for("filings.detail", filing_id=result.filing.id), code=303)
 
 

@@ -62,6 +62,23 @@ def test_same_file_twice_gives_the_existing_record(app, client, clerk):
     assert count(app) == 1
 
 
+def test_same_file_with_other_details_says_what_differs(app, client, clerk):
+    _, pdf = issued_pdf(client)
+    first = upload(clerk, pdf)
+    again = upload(clerk, pdf, commitment_date="2026-11-20")  # issue 12 §3: never silently
+    assert filing_id(again) == filing_id(first)
+    page = clerk.get(again.headers["Location"]).get_data(as_text=True)
+    assert "承诺日期：已有记录为“2026-11-29”，本次填写为“2026-11-20”" in page
+
+
+def test_same_file_with_the_same_details_says_nothing_differs(app, client, clerk):
+    _, pdf = issued_pdf(client)
+    upload(clerk, pdf)
+    again = upload(clerk, pdf, subject_name=UNIT_LETTER["subject_name"])
+    page = clerk.get(again.headers["Location"]).get_data(as_text=True)
+    assert "不同" not in page
+
+
 def test_two_identical_uploads_at_the_same_moment_make_one_record(app, client):
     from app.services import filings as svc
     from app.web.common import archive, intake_limits, pii_cipher, trail
@@ -158,6 +175,9 @@ def test_api_filing_created_then_duplicate(app, client, api_key):
                         data={"file": (io.BytesIO(pdf), "b.pdf")})
     assert again.status_code == 200
     assert again.get_json()["id"] == body["id"]
+    restated = client.post("/api/v1/filings", headers=api_key, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(pdf), "b.pdf"), "matter": "另一事项"})
+    assert set(restated.get_json()["differences"]) == {"matter"}
 
 
 def test_api_rejection_is_json_with_a_stable_code(app, client, api_key):
