@@ -104,7 +104,7 @@ class PublicDocument(Response):
     issued_on: str = described("出具日期 YYYY-MM-DD")
     status: str = described("状态：valid 有效、revoked 已撤销；机构报告另有 pending、approved、expired 等")
     status_label: str = described("状态的中文名称")
-    sha256: str = described("原件 PDF 的 SHA-256")
+    sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null）")
     template_version: str = described("模板版本")
     verify_url: str = described("公开核验页面地址")
 

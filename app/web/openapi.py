@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.web.api_schemas import Error, StampOperations
+from app.web.converters import MAX_ROW_ID
 
 REF = "#/components/schemas/{model}"
 BINARY = {"type": "string", "format": "binary"}
@@ -27,7 +28,7 @@ _RULE_ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _CONVERTER_SCHEMAS: dict[str, dict[str, Any]] = {
     "default": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
     "string": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID},
     "path": {"type": "string", "minLength": 1},
 }
 
@@ -156,8 +157,11 @@ def _operation(app: Flask, rule: str, view: Callable, doc: ApiDoc,
 
     responses: dict[str, Any] = {}
     for status, reply in sorted(doc.responses.items()):
-        content = ({"schema": refs[(reply.model, "serialization")]} if reply.model
-                   else {"schema": BINARY})
+        if reply.model is not None:
+            content = {"schema": refs[(reply.model, "serialization")]}
+        else:  # a file, or a JSON document of its own (this one)
+            content = {"schema": {"type": "object"} if reply.media_type == "application/json"
+                       else BINARY}
         responses[str(status)] = {"description": reply.description,
                                   "content": {reply.media_type: content}}
         if reply.headers:

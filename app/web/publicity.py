@@ -16,6 +16,7 @@ from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
 from app.web.api_schemas import PublicFilingPage, PublicFilingQuery
 from app.web.common import archive
+from app.web.converters import row_id
 from app.web.openapi import Reply, documented
 
 bp = Blueprint("publicity", __name__)
@@ -32,7 +33,7 @@ def _filters() -> tuple[str, SearchFilters, int]:
             return None
 
     filters = SearchFilters(
-        status=("published",), unit_id=args.get("unit", type=int),
+        status=("published",), unit_id=row_id(args.get("unit", type=int)),
         scenario=args.get("scenario") if args.get("scenario") in SCENARIO_LABELS else None,
         subject_kind=args.get("kind") if args.get("kind") in KIND_LABELS else None,
         date_from=day("from"), date_to=day("to"))

@@ -14,6 +14,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import get_host
 
+from app.web import converters
+
 UNTRUSTED_HOST = "不受信任的主机名（Host 请求头），请通过本站的正式网址访问"
 
 HEADERS = {
@@ -95,7 +97,9 @@ class TrustedHostsMiddleware:
 
 
 def init_app(app: Flask) -> None:
+    """Before the blueprints (create_app's order): their ``<int:>`` rules take the bounded converter."""
     app.after_request(_add_headers)
+    converters.init_app(app)
     # TRUSTED_HOSTS: PUBLIC_BASE_URL's host and LYXY_TRUSTED_HOSTS (app/config.py).
     app.wsgi_app = TrustedHostsMiddleware(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     # X-Forwarded-For/-Proto are believed only from the PROXY_HOPS proxies that really exist

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import re
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from schemathesis import checks
 
+from app.db import get_session
+from app.services import accounts
 from app.services.stamping import OPERATION_PARAMS
+from app.web.api_schemas import OPERATIONS_EXAMPLE
+from app.web.converters import MAX_ROW_ID
+from tests.conftest import PASSWORD, UNIT_LETTER, login_as
 from tests.web.test_agencies import AGENCY
 from tests.web.test_filings import ZJJ
+from tests.web.test_stamping_web import make_seal
 
 RULE_ARG = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")
-MAX_EXAMPLES = 4
+MAX_EXAMPLES = int(os.environ.get("LYXY_API_FUZZ_EXAMPLES", "4"))
+"""Examples per operation and mode; raise it locally to search harder (CI keeps the bound)."""
 EXAMPLE_ARGS = {"number": "LYXY-CN-2026-000001X", "job_id": "1", "filing_id": "1", "fmt": "pdf"}
 
 
@@ -60,6 +71,24 @@ def test_keyed_routes_declare_bearer_and_public_routes_declare_none(app, spec):
         if declared != (status == 401):
             wrong.append((path, method, declared, status))
     assert wrong == []
+
+
+@pytest.mark.parametrize("number", [MAX_ROW_ID + 1, 2**63, 10**30])
+def test_an_id_past_the_database_range_is_not_found(app, api_keys, number):
+    """Every ``<int:>`` route, API or page: an id no row can have matches no route (404), so it
+    never reaches a query (SQLite cannot bind integers over 2**63 - 1: it was a 500)."""
+    client = app.test_client()
+    key = {"Authorization": f"Bearer {api_keys['unit']}"}
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        if "<int:" in rule.rule:
+            url = RULE_ARG.sub(lambda m: str(number) if m.group(0).startswith("<int:")
+                               else EXAMPLE_ARGS.get(m.group(1), "x"), rule.rule)
+            method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+            answers[rule.rule] = client.open(url, method=method, headers=key).status_code
+    assert answers
+    # 405 where werkzeug's matcher reports another rule's methods for the same path
+    assert {r: s for r, s in answers.items() if s not in (404, 405)} == {}
 
 
 def test_bearer_scheme_is_declared(spec):
@@ -154,3 +183,69 @@ def test_api_answers_as_described(app, api_keys):
     assert failures == {}
     assert 201 in seen["POST /api/v1/commitments"]  # the documented example is a valid request
     assert 201 in seen["POST /api/v1/agency/scaffolds"]
+
+
+# --- the successful answers of a whole session are as described -----------------------------------
+
+def assert_as_described(spec, method: str, path: str, resp) -> None:
+    """``resp`` has a status the operation declares, its media type and, for JSON, its schema."""
+    declared = spec["paths"][path][method]["responses"][str(resp.status_code)]  # KeyError: undeclared
+    assert list(declared["content"]) == [resp.mimetype], (path, resp.status_code)
+    if resp.mimetype == "application/json":
+        schema = {**declared["content"][resp.mimetype]["schema"], "components": spec["components"]}
+        Draft202012Validator(schema).validate(resp.get_json())
+
+
+def test_a_unit_session_is_answered_as_described(app, client, spec, api_keys):
+    """Issue, look up, stamp with every documented operation kind, verify and file a letter."""
+    with app.app_context():
+        accounts.create_user(get_session(), username="clerk", password=PASSWORD,
+                             role="unit_clerk", display_name="经办人", owner=ZJJ)
+        get_session().commit()
+    seal_id = make_seal(app, login_as(app, "clerk"))
+    key = {"Authorization": f"Bearer {api_keys['unit']}"}
+
+    issued = client.post("/api/v1/commitments", json=UNIT_LETTER)
+    assert_as_described(spec, "post", "/api/v1/commitments", issued)
+    number = issued.get_json()["number"]
+    assert_as_described(spec, "get", "/api/v1/documents/{number}",
+                        client.get(f"/api/v1/documents/{number}"))
+    assert_as_described(spec, "get", "/api/v1/seals", client.get("/api/v1/seals", headers=key))
+
+    operations = [{**op, "seal_id": seal_id} if "seal_id" in op else op
+                  for op in OPERATIONS_EXAMPLE]
+    job = client.post("/api/v1/stamp-jobs", headers=key, content_type="multipart/form-data",
+                      data={"document_number": number, "operations": json.dumps(operations)})
+    assert job.status_code == 201, job.get_json()
+    assert_as_described(spec, "post", "/api/v1/stamp-jobs", job)
+    job_id = job.get_json()["id"]
+    assert_as_described(spec, "get", "/api/v1/stamp-jobs/{job_id}",
+                        client.get(f"/api/v1/stamp-jobs/{job_id}", headers=key))
+    result = client.get(f"/api/v1/stamp-jobs/{job_id}/result.pdf", headers=key)
+    assert_as_described(spec, "get", "/api/v1/stamp-jobs/{job_id}/result.pdf", result)
+
+    verdict = client.post("/api/v1/verify", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(result.data), "a.pdf")})
+    assert verdict.get_json()["match"] == "stamped"
+    assert_as_described(spec, "post", "/api/v1/verify", verdict)
+
+    filed = client.post("/api/v1/filings", headers=key, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(result.data), "承诺书.pdf")})
+    assert_as_described(spec, "post", "/api/v1/filings", filed)
+    assert_as_described(spec, "get", "/api/v1/filings/{filing_id}",
+                        client.get(f"/api/v1/filings/{filed.get_json()['id']}", headers=key))
+
+
+def test_an_agency_session_is_answered_as_described(client, spec, api_keys):
+    key = {"Authorization": f"Bearer {api_keys['agency']}"}
+    example = spec["components"]["schemas"]["ScaffoldRequest"]["examples"][0]
+    scaffold = client.post("/api/v1/agency/scaffolds", headers=key, json=example)
+    assert scaffold.status_code == 201, scaffold.get_json()
+    assert_as_described(spec, "post", "/api/v1/agency/scaffolds", scaffold)
+    number = scaffold.get_json()["number"]
+    preview = client.get(f"/api/v1/agency/scaffolds/{number}.pdf", headers=key)
+    assert preview.mimetype == "application/pdf"
+    docx = client.get(f"/api/v1/agency/scaffolds/{number}.docx", headers=key)
+    assert_as_described(spec, "get", "/api/v1/agency/scaffolds/{number}.{fmt}", docx)
+    assert_as_described(spec, "get", "/api/v1/documents/{number}",
+                        client.get(f"/api/v1/documents/{number}"))
