@@ -10,6 +10,7 @@ A ``/api/v1`` rule without a declaration is left out, and tests/web/test_openapi
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -92,8 +93,15 @@ message 为中文说明，fields 为字段名到中文说明的映射（仅字�
 
 
 def openapi_spec(app: Flask | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for ``app`` (default: the current app)."""
+    """The OpenAPI 3.1 document for ``app`` (default: the current app), built once per app
+    (about 50 ms: the routes do not change once the app is made)."""
     app = app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+    if "lyxy_openapi" not in app.extensions:
+        app.extensions["lyxy_openapi"] = _build(app)
+    return copy.deepcopy(app.extensions["lyxy_openapi"])
+
+
+def _build(app: Flask) -> dict[str, Any]:
     documented_rules = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         doc = getattr(app.view_functions.get(rule.endpoint), "api_doc", None)
@@ -199,7 +207,8 @@ def _errors(app: Flask, doc: ApiDoc, keyed: bool) -> dict[int, list[str]]:
         add(413, f"JSON请求体超过 {app.config['API_JSON_MAX_BYTES'] // 1024} KB（too_large）")
     if doc.form_body is not None:
         add(413, f"请求体超过 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB（too_large）")
-    add(400, "查询参数中含有凭据，如 api_key、token（credentials_in_url）")
+    add(400, "查询参数中含有凭据，如 api_key、token（credentials_in_url）；路径、查询参数、"
+             "表单或JSON中含有 NUL 字符（invalid_characters）")
     return found
 
 

@@ -91,6 +91,22 @@ def test_an_id_past_the_database_range_is_not_found(app, api_keys, number):
     assert {r: s for r, s in answers.items() if s not in (404, 405)} == {}
 
 
+@pytest.mark.parametrize(("method", "url", "body"), [
+    ("GET", "/api/v1/checks/HC%00/certificate.pdf", {}),
+    ("GET", "/api/v1/public/commitments?q=%00", {}),
+    ("POST", "/api/v1/agency/reports", {"data": {"number": "PJ\x00"}}),
+    ("POST", "/api/v1/agency/scaffolds", {"json": {"kind": "decision", "requesting_unit": "\x00"}}),
+])
+def test_a_nul_character_is_refused_with_a_chinese_message(client, api_keys, method, url, body):
+    """PostgreSQL refuses NUL in text even in a lookup (these were 500s there)."""
+    owner = "agency" if "/agency/" in url else "unit"
+    resp = client.open(url, method=method, headers={"Authorization": f"Bearer {api_keys[owner]}"},
+                       **body)
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == "invalid_characters"
+    assert resp.get_json()["message"] == "请求中含有不允许的控制字符（NUL）"
+
+
 def test_bearer_scheme_is_declared(spec):
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "bearerFormat": "lyxy_<前缀>_<密钥>",
