@@ -19,6 +19,7 @@ from typing import Any, Literal
 from flask import Flask, current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from werkzeug.routing import Rule
 
 from app.web.api_schemas import Error, StampOperations
 from app.web.converters import MAX_ROW_ID
@@ -102,12 +103,7 @@ def openapi_spec(app: Flask | None = None) -> dict[str, Any]:
 
 
 def _build(app: Flask) -> dict[str, Any]:
-    documented_rules = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        doc = getattr(app.view_functions.get(rule.endpoint), "api_doc", None)
-        if isinstance(doc, ApiDoc):
-            documented_rules.append((rule, app.view_functions[rule.endpoint], doc))
-
+    documented_rules = _documented_rules(app)
     models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = {
         (Error, "serialization"), (StampOperations, "validation")}  # see StampJobForm
     for _rule, _view, doc in documented_rules:
@@ -118,15 +114,13 @@ def _build(app: Flask) -> dict[str, Any]:
     schemas = defs.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}
     for rule, view, doc in documented_rules:
-        path = _RULE_ARG.sub(r"{\2}", rule.rule)
         methods = doc.methods or sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         for method in methods:
-            paths.setdefault(path, {})[method.lower()] = _operation(
+            paths.setdefault(_RULE_ARG.sub(r"{\2}", rule.rule), {})[method.lower()] = _operation(
                 app, rule.rule, view, doc, refs, schemas)
     for _rule, _view, doc in documented_rules:
         if doc.query is not None:
             schemas.pop(doc.query.__name__, None)  # expanded into parameters
-
     return {
         "openapi": "3.1.0",
         "info": {"title": "信用文书服务 API", "version": "1.0.0", "description": INFO_DESCRIPTION},
@@ -140,6 +134,17 @@ def _build(app: Flask) -> dict[str, Any]:
                 "description": "接口密钥：Authorization: Bearer <key>"}},
         },
     }
+
+
+def _documented_rules(app: Flask) -> list[tuple[Rule, Callable, ApiDoc]]:
+    """(rule, view, its ApiDoc) for every rule whose view is ``@documented``, by path."""
+    found = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        view = app.view_functions.get(rule.endpoint)
+        doc = getattr(view, "api_doc", None)
+        if view is not None and isinstance(doc, ApiDoc):
+            found.append((rule, view, doc))
+    return found
 
 
 def _operation(app: Flask, rule: str, view: Callable, doc: ApiDoc,
@@ -156,40 +161,49 @@ def _operation(app: Flask, rule: str, view: Callable, doc: ApiDoc,
         params += _query_params(schemas[doc.query.__name__])
     if params:
         op["parameters"] = params
-    if doc.json_body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": refs[(doc.json_body, "validation")]}}}
-    elif doc.form_body is not None:
-        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {
-            "schema": refs[(doc.form_body, "validation")]}}}
+    body, media = ((doc.json_body, "application/json") if doc.json_body is not None
+                   else (doc.form_body, "multipart/form-data"))
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {media: {
+            "schema": refs[(body, "validation")]}}}
+    op["responses"] = {**_successes(doc, refs), **_failures(app, doc, keyed)}
+    return op
 
+
+def _successes(doc: ApiDoc, refs: Mapping[tuple[type[BaseModel], str], dict[str, Any]]
+               ) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, reply in sorted(doc.responses.items()):
         if reply.model is not None:
-            content = {"schema": refs[(reply.model, "serialization")]}
+            schema = refs[(reply.model, "serialization")]
         else:  # a file, or a JSON document of its own (this one)
-            content = {"schema": {"type": "object"} if reply.media_type == "application/json"
-                       else BINARY}
+            schema = {"type": "object"} if reply.media_type == "application/json" else BINARY
         responses[str(status)] = {"description": reply.description,
-                                  "content": {reply.media_type: content}}
+                                  "content": {reply.media_type: {"schema": schema}}}
         if reply.headers:
             responses[str(status)]["headers"] = {
                 name: {"description": text, "schema": {"type": "string"}}
                 for name, text in reply.headers.items()}
+    return responses
+
+
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"description": 'Bearer realm="lyxy"', "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "可重试前等待的秒数", "schema": {"type": "string"}}},
+}
+
+
+def _failures(app: Flask, doc: ApiDoc, keyed: bool) -> dict[str, Any]:
+    if doc.errors_as == "json":
+        content = {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}
+    else:
+        content = {"text/html": {"schema": {"type": "string"}}}
+    responses: dict[str, Any] = {}
     for status, texts in sorted(_errors(app, doc, keyed).items()):
-        media = "application/json" if doc.errors_as == "json" else "text/html"
-        schema = {"$ref": REF.format(model="Error")} if media == "application/json" else {
-            "type": "string"}
-        responses[str(status)] = {"description": "；".join(texts),
-                                  "content": {media: {"schema": schema}}}
-        if status == 401:
-            responses["401"]["headers"] = {"WWW-Authenticate": {
-                "description": 'Bearer realm="lyxy"', "schema": {"type": "string"}}}
-        if status == 429:
-            responses["429"]["headers"] = {"Retry-After": {
-                "description": "可重试前等待的秒数", "schema": {"type": "string"}}}
-    op["responses"] = responses
-    return op
+        responses[str(status)] = {"description": "；".join(texts), "content": content}
+        if status in ERROR_HEADERS:
+            responses[str(status)]["headers"] = ERROR_HEADERS[status]
+    return responses
 
 
 def _errors(app: Flask, doc: ApiDoc, keyed: bool) -> dict[int, list[str]]:
