@@ -22,6 +22,7 @@ from app.services import filings as filing_svc
 from app.services import seals as seal_svc
 from app.services import stamping as stamp_svc
 from app.services import verification as verify_svc
+from app.web import api_schemas as schema
 from app.web import filings as filings_web
 from app.web.auth import api_key_required, csrf, letter_reader
 from app.web.common import (
@@ -39,7 +40,7 @@ from app.web.common import (
 )
 from app.web.errors import error_response
 from app.web.jsonbody import json_object
-from app.web.openapi import openapi_spec
+from app.web.openapi import Reply, documented, openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # A view that raises never commits: the session is closed (rolled back) at request teardown,
@@ -47,6 +48,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/commitments")
+@documented(summary="出具一份预填的信用承诺书（一式两份）", tag="信用承诺书",
+            json_body=schema.CommitmentRequest,
+            responses={201: Reply("已出具；Location 指向文书的公开信息", schema.Issued,
+                                  headers={"Location": "GET /api/v1/documents/{number}"})},
+            errors={400: "字段错误（invalid_fields）或无法显示的字符（uncoverable_character）",
+                    429: "请求过于频繁（rate_limited）"})
 @limit_commitment_creation()
 def create_commitment() -> Response:
     data = json_object()
@@ -73,6 +80,11 @@ def create_commitment() -> Response:
 
 
 @bp.get("/documents/<number>")
+@documented(summary="按编号查询已出具文书的公开信息（不含身份证号码）", tag="核验",
+            path={"number": "文书编号"}, query=schema.DocumentQuery,
+            responses={200: Reply("公开信息", schema.PublicDocument)},
+            errors={400: "编号格式或校验位错误（invalid_fields）", 404: "未找到（not_found）",
+                    429: "请求过于频繁（rate_limited）"})
 @limit_number_lookups()
 def get_document(number: str) -> Response:
     record = svc.find_verifiable(get_session(), number)
@@ -80,6 +92,8 @@ def get_document(number: str) -> Response:
 
 
 @bp.get("/openapi.json")
+@documented(summary="本接口说明（OpenAPI 3.1，由代码生成）", tag="说明",
+            responses={200: Reply("OpenAPI 3.1 文档", None, "application/json")})
 def openapi() -> Response:
     return jsonify(openapi_spec())
 
@@ -101,6 +115,9 @@ def _job_json(job: StampJob) -> dict[str, object]:
 
 
 @bp.get("/seals")
+@documented(summary="本单位可用的印章", tag="盖章",
+            responses={200: Reply("印章列表", schema.SealList)},
+            errors={403: "接口密钥不属于接受承诺单位（forbidden）"})
 @api_key_required
 def list_seals() -> Response:
     key = g.api_key
@@ -112,6 +129,20 @@ def list_seals() -> Response:
 
 
 @bp.post("/stamp-jobs")
+@documented(summary="盖章：对上传的PDF或本平台文书按 operations 盖章，并由平台签名", tag="盖章",
+            description="operations 为 JSON 数组（multipart 表单中的一个文本字段），按顺序执行，"
+                        "每项的格式见 StampOperations；坐标单位为毫米，原点在页面左上角。"
+                        "请求被拒绝时不保存任何内容。",
+            form_body=schema.StampJobForm,
+            responses={201: Reply("已盖章签名；Location 指向盖章任务", schema.StampJob,
+                                  headers={"Location": "GET /api/v1/stamp-jobs/{job_id}"})},
+            errors={400: "字段错误，如 operations 格式不符、印章不存在（invalid_fields）；"
+                         "文件未通过上传检查（error 为检查代码，如 not_pdf、javascript）；"
+                         "无法盖章（invalid_pdf、encrypted_pdf、invalid_placement、signing_error）",
+                    403: "接口密钥不属于接受承诺单位（forbidden）",
+                    404: "document_number 不存在或不是出具给本单位的（not_found）",
+                    413: "文件过大（too_large）",
+                    503: "文件检查暂不可用，请稍后再试"})
 @api_key_required
 def create_stamp_job() -> Response:
     key = g.api_key
@@ -159,12 +190,18 @@ def _own_job(job_id: int) -> StampJob:
 
 
 @bp.get("/stamp-jobs/<int:job_id>")
+@documented(summary="查询本单位的盖章任务", tag="盖章", path={"job_id": "盖章任务编号"},
+            responses={200: Reply("盖章任务", schema.StampJob)},
+            errors={404: "不存在或不属于本单位（not_found）"})
 @api_key_required
 def get_stamp_job(job_id: int) -> Response:
     return jsonify(_job_json(_own_job(job_id)))
 
 
 @bp.get("/stamp-jobs/<int:job_id>/result.pdf")
+@documented(summary="下载盖章签名后的PDF", tag="盖章", path={"job_id": "盖章任务编号"},
+            responses={200: Reply("盖章签名后的PDF（附件）", None, "application/pdf")},
+            errors={404: "不存在、不属于本单位或尚无结果（not_found）"})
 @api_key_required
 def download_stamp_job(job_id: int) -> Response:
     job = _own_job(job_id)
@@ -175,6 +212,12 @@ def download_stamp_job(job_id: int) -> Response:
 
 
 @bp.post("/verify")
+@documented(summary="核验一个PDF文件：是否为本平台出具、盖章或公示的文件，签名是否有效",
+            tag="核验", form_body=schema.VerifyForm,
+            responses={200: Reply("核验结论", schema.Verdict)},
+            errors={400: "未上传文件（invalid_fields）；文件未通过上传检查"
+                         "（error 为检查代码，如 not_pdf、javascript）",
+                    413: "文件过大（too_large）", 503: "文件检查暂不可用，请稍后再试"})
 def verify_file() -> Response:
     """Public: is this PDF one we issued, stamped or published (``match``), and do its signatures hold?
 
@@ -188,6 +231,15 @@ def verify_file() -> Response:
 
 
 @bp.post("/filings")
+@documented(summary="上传已盖章的信用承诺书（公示备案）", tag="公示",
+            form_body=schema.FilingForm,
+            responses={201: Reply("已收到，待审核；Location 指向备案", schema.FilingCreated,
+                                  headers={"Location": "GET /api/v1/filings/{filing_id}"}),
+                       200: Reply("同一文件此前已上传（duplicate 为 true）", schema.FilingCreated,
+                                  headers={"Location": "GET /api/v1/filings/{filing_id}"})},
+            errors={400: "字段错误（invalid_fields）；文件未通过上传检查（error 为检查代码）",
+                    403: "接口密钥不属于接受承诺单位（forbidden）",
+                    413: "文件过大（too_large）", 503: "文件检查暂不可用，请稍后再试"})
 @api_key_required
 def create_filing() -> Response:
     """A receiving unit's system uploads a stamped letter (multipart: file + metadata)."""
@@ -215,6 +267,9 @@ def create_filing() -> Response:
 
 
 @bp.get("/filings/<int:filing_id>")
+@documented(summary="查询本单位上传的承诺书的审核状态", tag="公示",
+            path={"filing_id": "备案编号"}, responses={200: Reply("备案状态", schema.Filing)},
+            errors={404: "不存在或不属于本单位（not_found）"})
 @api_key_required
 def get_filing(filing_id: int) -> Response:
     filing = get_session().get(Filing, filing_id)
@@ -227,6 +282,14 @@ def get_filing(filing_id: int) -> Response:
 
 
 @bp.post("/checks")
+@documented(summary="信用核查：类别、措施及政策条款、准入规则，并出具告知书", tag="信用核查",
+            json_body=schema.CheckRequest,
+            responses={201: Reply("已核查并出具告知书；Location 指向告知书的公开信息",
+                                  schema.CheckResult,
+                                  headers={"Location": "GET /api/v1/documents/{number}"})},
+            errors={400: "字段错误，如核查用途无效、核查时点晚于今天（invalid_fields）",
+                    403: "接口密钥不属于行政机关单位（forbidden）",
+                    404: "平台上没有该主体的信用记录（unknown_subject）"})
 @api_key_required
 def create_check() -> Response:
     """信用核查 for other systems: category, measures with clauses, entry rule, certificate."""
@@ -271,6 +334,10 @@ def create_check() -> Response:
 
 
 @bp.get("/checks/<number>/certificate.pdf")
+@documented(summary="下载本单位出具的信用核查结果告知书PDF", tag="信用核查",
+            path={"number": "告知书编号"},
+            responses={200: Reply("告知书PDF（附件）", None, "application/pdf")},
+            errors={404: "不存在或不是本单位出具的（not_found）"})
 @api_key_required
 def check_certificate(number: str) -> Response:
     cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
@@ -288,6 +355,12 @@ def _api_agency() -> Agency:
 
 
 @bp.post("/agency/scaffolds")
+@documented(summary="信用服务机构申请已编号的报告模板（DOCX 填写，PDF 预览）", tag="信用服务机构",
+            json_body=schema.ScaffoldRequest,
+            responses={201: Reply("已出具模板；Location 指向 PDF 预览", schema.Scaffold,
+                                  headers={"Location": "GET /api/v1/agency/scaffolds/{number}.pdf"})},
+            errors={400: "字段错误，或机构当前不能开展业务（invalid_fields）",
+                    403: "接口密钥不属于信用服务机构（forbidden）"})
 @api_key_required
 def api_new_scaffold() -> Response:
     """A registered agency asks for a numbered report scaffold (DOCX to fill, PDF preview)."""
@@ -310,6 +383,14 @@ def api_new_scaffold() -> Response:
 
 
 @bp.get("/agency/scaffolds/<number>.<fmt>")
+@documented(summary="下载报告模板（docx 待填写，pdf 预览）", tag="信用服务机构",
+            path={"number": "报告编号", "fmt": ("文件格式", {"enum": ["docx", "pdf"]})},
+            responses={200: Reply("报告模板（附件）；pdf 时为 application/pdf", None,
+                                  "application/vnd.openxmlformats-officedocument"
+                                  ".wordprocessingml.document")},
+            errors={400: "机构当前不能开展业务（invalid_fields）",
+                    403: "接口密钥不属于信用服务机构（forbidden）",
+                    404: "不存在或不是出具给本机构的（not_found）"})
 @api_key_required
 def api_scaffold_file(number: str, fmt: str) -> Response:
     from app.documents.reports import scaffold_docx, scaffold_pdf
@@ -329,6 +410,13 @@ def api_scaffold_file(number: str, fmt: str) -> Response:
 
 
 @bp.post("/agency/reports")
+@documented(summary="信用服务机构上传完成的报告（待信用办审核）", tag="信用服务机构",
+            form_body=schema.ReportForm,
+            responses={200: Reply("已收到", schema.ReportUploaded)},
+            errors={400: "字段错误，如编号不存在、等级无效（invalid_fields）；"
+                         "文件未通过上传检查（error 为检查代码）",
+                    403: "接口密钥不属于信用服务机构（forbidden）",
+                    413: "文件过大（too_large）", 503: "文件检查暂不可用，请稍后再试"})
 @api_key_required
 def api_upload_report() -> Response:
     """The finished report (multipart: file, number, subject_code, issue_date, grade and
@@ -347,6 +435,9 @@ def api_upload_report() -> Response:
                     "sha256": report.sha256})
 
 
+@documented(summary="健康检查（数据库、字体）", tag="说明",
+            responses={200: Reply("正常", schema.Health)},
+            errors={503: "异常：status 为 error，出错的检查项为 error"})
 def healthz() -> tuple[Response, int]:
     checks: dict[str, str] = {}
     try:

@@ -130,6 +130,7 @@ def api_key_required(view: Callable) -> Callable:
         audit("api_key_use", "api_key", record.prefix, method=request.method, path=request.path)
         get_session().commit()  # records last use and the audit entry
         return view(*args, **kwargs)
+    wrapped.requires_api_key = True  # type: ignore[attr-defined]  # read by app.web.openapi
     return wrapped
 
 

@@ -7,6 +7,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.bounded_json import InvalidJson, loads_bounded
 
+NUL_REFUSED = "请求中含有不允许的控制字符（NUL）"
+
 
 class JsonBodyRefused(Exception):
     """The request body cannot be used; ``errors.init_app`` answers it in one error shape."""
@@ -25,7 +27,7 @@ def json_object(hint: str = "请求体应为JSON对象（Content-Type: applicati
 
     :param hint: the Chinese message for a body that is not a JSON object.
     :raises JsonBodyRefused: 413 ``too_large``; 400 ``invalid_json`` (not JSON, too deep,
-        not an object).
+        not an object); 400 ``invalid_characters`` (a NUL character in a key or string).
     """
     cap = current_app.config["API_JSON_MAX_BYTES"]
     too_large = JsonBodyRefused(413, "too_large", f"请求体过大：JSON请求不能超过{cap // 1024} KB")
@@ -49,4 +51,17 @@ def json_object(hint: str = "请求体应为JSON对象（Content-Type: applicati
                               else f"{hint}；{exc.message}") from None
     if not isinstance(data, dict):
         raise JsonBodyRefused(400, "invalid_json", hint)
+    if _holds_nul(data):  # PostgreSQL refuses NUL in text, even in a lookup (app.web.security)
+        raise JsonBodyRefused(400, "invalid_characters", NUL_REFUSED)
     return data
+
+
+def _holds_nul(value: object) -> bool:
+    """A NUL character in any key or string of ``value`` (depth is bounded by loads_bounded)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False

@@ -29,6 +29,7 @@ from app.domain.urls import verify_url_prefix
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
 from app.services import verification as verify_svc
+from app.web.api_schemas import DocumentQuery
 from app.web.common import (
     archive,
     base_url,
@@ -44,6 +45,7 @@ from app.web.common import (
     trail,
 )
 from app.web.errors import error_response
+from app.web.openapi import Reply, documented
 
 bp = Blueprint("public", __name__)
 WHO = {"unit": SubjectKind.ENTERPRISE, "person": SubjectKind.NATURAL_PERSON}
@@ -172,6 +174,10 @@ def verify_form() -> Response | str:
 
 
 @bp.route("/verify/<number>", methods=["GET", "POST"])
+@documented(summary="公开核验页面（HTML）", tag="核验", methods=("GET",), errors_as="html",
+            path={"number": "文书编号"}, query=DocumentQuery,
+            responses={200: Reply("核验页面", None, "text/html")},
+            errors={400: "编号格式或校验位错误", 404: "未找到", 429: "请求过于频繁"})
 @limit_number_lookups()
 def verify(number: str) -> str | tuple[str, int]:
     record = svc.find_verifiable(get_session(), number)

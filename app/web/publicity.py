@@ -14,7 +14,10 @@ from app.db import get_session
 from app.domain.publicity import public_filing
 from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
+from app.web.api_schemas import PublicFilingPage, PublicFilingQuery
 from app.web.common import archive
+from app.web.converters import row_id
+from app.web.openapi import Reply, documented
 
 bp = Blueprint("publicity", __name__)
 PER_PAGE = 20
@@ -30,7 +33,7 @@ def _filters() -> tuple[str, SearchFilters, int]:
             return None
 
     filters = SearchFilters(
-        status=("published",), unit_id=args.get("unit", type=int),
+        status=("published",), unit_id=row_id(args.get("unit", type=int)),
         scenario=args.get("scenario") if args.get("scenario") in SCENARIO_LABELS else None,
         subject_kind=args.get("kind") if args.get("kind") in KIND_LABELS else None,
         date_from=day("from"), date_to=day("to"))
@@ -67,6 +70,8 @@ def list_published() -> str:
 
 
 @bp.get("/api/v1/public/commitments")
+@documented(summary="查询公示中的信用承诺（公开）", tag="公示", query=PublicFilingQuery,
+            responses={200: Reply("一页公示记录，每页 20 条", PublicFilingPage)})
 def list_published_json() -> Response:
     found = _search()
     return jsonify({k: found[k] for k in ("q", "items", "total", "total_capped", "page",

@@ -14,6 +14,10 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import get_host
 
+from app.web import converters
+from app.web.errors import error_response
+from app.web.jsonbody import NUL_REFUSED
+
 UNTRUSTED_HOST = "不受信任的主机名（Host 请求头），请通过本站的正式网址访问"
 
 HEADERS = {
@@ -94,8 +98,23 @@ class TrustedHostsMiddleware:
         return self.wsgi_app(environ, start_response)
 
 
+def refuse_nul_characters() -> Response | None:
+    """400 ``invalid_characters`` for a NUL character in a path segment, query argument or form
+    field: no text the service keeps may hold one, and PostgreSQL refuses it even in a lookup
+    (it was a 500 there). JSON bodies are checked by ``app.web.jsonbody.json_object``."""
+    values = [*(request.view_args or {}).items(), *request.args.items(multi=True),
+              *request.form.items(multi=True)]
+    found = sorted({name for name, value in values if isinstance(value, str) and "\x00" in value})
+    if not found:
+        return None
+    return error_response(400, "invalid_characters", NUL_REFUSED, dict.fromkeys(found, NUL_REFUSED))
+
+
 def init_app(app: Flask) -> None:
+    """Before the blueprints (create_app's order): their ``<int:>`` rules take the bounded converter."""
     app.after_request(_add_headers)
+    app.before_request(refuse_nul_characters)
+    converters.init_app(app)
     # TRUSTED_HOSTS: PUBLIC_BASE_URL's host and LYXY_TRUSTED_HOSTS (app/config.py).
     app.wsgi_app = TrustedHostsMiddleware(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     # X-Forwarded-For/-Proto are believed only from the PROXY_HOPS proxies that really exist

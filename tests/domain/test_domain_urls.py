@@ -11,11 +11,10 @@ from app.domain.urls import verify_url, verify_url_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILDER = Path("app/domain/urls.py")
-# Lines that mention /verify/ without building an address: the route itself, its OpenAPI path,
+# Lines that mention /verify/ without building an address: the route itself,
 # the intake's recognition of our links, and a docstring.
 NOT_BUILDERS = {
     (Path("app/web/public.py"), '@bp.route("/verify/<number>"'),
-    (Path("app/web/openapi.py"), '"/verify/{number}": {'),
     (Path("app/archive/intake/checks.py"), 'if "/verify/" in u]'),
     (Path("app/archive/intake/types.py"), "containing ``/verify/`` (our QR codes and links)"),
     (Path("app/services/verification.py"), "our verification address (``https://…/verify/``)"),
