@@ -102,8 +102,11 @@ class PublicDocument(Response):
     grade: str | None = described("信用等级（机构的评价报告；信用报告不公开）", default=None)
     valid_until: str | None = described("有效期至 YYYY-MM-DD（机构的评价报告）", default=None)
     issued_on: str = described("出具日期 YYYY-MM-DD")
-    status: str = described("状态：valid 有效、revoked 已撤销；机构报告另有 pending、approved、expired 等")
+    status: str = described("状态：valid 有效、revoked 已撤销、superseded 已更新（信用承诺书："
+                            "同一主体更新的承诺已公示）；机构报告另有 pending、approved、expired 等")
     status_label: str = described("状态的中文名称")
+    superseded_by_filing: int | None = described(
+        "已更新时：取代本承诺公示的新公示记录编号（/public/commitments/{id}）", default=None)
     sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null）")
     template_version: str = described("模板版本")
     verify_url: str = described("公开核验页面地址")
@@ -306,6 +309,9 @@ class FilingCreated(Response):
     status_label: str = described("状态的中文名称")
     document_number: str | None = described("文书编号")
     duplicate: bool = described("同一文件此前已上传（此时状态码为 200）")
+    differences: dict[str, str] | None = described(
+        "同一文件此前已上传、而本次填写的信息与已有记录不同时：字段名 -> 中文说明（已有记录未作修改）",
+        default=None)
 
 
 class Filing(Response):
