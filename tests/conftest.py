@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pikepdf
 import pytest
 from sqlalchemy import Connection, Engine, text
 
@@ -257,3 +259,13 @@ def app_factory(database_url: str, tmp_path: Path, pki_dir: Path):
     yield make
     for made_app in made:
         made_app.extensions["lyxy_engine"].dispose()
+
+
+def pdf_pages(n: int) -> bytes:
+    """A PDF of ``n`` blank A4 pages (a file to stamp)."""
+    pdf = pikepdf.new()
+    for _ in range(n):
+        pdf.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

@@ -3,10 +3,8 @@ seal was untraced), with the signer and public address handed in, not read from 
 
 from __future__ import annotations
 
-import io
 import json
 
-import pikepdf
 import pytest
 from sqlalchemy import func, select
 
@@ -19,18 +17,9 @@ from app.models import AuditEntry, ReceivingUnit, StampJob
 from app.services import commitments as commitment_svc
 from app.services import seals as seal_svc
 from app.services import stamping as svc
-from tests.conftest import UNIT_LETTER
+from tests.conftest import UNIT_LETTER, pdf_pages
 
 ZJJ = "凌源市住房和城乡建设局"
-
-
-def pdf_pages(n: int) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(n):
-        pdf.add_blank_page(page_size=(595, 842))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 class Desk:

@@ -18,7 +18,6 @@ from functools import cached_property
 from pathlib import Path
 
 import click
-import pikepdf
 import pytest
 from sqlalchemy import func, select
 
@@ -31,7 +30,7 @@ from app.models import Agency, ApiKey, AuditEntry, Base, ReceivingUnit, User
 from app.services import accounts, agencies, credit, filings, seals, stamping
 from app.services import commitments as commitment_svc
 from app.stamping.seal_images import generate_seal
-from tests.conftest import PASSWORD, PERSON_LETTER, UNIT_LETTER, login_as
+from tests.conftest import PASSWORD, PERSON_LETTER, UNIT_LETTER, login_as, pdf_pages
 
 ZJJ = "凌源市住房和城乡建设局"
 AGENCY = "辽宁示例信用评价有限公司（演示）"
@@ -41,15 +40,6 @@ TODAY = date(2026, 11, 29)  # the test app's TODAY
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UNCOUNTED_TABLES = {"audit_log", "auth_failure_counts"}
 """Tables a read may still write: the log itself, and failed sign-ins (none happen here)."""
-
-
-def pdf_pages(n: int) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(n):
-        pdf.add_blank_page(page_size=(595, 842))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 class World:

@@ -17,7 +17,7 @@ from app.db import get_session
 from app.models import ReceivingUnit, Seal, StampJob
 from app.stamping.seal_images import generate_seal
 from app.stamping.validation import validate_signatures
-from tests.conftest import ZJJ, login_as
+from tests.conftest import ZJJ, login_as, pdf_pages
 
 
 @pytest.fixture
@@ -42,15 +42,6 @@ def make_seal(app, clerk) -> int:
     assert resp.status_code == 303, resp.get_data(as_text=True)
     with app.app_context():
         return get_session().scalar(select(Seal.id).order_by(Seal.id.desc()))
-
-
-def pdf_pages(n: int) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(n):
-        pdf.add_blank_page(page_size=(595, 842))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 def test_clerk_generates_and_sees_a_demo_seal(app, clerk):
