@@ -298,7 +298,71 @@ def credit_import(path: Path) -> None:
                f"拒绝 {report.rejected_rows} 行")
 
 
+units_cli = click.Group("units", help="接受承诺单位名录：登记单位，设置其他承诺（第六条）及适用范围")
+
+
+@units_cli.command("add")
+@click.argument("name")
+@with_appcontext
+def units_add(name: str) -> None:
+    """Register a receiving unit (letters can only be addressed to registered units)."""
+    from app.db import get_session
+    from app.domain.errors import FieldError
+    from app.services.units import add_unit
+
+    session = get_session()
+    try:
+        unit = add_unit(session, name, trail=_trail())
+    except FieldError as exc:
+        raise click.ClickException(exc.message) from None
+    session.commit()
+    click.echo(f"已登记接受承诺单位“{unit.name}”")
+
+
+@units_cli.command("set-clause")
+@click.argument("name")
+@click.option("--clause", default="", help="其他承诺（第六条）文字；留空则取消")
+@click.option("--scenario", "scenarios", multiple=True,
+              help="适用情形（可多次）：project_approval、procurement_bidding、administrative_service；不填为全部")
+@click.option("--kind", "kinds", multiple=True,
+              help="适用主体类型（可多次）：enterprise、institution、social_organization、"
+                   "individual_business、natural_person；不填为全部")
+@with_appcontext
+def units_set_clause(name: str, clause: str, scenarios: tuple[str, ...], kinds: tuple[str, ...]) -> None:
+    """Set a unit's clause 6 and the scenarios and subject kinds it applies to."""
+    from app.db import get_session
+    from app.domain.errors import FieldError
+    from app.services.units import set_clause
+
+    session = get_session()
+    try:
+        unit = set_clause(session, name, clause, scenarios=scenarios, kinds=kinds, trail=_trail())
+    except FieldError as exc:
+        raise click.ClickException(exc.message) from None
+    session.commit()
+    click.echo(f"已设置“{unit.name}”的其他承诺" if unit.matter_clause else f"已取消“{unit.name}”的其他承诺")
+
+
+@units_cli.command("list")
+@with_appcontext
+def units_list() -> None:
+    """List the registered units with their clause 6 and its scope."""
+    from app.db import get_session
+    from app.domain.commitments import Scenario
+    from app.domain.subjects import SubjectKind
+    from app.domain.unit_clauses import scope_labels
+    from app.services.units import list_units
+
+    for unit in list_units(get_session()):
+        click.echo(unit.name)
+        if unit.matter_clause:
+            click.echo(f"  其他承诺：{unit.matter_clause}")
+            click.echo(f"  适用情形：{scope_labels(unit.clause_scenarios, Scenario)}；"
+                       f"适用主体：{scope_labels(unit.clause_subject_kinds, SubjectKind)}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(units_cli)
     app.cli.add_command(credit_cli)
     app.cli.add_command(archive_cli)
     app.cli.add_command(audit_cli)

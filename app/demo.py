@@ -74,14 +74,28 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
 }
 
 
+UNIT_KINDS = "enterprise,institution,social_organization,individual_business"
+CLAUSE_SCOPES: dict[str, tuple[str, str]] = {
+    "凌源市住房和城乡建设局": ("project_approval", UNIT_KINDS),  # building projects of units
+    "凌源市财政局": ("procurement_bidding", UNIT_KINDS),  # government procurement suppliers
+}
+"""(scenarios, subject kinds) each demo clause applies to (issue 12 §2)."""
+
+
 def load_demo(session: Session) -> int:
-    """Insert the demo receiving units that are missing; returns how many were added."""
-    existing = set(session.scalars(select(ReceivingUnit.name)))
+    """Insert the demo receiving units that are missing; returns how many were added. Demo units
+    from before clause scopes existed get their scope."""
+    existing = {unit.name: unit for unit in session.scalars(select(ReceivingUnit))}
     added = 0
     for name, clause in UNITS.items():
-        if name not in existing:
-            session.add(ReceivingUnit(name=name, matter_clause=clause))
+        scenarios, kinds = CLAUSE_SCOPES.get(name, (None, None))
+        unit = existing.get(name)
+        if unit is None:
+            session.add(ReceivingUnit(name=name, matter_clause=clause, clause_scenarios=scenarios,
+                                      clause_subject_kinds=kinds))
             added += 1
+        elif (unit.matter_clause, unit.clause_scenarios, unit.clause_subject_kinds) == (clause, None, None):
+            unit.clause_scenarios, unit.clause_subject_kinds = scenarios, kinds
     if session.scalar(select(Agency.id).where(Agency.name == DEMO_AGENCY["name"])) is None:
         session.add(Agency(**DEMO_AGENCY))
     session.commit()

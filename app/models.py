@@ -38,6 +38,10 @@ class ReceivingUnit(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     matter_clause: Mapped[str | None] = mapped_column(Text)
     """五(二)6: the unit's matter-specific clause, printed as clause 6 when set."""
+    clause_scenarios: Mapped[str | None] = mapped_column(String(200))
+    """Comma-separated ``Scenario`` values the clause applies to; NULL: every scenario."""
+    clause_subject_kinds: Mapped[str | None] = mapped_column(String(200))
+    """Comma-separated ``SubjectKind`` values the clause applies to; NULL: every kind."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -28,6 +28,7 @@ from app.domain.numbers import (
     verification_code,
 )
 from app.domain.subjects import SubjectKind
+from app.domain.unit_clauses import clause_applies
 from app.domain.urls import verify_url
 from app.models import AgencyReport, CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
 from app.services.audit import AuditTrail
@@ -81,10 +82,17 @@ def unit_names(session: Session) -> list[str]:
     return list(session.scalars(select(ReceivingUnit.name).order_by(ReceivingUnit.id)))
 
 
-def matter_clause(session: Session, unit_name: str) -> str | None:
-    """The receiving unit's configured clause 6 (policy 五(二)6), if any."""
-    return session.scalar(select(ReceivingUnit.matter_clause)
-                          .where(ReceivingUnit.name == unit_name))
+def matter_clause(session: Session, unit_name: str, scenario: Scenario,
+                  kind: SubjectKind) -> str | None:
+    """The receiving unit's clause 6 (policy 五(二)6) when it applies to this scenario and subject
+    kind (issue 12 §2: the unit's scope, ``app.domain.unit_clauses``)."""
+    row = session.execute(select(ReceivingUnit.matter_clause, ReceivingUnit.clause_scenarios,
+                                 ReceivingUnit.clause_subject_kinds)
+                          .where(ReceivingUnit.name == unit_name)).first()
+    if row is None or not row.matter_clause:
+        return None
+    applies = clause_applies(row.clause_scenarios, row.clause_subject_kinds, scenario, kind)
+    return row.matter_clause if applies else None
 
 
 def check_renderable(req: CommitmentRequest) -> None:
@@ -160,7 +168,7 @@ def issue_commitment(session: Session, data: Mapping[str, object], *, secret: by
     """
     req = parse_commitment_request(data, unit_names(session))
     check_renderable(req)
-    extra = matter_clause(session, req.receiving_unit)
+    extra = matter_clause(session, req.receiving_unit, req.scenario, req.subject_kind)
     serial = next_serial(session, DocumentType.CN, today.year)
     number = format_document_number(DocumentType.CN, today.year, serial)
     content_hash = hashlib.sha256(

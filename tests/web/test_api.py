@@ -78,6 +78,23 @@ def test_issued_letter_has_number_and_clause_six_of_the_unit(client, commitments
     assert "六、承诺在施工许可办理后严格落实工程质量安全责任" in text
 
 
+def letter_text(client, body) -> str:
+    pdf = client.get(body["pdf_url"].removeprefix("http://127.0.0.1:8000")).data
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return text.replace("\n", "").replace(" ", "")
+
+
+def test_a_persons_housing_letter_gets_no_building_clause(client, commitments):
+    """Issue 12 §2: 住建局's clause is for building projects of units (its scope in the registry)."""
+    body = commitments.create(**PERSON_LETTER).get_json()  # 申请公共租赁住房保障, to 住建局
+    assert "不转包" not in letter_text(client, body)
+
+
+def test_a_procurement_letter_to_the_building_bureau_gets_no_building_clause(client, commitments):
+    body = commitments.create(scenario="procurement_bidding").get_json()
+    assert "不转包" not in letter_text(client, body)
+
+
 @pytest.mark.parametrize("field, value, message_part", [
     ("subject_code", "91211382MA0Y8K7Q3C", "校验码"),
     ("subject_code", "9121138MA0Y8K7Q3B", "18位"),

@@ -489,6 +489,10 @@ COMMANDS: dict[str, Command] = {
     "archive rebuild-public-copies": Command(_published_filing_args, "rebuild_public_copy"),
     "credit import": Command(lambda w: ["credit", "import", str(RECORDS)],
                              "import_credit_records"),
+    "units add": Command(lambda w: ["units", "add", "凌源市审计局"], "add_receiving_unit"),
+    "units set-clause": Command(lambda w: ["units", "set-clause", ZJJ, "--clause", "承诺按期竣工",
+                                           "--scenario", "project_approval"], "set_unit_clause"),
+    "units list": Command(lambda w: ["units", "list"], None),
 }
 
 
