@@ -187,9 +187,10 @@ def approve(session: Session, archive: BlobStore, filing: Filing, *, reviewer_id
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
     filing.published_at = filing.reviewed_at
     filing.review_reason = None
-    _supersede_older(session, filing)
     session.flush()
-    trail.record(session, "approve", "filing", filing.id, reason=None)
+    changed = _recompute_supersession(session, filing.subject_code_hash)
+    session.flush()
+    trail.record(session, "approve", "filing", filing.id, reason=None, supersession_changed=changed)
     _reindex(session, filing)
     return filing
 
@@ -265,16 +266,31 @@ def _current_copy_in(archive: BlobStore, sha256: str) -> bool:
         return False
 
 
-def _supersede_older(session: Session, newer: Filing) -> None:
-    """Policy 五(三)2: a change of name or legal representative requires a new commitment."""
-    older = session.scalars(select(Filing).where(
-        Filing.subject_code_hash == newer.subject_code_hash, Filing.status == "published",
-        Filing.id != newer.id, Filing.superseded_by_id.is_(None),
-        Filing.commitment_date <= newer.commitment_date))
-    for filing in older:
-        if (filing.subject_name, filing.legal_representative) != \
-                (newer.subject_name, newer.legal_representative):
-            filing.superseded_by_id = newer.id
+def _commitment_order(filing: Filing) -> tuple[date, str, int]:
+    """When a commitment was made, for supersession: its date, then (our letters) its number,
+    which follows issue order, then its upload. Never the order of approval (issue 12 §3: filing
+    an older letter late must not make it the newest)."""
+    return filing.commitment_date, filing.document_number or "~", filing.id
+
+
+def _recompute_supersession(session: Session, subject_code_hash: str) -> list[int]:
+    """Policy 五(三)2: a change of name or legal representative requires a new commitment; each
+    published commitment of the subject is 已更新 by the newest later one under another name or
+    legal representative. Decided from what is published, so it never forms a cycle and follows
+    approvals and revocations alike. Returns the ids whose mark changed."""
+    published = sorted(session.scalars(select(Filing).where(
+        Filing.subject_code_hash == subject_code_hash, Filing.status == "published")),
+        key=_commitment_order)
+    changed: list[int] = []
+    for index, filing in enumerate(published):
+        identity = (filing.subject_name, filing.legal_representative)
+        later = [f for f in published[index + 1:]
+                 if (f.subject_name, f.legal_representative) != identity]
+        newest = later[-1].id if later else None
+        if filing.superseded_by_id != newest:
+            filing.superseded_by_id = newest
+            changed.append(filing.id)
+    return changed
 
 
 def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
@@ -301,26 +317,13 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     filing.status = "revoked"
     filing.revoked_reason = reason
     filing.revoked_at = _now()
-    restored = _restore_superseded(session, filing)
+    filing.superseded_by_id = None
     session.flush()
-    trail.record(session, "revoke", "filing", filing.id, reason=reason, restored=restored)
+    restored = _recompute_supersession(session, filing.subject_code_hash)
+    session.flush()
+    trail.record(session, "revoke", "filing", filing.id, reason=reason, supersession_changed=restored)
     _reindex(session, filing)
     return filing
-
-
-def _restore_superseded(session: Session, revoked: Filing) -> list[int]:
-    """Un-mark what ``revoked`` superseded, then let the subject's published filings supersede
-    again, oldest first; returns the ids no longer 已更新."""
-    older = list(session.scalars(select(Filing).where(Filing.superseded_by_id == revoked.id)))
-    for filing in older:
-        filing.superseded_by_id = None
-    session.flush()
-    published = session.scalars(select(Filing).where(
-        Filing.subject_code_hash == revoked.subject_code_hash, Filing.status == "published")
-        .order_by(Filing.commitment_date, Filing.id))
-    for newer in published:
-        _supersede_older(session, newer)
-    return [f.id for f in older if f.superseded_by_id is None]
 
 
 def superseding_filing(session: Session, document_number: str) -> int | None:

@@ -123,6 +123,27 @@ def test_revoking_the_middle_filing_leaves_the_oldest_superseded_by_the_newest(d
     assert oldest.superseded_by_id == newest.id
 
 
+def test_an_older_letter_approved_late_does_not_supersede_a_newer_one(desk):
+    """Trial of issue 12: filing an older letter after a newer one was published made the newer
+    one 已更新. Supersession follows the letters (date, then number), not the order of approval."""
+    older_letter = desk.letter()  # numbered first
+    newer = svc.approve(desk.session, desk.archive, desk.pending(legal_representative="王五"),
+                        **desk.as_reviewer)
+    late = svc.approve(desk.session, desk.archive, desk.upload(older_letter).filing, **desk.as_reviewer)
+    assert (late.superseded_by_id, newer.superseded_by_id) == (newer.id, None)
+
+
+def test_revoking_never_leaves_a_cycle(desk):
+    older_letter = desk.letter()
+    newer = svc.approve(desk.session, desk.archive, desk.pending(legal_representative="王五"),
+                        **desk.as_reviewer)
+    late = svc.approve(desk.session, desk.archive, desk.upload(older_letter).filing, **desk.as_reviewer)
+    newest = svc.approve(desk.session, desk.archive, desk.pending(legal_representative="赵六"),
+                         **desk.as_reviewer)
+    svc.revoke(desk.session, newest, reason="材料不实", **desk.as_reviewer)
+    assert (late.superseded_by_id, newer.superseded_by_id) == (newer.id, None)
+
+
 def test_reject_keeps_the_reason_with_its_spaces_collapsed(desk):
     filing = svc.reject(desk.session, desk.pending(), **desk.as_reviewer,
                         reason="  签字页\n缺少   盖章 ")
