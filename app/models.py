@@ -25,6 +25,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+MAX_ROW_ID = 2**31 - 1
+"""Largest id a row can have (PostgreSQL ``integer``). A larger number must not reach a query:
+SQLite cannot bind integers over 2**63 - 1 and the request would fail with a 500."""
+
+
 class Base(DeclarativeBase):
     pass
 

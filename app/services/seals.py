@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
 from app.domain.errors import FieldError
-from app.models import ReceivingUnit, Seal
+from app.models import MAX_ROW_ID, ReceivingUnit, Seal
 from app.services.audit import AuditTrail
 from app.stamping.seal_images import generate_seal, normalise_seal_upload
 from app.stamping.types import SealImage
@@ -65,7 +65,7 @@ def seals_of_unit(session: Session, unit_id: int) -> list[Seal]:
 
 def get_seal_for(session: Session, seal_id: int, unit_id: int | None) -> Seal:
     """The seal ``seal_id`` if it belongs to ``unit_id`` (None: any unit, for the office)."""
-    seal = session.get(Seal, seal_id)
+    seal = session.get(Seal, seal_id) if 0 < seal_id <= MAX_ROW_ID else None
     if seal is None or not seal.active or (unit_id is not None and seal.unit_id != unit_id):
         raise FieldError("seal_id", f"未找到编号为{seal_id}的可用印章")
     return seal

@@ -7,9 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ROW_ID = 2**31 - 1
-"""Largest id a row can have (PostgreSQL ``integer``). A larger number must not reach a query:
-SQLite cannot bind integers over 2**63 - 1 and the request would fail with a 500."""
+from app.models import MAX_ROW_ID
 
 
 class RowIdConverter(IntegerConverter):

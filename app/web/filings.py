@@ -76,7 +76,7 @@ def list_filings() -> str:
     filters = SearchFilters(
         status=(status,) if status in svc.STATUS_LABELS else None,
         unit_id=scope if scope is not None else request.args.get("unit", type=int))
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 500))  # clamped below to the last page
     q = request.args.get("q", "").strip()[:100]
     index = search_index_for(db)
     found = index.query_index(db, q, filters, page=page, per_page=50)

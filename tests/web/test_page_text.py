@@ -72,3 +72,8 @@ def test_page_three_of_two_reads_two_of_two(app, client):
     published_filings(app, 21)
     page = client.get("/public/commitments?page=3").get_data(as_text=True)
     assert "第 2/2 页" in page
+
+
+def test_a_huge_page_number_in_the_staff_list_is_the_last_page(clerk):
+    """User trial: ?page=99999999999999999999 was a 500 (OverflowError binding the offset)."""
+    assert clerk.get("/staff/filings?page=99999999999999999999").status_code == 200

@@ -223,6 +223,9 @@ def test_api_stamps_with_a_seal_chosen_by_id(app, clerk, client, api):
     ([{"op": "explode"}], "invalid_fields", "op 应为"),
     ([{"op": "seal", "seal_id": 999, "page": 1, "x_mm": 100, "y_mm": 100}], "invalid_fields",
      "印章"),
+    # user trial: an id past every integer column was a 500 (OverflowError)
+    ([{"op": "seal", "seal_id": 99999999999999999999999, "page": 1, "x_mm": 100, "y_mm": 100}],
+     "invalid_fields", "印章"),
     ([{"op": "seal", "seal_id": "SEAL", "page": 9, "x_mm": 100, "y_mm": 100}], "invalid_placement",
      "第9页不存在"),
     ([{"op": "seal", "seal_id": "SEAL", "page": 1, "x_mm": 205, "y_mm": 100}], "invalid_placement",
