@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os.path
 import unicodedata
 from collections.abc import Collection
 
@@ -23,20 +24,29 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(char in rest for char in short)
 
 
+def _shared_prefix(names: Collection[str]) -> str:
+    """What every registered name starts with ("凌源市"): it tells the units apart not at all."""
+    return os.path.commonprefix(list(names)) if len(names) > 1 else ""
+
+
 def closest_unit_names(typed: str, names: Collection[str], limit: int = SUGGESTIONS) -> list[str]:
     """Registry names a user most likely meant by ``typed``, best first.
 
     Abbreviations come first ("住建局" -> 凌源市住房和城乡建设局: its characters in order), then
-    names that look alike (difflib ratio ≥ 0.5, "凌源市财务局" -> 凌源市财政局).
+    names that look alike (difflib ratio ≥ 0.5, "凌源市财务局" -> 凌源市财政局). The prefix all
+    names share (the city) is left out of the comparison, so "凌源市不存在局" suggests nothing
+    rather than any 凌源市…局.
     """
-    key = _key(typed)
+    keyed = {_key(name): name for name in names}
+    prefix = _shared_prefix(list(keyed))
+    key = _key(typed).removeprefix(prefix)
     if not key:
         return []
-    keyed = {_key(name): name for name in names}
-    abbreviated = sorted((k for k in keyed if _is_subsequence(key, k)), key=len)
-    alike = difflib.get_close_matches(key, list(keyed), n=limit, cutoff=0.5)
+    bare = {k.removeprefix(prefix): k for k in keyed}
+    abbreviated = sorted((b for b in bare if _is_subsequence(key, b)), key=len)
+    alike = difflib.get_close_matches(key, list(bare), n=limit, cutoff=0.5)
     ordered = list(dict.fromkeys([*abbreviated, *alike]))
-    return [keyed[k] for k in ordered[:limit]]
+    return [keyed[bare[b]] for b in ordered[:limit]]
 
 
 def registered_unit_name(typed: str, names: Collection[str], *, field: str = "receiving_unit") -> str:

@@ -50,8 +50,13 @@ def test_closest_names_put_the_meant_unit_first(typed: str, first: str) -> None:
 
 
 def test_closest_names_are_at_most_three() -> None:
-    assert len(closest_unit_names("凌源市局", UNITS)) == 3
+    assert len(closest_unit_names("局", UNITS)) == 3
 
 
 def test_nothing_alike_offers_nothing() -> None:
     assert closest_unit_names("北京大学", UNITS) == []
+
+
+def test_the_city_alone_is_not_a_likeness() -> None:
+    """User trial: 凌源市不存在局 suggested 凌源市财政局 and others for their shared 凌源市…局."""
+    assert closest_unit_names("凌源市不存在局", UNITS) == []
