@@ -30,7 +30,8 @@ def test_form_shows_inline_errors_and_keeps_values(client):
 def test_form_refuses_an_unknown_unit_and_offers_the_closest(client):
     resp = client.post("/commitments/new", data={**UNIT_LETTER, "receiving_unit": "住建局"})
     assert resp.status_code == 400
-    assert 'name="receiving_unit_choice" value="凌源市住房和城乡建设局" checked' in resp.get_data(as_text=True)
+    page = resp.get_data(as_text=True)
+    assert 'name="receiving_unit_choice" value="凌源市住房和城乡建设局" checked' in page
 
 
 def test_form_takes_the_unit_chosen_from_the_suggestions(client):
