@@ -25,6 +25,7 @@ from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
+from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services import filings as svc
 from app.web.auth import current_user, login_required
@@ -173,6 +174,10 @@ def preview(filing_id: int, page: int) -> Response:
         png = page_png(archive().get(filing.sha256), page, dpi=60)
     except PreviewUnavailable:
         abort(404)
+    if filing.subject_kind == SubjectKind.NATURAL_PERSON.value:
+        # the picture shows the person's ID number as printed: staff access to it is logged
+        audit("view_page_picture", "filing", filing.id, page=page)
+        get_session().commit()
     return send_file(BytesIO(png), mimetype="image/png", max_age=3600)
 
 

@@ -280,6 +280,25 @@ def test_natural_person_is_masked_without_pdf_and_id_view_is_logged(app, client,
             AuditEntry.action == "view_id_number")) is not None
 
 
+def test_a_page_picture_of_a_persons_letter_is_logged(app, client, clerk):
+    """User trial: the page preview shows the ID number as printed; viewing it was not logged."""
+    _, pdf = issued_pdf(client, **PERSON_LETTER)
+    fid = filing_id(upload(clerk, pdf))
+    assert clerk.get(f"/staff/filings/{fid}/page-1.png").status_code == 200
+    with app.app_context():
+        assert get_session().scalar(select(AuditEntry).where(
+            AuditEntry.action == "view_page_picture")) is not None
+
+
+def test_a_page_picture_of_a_units_letter_is_not_an_id_view(app, client, clerk):
+    _, pdf = issued_pdf(client)
+    fid = filing_id(upload(clerk, pdf))
+    clerk.get(f"/staff/filings/{fid}/page-1.png")
+    with app.app_context():
+        assert get_session().scalar(select(AuditEntry).where(
+            AuditEntry.action == "view_page_picture")) is None
+
+
 def test_clerks_cannot_reveal_id_numbers_or_review(client, clerk):
     _, pdf = issued_pdf(client, **PERSON_LETTER)
     fid = filing_id(upload(clerk, pdf))
