@@ -69,6 +69,7 @@ def test_same_file_with_other_details_says_what_differs(app, client, clerk):
     assert filing_id(again) == filing_id(first)
     page = clerk.get(again.headers["Location"]).get_data(as_text=True)
     assert "承诺日期：已有记录为“2026-11-29”，本次填写为“2026-11-20”" in page
+    assert 'class="card warn"' in page  # a warning, not a success message (user trial)
 
 
 def test_same_file_with_the_same_details_says_nothing_differs(app, client, clerk):
