@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from io import BytesIO
+from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request, send_file, url_for
 from sqlalchemy import select, text
@@ -109,9 +110,17 @@ def _job_json(job: StampJob) -> dict[str, object]:
         "result_sha256": job.result_sha256,
         "operations": job.operations,
         "download_url": f"{root}/api/v1/stamp-jobs/{job.id}/result.pdf" if job.result_sha256 else None,
-        "signatures": [asdict(r) for r in stamp_svc.signature_reports(
+        "signatures": [_signature_json(r) for r in stamp_svc.signature_reports(
             job, archive(), services().trust_roots())],
     }
+
+
+def _signature_json(report: Any) -> dict[str, Any]:
+    """A signature report as JSON: times in ISO 8601 like every other API time (not HTTP dates)."""
+    data = asdict(report)
+    if data.get("signing_time") is not None:
+        data["signing_time"] = data["signing_time"].isoformat()
+    return data
 
 
 @bp.get("/seals")

@@ -211,7 +211,7 @@ class SignatureCheck(Response):
 
     field_name: str = described("签名域名称")
     signer: str = described("签名人（证书主题的 CN）")
-    signing_time: str | None = described("签名时间")
+    signing_time: str | None = described("签名时间（ISO 8601，含时区）")
     status: str = described("intact 完好、modified 签名后被修改、unknown_signer 签名人不受信任、invalid 无效")
     intact: bool = described("签名覆盖的字节未被修改")
     valid: bool = described("签名值可用签名人公钥验证")

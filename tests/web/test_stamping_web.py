@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pikepdf
@@ -208,6 +209,7 @@ def test_api_stamps_with_a_seal_chosen_by_id(app, clerk, client, api):
     body = resp.get_json()
     assert resp.headers["Location"].endswith(f"/api/v1/stamp-jobs/{body['id']}")
     assert [s["status"] for s in body["signatures"]] == ["intact"]
+    assert datetime.fromisoformat(body["signatures"][0]["signing_time"]).tzinfo is not None  # ISO 8601
     pdf = client.get(f"/api/v1/stamp-jobs/{body['id']}/result.pdf", headers=api)
     assert pdf.status_code == 200
     assert pdf.data.startswith(b"%PDF")
