@@ -89,6 +89,8 @@ http {{
         listen {host}:{port};
         limit_conn per_client {per_client};
 
+        error_page 400 494 /__front/400.$lyxy_error_format;
+        error_page 414 /__front/414.$lyxy_error_format;
         error_page 413 /__front/413.$lyxy_error_format;
         error_page 429 /__front/429.$lyxy_error_format;
         error_page 502 503 504 /__front/502.$lyxy_error_format;
@@ -114,6 +116,10 @@ http {{
             proxy_read_timeout {upstream_timeout}s;
         }}
 
+        location = /__front/400.json {{ internal; {json_400} }}
+        location = /__front/400.html {{ internal; {html_400} }}
+        location = /__front/414.json {{ internal; {json_414} }}
+        location = /__front/414.html {{ internal; {html_414} }}
         location = /__front/413.json {{ internal; {json_413} }}
         location = /__front/413.html {{ internal; {html_413} }}
         location = /__front/429.json {{ internal; {json_429} }}
@@ -178,12 +184,16 @@ def render_nginx_conf(cfg: FrontConfig) -> str:
     too_large = f"请求体过大：上传内容不能超过{_size_zh(cfg.max_body_bytes)}"
     busy = f"来自同一地址的并发连接过多（上限{CONNECTIONS_PER_CLIENT}个），请稍后再试"
     down = "服务暂时不可用，请稍后再试"
+    bad = "请求格式错误（地址或请求头含有不允许的字符，或请求头过大），请检查后重试"
+    too_long = "请求地址过长，请检查链接是否完整、正确"
     return _NGINX_TEMPLATE.format(
         run=cfg.run_dir, runtime=cfg.runtime_dir, socket=cfg.socket, host=cfg.host,
         port=cfg.port, user_line=f"user {cfg.worker_user};" if cfg.worker_user else "",
         header_timeout=HEADER_TIMEOUT_S, body_timeout=BODY_TIMEOUT_S,
         send_timeout=SEND_TIMEOUT_S, upstream_timeout=UPSTREAM_READ_TIMEOUT_S,
         max_body=cfg.max_body_bytes, per_client=CONNECTIONS_PER_CLIENT,
+        json_400=_json_answer(400, "bad_request", bad), html_400=_html_answer(400, bad),
+        json_414=_json_answer(414, "uri_too_long", too_long), html_414=_html_answer(414, too_long),
         json_413=_json_answer(413, "too_large", too_large), html_413=_html_answer(413, too_large),
         json_429=_json_answer(429, "rate_limited", busy), html_429=_html_answer(429, busy),
         json_502=_json_answer(502, "unavailable", down), html_502=_html_answer(502, down),

@@ -178,6 +178,22 @@ def test_oversized_body_is_refused_by_the_front_in_chinese(front):
     assert json.loads(body)["body_bytes"] == MAX_BODY
 
 
+def test_an_overlong_address_is_refused_by_the_front_in_chinese(front):
+    """User trial: nginx's own English "414 Request-URI Too Large" page reached the user. (Its
+    request line is not read, so the front cannot tell an API path: the answer is the HTML page.)"""
+    _, port = front
+    status, _, body = get(port, "/api/v1/documents/" + "A" * 40000)
+    assert status == 414
+    assert "请求地址过长" in body.decode()
+
+
+def test_a_malformed_request_is_refused_by_the_front_in_chinese(front):
+    _, port = front
+    status, _, body = get(port, "/verify/" + "%00")
+    assert status == 400
+    assert "请求格式错误" in body.decode()
+
+
 def test_launcher_stops_nginx_and_fails_when_gunicorn_dies(front):
     proc, port = front
     gunicorn = [pid for pid in children(proc.pid)
