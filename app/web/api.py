@@ -80,6 +80,13 @@ def create_commitment() -> Response:
     return resp
 
 
+@bp.get("/receiving-units")
+@documented(summary="已登记的接受承诺单位（出具承诺书时 receiving_unit 的可选值）", tag="信用承诺书",
+            responses={200: Reply("单位名称列表", schema.ReceivingUnitList)})
+def list_receiving_units() -> Response:
+    return jsonify({"units": svc.unit_names(get_session())})
+
+
 @bp.get("/documents/<number>")
 @documented(summary="按编号查询已出具文书的公开信息（不含身份证号码）", tag="核验",
             path={"number": "文书编号"}, query=schema.DocumentQuery,

@@ -67,7 +67,15 @@ class CommitmentRequest(BaseModel):
     subject_code: str = described("统一社会信用代码，自然人为身份证号码")
     legal_representative: str = described("法定代表人（负责人），单位必填，自然人留空", default="")
     matter: str = described("承诺事项")
-    receiving_unit: str = described("接受承诺单位")
+    receiving_unit: str = described(
+        "接受承诺单位：须为已登记的单位名称（GET /api/v1/receiving-units 列出全部）；"
+        "未登记的名称返回 400，message 中给出最接近的已登记单位")
+
+
+class ReceivingUnitList(Response):
+    """已登记的接受承诺单位（承诺书只能出具给这些单位）。"""
+
+    units: list[str] = described("单位名称，按登记顺序")
 
 
 class Issued(Response):
@@ -287,17 +295,21 @@ class Verdict(Response):
 
 
 class FilingForm(BaseModel):
-    """上传已盖章的信用承诺书（multipart/form-data）：文件和承诺书信息。"""
+    """上传已盖章的信用承诺书（multipart/form-data）：文件和承诺书信息。
+
+    本平台出具的承诺书：编号从文件中读取（也可填写 document_number），其余信息按出具记录自动
+    填写，可全部留空；填写的值须与承诺书一致。其他承诺书：除 file 外各项均须填写
+    （legal_representative 仅单位必填）。"""
 
     file: bytes = described("已盖章的信用承诺书 PDF")
-    scenario: Scenario = described("承诺适用情形")
-    subject_kind: SubjectKind = described("承诺主体类型")
-    subject_name: str = described("主体名称或自然人姓名")
-    subject_code: str = described("统一社会信用代码或身份证号码")
-    legal_representative: str = described("法定代表人（负责人），单位必填", default="")
-    matter: str = described("承诺事项")
-    commitment_date: str = described("承诺日期 YYYY-MM-DD")
-    document_number: str = described("本平台出具的文书编号（如有）", default="")
+    scenario: Scenario | None = described("承诺适用情形（本平台出具的承诺书可留空）", default=None)
+    subject_kind: SubjectKind | None = described("承诺主体类型（同上）", default=None)
+    subject_name: str = described("主体名称或自然人姓名（同上）", default="")
+    subject_code: str = described("统一社会信用代码或身份证号码（同上）", default="")
+    legal_representative: str = described("法定代表人（负责人），单位必填（同上）", default="")
+    matter: str = described("承诺事项（同上）", default="")
+    commitment_date: str = described("承诺日期 YYYY-MM-DD（同上；留空为出具日期）", default="")
+    document_number: str = described("本平台出具的文书编号（如有；留空时从文件中读取）", default="")
 
 
 class FilingCreated(Response):

@@ -185,3 +185,14 @@ def test_rate_limit_answers_429_in_chinese(app_factory):
     page = client.post("/commitments/new", data=bad, headers={"Accept": "text/html"})
     assert page.status_code == 429
     assert "频繁" in page.get_data(as_text=True)
+
+
+def test_receiving_units_are_listed_for_api_clients(client):
+    """Issue 12 §2 / user trial: a client can learn the registered units without reading errors."""
+    units = client.get("/api/v1/receiving-units").get_json()["units"]
+    assert "凌源市住房和城乡建设局" in units
+
+
+def test_a_filing_form_needs_only_the_file_for_our_letters_as_described(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["schemas"]["FilingForm"]["required"] == ["file"]
