@@ -40,7 +40,7 @@ from app.web.common import (
     trail,
 )
 from app.web.errors import error_response
-from app.web.jsonbody import json_object
+from app.web.jsonbody import NUL_REFUSED, holds_nul, json_object
 from app.web.openapi import Reply, documented, openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -169,6 +169,8 @@ def create_stamp_job() -> Response:
     except InvalidJson:
         raise FieldError("operations", "operations 应为JSON数组，例如 "
                          '[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}]') from None
+    if holds_nul(operations):
+        return error_response(400, "invalid_characters", NUL_REFUSED, {"operations": NUL_REFUSED})
     db = get_session()
     number = request.form.get("document_number", "").strip() or None
     upload = request.files.get("file")

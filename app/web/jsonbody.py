@@ -51,17 +51,17 @@ def json_object(hint: str = "请求体应为JSON对象（Content-Type: applicati
                               else f"{hint}；{exc.message}") from None
     if not isinstance(data, dict):
         raise JsonBodyRefused(400, "invalid_json", hint)
-    if _holds_nul(data):  # PostgreSQL refuses NUL in text, even in a lookup (app.web.security)
+    if holds_nul(data):  # PostgreSQL refuses NUL in text, even in a lookup (app.web.security)
         raise JsonBodyRefused(400, "invalid_characters", NUL_REFUSED)
     return data
 
 
-def _holds_nul(value: object) -> bool:
+def holds_nul(value: object) -> bool:
     """A NUL character in any key or string of ``value`` (depth is bounded by loads_bounded)."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return any(holds_nul(v) for v in value)
     return False

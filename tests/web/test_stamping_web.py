@@ -246,6 +246,14 @@ def test_api_refusals_store_nothing(app, clerk, client, api, ops, code, message)
     assert count(app, StampJob) == 0
 
 
+def test_api_refuses_a_nul_in_an_operation_like_any_nul(app, client, api):
+    """User trial: a NUL in the watermark text came back as uncoverable_character on "水印文字"."""
+    ops = json.dumps([{"op": "watermark", "text": "a\u0000b"}])
+    resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf_pages(1)), "a.pdf"), "operations": ops})
+    assert (resp.status_code, resp.get_json()["error"]) == (400, "invalid_characters")
+
+
 def test_api_refuses_non_pdf(app, client, api):
     resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(b"GIF89a"), "a.pdf"), "operations": "[]"})
