@@ -45,9 +45,12 @@ class ReportWording:
             node = node[name]
         return node
 
+    def _slots(self, values: Mapping[str, Segment]) -> Mapping[str, Segment]:
+        return {**self.values, **values} if values else self.values
+
     def format(self, template: str, **values: Segment) -> str:
         """``template`` with its slots filled."""
-        return template.format_map({**self.values, **values})
+        return template.format_map(self._slots(values))
 
     def text(self, key: str, **values: Segment) -> str:
         """The string at ``key``, slots filled."""
@@ -69,7 +72,7 @@ class ReportWording:
             return self.fill(self.format(raw["fill"], **values))
         slot = _ONE_SLOT.fullmatch(raw)
         if slot is not None:
-            return {**self.values, **values}[slot[1]]
+            return self._slots(values)[slot[1]]
         return self.format(raw, **values)
 
     def segments(self, raw: list[Any], **values: Segment) -> Parts:
