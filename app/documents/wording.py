@@ -1,6 +1,8 @@
-"""The fixed text of a 信用承诺书 version, read from its folder's wording.json (never from code).
+"""The fixed text of released document versions, read from each version's wording.json (never from
+code): the one loader (:func:`wording_data`) and the 信用承诺书's view of it (:class:`LetterWording`).
+The report scaffolds' view is ``app.documents.reports.wording``.
 
-The wording is part of the released version: policy 五(二)1–5 verbatim (the source's half-width
+A letter's wording is part of the released version: policy 五(二)1–5 verbatim (the source's half-width
 punctuation set full-width as on paper), preamble, closing (policy 五(三)2), signature block, field
 labels and subtitles. A letter issued with a version re-renders with that version's wording.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from app.documents.registry import Family, template_version
 from app.documents.render import TEMPLATE_DIR
@@ -85,12 +88,23 @@ class LetterWording:
 
 
 @cache
-def letter_wording(version: str) -> LetterWording:
-    """The wording of 信用承诺书 ``version``; raises ``UnknownTemplateVersion``."""
-    t = template_version(Family.COMMITMENT, version)
+def wording_data(family: Family, version: str) -> dict[str, Any]:
+    """The parsed wording.json of released ``version`` of ``family``, read once per process and
+    shared: callers must not modify it.
+
+    :raises UnknownTemplateVersion: no such released version.
+    :raises ValueError: the version names no wording file (its markup holds its text).
+    """
+    t = template_version(family, version)
     if t.wording is None:
         raise ValueError(f"{t.folder} has no wording file")
-    raw = json.loads((TEMPLATE_DIR / t.path(t.wording)).read_text(encoding="utf-8"))
+    return json.loads((TEMPLATE_DIR / t.path(t.wording)).read_text(encoding="utf-8"))
+
+
+@cache
+def letter_wording(version: str) -> LetterWording:
+    """The wording of 信用承诺书 ``version``; raises ``UnknownTemplateVersion``."""
+    raw = wording_data(Family.COMMITMENT, version)
     return LetterWording(
         title=raw["title"], subtitles=dict(raw["subtitles"]),
         subject_kinds=dict(raw["subject_kinds"]), copy_labels=tuple(raw["copy_labels"]),

@@ -12,7 +12,9 @@ as of the issue date, the grade scale); everything the agency must write is prin
 fill, "【请填写：…】", highlighted. The package reads in the order the data flows:
 
 - ``model``: the input (:class:`ScaffoldInfo`, checked on construction) and the content blocks;
-- ``content``: what a report says, built once as a list of blocks (:func:`scaffold_blocks`);
+- ``wording``: the fixed text of the version (``templates/reports/<version>/wording.json``);
+- ``content``: what a report says, built once as a list of blocks (:func:`scaffold_blocks`) from
+  that wording and the info;
 - ``pdf``: the blocks through Jinja2 + WeasyPrint (``templates/reports/<version>/``, the
   version the report record stores, ``app.documents.registry``);
 - ``docx``: the blocks as WordprocessingML (``app.documents.wordml``, the letters' page and fonts),

@@ -27,6 +27,7 @@ from app.documents.reports.model import (
     Signature,
     Table,
 )
+from app.documents.reports.wording import ReportWording, report_wording
 from app.documents.wordml import (
     BODY_PT,
     CAPTION_PT,
@@ -84,7 +85,7 @@ def _blank(line_pt: float = LINE_PITCH_PT) -> str:
     return paragraph("", line_pt=line_pt)
 
 
-def _cover_xml(cover: Cover) -> str:
+def _cover_xml(cover: Cover, w: ReportWording) -> str:
     title_rpr = rpr(FONT_TITLE, COVER_TITLE_PT)
     title = run("\n".join(cover.title_lines), title_rpr)
     parts = [
@@ -104,7 +105,9 @@ def _cover_xml(cover: Cover) -> str:
     parts.append(_blank())
     parts.append(paragraph(f"<w:r><w:rPr>{rpr(FONT_BODY, BODY_PT)}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
                            align="center", line_pt=None))
-    caption = "扫码验证" + (f"\u3000验证码：{cover.verification_code}" if cover.verification_code else "")
+    caption = w.text("cover.qr_caption")
+    if cover.verification_code:
+        caption += w.text("cover.qr_code", code=cover.verification_code)
     parts.append(paragraph(run(caption, rpr(FONT_KAI, CAPTION_PT)), align="center", line_pt=CAPTION_PT * 1.6,
                            mark=(FONT_KAI, CAPTION_PT)))
     parts.append(paragraph(run(cover.basis, rpr(FONT_KAI, CAPTION_PT)), align="center",
@@ -187,12 +190,12 @@ def _signature_xml(signature: Signature) -> str:
     return "".join(parts)
 
 
-def _body_xml(blocks: Iterable[Block]) -> str:
+def _body_xml(blocks: Iterable[Block], w: ReportWording) -> str:
     out: list[str] = []
     previous: Block | None = None
     for block in blocks:
         if isinstance(block, Cover):
-            out.append(_cover_xml(block))
+            out.append(_cover_xml(block, w))
         elif isinstance(block, Heading):
             out.append(_heading_xml(block))
         elif isinstance(block, Para):
@@ -270,12 +273,13 @@ def scaffold_docx(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> 
     layout = template_version(Family.REPORT, version).docx_layout
     if layout != "report-scaffold-1":
         raise ValueError(f"no DOCX layout {layout!r} for report scaffolds")
-    blocks = scaffold_blocks(info)
+    w = report_wording(version)
     document = Document(io.BytesIO(_report_template()))
-    append_body_xml(document, _body_xml(blocks))
+    append_body_xml(document, _body_xml(scaffold_blocks(info, version), w))
     for placeholder in document.element.body.iter(qn("w:drawing")):
         if len(placeholder) == 0:
-            insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM, "扫码验证二维码")
+            insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM,
+                           w.text("cover.qr_alt"))
             break
 
     props = document.core_properties

@@ -174,14 +174,10 @@ def _has_resident_id(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Fill:
-    """A field the agency fills in: printed "【请填写：hint】", highlighted."""
+    """A field the agency fills in, printed highlighted (``ReportWording.fill``)."""
 
-    hint: str = ""
-
-    @property
-    def text(self) -> str:
-        """The printed marker."""
-        return f"【请填写：{self.hint}】" if self.hint else "【请填写】"
+    text: str
+    """The printed marker, e.g. "【请填写：住所】" (the version's wording.json)."""
 
 
 Segment = str | Fill

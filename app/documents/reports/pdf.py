@@ -19,7 +19,7 @@ def scaffold_pdf(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> b
     :raises UnknownTemplateVersion: ``version`` is not a released reports version.
     """
     t = template_version(Family.REPORT, version)
-    blocks = scaffold_blocks(info)
+    blocks = scaffold_blocks(info, version)
     stack = font_stack()
     for context, text in printed_texts(blocks):
         stack.check_text(text, context)
