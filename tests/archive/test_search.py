@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, text
@@ -537,6 +538,19 @@ def test_sqlite_short_queries_walk_the_name_prefix_index(archive: Archive) -> No
         assert "TEMP B-TREE" not in plan, plan
 
 
+def _filing_at_0007(db: Session, unit_id: int, n: int, *, name: str, kind: str,
+                    code: str) -> SimpleNamespace:
+    values = dict(sha256=f"{n:064d}", original_name="承诺书.pdf", size_bytes=1000, page_count=1,
+                  unit_id=unit_id, subject_kind=kind, subject_name=name, subject_code_public=code,
+                  subject_code_hash=f"h{n:063d}", subject_code_enc="-", legal_representative="",
+                  matter="凌源市城南片区道路改造工程施工许可", scenario="project_approval",
+                  commitment_date=date(2026, 3, 1), status="published", created_at=T0)
+    filing_id = db.execute(text(
+        f"INSERT INTO filings ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)}) "
+        "RETURNING id"), values).scalar_one()
+    return SimpleNamespace(id=filing_id, **values)
+
+
 def test_migration_0008_fills_the_public_names_of_indexed_filings(tmp_path) -> None:
     """SQLite: filings indexed before 0008 are found by short queries right after it."""
     from alembic import command
@@ -548,11 +562,14 @@ def test_migration_0008_fills_the_public_names_of_indexed_filings(tmp_path) -> N
     engine = make_engine(url)
     try:
         with Session(engine) as db:
-            archive = Archive(db)
-            unit = archive.unit()
-            person = archive.filing(unit, name="张三丰", kind="natural_person",
-                                    code="2*************1237", index=False)
-            firm = archive.filing(unit, index=False)
+            # rows as the 0007 schema holds them (SQL, not today's models, which have more columns)
+            unit_id = db.execute(text("INSERT INTO receiving_units (name, created_at) VALUES "
+                                      "('凌源市检索测试局', :t) RETURNING id"), {"t": T0}).scalar_one()
+            unit = SimpleNamespace(id=unit_id, name="凌源市检索测试局")
+            person = _filing_at_0007(db, unit_id, 1, name="张三丰", kind="natural_person",
+                                     code="2*************1237")
+            firm = _filing_at_0007(db, unit_id, 2, name="凌源市示例建筑工程有限公司", kind="enterprise",
+                                   code="91211382MA0Y8K7Q3B")
             for f in (person, firm):  # what SqliteFtsIndex wrote before 0008
                 db.execute(text(
                     "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
