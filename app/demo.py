@@ -12,7 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
+from app.domain.commitments import Scenario
 from app.domain.roles import Role
+from app.domain.subjects import SubjectKind
+from app.domain.unit_clauses import clause_applies
 from app.models import Agency, ReceivingUnit, Seal, User
 from app.services.audit import AuditTrail
 
@@ -80,6 +83,14 @@ CLAUSE_SCOPES: dict[str, tuple[str, str]] = {
     "凌源市财政局": ("procurement_bidding", UNIT_KINDS),  # government procurement suppliers
 }
 """(scenarios, subject kinds) each demo clause applies to (issue 12 §2)."""
+
+
+def demo_clause(unit: str, scenario: Scenario, kind: SubjectKind) -> str | None:
+    """The demo unit's clause 6 when its scope takes in this scenario and subject kind, as the
+    service chooses it (``app.services.commitments.matter_clause``), for the samples."""
+    clause = UNITS.get(unit)
+    scenarios, kinds = CLAUSE_SCOPES.get(unit, (None, None))
+    return clause if clause and clause_applies(scenarios, kinds, scenario, kind) else None
 
 
 def load_demo(session: Session) -> int:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.demo import SAMPLES, UNITS
+from app.demo import SAMPLES, demo_clause
 from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
 from app.documents.registry import CURRENT, RELEASED, Family
@@ -79,7 +79,7 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
     for serial, (name, data) in enumerate(sorted(SAMPLES.items()), start=1):
         req = parse_commitment_request(data)
         issue = sample_issue(req.subject_code, serial, issued_on)
-        extra = UNITS.get(req.receiving_unit)
+        extra = demo_clause(req.receiving_unit, req.scenario, req.subject_kind)
         letters = doc.filled_letters(req, issue, extra)
         pdf = doc.letters_pdf(letters, created=issued_on)
         base = out / f"commitment-{name}"
@@ -183,7 +183,7 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     data = SAMPLES[STAMPED_LETTER_SAMPLE]
     req = parse_commitment_request(data)
     issue = sample_issue(req.subject_code, 1, issued_on)
-    extra = UNITS.get(req.receiving_unit)
+    extra = demo_clause(req.receiving_unit, req.scenario, req.subject_kind)
     letters = doc.filled_letters(req, issue, extra)
     letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
     record_issued(out, {"stamped-letter": issued_entry(

@@ -15,6 +15,10 @@ from app.domain.commitments import CommitmentRequest, Scenario, normalise_extra_
 from app.domain.dates import format_cn_date
 from app.domain.subjects import SubjectKind
 
+LETTER_DOCX_LAYOUTS = ("letters-1", "letters-2")
+"""The letter layouts there are (registry.DOCX_LAYOUTS): letters-2 is letters-1 with the ruled
+lines of an open item (``Letter.open_lines``), which no letter of a letters-1 version has."""
+
 CURRENT_TEMPLATE_VERSION = CURRENT[Family.COMMITMENT]
 """Template version used for new letters (app/documents/registry.py); older letters re-render
 with the version they store."""
@@ -48,12 +52,14 @@ def _fields(w: LetterWording, kind: SubjectKind, name: str, code: str, legal_rep
 def _letter(w: LetterWording, scenario: Scenario, kind: SubjectKind,
             fields: tuple[LetterField, ...], extra_clause: str | None, date_text: str,
             **issued: str) -> Letter:
+    clause = normalise_extra_clause(extra_clause)
     return Letter(
         title=w.title,
         subtitle=w.subtitle(scenario),
         fields=fields,
         preamble=w.preamble_for(kind),
-        clauses=w.clauses(kind, normalise_extra_clause(extra_clause)),
+        clauses=w.clauses(kind, clause),
+        open_lines=w.open_lines(clause),
         closing=w.closing,
         signature_lines=w.signature_block(kind),
         date_text=date_text,
@@ -100,6 +106,8 @@ def letters_docx(letters: Sequence[Letter], version: str = CURRENT_TEMPLATE_VERS
     """DOCX bytes of ``letters`` in the DOCX layout of ``version`` (same content and margins as
     the PDF)."""
     layout = template(version).docx_layout
-    if layout != "letters-1":  # the one letter layout there is (registry.DOCX_LAYOUTS)
+    if layout not in LETTER_DOCX_LAYOUTS:
         raise ValueError(f"no DOCX layout {layout!r} for letters")
+    if layout == "letters-1" and any(letter.open_lines for letter in letters):
+        raise ValueError("DOCX layout letters-1 has no ruled lines for an open item")
     return render_letters_docx(letters)

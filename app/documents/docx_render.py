@@ -149,18 +149,7 @@ def _letter_xml(letter: Letter, ends_section: bool) -> str:
     if letter.receiving_unit:
         # 主送机关 (§1.2): flush left with a full-width colon, directly above the text it addresses.
         parts.append(paragraph(run(letter.receiving_unit + "：", body_rpr()), before_pt=4))
-    texts = [letter.preamble] if letter.preamble else []
-    texts += [
-        _chinese_number(n) + "、" + clause for n, clause in enumerate(letter.clauses, start=1)
-    ]
-    if letter.closing:
-        texts.append(letter.closing)
-    for n, text in enumerate(texts, start=1):
-        # The last body line travels with the signature block, so that signature and seal
-        # share a page with the text (§1.3: no "此页无正文").
-        parts.append(
-            paragraph(run(text, body_rpr()), first_line_chars=2, keep_next=n == len(texts))
-        )
+    parts += _body(letter)
     parts.append(_signature_table(letter))
     # Word wants a paragraph after a table; at 1 pt it cannot push anything onto a new page.
     # An empty w:sectPr is a placeholder for the section break that render_letters_docx fills in.
@@ -205,6 +194,49 @@ def _field_line(field: LetterField, after_pt: float) -> str:
         hanging_twips=label_twips,
         after_pt=after_pt,
     )
+
+
+def _body(letter: Letter) -> list[str]:
+    """Preamble, numbered clauses, the open item's ruled lines (layout letters-2) and closing."""
+    texts = [letter.preamble] if letter.preamble else []
+    texts += [
+        _chinese_number(n) + "、" + clause for n, clause in enumerate(letter.clauses, start=1)
+    ]
+    body = [paragraph(run(text, body_rpr()), first_line_chars=2) for text in texts]
+    if letter.open_lines:
+        body.append(_open_item(_chinese_number(len(letter.clauses) + 1), letter.open_lines))
+    if letter.closing:
+        body.append(paragraph(run(letter.closing, body_rpr()), first_line_chars=2))
+    if body:
+        # The last body line travels with the signature block, so that signature and seal
+        # share a page with the text (§1.3: no "此页无正文"). No body paragraph has a style,
+        # so w:keepNext is the first child of its w:pPr (schema order).
+        body[-1] = _keep_with_next(body[-1])
+    return body
+
+
+def _keep_with_next(paragraph_xml: str) -> str:
+    """``paragraph_xml`` (its last w:p, without w:pStyle) kept on the page of what follows."""
+    head, sep, tail = paragraph_xml.rpartition("<w:pPr>")
+    if "<w:keepNext/>" in tail.split("</w:pPr>", 1)[0]:
+        return paragraph_xml
+    return head + sep + "<w:keepNext/>" + tail
+
+
+def _open_item(numeral: str, lines: int) -> str:
+    """The open item (policy 五(二)6 written in by hand, layout letters-2): its numeral 2
+    characters in, then ``lines`` ruled lines, the first from after the numeral, the others
+    across the text block; the lines keep together on one page.
+
+    A ruled line is an underlined tab to a right tab stop at the edge, as a blank field's.
+    """
+    rule = f"<w:r><w:rPr>{rpr(FONT_BODY, BODY_PT, underline=True)}</w:rPr><w:tab/></w:r>"
+    edge = text_width_twips()
+    first = paragraph(run(numeral + "、", body_rpr()) + rule, align="left", first_line_chars=2,
+                      tab_stop_twips=edge, keep_next=lines > 1)
+    rest = [paragraph(rule, align="left", tab_stop_twips=edge, keep_next=n < lines)
+            for n in range(2, lines + 1)]
+    return first + "".join(rest)
 
 
 def _signature_table(letter: Letter) -> str:

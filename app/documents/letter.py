@@ -48,3 +48,6 @@ class Letter:
     """一式两份 marker: "承诺人留存" or "接受承诺单位留存"; empty when not split."""
     receiving_unit: str = ""
     """接受承诺单位, printed as the addressee line when set."""
+    open_lines: int = 0
+    """Ruled lines of one more numbered item after the clauses, to write on by hand (policy
+    五(二)6 when no receiving unit's clause applies, template v3 on); 0: no such item."""

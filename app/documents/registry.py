@@ -82,6 +82,8 @@ class TemplateVersion:
 
 DOCX_LAYOUTS = {
     "letters-1": "app.documents.docx_render.render_letters_docx (GB/T 9704 page, one section per copy)",
+    "letters-2": "app.documents.docx_render.render_letters_docx: letters-1 and the ruled lines of "
+                 "the open item 六 (Letter.open_lines)",
     "report-scaffold-1": "app.documents.reports.docx.scaffold_docx",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
@@ -92,6 +94,10 @@ _RELEASED = (
     # v2: v1's page, rendered about 20 % faster (see the header of its markup and stylesheet).
     TemplateVersion(Family.COMMITMENT, "v2", "letter.html", "letter.css", "document-ua.css",
                     wording="wording.json", docx_layout="letters-1"),
+    # v3: policy 五(二)6 gets its place (issue 12 §2): when no receiving unit's clause applies
+    # (blank forms; a unit's clause scoped to other matters), item 六 with ruled lines to write on.
+    TemplateVersion(Family.COMMITMENT, "v3", "letter.html", "letter.css", "document-ua.css",
+                    wording="wording.json", docx_layout="letters-2"),
     TemplateVersion(Family.CERTIFICATE, "v1", "certificate.html", "certificate.css"),
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v1", "clause.html"),
     # reports v1: the wording of both scaffolds is wording.json (read by app/documents/reports/
@@ -108,7 +114,7 @@ for _t in _RELEASED:
     RELEASED[_t.family][_t.version] = _t
 
 CURRENT: dict[Family, str] = {
-    Family.COMMITMENT: "v2",
+    Family.COMMITMENT: "v3",
     Family.CERTIFICATE: "v1",
     Family.PROCUREMENT_CLAUSE: "v1",
     Family.REPORT: "v1",

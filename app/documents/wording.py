@@ -54,6 +54,10 @@ class LetterWording:
     """Closing paragraph: effect, liability and consent to publication."""
     signature_lines: dict[str, tuple[str, ...]]
     """"unit" / "person" -> signature block lines (a unit seals, its 法定代表人 signs)."""
+    open_item_lines: int = 0
+    """Ruled lines of the item that gives policy 五(二)6 ("需要作出的其他承诺") its place when
+    no receiving unit's clause applies: the item after the policy clauses, numbered, with this
+    many lines to write on (v3 on); 0: no such item (v1, v2: the clause is printed or nothing)."""
 
     def _who(self, kind: SubjectKind) -> str:
         return "unit" if kind.is_unit else "person"
@@ -75,13 +79,20 @@ class LetterWording:
     def clauses(self, kind: SubjectKind, extra_clause: str | None = None) -> tuple[str, ...]:
         """The clauses without numbering: policy 五(二)1–5 with the subject's pronoun, then
         clause 6 (五(二)6, the receiving unit's matter-specific text, already normalised by
-        ``app.domain.commitments.normalise_extra_clause``) when given."""
+        ``app.domain.commitments.normalise_extra_clause``) when given. Without it, in a version
+        with an open item (``open_lines``), the item to write on follows: clause 5 ends "；"."""
         pronoun = self.pronouns[self._who(kind)]
         texts = [c.replace(self.pronoun_placeholder, pronoun) for c in self.policy_clauses]
         if extra_clause:
             texts.append(extra_clause)
+        last_end = self.clause_end if self.open_lines(extra_clause) else self.last_clause_end
         return (tuple(c + self.clause_end for c in texts[:-1])
-                + (texts[-1] + self.last_clause_end,))
+                + (texts[-1] + last_end,))
+
+    def open_lines(self, extra_clause: str | None) -> int:
+        """Ruled lines printed as the item after the clauses (policy 五(二)6 to write in by
+        hand): none when the receiving unit's clause fills that place."""
+        return 0 if extra_clause else self.open_item_lines
 
     def signature_block(self, kind: SubjectKind) -> tuple[str, ...]:
         return self.signature_lines[self._who(kind)]
@@ -114,4 +125,5 @@ def letter_wording(version: str) -> LetterWording:
         preamble=raw["preamble"], policy_clauses=tuple(raw["policy_clauses"]),
         clause_end=raw["clause_end"], last_clause_end=raw["last_clause_end"],
         closing=raw["closing"],
-        signature_lines={k: tuple(v) for k, v in raw["signature_lines"].items()})
+        signature_lines={k: tuple(v) for k, v in raw["signature_lines"].items()},
+        open_item_lines=int(raw.get("open_item_lines", 0)))

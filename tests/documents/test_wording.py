@@ -50,15 +50,37 @@ UNIT_CLAUSES = (
 )
 
 
+def _without_clause_6(wording: LetterWording, clauses: tuple[str, ...]) -> tuple[str, ...]:
+    """The five policy clauses as a version prints them when no unit clause applies: clause 5
+    ends "。" (v1, v2) or "；" when the open item 六 follows (v3 on)."""
+    if wording.open_item_lines:
+        return (*clauses[:4], clauses[4][:-1] + "；")
+    return clauses
+
+
 @pytest.mark.parametrize("kind", [k for k in SubjectKind if k is not SubjectKind.NATURAL_PERSON])
 def test_unit_clauses(wording: LetterWording, kind: SubjectKind) -> None:
-    assert wording.clauses(kind) == UNIT_CLAUSES
+    assert wording.clauses(kind) == _without_clause_6(wording, UNIT_CLAUSES)
 
 
 def test_person_clauses(wording: LetterWording) -> None:
     expected = tuple(c.replace("本单位", "本人") for c in UNIT_CLAUSES)
-    assert wording.clauses(SubjectKind.NATURAL_PERSON) == expected
+    assert wording.clauses(SubjectKind.NATURAL_PERSON) == _without_clause_6(wording, expected)
     assert all(c.startswith("承诺本人") for c in expected)
+
+
+@pytest.mark.parametrize(("version", "lines"), [("v1", 0), ("v2", 0), ("v3", 3)])
+def test_open_item_lines_of_each_version(version: str, lines: int) -> None:
+    # Policy 五(二)6 has its place from v3 on (issue 12 §2): three ruled lines to write on.
+    assert letter_wording(version).open_item_lines == lines
+
+
+def test_open_item_gives_way_to_a_unit_clause(wording: LetterWording) -> None:
+    assert wording.open_lines("在30日内补齐项目环评材料。") == 0
+
+
+def test_open_item_is_printed_without_a_unit_clause(wording: LetterWording) -> None:
+    assert wording.open_lines(None) == wording.open_item_lines
 
 
 @pytest.mark.skipif(not POLICY.exists(), reason="policy text not available")
