@@ -19,6 +19,7 @@ from app.archive.search import FilingEntry, search_index_for
 from app.domain.access import Reader
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.filings import (
+    FilingMetadata,
     canonical_letter_number,
     differences_from_filing,
     differences_from_letter,
@@ -153,18 +154,8 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     if existing is not None:
         return UploadResult(existing, created=False, differences=_restated(existing, stated, cipher))
     marks = _page_marks(data, facts, signatures)
-    number = _letter_number(stated.get("document_number"), facts.document_numbers or marks.qr_numbers)
-    issued = issued_letter_fields(session, number, cipher, unit) if number else {}
-    if number and not issued:
-        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
-        raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
-                         "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
-    meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
-    if issued:
-        letter = parse_filing_metadata(issued, receiving_unit=unit.name, today=today)
-        differences = differences_from_letter(meta.request, letter.request, issued["document_number"])
-        if differences:
-            raise FieldErrors(differences)
+    in_file = facts.document_numbers or (marks.qr_numbers if marks else ())
+    meta = _letter_metadata(session, cipher, unit, stated, in_file, today)
     if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
         raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
     try:
@@ -200,6 +191,26 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
                  flags=[f["code"] for f in flags])
     _reindex(session, filing)
     return UploadResult(filing, created=True)
+
+
+def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
+                     stated: Mapping[str, object], in_file: tuple[str, ...],
+                     today: date) -> FilingMetadata:
+    """The filing's metadata: what the clerk typed over what the issued letter says (they must
+    agree); a number that is not a letter of ours addressed to ``unit`` is refused."""
+    number = _letter_number(stated.get("document_number"), in_file)
+    issued = issued_letter_fields(session, number, cipher, unit) if number else {}
+    if number and not issued:
+        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
+        raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
+                         "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
+    meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
+    if issued:
+        letter = parse_filing_metadata(issued, receiving_unit=unit.name, today=today)
+        differences = differences_from_letter(meta.request, letter.request, issued["document_number"])
+        if differences:
+            raise FieldErrors(differences)
+    return meta
 
 
 def _page_marks(data: bytes, facts: PdfFacts, signatures: SignatureTrust | None) -> PageMarks | None:

@@ -170,3 +170,16 @@ def test_review_page_shows_every_page_and_the_queue_the_flags(app, client, clerk
     queue = reviewer.get("/staff/review").get_data(as_text=True)
     row = queue[queue.index(f"#{fid}</a>"):]
     assert "未见签章" in row[:row.index("</tr>")]
+
+
+def test_pages_that_cannot_be_rendered_are_flagged_not_checked(app, client, clerk, monkeypatch):
+    from app.archive.intake import marks
+
+    def broken(*_args, **_kwargs):
+        raise marks.PageRenderError("pdftoppm failed")
+
+    monkeypatch.setattr(marks, "render_pages", broken)
+    _, pdf = issued_pdf(client)
+    resp = upload(clerk, pdf)
+    assert resp.status_code == 303  # the letter's number is in its text: accepted, to be looked at
+    assert flag_codes(app, filing_id(resp)) == ["not_checked"]
