@@ -1,7 +1,7 @@
 """What the pages of an accepted upload show as pictures: the letter's QR code and seal marks.
 
 A scanned letter has no text layer: its 文书编号 is read from the QR code printed next to the
-signature block (it points at ``/verify/<number>``). Whether the applicant stamped it is read from
+signature block (it holds the letter's verification link). Whether the applicant stamped it is read from
 the picture too: a seal-coloured (red) mark in the lower part of a page, where the signature block
 (落款) sits; an electronic seal drawn into the PDF shows the same way.
 
@@ -12,7 +12,6 @@ the QR codes from our own pictures.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -41,7 +40,6 @@ MIN_SEAL_AREA_MM2 = 60.0
 MIN_SEAL_SIDE_MM = 12.0
 """... spread over at least this width and height (a red tick or a red underline is not a seal)."""
 _MM_PER_INCH = 25.4
-_VERIFY_NUMBER = re.compile(r"/verify/([^/?#\s]+)")
 
 
 class PageRenderError(RuntimeError):
@@ -123,13 +121,12 @@ def _render_run(exe: str, src: Path, first: int, last: int, dpi: int) -> list[Im
 
 
 def qr_numbers(picture: Image.Image) -> list[str]:
-    """The 文书编号 of our verification links in the QR codes of ``picture``."""
+    """The 文书编号 (check character verified) in the QR codes of ``picture``: our verification
+    links carry it; whether it is a letter issued to the uploading unit is the caller's question."""
     found: list[str] = []
     for barcode in zxingcpp.read_barcodes(picture.convert("L"),
                                           formats=zxingcpp.BarcodeFormat.QRCode):
-        match = _VERIFY_NUMBER.search(barcode.text)
-        if match:
-            found += numbers_in(match.group(1))
+        found += numbers_in(barcode.text)
     return found
 
 
