@@ -252,6 +252,9 @@ class Filing(Base):
     representative (policy 五(三)2: such changes need a new commitment) -> 已更新."""
     public_copy_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     """Derived blob: the public copy, page pictures under our watermark (never the original)."""
+    review_flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    """What intake noticed for the reviewer (issue 12 §3, 0016): ``[{"code": "unsigned"}]`` (未见签章),
+    ``{"code": "number_filed_before", "filing_id": n}``; see ``app.services.filings.FLAG_LABELS``."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
 

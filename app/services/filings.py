@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -12,12 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
-from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
+from app.archive.intake import IntakeLimits, PdfFacts, display_file_name, inspect_pdf
+from app.archive.intake.marks import PageMarks, PageRenderError, read_page_marks
 from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
 from app.domain.access import Reader
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.filings import (
+    FilingMetadata,
     canonical_letter_number,
     differences_from_filing,
     differences_from_letter,
@@ -31,6 +33,7 @@ from app.services.commitments import DocumentNotFound, find_readable_document
 from app.stamping.public_copy import is_current_public_copy, make_public_copy
 from app.stamping.signing import DocumentSigner
 from app.stamping.types import StampingError
+from app.stamping.validation import validate_signatures
 
 PUBLIC_WATERMARK = "公示专用"
 PUBLIC_COPY_TITLE = "信用承诺书（公示文本）"
@@ -38,6 +41,16 @@ PUBLIC_COPY_SIGNATURE_REASON = "凌源市信用文书服务公示副本"
 STATUS_LABELS = {"pending": "待审核", "published": "公示中", "rejected": "已驳回",
                  "revoked": "已撤销"}
 MAX_REASON_LEN = 500
+FLAG_LABELS = {
+    "unsigned": "未见签章：未发现承诺单位的印章（落款处的红色印章）或有效的电子签名，请核对原件",
+    "not_checked": "未能检查签章：页面无法生成图像，请人工核对印章和签字",
+    "number_filed_before": "同一编号的承诺书本单位此前已上传过",
+}
+"""What intake tells the reviewer (issue 12 §3), by ``Filing.review_flags`` code."""
+FLAG_NAMES = {"unsigned": "未见签章", "not_checked": "未能检查签章", "number_filed_before": "编号曾上传"}
+"""Short names of the flags, for lists."""
+OPEN_STATUSES = ("pending", "published")
+"""A letter filed in one of these states may not be filed again (issue 12 §3)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,38 @@ class UploadResult:
     differences: dict[str, str] = field(default_factory=dict)
     """For a file uploaded before: field -> Chinese message where this upload stated otherwise
     (nothing is changed; the existing record stands)."""
+
+
+class AlreadyFiled(FieldError):
+    """The letter's number is already filed by this unit, pending or published (重复上传)."""
+
+    def __init__(self, number: str, earlier: Filing) -> None:
+        super().__init__("document_number", f"编号为{number}的承诺书本单位已上传（上传 #{earlier.id}，"
+                         f"{STATUS_LABELS[earlier.status]}），不能重复上传；如需更正，请等待审核驳回后"
+                         "在原上传页面点击“上传更正后的文件”")
+        self.filing_id = earlier.id
+
+
+@dataclass(frozen=True)
+class SignatureTrust:
+    """Whose signatures count as the applicant's signing of an uploaded letter."""
+
+    trust_roots: Sequence[bytes] = ()
+    """Certificates signatures are validated against (a signature by another CA still counts when
+    intact: an applicant's CA need not be ours)."""
+    platform_signers: Sequence[str] = ()
+    """The platform's own signer names: the platform's signature is not the applicant's."""
+
+
+def review_flags(filing: Filing) -> list[dict[str, object]]:
+    """``filing``'s flags for the reviewer and the API: code, Chinese message, linked filing."""
+    flags = []
+    for flag in filing.review_flags or []:
+        code = str(flag.get("code", ""))
+        if code in FLAG_LABELS:
+            flags.append({"code": code, "message": FLAG_LABELS[code],
+                          "filing_id": flag.get("filing_id")})
+    return flags
 
 
 def issued_letter_fields(session: Session, number: object, cipher: PiiCipher,
@@ -89,10 +134,16 @@ def _letter_number(typed: object, in_file: tuple[str, ...]) -> str | None:
 def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data: bytes,
                 name: str, fields: Mapping[str, object], unit: ReceivingUnit,
                 today: date, limits: IntakeLimits, trail: AuditTrail, user_id: int | None = None,
-                api_key_id: int | None = None, replaces: Filing | None = None) -> UploadResult:
+                api_key_id: int | None = None, replaces: Filing | None = None,
+                signatures: SignatureTrust | None = None) -> UploadResult:
     """Check, archive and record an uploaded letter; the same file twice from the same unit
     gives one record. Duplicates are per receiving unit (issue 10 §1): bytes another unit filed
     make a record of this unit's own, never an answer about the other unit's filing.
+
+    The letter's number comes from the text layer, else from the QR code in the page pictures (a
+    scan). A letter addressed to another unit is refused, one this unit filed and has pending or
+    published is refused (``AlreadyFiled``); one without a seal at its signature block or an
+    applicant's signature (checked against ``signatures``) is flagged 未见签章 for the reviewer.
 
     Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
     stored. A new filing is audited and added to the search index; the caller commits.
@@ -102,20 +153,19 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
         return UploadResult(existing, created=False, differences=_restated(existing, stated, cipher))
-    number = _letter_number(stated.get("document_number"), facts.document_numbers)
-    issued = issued_letter_fields(session, number, cipher, unit) if number else {}
-    if number and not issued:
-        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
-        raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
-                         "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
-    meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
-    if issued:
-        letter = parse_filing_metadata(issued, receiving_unit=unit.name, today=today)
-        differences = differences_from_letter(meta.request, letter.request, issued["document_number"])
-        if differences:
-            raise FieldErrors(differences)
+    marks = _page_marks(data, facts, signatures)
+    in_file = facts.document_numbers or (marks.qr_numbers if marks else ())
+    meta = _letter_metadata(session, cipher, unit, stated, in_file, today)
     if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
         raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
+    try:
+        flags = _earlier_filings(session, unit, meta.document_number, replaces)
+    except AlreadyFiled:
+        existing = _own_filing(session, unit, facts.sha256)
+        if existing is None:
+            raise
+        return UploadResult(existing, created=False)  # the same file, committed a moment earlier
+    flags += _stamp_flags(data, facts, marks, signatures)
     req = meta.request
     archive.put(data)  # before the row: a failed transaction leaves at most an orphaned blob
     filing = Filing(
@@ -128,7 +178,7 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         legal_representative=req.legal_representative, matter=req.matter,
         scenario=req.scenario.value, commitment_date=meta.commitment_date,
         document_number=meta.document_number, status="pending",
-        replaces_id=replaces.id if replaces else None)
+        replaces_id=replaces.id if replaces else None, review_flags=flags)
     try:
         with session.begin_nested():
             session.add(filing)
@@ -137,9 +187,80 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         if existing is None:
             raise
         return UploadResult(existing, created=False)
-    trail.record(session, "upload", "filing", filing.id, sha256=filing.sha256)
+    trail.record(session, "upload", "filing", filing.id, sha256=filing.sha256,
+                 flags=[f["code"] for f in flags])
     _reindex(session, filing)
     return UploadResult(filing, created=True)
+
+
+def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
+                     stated: Mapping[str, object], in_file: tuple[str, ...],
+                     today: date) -> FilingMetadata:
+    """The filing's metadata: what the clerk typed over what the issued letter says (they must
+    agree); a number that is not a letter of ours addressed to ``unit`` is refused."""
+    number = _letter_number(stated.get("document_number"), in_file)
+    issued = issued_letter_fields(session, number, cipher, unit) if number else {}
+    if number and not issued:
+        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
+        raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
+                         "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
+    meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
+    if issued:
+        letter = parse_filing_metadata(issued, receiving_unit=unit.name, today=today)
+        differences = differences_from_letter(meta.request, letter.request, issued["document_number"])
+        if differences:
+            raise FieldErrors(differences)
+    return meta
+
+
+def _page_marks(data: bytes, facts: PdfFacts, signatures: SignatureTrust | None) -> PageMarks | None:
+    """The page pictures' QR numbers (only when the text layer has no number: a scan) and seals;
+    nothing to render for a letter with a number in its text and the applicant's signature.
+    None when the pages cannot be rendered."""
+    read_qr = not facts.document_numbers
+    if not read_qr and _signed_by_applicant(data, facts, signatures):
+        return PageMarks()
+    try:
+        return read_page_marks(data, facts.page_count, read_qr=read_qr)
+    except PageRenderError:
+        return None
+
+
+def _signed_by_applicant(data: bytes, facts: PdfFacts, signatures: SignatureTrust | None) -> bool:
+    """A cryptographically intact signature by someone other than the platform."""
+    if signatures is None or not facts.has_signatures:
+        return False
+    try:
+        reports = validate_signatures(data, signatures.trust_roots)
+    except (StampingError, ValueError):
+        return False
+    return any(r.status in ("intact", "unknown_signer") and r.signer not in signatures.platform_signers
+               for r in reports)
+
+
+def _stamp_flags(data: bytes, facts: PdfFacts, marks: PageMarks | None,
+                 signatures: SignatureTrust | None) -> list[dict[str, object]]:
+    """未见签章 unless a seal mark shows at a signature block or the applicant signed."""
+    if marks is None:
+        return [] if _signed_by_applicant(data, facts, signatures) else [{"code": "not_checked"}]
+    if marks.sealed_pages or _signed_by_applicant(data, facts, signatures):
+        return []
+    return [{"code": "unsigned"}]
+
+
+def _earlier_filings(session: Session, unit: ReceivingUnit, number: str | None,
+                     replaces: Filing | None) -> list[dict[str, object]]:
+    """Refuse a letter this unit has filed and not closed (pending or published, with a link);
+    flag one filed before and rejected or revoked, unless this filing corrects it."""
+    if not number:
+        return []
+    earlier = session.scalars(select(Filing).where(
+        Filing.unit_id == unit.id, Filing.document_number == number).order_by(Filing.id.desc())).all()
+    for filing in earlier:
+        if filing.status in OPEN_STATUSES:
+            raise AlreadyFiled(number, filing)
+    others = [f for f in earlier if replaces is None or f.id != replaces.id]
+    return [{"code": "number_filed_before", "filing_id": others[0].id}] if others else []
 
 
 def _restated(existing: Filing, stated: Mapping[str, object], cipher: PiiCipher) -> dict[str, str]:

@@ -35,6 +35,7 @@ from app.web.common import (
     read_upload,
     secret,
     services,
+    signature_trust,
     signer,
     today,
     trail,
@@ -272,12 +273,14 @@ def create_filing() -> Response:
     result = filing_svc.file_upload(db, archive(), pii_cipher(), data=read_upload(upload),
                                     name=upload.filename or "", fields=fields,
                                     unit=db.get(ReceivingUnit, key.unit_id), today=today(),
-                                    limits=intake_limits(), api_key_id=key.id, trail=trail())
+                                    limits=intake_limits(), api_key_id=key.id,
+                                    signatures=signature_trust(), trail=trail())
     db.commit()
     filing = result.filing
     resp = jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
                     "status_label": filing_svc.STATUS_LABELS[filing.status],
                     "document_number": filing.document_number, "duplicate": not result.created,
+                    "flags": filing_svc.review_flags(filing),
                     **({"differences": result.differences} if result.differences else {})})
     resp.status_code = 201 if result.created else 200
     resp.headers["Location"] = url_for("api.get_filing", filing_id=filing.id)
@@ -296,7 +299,8 @@ def get_filing(filing_id: int) -> Response:
     return jsonify({"id": filing.id, "sha256": filing.sha256, "status": filing.status,
                     "status_label": filing_svc.STATUS_LABELS[filing.status],
                     "review_reason": filing.review_reason, "document_number": filing.document_number,
-                    "subject_name": filing.subject_name, "subject_code": filing.subject_code_public})
+                    "subject_name": filing.subject_name, "subject_code": filing.subject_code_public,
+                    "flags": filing_svc.review_flags(filing)})
 
 
 @bp.post("/checks")

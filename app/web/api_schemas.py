@@ -312,6 +312,15 @@ class FilingForm(BaseModel):
     document_number: str = described("本平台出具的文书编号（如有；留空时从文件中读取）", default="")
 
 
+class FilingFlag(Response):
+    """上传检查发现、提请审核人员注意的情况（不是拒收）。"""
+
+    code: str = described("unsigned 未见签章、not_checked 未能检查签章、"
+                          "number_filed_before 同一编号此前已上传")
+    message: str = described("中文说明")
+    filing_id: int | None = described("相关的此前上传的备案编号（number_filed_before）")
+
+
 class FilingCreated(Response):
     """已收到的承诺书（201 新上传；200 同一文件已上传过）。"""
 
@@ -321,6 +330,7 @@ class FilingCreated(Response):
     status_label: str = described("状态的中文名称")
     document_number: str | None = described("文书编号")
     duplicate: bool = described("同一文件此前已上传（此时状态码为 200）")
+    flags: list[FilingFlag] = described("提请审核人员注意的情况，如未见签章")
     differences: dict[str, str] | None = described(
         "同一文件此前已上传、而本次填写的信息与已有记录不同时：字段名 -> 中文说明（已有记录未作修改）",
         default=None)
@@ -337,6 +347,7 @@ class Filing(Response):
     document_number: str | None = described("文书编号")
     subject_name: str = described("主体名称")
     subject_code: str | None = described("公开的主体代码（身份证号码已遮蔽）")
+    flags: list[FilingFlag] = described("提请审核人员注意的情况，如未见签章")
 
 
 class PublicFiling(Response):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, request, session
 from werkzeug.datastructures import FileStorage
@@ -17,6 +18,9 @@ from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument, Receiv
 from app.services.audit import AuditTrail
 from app.services.blanks import BlankCache
 from app.stamping.signing import DocumentSigner
+
+if TYPE_CHECKING:
+    from app.services.filings import SignatureTrust
 
 
 def services() -> Services:
@@ -60,6 +64,14 @@ def audit(action: str, object_type: str = "", object_id: object = "", **details:
     """Log a read (a download, a revealed ID number) within the current transaction (the
     caller commits); a service that changes state records its own entry from ``trail()``."""
     trail().record(get_session(), action, object_type, object_id, **details)
+
+
+def signature_trust() -> SignatureTrust:
+    """Whose signatures on an uploaded letter count as the applicant's (not the platform's)."""
+    from app.services.filings import SignatureTrust  # late: app.services.filings is heavy
+
+    return SignatureTrust(trust_roots=services().trust_roots(),
+                          platform_signers=(signer().signer_name,))
 
 
 def blank_cache() -> BlankCache:

@@ -35,6 +35,7 @@ from app.web.common import (
     intake_limits,
     pii_cipher,
     read_upload,
+    signature_trust,
     signer,
     today,
     trail,
@@ -44,6 +45,8 @@ bp = Blueprint("filings", __name__, url_prefix="/staff")
 UNIT_AND_OFFICE = (Role.UNIT_CLERK, *OFFICE)
 META_FIELDS = ("scenario", "subject_kind", "subject_name", "subject_code", "legal_representative",
                "matter", "commitment_date", "document_number")
+MAX_PREVIEWS = 30
+"""Pages pictured on a filing's page (a letter has 2 to 12; a longer file is downloaded)."""
 
 
 def _visible(filing_id: int) -> Filing:
@@ -111,7 +114,7 @@ def upload() -> Response | str | tuple[str, int]:
                                  name=upload_file.filename, fields=values,
                                  unit=db.get(ReceivingUnit, user.unit_id), today=today(),
                                  limits=intake_limits(), user_id=user.id, replaces=replaces,
-                                 trail=trail())
+                                 signatures=signature_trust(), trail=trail())
         db.commit()
     except IntakeRejected as exc:
         db.rollback()
@@ -121,7 +124,8 @@ def upload() -> Response | str | tuple[str, int]:
         db.rollback()
         errors = exc.fields if isinstance(exc, FieldErrors) else {exc.field: exc.message}
         return render_template("staff/filing_new.html", **_context(
-            values=values, errors=dict(errors), replaces_id=replaces_id)), 400
+            values=values, errors=dict(errors), replaces_id=replaces_id,
+            earlier_id=getattr(exc, "filing_id", None))), 400
     if result.created:
         flash("上传成功，等待发改局审核")
     elif result.differences:  # issue 12 §3: never silently the old record
@@ -137,9 +141,16 @@ def upload() -> Response | str | tuple[str, int]:
 @login_required(*UNIT_AND_OFFICE)
 def detail(filing_id: int) -> str:
     filing = _visible(filing_id)
+    return _detail_page(filing, office=current_user().role in OFFICE)
+
+
+def _detail_page(filing: Filing, *, office: bool, id_number: str | None = None,
+                 errors: dict[str, str] | None = None) -> str:
+    """The filing's page: details, intake flags beside the decision buttons, every page."""
     unit = get_session().get(ReceivingUnit, filing.unit_id)
     return render_template("staff/filing_detail.html", **_context(
-        filing=filing, unit=unit, id_number=None, office=current_user().role in OFFICE))
+        filing=filing, unit=unit, id_number=id_number, office=office, errors=errors or {},
+        flags=svc.review_flags(filing), pages=range(1, min(filing.page_count, MAX_PREVIEWS) + 1)))
 
 
 @bp.post("/filings/<int:filing_id>/id-number")
@@ -150,9 +161,7 @@ def reveal_id_number(filing_id: int) -> str:
     number = pii_cipher().decrypt(filing.subject_code_enc)
     audit("view_id_number", "filing", filing.id)
     get_session().commit()
-    unit = get_session().get(ReceivingUnit, filing.unit_id)
-    return render_template("staff/filing_detail.html", **_context(
-        filing=filing, unit=unit, id_number=number, office=True))
+    return _detail_page(filing, office=True, id_number=number)
 
 
 @bp.get("/filings/<int:filing_id>/original.pdf")
@@ -190,7 +199,9 @@ def review_queue() -> str:
                          .order_by(Filing.id).limit(200)).all()
     published = db.scalars(select(Filing).where(Filing.status == "published")
                            .order_by(Filing.published_at.desc()).limit(50)).all()
-    return render_template("staff/review.html", **_context(pending=pending, published=published))
+    return render_template("staff/review.html", **_context(
+        pending=pending, published=published, flag_names=svc.FLAG_NAMES,
+        flags={f.id: svc.review_flags(f) for f in pending}))
 
 
 def _decide(filing_id: int, action: str) -> Response | tuple[str, int]:
@@ -209,10 +220,7 @@ def _decide(filing_id: int, action: str) -> Response | tuple[str, int]:
         db.commit()
     except FieldError as exc:
         db.rollback()
-        unit = db.get(ReceivingUnit, filing.unit_id)
-        return render_template("staff/filing_detail.html", **_context(
-            filing=filing, unit=unit, id_number=None, office=True,
-            errors={exc.field: exc.message})), 400
+        return _detail_page(filing, office=True, errors={exc.field: exc.message}), 400
     flash({"approve": "已通过，承诺书已公示", "reject": "已驳回，上传单位将看到驳回原因",
            "revoke": "已撤销公示，文件仍保留在档案中"}[action])
     return redirect(url_for("filings.detail", filing_id=filing.id), code=303)

@@ -42,7 +42,7 @@ def inspect_in_worker(data: bytes, limits: IntakeLimits) -> dict[str, Any]:
             raise _parse_failure(pdf, str(exc)) from None
     text = text_sample(data)
     uris = [u for u in walk.uris if len(u) <= _MAX_URI_CHARS]
-    numbers = _unique(_numbers_in(text) + [n for uri in uris for n in _numbers_in(uri)])
+    numbers = _unique(numbers_in(text) + [n for uri in uris for n in numbers_in(uri)])
     return {
         "page_count": page_count,
         "text_sample": text,
@@ -288,7 +288,8 @@ def text_sample(data: bytes) -> str:
 _LINE_BREAK_AFTER_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
 
 
-def _numbers_in(text: str) -> list[str]:
+def numbers_in(text: str) -> list[str]:
+    """The valid 文书编号 in ``text``, canonical form, in order (repeats kept)."""
     found = []
     # Layout breaks lines after a hyphen ("LYXY-\nCN-2026-..."): join those before searching.
     for match in _NUMBER_IN_TEXT.finditer(_LINE_BREAK_AFTER_HYPHEN.sub("-", text)):
