@@ -24,6 +24,7 @@ from app.domain.filings import (
     parse_filing_metadata,
 )
 from app.domain.masking import public_subject_code
+from app.domain.names import name_key
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
@@ -272,8 +273,8 @@ def _supersede_older(session: Session, newer: Filing) -> None:
         Filing.id != newer.id, Filing.superseded_by_id.is_(None),
         Filing.commitment_date <= newer.commitment_date))
     for filing in older:
-        if (filing.subject_name, filing.legal_representative) != \
-                (newer.subject_name, newer.legal_representative):
+        if (name_key(filing.subject_name), name_key(filing.legal_representative or "")) != \
+                (name_key(newer.subject_name), name_key(newer.legal_representative or "")):
             filing.superseded_by_id = newer.id
 
 
