@@ -10,8 +10,9 @@ type them), full USCCs, a unit filter, a 30-day commitment-date range, browsing 
 page 50 of a name query and of browsing, and the first 1 or 2 characters of a public name
 (persons included, masked: a surname such as "张" or "张*" is what the public types most), half
 on page 1, half on page 50, and any 2-character piece of a public name ("宏达" of
-凌源市宏达建筑工程有限公司, issue 12 §4), half on page 1, half on page 50. Each query runs once, after a warm-up pass over the first 50 (the
-first run after other work on the database reads more pages from disk).
+凌源市宏达建筑工程有限公司, issue 12 §4), half on page 1, half on page 50. Each query runs once,
+after a warm-up pass over the first 50 (the first run after other work on the database reads more
+pages from disk).
 
 Page 50 of a name piece is the hard case on PostgreSQL: the newest 1,000 matches of a piece in 0.7%
 of the filings ("传媒有限公司") are spread over ~150,000 filings; ``PostgresTrgmIndex`` says how it
