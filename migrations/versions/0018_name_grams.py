@@ -32,7 +32,7 @@ SQLITE_TABLE = (
     "PRIMARY KEY (gram, filing_id)) WITHOUT ROWID")
 PG_TABLE = (
     "CREATE TABLE filings_name_grams ("
-    "gram varchar(2) NOT NULL, "
+    "gram text NOT NULL, "
     "filing_id integer NOT NULL REFERENCES filings (id) ON DELETE CASCADE, "
     "PRIMARY KEY (gram, filing_id))")
 FILING_ID_INDEX = "CREATE INDEX ix_filings_name_grams_filing ON filings_name_grams (filing_id)"
