@@ -4,8 +4,8 @@
     .venv/bin/python bench/make_search_dataset.py --n 200000 \\
         --url postgresql://postgres@127.0.0.1:5432/lyxy_search_dev --reset
 
-SQLite: the file is recreated; rows go in with executemany in one transaction (the public-name
-side table of migration 0008 is filled from them), then the FTS5 index is merged ('optimize')
+SQLite: the file is recreated; rows go in with executemany in one transaction (with the
+public-name grams of migration 0018), then the FTS5 index is merged ('optimize')
 and ANALYZE runs. PostgreSQL: ``--reset`` drops and recreates the
 public schema (refused without it when filings exist); rows go in with COPY (the index rows
 through a staging table, so that PostgreSQL's own lower() folds the documents), the trigram index
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from app.archive.search import indexed_text  # noqa: E402
+from app.archive.search import indexed_text, name_grams  # noqa: E402
 from app.db import make_engine, upgrade_database  # noqa: E402
 from app.domain.identifiers import USCC_ALPHABET, uscc_check_char  # noqa: E402
 
@@ -146,19 +146,22 @@ def build_sqlite(url: str, n: int, seed: int, batch: int = 20_000) -> None:
         ins_f = f"INSERT INTO filings ({', '.join(FILING_COLUMNS)}) VALUES ({marks})"
         ins_i = ("INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
                  "VALUES (?, ?, ?, ?, ?)")
-        filings, index = [], []
+        ins_g = "INSERT INTO filings_name_grams (gram, filing_id) VALUES (?, ?)"
+        filings, index, grams = [], [], []
         for row, (i, idx) in generate_rows(n, seed):
             # SQLAlchemy's SQLite storage formats, so ORM-written and generated rows sort alike
             created = row[-1].strftime("%Y-%m-%d %H:%M:%S.%f")
             filings.append(row[:-3] + (row[-3].isoformat(), row[-2], created))
             index.append((i, idx.subject_name, idx.subject_code, idx.matter, idx.unit_name))
+            grams += [(g, i) for g in name_grams(idx.subject_name)]
             if len(filings) == batch:
                 cur.executemany(ins_f, filings)
                 cur.executemany(ins_i, index)
-                filings, index = [], []
+                cur.executemany(ins_g, grams)
+                filings, index, grams = [], [], []
         cur.executemany(ins_f, filings)
         cur.executemany(ins_i, index)
-        cur.execute(PUBLIC_NAME_BACKFILL)  # the 1-2 character name index (0008), from filings_fts
+        cur.executemany(ins_g, grams)
         raw.commit()
         t = time.perf_counter()
         cur.execute("INSERT INTO filings_fts (filings_fts) VALUES ('optimize')")
@@ -185,6 +188,8 @@ def build_postgresql(url: str, n: int, seed: int, reset: bool) -> None:
         cur = raw.cursor()
         # Built after the load: one bulk GIN build is several times faster than 1 row at a time.
         cur.execute(f"DROP INDEX {GIN_INDEX_NAME}")
+        cur.execute("ALTER TABLE filings_name_grams DROP CONSTRAINT filings_name_grams_pkey")
+        cur.execute("DROP INDEX ix_filings_name_grams_filing")
         cur.executemany("INSERT INTO receiving_units (id, name, created_at) VALUES (%s, %s, %s)",
                         [(i + 1, u, START) for i, u in enumerate(UNITS)])
         index_rows = []
@@ -203,8 +208,14 @@ def build_postgresql(url: str, n: int, seed: int, reset: bool) -> None:
         cur.execute(f"INSERT INTO filings_search ({', '.join(staged)}, document_lower) "
                     f"SELECT {', '.join(staged)}, lower(document) FROM search_staging ORDER BY filing_id")
         cur.execute("DROP TABLE search_staging")
+        with cur.copy("COPY filings_name_grams (gram, filing_id) FROM STDIN") as copy:
+            for r in index_rows:
+                for g in name_grams(r[-2]):
+                    copy.write_row((g, r[0]))
         cur.execute("SET maintenance_work_mem = '512MB'")
         cur.execute(GIN_INDEX)
+        cur.execute("ALTER TABLE filings_name_grams ADD PRIMARY KEY (gram, filing_id)")
+        cur.execute(GRAMS_FILING_INDEX)
         cur.execute("SELECT setval(pg_get_serial_sequence('filings', 'id'), %s)", (n,))
         cur.execute("SELECT setval(pg_get_serial_sequence('receiving_units', 'id'), %s)", (len(UNITS),))
         raw.commit()
@@ -228,8 +239,8 @@ def _migration(filename: str):
 
 SEARCH_FILTER_COLUMNS = _migration("0004_search_index.py").SEARCH_FILTER_COLUMNS
 _TRIGRAM_MIGRATION = _migration("0007_filings_search_trgm_by_era.py")
-PUBLIC_NAME_BACKFILL = _migration("0008_public_name_prefix.py").SQLITE_BACKFILL
-"""SQLite: fills the public-name side table from filings_fts, which the loader writes directly."""
+GRAMS_FILING_INDEX = _migration("0018_name_grams.py").FILING_ID_INDEX
+"""The filing_id index of the gram table (1-2 character queries): built after the load."""
 GIN_INDEX_NAME, GIN_INDEX = _TRIGRAM_MIGRATION.INDEX_NAME, _TRIGRAM_MIGRATION.CREATE_INDEX
 """The trigram index (by era) as the newest migration defines it: dropped before the bulk load
 and created again after it."""

@@ -37,7 +37,7 @@ def test_0010_makes_filings_unique_per_unit_and_keeps_the_search_rows(tmp_path):
                               "unit_name) VALUES (1, '凌源市示例建筑工程有限公司', 'c', '事项', 'u')"))
             conn.execute(text("INSERT INTO filings_public_name (filing_id, name) "
                               "VALUES (1, '凌源市示例建筑工程有限公司')"))
-        command.upgrade(alembic_config(url), "head")
+        command.upgrade(alembic_config(url), "0010")  # 0018 replaces filings_public_name
         with engine.begin() as conn:
             assert conn.execute(text("SELECT count(*) FROM filings_public_name")).scalar() == 1
             assert conn.execute(text("SELECT count(*) FROM filings_fts")).scalar() == 1

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from app.domain.commitments import CommitmentRequest, parse_commitment_request
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.names import name_key
 from app.domain.numbers import DocumentType, format_document_number, parse_document_number
 
 EARLIEST_COMMITMENT = date(2019, 1, 1)
@@ -87,6 +88,8 @@ COMPARED_FIELDS = {
 unit files the letter the applicant made, it does not restate it)."""
 
 
+NAME_FIELDS = frozenset({"subject_name", "legal_representative"})
+"""Compared by ``name_key``: width does not count."""
 RESTATED_LABELS = {**COMPARED_FIELDS, "commitment_date": "承诺日期", "document_number": "承诺书编号"}
 """Fields a unit states with an upload, by their Chinese labels."""
 
@@ -131,8 +134,8 @@ def differences_from_letter(stated: CommitmentRequest, issued: CommitmentRequest
     out: dict[str, str] = {}
     for field, label in COMPARED_FIELDS.items():
         mine, theirs = getattr(stated, field), getattr(issued, field)
-        if mine == theirs:
-            continue
+        if mine == theirs or field in NAME_FIELDS and name_key(mine or "") == name_key(theirs or ""):
+            continue  # a name typed full-width is its half-width twin (issue 12 §5)
         shown = "" if field == "subject_code" else f"：承诺书上为“{getattr(theirs, 'label', theirs)}”"
         out[field] = f"{label}与承诺书（{number}）不一致{shown}；请按承诺书填写，或留空由系统自动填写"
     return out

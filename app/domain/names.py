@@ -1,4 +1,5 @@
-"""Normalisation of 主体名称, 法定代表人姓名 and 承诺事项: NFC, no invisible characters."""
+"""Normalisation of 主体名称, 法定代表人姓名 and 承诺事项: NFC, no invisible characters; the width-folded
+key (``name_key``) names are matched by."""
 
 from __future__ import annotations
 
@@ -86,19 +87,24 @@ def _is_latin_side(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char in "-'.&()") or is_latin_letter(char)
 
 
-def _drop_spaces_between_cjk(text: str) -> str:
-    """Keep a space only between two Latin-script neighbours ("John Smith"); "张 三" -> "张三"."""
+def _drop_spaces_between_cjk(text: str, judged: str | None = None) -> str:
+    """Keep a space only between two Latin-script neighbours ("John Smith"); "张 三" -> "张三".
+
+    ``judged``: the same text character for character in another form (width-folded), whose
+    neighbours decide: "ＪＯＨＮ ＳＭＩＴＨ" keeps its space like "JOHN SMITH"."""
+    judged = text if judged is None else judged
     kept: list[str] = []
     for index, char in enumerate(text):
         if char == " ":
-            before, after = text[index - 1], text[index + 1]
+            before, after = judged[index - 1], judged[index + 1]
             if not (_is_latin_side(before) and _is_latin_side(after)):
                 continue
         kept.append(char)
     return "".join(kept)
 
 
-def _fold_lookalikes(text: str, *, organisation: bool) -> str:
+def _fold_lookalikes(text: str) -> str:
+    """Look-alike middle dots, hyphens and apostrophes: typed in place of ·, - and '."""
     folded: list[str] = []
     for char in text:
         if char in MIDDLE_DOT_LOOKALIKES:
@@ -107,16 +113,33 @@ def _fold_lookalikes(text: str, *, organisation: bool) -> str:
             char = "-"
         elif char in APOSTROPHE_LOOKALIKES:
             char = "'"
-        elif (
+        folded.append(char)
+    return "".join(folded)
+
+
+def _fold_width(text: str, *, organisation: bool) -> str:
+    """Full-width letters and digits (and ＆ in registered names) from an IME as ASCII, one
+    character for one: what the character rules judge (the name keeps its width)."""
+    folded: list[str] = []
+    for char in text:
+        if (
             "\uff10" <= char <= "\uff19"
             or "\uff21" <= char <= "\uff3a"
             or ("\uff41" <= char <= "\uff5a")
         ):
-            char = chr(ord(char) - 0xFEE0)  # full-width letters and digits from an IME
+            char = chr(ord(char) - 0xFEE0)
         elif char == "\uff06" and organisation:
             char = "&"
         folded.append(char)
     return "".join(folded)
+
+
+def name_key(name: str) -> str:
+    """What two names are compared by: NFKC, so width does not count ("ＡＢＣ有限公司" is
+    "ABC有限公司", "（分公司）" is "(分公司)") while the name itself keeps the form typed
+    (issue 12 §5). Supersession (policy 五(三)2) and the letter a filing carries compare
+    names by this key; the search index holds it (NFKC) too."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
 
 
 def normalise_name(
@@ -132,8 +155,11 @@ def normalise_name(
     """Normalise and validate a name (姓名 or 名称).
 
     NFC; invisible characters (control, bidi, zero-width, private-use) refused;
-    look-alike middle dots folded to "·", full-width letters/digits to ASCII;
-    whitespace collapsed and dropped unless between two Latin-script characters.
+    look-alike middle dots folded to "·"; whitespace collapsed and dropped unless between two
+    Latin-script characters. Full-width letters and digits are judged as ASCII but kept as
+    typed: the letter prints "ＡＢＣ有限公司" as the applicant wrote it (issue 12 §5); names are
+    matched by ``name_key``. NFC itself still maps a compatibility ideograph such as U+F900 豈 to
+    its unified twin U+8C48: a name is kept as typed only as far as it is valid NFC.
 
     :param value: the name as typed.
     :param field: API field name for errors; ``label``: its Chinese label.
@@ -141,13 +167,13 @@ def normalise_name(
     :param max_len: maximum length in characters after normalisation.
     :param allow_latin: accept Latin letters, space, hyphen, apostrophe and period.
     :param organisation: also accept digits, （）(), 、, - and & (registered names).
-    :returns: the normalised name.
+    :returns: the normalised name, full-width letters and digits as typed.
     :raises FieldError: empty, forbidden character (quoted with its code point),
         misplaced "·", unbalanced brackets, too short or too long.
     """
-    text = _nfc_text(value, field, label, max_len)
-    text = _fold_lookalikes(text, organisation=organisation)
-    text = _drop_spaces_between_cjk(_collapse_spaces(text))
+    typed = _collapse_spaces(_fold_lookalikes(_nfc_text(value, field, label, max_len)))
+    shown = _drop_spaces_between_cjk(typed, _fold_width(typed, organisation=organisation))
+    text = _fold_width(shown, organisation=organisation)  # judged by the rules below
     if not text:
         raise FieldError(field, f"请填写{label}")
     for char in text:
@@ -160,7 +186,7 @@ def normalise_name(
     if organisation:
         _check_brackets(text, field, label)
     _check_length(text, field, label, min_len, max_len)
-    return text
+    return shown
 
 
 def _name_char_allowed(char: str, *, allow_latin: bool, organisation: bool) -> bool:

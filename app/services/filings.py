@@ -26,6 +26,7 @@ from app.domain.filings import (
     parse_filing_metadata,
 )
 from app.domain.masking import public_subject_code
+from app.domain.names import name_key
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
@@ -394,6 +395,11 @@ def _commitment_order(filing: Filing) -> tuple[date, str, int]:
     return filing.commitment_date, filing.document_number or "~", filing.id
 
 
+def _identity(filing: Filing) -> tuple[str, str]:
+    """Name and legal representative as compared (width-folded: ＡＢＣ有限公司 is ABC有限公司)."""
+    return name_key(filing.subject_name), name_key(filing.legal_representative or "")
+
+
 def _recompute_supersession(session: Session, subject_code_hash: str) -> list[int]:
     """Policy 五(三)2: a change of name or legal representative requires a new commitment; each
     published commitment of the subject is 已更新 by the newest later one under another name or
@@ -404,9 +410,7 @@ def _recompute_supersession(session: Session, subject_code_hash: str) -> list[in
         key=_commitment_order)
     changed: list[int] = []
     for index, filing in enumerate(published):
-        identity = (filing.subject_name, filing.legal_representative)
-        later = [f for f in published[index + 1:]
-                 if (f.subject_name, f.legal_representative) != identity]
+        later = [f for f in published[index + 1:] if _identity(f) != _identity(filing)]
         newest = later[-1].id if later else None
         if filing.superseded_by_id != newest:
             filing.superseded_by_id = newest

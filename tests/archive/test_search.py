@@ -184,15 +184,24 @@ def test_all_words_must_match(archive: Archive) -> None:
     assert archive.ids("示例建筑 许可", unit_id=unit.id) == [road.id]
 
 
-def test_short_queries_match_the_start_of_the_public_name(archive: Archive) -> None:
+def test_short_queries_match_pieces_and_surnames_of_the_public_name(archive: Archive) -> None:
+    """Issue 12 §4: 2 characters anywhere in the public name, 1 character as its first."""
     unit = archive.unit()
     zhang = archive.filing(unit, name="张三", code="2*************0001", kind="natural_person")
     shop = archive.filing(unit, name="凌源市德顺五金商行", code="92211382MA0Y9P2X4C",
                           kind="individual_business")
+    firm = archive.filing(unit, name="ABC建材有限公司")
     assert archive.ids("张", unit_id=unit.id) == [zhang.id]
     assert archive.ids("凌源", unit_id=unit.id) == [shop.id]
-    assert archive.ids("五金", unit_id=unit.id) == []  # not a prefix: 1-2 characters search names' starts
+    assert archive.ids("五金", unit_id=unit.id) == [shop.id]
+    assert archive.ids("商行", unit_id=unit.id) == [shop.id]
+    assert archive.ids("bc", unit_id=unit.id) == [firm.id]  # any case, any width
+    assert archive.ids("ＢＣ", unit_id=unit.id) == [firm.id]
+    assert archive.ids("金", unit_id=unit.id) == []  # 1 character: the first one only (a surname)
+    assert archive.ids("三", unit_id=unit.id) == []  # a masked given name finds nothing
+    assert archive.ids("张三", unit_id=unit.id) == []
     assert archive.ids("凌源 五金", unit_id=unit.id) == [shop.id]
+    assert archive.ids("五金 凌源", unit_id=unit.id) == [shop.id]
     assert archive.ids("凌源 李", unit_id=unit.id) == []
 
 
@@ -502,9 +511,8 @@ def test_removing_a_filing_removes_it_from_short_queries(archive: Archive) -> No
     archive.index.remove_from_index(archive.session, removed.id)
     assert archive.ids("张", unit_id=unit.id) == [kept.id]
     assert archive.ids("张*", unit_id=unit.id) == [kept.id]
-    if isinstance(archive.index, SqliteFtsIndex):
-        assert archive.session.scalar(text(
-            "SELECT count(*) FROM filings_public_name WHERE filing_id = :id"), {"id": removed.id}) == 0
+    assert archive.session.scalar(text(
+        "SELECT count(*) FROM filings_name_grams WHERE filing_id = :id"), {"id": removed.id}) == 0
     archive.index.add_to_index(archive.session, search_entry(removed), unit.name)
     assert archive.ids("张*", unit_id=unit.id) == [removed.id, kept.id]
 
@@ -517,24 +525,25 @@ def test_renamed_filing_is_found_by_its_new_name_start(archive: Archive) -> None
     archive.index.add_to_index(archive.session, search_entry(filing), unit.name)
     assert archive.ids("凌源", unit_id=unit.id) == []
     assert archive.ids("鑫", unit_id=unit.id) == [filing.id]
+    assert archive.ids("建筑", unit_id=unit.id) == [filing.id]
 
 
-def test_sqlite_short_queries_walk_the_name_prefix_index(archive: Archive) -> None:
-    """The page comes off the (substr(name, 1, n), filing_id) index, in its order: no sort."""
+def test_sqlite_short_queries_walk_the_gram_key(archive: Archive) -> None:
+    """The page comes off the (gram, filing_id) key of filings_name_grams, in its order: no sort."""
     if not isinstance(archive.index, SqliteFtsIndex):
         pytest.skip("SQLite query plan")
     raw = archive.session.connection().connection.driver_connection
-    for q, index in (("张", "ix_filings_public_name_prefix1"), ("张*", "ix_filings_public_name_prefix2")):
+    for q, index in (("张", "PRIMARY KEY (gram=?)"), ("张*", "PRIMARY KEY (gram=?)")):
         statements: list[str] = []  # as run, values written in
         raw.set_trace_callback(statements.append)
         try:
             archive.query(q)
         finally:
             raw.set_trace_callback(None)
-        page = next(s for s in statements if "filings_public_name" in s and "ORDER BY" in s)
+        page = next(s for s in statements if "filings_name_grams" in s and "ORDER BY" in s)
         plan = " | ".join(row[-1] for row in archive.session.connection().exec_driver_sql(
             f"EXPLAIN QUERY PLAN {page}"))
-        assert f"USING INDEX {index}" in plan, plan
+        assert f"SEARCH g USING {index}" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
 
 
@@ -551,8 +560,8 @@ def _filing_at_0007(db: Session, unit_id: int, n: int, *, name: str, kind: str,
     return SimpleNamespace(id=filing_id, **values)
 
 
-def test_migration_0008_fills_the_public_names_of_indexed_filings(tmp_path) -> None:
-    """SQLite: filings indexed before 0008 are found by short queries right after it."""
+def test_migrations_0008_and_0018_fill_the_short_query_keys_of_indexed_filings(tmp_path) -> None:
+    """SQLite: filings indexed before 0008 are found by short queries after it, and after 0018."""
     from alembic import command
 
     from app.db import alembic_config
@@ -577,13 +586,20 @@ def test_migration_0008_fills_the_public_names_of_indexed_filings(tmp_path) -> N
                     {"id": f.id, **asdict(indexed_text_for(search_entry(f), unit.name))})
             person_id, firm_id = person.id, firm.id
             db.commit()
-        command.upgrade(alembic_config(url), "head")
+        command.upgrade(alembic_config(url), "0008")
         with Session(engine) as db:
-            archive = Archive(db)
             assert db.execute(text("SELECT filing_id, name FROM filings_public_name ORDER BY filing_id")
                               ).all() == [(person_id, "张**"), (firm_id, "凌源市示例建筑工程有限公司")]
+        command.upgrade(alembic_config(url), "head")  # 0018: the grams, from the same names
+        with Session(engine) as db:
+            archive = Archive(db)
             assert archive.ids("张*") == [person_id]
             assert archive.ids("凌源") == [firm_id]
+            assert archive.ids("建筑") == [firm_id]
+        command.downgrade(alembic_config(url), "0015")
+        with Session(engine) as db:
+            assert db.execute(text("SELECT filing_id, name FROM filings_public_name ORDER BY filing_id")
+                              ).all() == [(person_id, "张**"), (firm_id, "凌源市示例建筑工程有限公司")]
         command.downgrade(alembic_config(url), "0007")
         with engine.connect() as conn:
             assert conn.execute(text(

@@ -12,6 +12,7 @@ from app.domain.names import (
     ORG_NAME_MAX_LEN,
     PERSON_NAME_MAX_LEN,
     is_cjk_ideograph,
+    name_key,
     normalise_free_text,
     normalise_name,
     normalise_org_name,
@@ -100,7 +101,8 @@ def test_bidi_override_message_does_not_echo_the_character() -> None:
     [
         ("Jose\u0301 Marti\u0301", "José Martí"),  # decomposed accents composed
         ("Franc\u0327ois", "François"),
-        ("\uf900\u4e09", "\u8c48\u4e09"),  # CJK compatibility ideograph -> unified
+        # NFC itself maps U+F900 to U+8C48 (not NFC-stable): "as typed" ends where NFC does
+        ("\uf900\u4e09", "\u8c48\u4e09"),
         ("阿依古丽•买买提", "阿依古丽·买买提"),  # U+2022 bullet
         ("阿依古丽・买买提", "阿依古丽·买买提"),  # U+30FB katakana middle dot
         ("阿依古丽．买买提", "阿依古丽·买买提"),  # U+FF0E full-width full stop
@@ -115,7 +117,7 @@ def test_bidi_override_message_does_not_echo_the_character() -> None:
         ("John   Smith", "John Smith"),
         ("John\u00a0Smith", "John Smith"),
         ("Mary O’Neil-Smith Jr.", "Mary O'Neil-Smith Jr."),
-        ("Ｊｏｈｎ Ｓｍｉｔｈ", "John Smith"),  # full-width letters
+        ("Ｊｏｈｎ Ｓｍｉｔｈ", "Ｊｏｈｎ Ｓｍｉｔｈ"),  # full-width letters kept as typed (issue 12 §5)
         ("张Wei", "张Wei"),
         ("𠀀三", "𠀀三"),  # Ext B
         ("㐀三", "㐀三"),  # Ext A
@@ -180,8 +182,8 @@ def test_allow_latin_false() -> None:
         ("凌源市某某有限公司（第一分公司）", "凌源市某某有限公司（第一分公司）"),
         ("凌源市某某有限公司(分公司)", "凌源市某某有限公司(分公司)"),
         ("A&B（凌源）科技有限公司", "A&B（凌源）科技有限公司"),
-        ("Ａ＆Ｂ（凌源）科技有限公司", "A&B（凌源）科技有限公司"),
-        ("凌源市第１中学", "凌源市第1中学"),
+        ("Ａ＆Ｂ（凌源）科技有限公司", "Ａ＆Ｂ（凌源）科技有限公司"),  # as typed (issue 12 §5)
+        ("凌源市第１中学", "凌源市第１中学"),
         ("凌源市第1中学", "凌源市第1中学"),
         ("凌源市工商联、商会联合会", "凌源市工商联、商会联合会"),
         ("凌源市某某—物流有限公司".replace("—", "－"), "凌源市某某-物流有限公司"),
@@ -193,6 +195,21 @@ def test_allow_latin_false() -> None:
 )
 def test_org_name_accepted(typed: str, expected: str) -> None:
     assert normalise_org_name(typed, *ORG) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "half_width"),
+    [
+        ("ＡＢＣ有限公司", "ABC有限公司"),
+        ("Ａ＆Ｂ（凌源）科技有限公司", "A&B(凌源)科技有限公司"),
+        ("凌源市第１中学", "凌源市第1中学"),
+        ("Ｊｏｈｎ Ｓｍｉｔｈ", "John Smith"),
+    ],
+)
+def test_full_width_names_are_kept_but_match_their_half_width_twins(typed: str, half_width: str) -> None:
+    """Issue 12 §5: printed as typed, matched by name_key (NFKC)."""
+    assert normalise_org_name(typed, *ORG) == typed
+    assert name_key(normalise_org_name(typed, *ORG)) == name_key(normalise_org_name(half_width, *ORG))
 
 
 @pytest.mark.parametrize(

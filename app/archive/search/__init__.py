@@ -21,11 +21,13 @@ Query semantics (``q`` is free text typed by the public):
   ("示例建筑" finds "凌源市示例建筑工程有限公司"; "MA0Y8K" finds a USCC containing it). A trigram
   index needs 3 characters, so 1-2 character terms next to a longer term only narrow the rows
   the longer terms found (substring match on those rows).
-- Only 1-2 character terms: the public name must start with the first term ("张" finds 张**,
-  "凌源" finds 凌源市…) and contain the others. A 1-2 character substring search over every
-  filing would read the whole table; a name prefix is what such a query usually means. Both
-  backends index the public name's first 1 and 2 characters with the filing id (migration 0008),
-  so any page is a short backward walk of one index.
+- Only 1-2 character terms: the public name must hold the first term, a 2-character one
+  anywhere ("宏达" finds 凌源市宏达建筑工程有限公司), a 1-character one as its first character (a
+  surname: "张" finds 张**; any single character anywhere would be most of the table), and the
+  public text must contain the others. Both backends key each public name's 2-character pieces
+  and first character to the filing id (``name_grams``, table ``filings_name_grams``, migration
+  0018), so any page is a short backward walk of one index. A person's public name is masked
+  (张**): neither a given name nor a piece of one is ever a key, so none finds a person.
 
 Order: newest filing first, so pages are stable: browsing by created_at desc, id desc; text
 queries by id desc, the order the indexes keep (ids grow with created_at). The total is counted
@@ -63,15 +65,18 @@ from app.archive.search.terms import (
     SearchIndex,
     SearchPage,
     fts5_phrase,
+    gram_of,
     indexed_text,
     indexed_text_for,
     like_escape,
+    name_grams,
     parse_query,
 )
 
 __all__ = [
     "COUNT_CAP", "ERA_IDS", "MAX_TERMS", "MAX_TERM_CHARS", "DbSession", "FilingEntry", "IndexedText",
     "ParsedQuery", "PostgresTrgmIndex", "SearchFilters", "SearchIndex", "SearchPage", "SqliteFtsIndex",
-    "fts5_phrase", "indexed_text", "indexed_text_for", "like_escape", "parse_query", "rebuild_index",
+    "fts5_phrase", "gram_of", "indexed_text", "indexed_text_for", "like_escape", "name_grams",
+    "parse_query", "rebuild_index",
     "search_index_for",
 ]

@@ -16,8 +16,10 @@ from app.archive.search.terms import (
     SearchFilters,
     SearchPage,
     check_paging,
+    gram_of,
     indexed_text_for,
     like_escape,
+    name_grams,
     parse_query,
 )
 
@@ -46,8 +48,7 @@ class PostgresTrgmIndex:
     terms in a large share of the filings, a scan collects COUNT_CAP + 1 of them for the count and
     a walk of the filing_id index finds the page (cheap precisely because matches are common); in
     between, the newest matches come era by era, enough for the capped count and the page. Only
-    1-2 character terms: the name prefix index collects, and a walk of the (name prefix, filing_id)
-    index finds the page past the cap.
+    1-2 character terms: a backward walk of the (gram, filing_id) key of ``filings_name_grams``.
     """
 
     def __init__(self, estimate: Callable[[DbSession, Query], tuple[float, bool]] | None = None,
@@ -82,10 +83,18 @@ class PostgresTrgmIndex:
             "unit_id = EXCLUDED.unit_id, scenario = EXCLUDED.scenario, "
             "subject_kind = EXCLUDED.subject_kind, commitment_date = EXCLUDED.commitment_date, "
             "subject_name = EXCLUDED.subject_name, document_lower = EXCLUDED.document_lower", values)
+        conn = session.connection()
+        conn.exec_driver_sql("DELETE FROM filings_name_grams WHERE filing_id = %(id)s",
+                             [{"id": v["id"]} for v in values])
+        grams = [{"id": v["id"], "gram": g} for v in values for g in name_grams(v["name"])]
+        if grams:
+            conn.exec_driver_sql(
+                "INSERT INTO filings_name_grams (gram, filing_id) VALUES (%(gram)s, %(id)s)", grams)
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
-        session.connection().exec_driver_sql(
-            "DELETE FROM filings_search WHERE filing_id = %(id)s", {"id": filing_id})
+        for table in ("filings_name_grams", "filings_search"):
+            session.connection().exec_driver_sql(
+                f"DELETE FROM {table} WHERE filing_id = %(id)s", {"id": filing_id})
 
     def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
                     per_page: int = 20) -> SearchPage:
@@ -110,23 +119,21 @@ class PostgresTrgmIndex:
 
     def _name_prefix_page(self, session: DbSession, parsed: ParsedQuery, filters: SearchFilters,
                           page: int, per_page: int) -> SearchPage:
-        """Only 1-2 character terms: the public name starts with the first one.
+        """Only 1-2 character terms: the public name holds the first one (2 characters: anywhere;
+        1 character: as its first, a surname) and the public document the others.
 
-        ``query`` (LIKE 'x%', the text_pattern_ops index) collects up to COUNT_CAP + 1 matches;
-        past the cap ``walk`` spells the condition as ``left(subject_name, n)``, the expression of
-        the (left(subject_name, n), filing_id) INCLUDE (status) indexes (migration 0008), which
-        it reads backwards: page 50 of "张" reads ~1,000 entries, not every newer filing.
+        A trigram index cannot serve 2 characters: ``filings_name_grams`` (migration 0018) keys
+        each public name's 2-character pieces and first character to the filing id. Its primary
+        key (gram, filing_id), read backwards, gives the matches newest first; the filters are
+        checked on ``filings_search`` row by row, so the capped count reads at most COUNT_CAP + 1
+        matches and page 50 ~1,000 entries.
         """
-        query, walk = self._search_query(filters), self._search_query(filters)
-        first = parsed.short[0]
-        query.where.append(f"s.subject_name LIKE {query.bind(like_escape(first) + '%')} ESCAPE '\\'")
-        walk.where.append(f"left(s.subject_name, {len(first)}) = {walk.bind(first)}")
-        for built in (query, walk):
-            built.where += self._contains_all(built, parsed.short[1:])
-        counted, ids = self._collect(session, query, page, per_page)
-        if ids is None:
-            ids = self._walk(session, walk, page, per_page)
-        return page_result(ids, counted, page, per_page, cap=self.count_cap)
+        query = Query(named=False, source="filings_name_grams g JOIN filings_search s "
+                      "ON s.filing_id = g.filing_id", id_column="g.filing_id AS id", alias="s")
+        query.where.append(f"g.gram = {query.bind(gram_of(parsed.short[0]))}")
+        query.filters(filters)
+        query.where += self._contains_all(query, parsed.short[1:])
+        return run_page(session, query, "g.filing_id DESC", page, per_page, cap=self.count_cap)
 
     @staticmethod
     def _contains_all(query: Query, terms: Sequence[str]) -> list[str]:

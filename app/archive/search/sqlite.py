@@ -1,4 +1,4 @@
-"""SQLite adapter: FTS5 trigram table ``filings_fts`` and the public-name prefix table."""
+"""SQLite adapter: FTS5 trigram table ``filings_fts`` and the public-name gram table."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from app.archive.search.terms import (
     SearchFilters,
     SearchPage,
     fts5_phrase,
+    gram_of,
     indexed_text_for,
+    name_grams,
     parse_query,
 )
 
@@ -23,8 +25,9 @@ from app.archive.search.terms import (
 class SqliteFtsIndex:
     """SQLite: FTS5 virtual table ``filings_fts`` (tokenize='trigram', rowid = filings.id).
 
-    ``filings_public_name`` holds the public name again, in a plain table whose name prefixes can
-    be indexed (FTS5 columns cannot): 1-2 character queries read it (``_name_prefix_page``).
+    ``filings_name_grams`` holds the public name's 2-character pieces and first character, in a
+    plain table (FTS5 trigrams cannot serve them): 1-2 character queries read it
+    (``_name_prefix_page``).
     """
 
     def __init__(self, count_cap: int = COUNT_CAP) -> None:
@@ -46,13 +49,16 @@ class SqliteFtsIndex:
         conn.exec_driver_sql(
             "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
             "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)", values)
-        conn.exec_driver_sql(
-            "INSERT INTO filings_public_name (filing_id, name) VALUES (:id, :subject_name) "
-            "ON CONFLICT (filing_id) DO UPDATE SET name = excluded.name", values)
+        conn.exec_driver_sql("DELETE FROM filings_name_grams WHERE filing_id = :id",
+                             [{"id": v["id"]} for v in values])
+        grams = [{"id": v["id"], "gram": g} for v in values for g in name_grams(v["subject_name"])]
+        if grams:
+            conn.exec_driver_sql(
+                "INSERT INTO filings_name_grams (gram, filing_id) VALUES (:gram, :id)", grams)
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
         conn = session.connection()
-        for table, column in (("filings_fts", "rowid"), ("filings_public_name", "filing_id")):
+        for table, column in (("filings_fts", "rowid"), ("filings_name_grams", "filing_id")):
             conn.exec_driver_sql(f"DELETE FROM {table} WHERE {column} = :id", {"id": filing_id})
 
     def query_index(self, session: DbSession, q: str, filters: SearchFilters, page: int = 1,
@@ -78,25 +84,25 @@ class SqliteFtsIndex:
 
     def _name_prefix_page(self, session: DbSession, parsed: ParsedQuery, filters: SearchFilters,
                           page: int, per_page: int) -> SearchPage:
-        """Only 1-2 character terms: the public name starts with the first one.
+        """Only 1-2 character terms: the public name holds the first one (2 characters: anywhere;
+        1 character: as its first, a surname) and the public document the others.
 
-        FTS5 columns cannot be indexed, so ``filings_public_name`` (migration 0008) holds the public
-        name with an index on ``(substr(name, 1, n), filing_id)``: walked backwards it gives the
-        matches newest first (filing_id order is the rowid order of text queries), and page 50
-        reads ~1,000 entries plus their filings' filters. CROSS JOIN keeps that table outermost:
-        the planner could otherwise start from a filings index and read every filing of a status.
+        FTS5 trigrams cannot serve 2 characters, so ``filings_name_grams`` (migration 0018) keys
+        each public name's 2-character pieces and first character to the filing id; walked
+        backwards for one key it gives the matches newest first (filing_id order is the rowid order
+        of text queries), and page 50 reads ~1,000 entries plus their filings' filters. CROSS JOIN
+        keeps that table outermost: the planner could otherwise start from a filings index and read
+        every filing of a status.
         """
-        first = parsed.short[0]
-        query = Query(named=True, source="filings_public_name p CROSS JOIN filings f",
-                       id_column="p.filing_id")
-        query.where.append("f.id = p.filing_id")
-        # n written out: SQLite matches an index expression only if the query spells it the same.
-        query.where.append(f"substr(p.name, 1, {len(first)}) = {query.bind(first)}")
+        query = Query(named=True, source="filings_name_grams g CROSS JOIN filings f",
+                      id_column="g.filing_id")
+        query.where.append("f.id = g.filing_id")
+        query.where.append(f"g.gram = {query.bind(gram_of(parsed.short[0]))}")
         query.filters(filters)
         if len(parsed.short) > 1:
-            query.joins.append("JOIN filings_fts ON filings_fts.rowid = p.filing_id")
+            query.joins.append("JOIN filings_fts ON filings_fts.rowid = g.filing_id")
             query.where += self._contains_all(query, parsed.short[1:])
-        return run_page(session, query, "p.filing_id DESC", page, per_page, cap=self.count_cap)
+        return run_page(session, query, "g.filing_id DESC", page, per_page, cap=self.count_cap)
 
     @staticmethod
     def _contains_all(query: Query, terms: Sequence[str]) -> list[str]:

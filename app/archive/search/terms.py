@@ -181,6 +181,25 @@ def parse_query(q: str) -> ParsedQuery:
     return ParsedQuery(tuple(terms))
 
 
+def name_grams(public_name: str) -> list[str]:
+    """The keys of ``filings_name_grams`` for a public name: its first character alone (a
+    surname: "张" finds 张**) and every distinct 2-character piece ("宏达" finds 凌源市宏达建筑…),
+    lower-cased; pieces with whitespace are left out (terms never contain any).
+
+    The name is the public one (a person's masked: 张**), so no key holds a given name.
+    """
+    name = public_name.lower()
+    grams = dict.fromkeys(name[:1].split())
+    pieces = (name[i:i + 2] for i in range(len(name) - 1))
+    grams.update(dict.fromkeys(p for p in pieces if not any(c.isspace() for c in p)))
+    return list(grams)
+
+
+def gram_of(term: str) -> str:
+    """The ``filings_name_grams`` key a 1-2 character term looks up (see ``name_grams``)."""
+    return term.lower()
+
+
 def fts5_phrase(term: str) -> str:
     """``term`` as an FTS5 string: double quotes around it, inner quotes doubled.
 
