@@ -105,7 +105,7 @@ def test_stamp_an_issued_letter_at_its_anchors_and_verify_it(app, clerk, commitm
     job_url = resp.headers["Location"]
     page = clerk.get(job_url).get_data(as_text=True)
     assert 'type="image"' in page
-    assert "在落款处盖章" in page
+    assert "加盖收件章" in page
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "anchor_seal": "1",
                                      "cross_page_seal": "1", "watermark": "仅供住建局存档"})
     assert resp.status_code == 303, resp.get_data(as_text=True)
