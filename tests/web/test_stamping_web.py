@@ -313,6 +313,7 @@ def test_staff_anchor_on_a_letter_puts_the_receipt_stamp_on_the_units_copy(app, 
     job_url, _ = _staff_job_on_letter(clerk, commitments)
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "anchor_seal": "1"})
     assert resp.status_code == 303, resp.get_data(as_text=True)
+    assert f"{job_url}/result/3.png" in clerk.get(job_url).get_data(as_text=True)  # shown to the clerk
     pdf = clerk.get(job_url + "/result.pdf").data
     with app.app_context():
         job = get_session().scalar(select(StampJob))
