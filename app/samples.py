@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,11 +18,12 @@ from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
 from app.documents.registry import CURRENT, RELEASED, Family
 from app.domain.commitments import Scenario, parse_commitment_request
+from app.domain.dates import format_cn_date
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.report_kinds import ReportKind
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
-from app.stamping.types import SealPlacement
+from app.stamping.types import SealImage, SealPlacement
 
 if TYPE_CHECKING:
     from app.documents.reports import ScaffoldInfo
@@ -126,17 +127,23 @@ LONG_DOCUMENT_PARAGRAPH = (
 )
 
 
+LONG_DOCUMENT_SIGNER = "凌源市住房和城乡建设局"
+
+
 def long_document_pdf(pages: int = 12) -> bytes:
     """A plain multi-page document (for the cross-page seal sample), through our pipeline."""
     from app.documents.fonts import font_stack
     from app.documents.render import html_to_pdf
 
-    body = font_stack().family("body")
+    body, hei = font_stack().family("body"), font_stack().family("hei")
     sections = "".join(
-        f'<h2 style="font-family: {font_stack().family("hei")}; font-weight: normal; font-size: 16pt">'
+        f"<h2 style='font-family: {hei}; font-weight: normal; font-size: 16pt'>"
         f"{i}、第{i}部分</h2>" + f"<p>{LONG_DOCUMENT_PARAGRAPH}</p>" * 3
-        + '<p style="break-after: page"></p>'
+        + ('<p style="break-after: page"></p>' if i < pages else "")
         for i in range(1, pages + 1))
+    # the 署名 and 成文日期 the seal presses on (GB/T 9704 7.3.5), 右空四字, below the last line
+    sections += ('<div style="margin-top: 20mm; text-align: right; padding-right: 4em">'
+                 f"<p>{LONG_DOCUMENT_SIGNER}</p><p>{format_cn_date(SAMPLE_ISSUED_ON)}</p></div>")
     css = (f"@page {{ size: A4; margin: 37mm 26mm 35mm 28mm; @bottom-center {{ content: '— ' "
            f"counter(page) ' —'; font-family: {body}; font-size: 14pt }} }}"
            f"html {{ font-family: {body}; font-size: 16pt; line-height: 28.95pt }}"
@@ -185,20 +192,24 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     issue = sample_issue(req.subject_code, 1, issued_on)
     extra = demo_clause(req.receiving_unit, req.scenario, req.subject_kind)
     letters = doc.filled_letters(req, issue, extra)
-    letter = doc.letters_pdf(letters[1:], created=issued_on)  # the receiving unit's copy
+    letter = doc.letters_pdf(letters, created=issued_on)  # both copies, as the service issues it
+    received_on = issued_on + timedelta(days=1)
     record_issued(out, {"stamped-letter": issued_entry(
         Family.COMMITMENT, CURRENT[Family.COMMITMENT], issue,
-        input=f"commitment-{STAMPED_LETTER_SAMPLE}.json", extra_clause=extra, copies=[2],
-        seal=unit, signed=True)})
+        input=f"commitment-{STAMPED_LETTER_SAMPLE}.json", extra_clause=extra, copies=[1, 2],
+        seal=unit, received_on=received_on.isoformat(), signed=True)})
 
-    stamped = signer.sign(overlay.stamp_at_anchors(letter, seal), reason="盖章确认（演示）")
+    stamped = signer.sign(stamp_received_letter(letter, unit, seal, received_on),
+                          reason="收件确认（演示）")
     (out / "stamped-letter.pdf").write_bytes(stamped)
-    png_of_first_page(stamped, out / "stamped-letter.png", dpi=60, page=page_count(stamped))
-    yield "stamped-letter: pdf png (seal at the signature anchor, PAdES signature)"
+    copy = overlay.unit_copy_of(stamped)
+    png_of_first_page(stamped, out / "stamped-letter.png", dpi=60,
+                      page=copy.first_page if copy else 1)
+    yield "stamped-letter: pdf png (收件章 and 骑缝章 on the unit's copy, PAdES signature)"
 
     long_pdf = long_document_pdf(12)
     last = page_count(long_pdf)
-    sealed = overlay.stamp_seal(long_pdf, seal, SealPlacement(page=last, x_mm=140, y_mm=230))
+    sealed = overlay.stamp_seal(long_pdf, seal, sign_off_placement(long_pdf, last))
     sealed = signer.sign(overlay.stamp_cross_page_seal(sealed, seal), reason="骑缝章（演示）")
     (out / "stamped-cross-page-12.pdf").write_bytes(sealed)
     png_of_first_page(sealed, out / "stamped-cross-page-12-page1.png", dpi=50)
@@ -211,6 +222,30 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     (out / "public-copy-watermarked.pdf").write_bytes(public)
     png_of_first_page(public, out / "public-copy-watermarked.png", dpi=60, page=page_count(public))
     yield "public-copy-watermarked: pdf png (page pictures under 公示专用, signed; no text layer)"
+
+
+def stamp_received_letter(letter: bytes, unit: str, seal: SealImage, received_on: date) -> bytes:
+    """What a receiving unit's stamp job does to a letter (app.services.stamping, issue 12 §1):
+    a 收件章 on its copy's first page and a 骑缝章 over its copy's pages."""
+    from app.stamping import overlay
+
+    copy = overlay.unit_copy_of(letter)
+    if copy is None:
+        raise ValueError("not a commitment letter")
+    received = overlay.add_receipt_stamp(letter, overlay.ReceiptStamp(unit, received_on))
+    return overlay.stamp_cross_page_seal(received, seal, pages=(copy.first_page, copy.last_page))
+
+
+def sign_off_placement(pdf: bytes, page: int) -> SealPlacement:
+    """The seal over the 署名 and 成文日期 of ``page``: centred on the date, a little above the
+    middle of the two lines (GB/T 9704 7.3.5: 下压署名和日期, 居印章中心偏下)."""
+    from app.stamping.overlay.clearance import DATE_LINE, text_lines
+    from app.stamping.overlay.document import geometries, open_pdf
+
+    with open_pdf(pdf) as doc_:
+        lines = text_lines(pdf, geometries(doc_), [page])[page]
+    dated = next(t for t in lines if DATE_LINE.match(t.text))
+    return SealPlacement(page=page, x_mm=(dated.box[0] + dated.box[2]) / 2, y_mm=dated.box[1] - 2)
 
 
 def page_count(pdf: bytes) -> int:

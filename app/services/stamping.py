@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,16 +13,17 @@ from app.archive.blobs import BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
 from app.archive.pii import PiiCipher
 from app.domain.access import AccessGround, Reader
+from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
 from app.domain.urls import verify_url
-from app.models import StampJob
+from app.models import ReceivingUnit, Seal, StampJob
 from app.services import commitments as commitment_svc
 from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound
 from app.services.seals import get_seal_for, seal_image
 from app.stamping import overlay
 from app.stamping.signing import DocumentSigner
-from app.stamping.types import SealPlacement
+from app.stamping.types import SealImage, SealPlacement
 from app.stamping.validation import SignatureReport, validate_signatures
 
 __all__ = ["DocumentNotFound"]
@@ -185,10 +186,11 @@ def apply_operations(session: Session, archive: BlobStore, job: StampJob,
     seals went on the document); raises on bad input."""
     if job.result_sha256 is not None:
         raise FieldError("operations", "该文件已盖章签名，如需重新盖章请重新上传")
+    now = datetime.now(UTC)
     result = run_operations(session, archive, archive.get(job.original_sha256), ops,
                             unit_id=unit_id, document_number=job.document_number,
-                            signer=signer, base_url=base_url)
-    _finish(job, archive.put(result), ops)
+                            signer=signer, base_url=base_url, received_on=to_beijing(now).date())
+    _finish(job, archive.put(result), ops, now)
     session.flush()
     _audit_stamp(session, trail, job)
     return job
@@ -213,12 +215,14 @@ def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
         _check_operation_count(len(operations))
     pages = inspect_pdf(pdf, limits).page_count
     ops = operations_from_json(operations, page_count=pages)
+    now = datetime.now(UTC)
     result = run_operations(session, archive, pdf, ops, unit_id=unit_id,
-                            document_number=document_number, signer=signer, base_url=base_url)
+                            document_number=document_number, signer=signer, base_url=base_url,
+                            received_on=to_beijing(now).date())
     job = StampJob(unit_id=unit_id, api_key_id=api_key_id, document_number=document_number,
                    original_name=display_file_name(name), original_sha256=archive.put(pdf),
                    page_count=pages, operations=[])
-    _finish(job, archive.put(result), ops)
+    _finish(job, archive.put(result), ops, now)
     session.add(job)
     session.flush()
     trail.record(session, "create_stamp_job", "stamp_job", job.id, sha256=job.original_sha256,
@@ -229,23 +233,24 @@ def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
 
 def run_operations(session: Session, archive: BlobStore, pdf: bytes, ops: list[Operation], *,
                    unit_id: int | None, document_number: str | None, signer: DocumentSigner,
-                   base_url: str) -> bytes:
+                   base_url: str, received_on: date) -> bytes:
     """The stamped and platform-signed PDF (the seal goes on before the signature); a margin
-    line points to the verify page under ``base_url``."""
+    line points to the verify page under ``base_url``; a 收件章 is dated ``received_on``."""
     _check_operation_count(len(ops))
     for op in ops:
-        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url)
+        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url, received_on)
     return signer.sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
 
 
-def _finish(job: StampJob, result_sha256: str, ops: list[Operation]) -> None:
+def _finish(job: StampJob, result_sha256: str, ops: list[Operation], now: datetime) -> None:
     job.result_sha256 = result_sha256
     job.operations = [{"op": op.op, **op.params} for op in ops]
-    job.stamped_at = datetime.now(UTC)
+    job.stamped_at = now
 
 
 def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
-           unit_id: int | None, document_number: str | None, base_url: str) -> bytes:
+           unit_id: int | None, document_number: str | None, base_url: str,
+           received_on: date) -> bytes:
     p = op.params
     if op.op == "watermark":
         text = str(p["text"]).strip()
@@ -257,13 +262,29 @@ def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
             raise FieldError("operations", "页边编号仅适用于本平台出具的文书")
         return overlay.add_margin_line(pdf, number=document_number,
                                        verify_url=verify_url(base_url.rstrip("/"), document_number))
-    seal = seal_image(get_seal_for(session, p["seal_id"], unit_id), archive)
-    if op.op == "anchor_seal":
-        return overlay.stamp_at_anchors(pdf, seal)
-    if op.op == "cross_page_seal":
-        return overlay.stamp_cross_page_seal(pdf, seal)
+    record = get_seal_for(session, p["seal_id"], unit_id)
+    seal = seal_image(record, archive)
+    if op.op in ("anchor_seal", "cross_page_seal"):
+        return _unit_seal(session, op.op, pdf, record, seal, received_on)
     return overlay.stamp_seal(pdf, seal, SealPlacement(page=int(p["page"]), x_mm=float(p["x_mm"]),
                                                       y_mm=float(p["y_mm"])))
+
+
+def _unit_seal(session: Session, kind: str, pdf: bytes, record: Seal, seal: SealImage,
+               received_on: date) -> bytes:
+    """The anchor seal and the 骑缝章 of a receiving unit (issue 12 §1). On a commitment letter
+    the sign-off is the applicant's: the unit's mark is a 收件章 at the top right of its own copy
+    (接受承诺单位留存), and its 骑缝章 binds that copy's pages only. Other PDFs: the seal at the
+    document's anchors, the 骑缝章 over every page."""
+    copy = overlay.unit_copy_of(pdf)
+    if kind == "cross_page_seal":
+        pages = None if copy is None else (copy.first_page, copy.last_page)
+        return overlay.stamp_cross_page_seal(pdf, seal, pages=pages)
+    if copy is None:
+        return overlay.stamp_at_anchors(pdf, seal)
+    unit = session.get(ReceivingUnit, record.unit_id)
+    name = unit.name if unit is not None else record.name
+    return overlay.add_receipt_stamp(pdf, overlay.ReceiptStamp(unit=name, received_on=received_on))
 
 
 def page_sizes(job: StampJob, archive: BlobStore) -> list[tuple[float, float]]:

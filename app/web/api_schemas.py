@@ -139,7 +139,8 @@ class SealList(Response):
 
 class SealOperation(BaseModel):
     """在指定页的指定位置盖一枚印章。坐标以毫米为单位，原点在页面（按显示方向）的左上角，
-    x 向右、y 向下，指印章圆心的位置；印章按其自身直径盖印。"""
+    x 向右、y 向下，指印章圆心的位置；印章按其自身直径盖印。印章不得压盖正文或签字行
+    （GB/T 9704 7.3.5“上不压正文”，可下压署名和成文日期），否则报错并给出最近的可盖位置。"""
 
     op: Literal["seal"]
     seal_id: int = described("印章编号（GET /api/v1/seals）")
@@ -149,14 +150,17 @@ class SealOperation(BaseModel):
 
 
 class AnchorSealOperation(BaseModel):
-    """在本平台文书预留的盖章位置（落款处）盖章；文件中没有预留位置时报错。"""
+    """按文书约定的位置盖本单位的章。信用承诺书：落款处属于承诺人，本操作改为在接受承诺单位留存联
+    首页右上角（正文之外）加盖收件章（单位名称、收件日期），不盖圆章；其他文书：在预留的盖章位置盖章，
+    没有预留位置或印章会压盖正文、签字行时报错。"""
 
     op: Literal["anchor_seal"]
     seal_id: int = described("印章编号（GET /api/v1/seals）")
 
 
 class CrossPageSealOperation(BaseModel):
-    """骑缝章：把印章等分到每一页的右边缘，多页文件才有意义。"""
+    """骑缝章：把印章等分到各页的右边缘。信用承诺书只骑接受承诺单位留存联的各页（两联分别交给不同的人），
+    其他文件骑全部页面；至少两页。"""
 
     op: Literal["cross_page_seal"]
     seal_id: int = described("印章编号（GET /api/v1/seals）")
@@ -185,7 +189,7 @@ OPERATION_MODELS: tuple[type[BaseModel], ...] = (SealOperation, AnchorSealOperat
 
 OPERATIONS_EXAMPLE: list[dict[str, object]] = [
     {"op": "anchor_seal", "seal_id": 1},
-    {"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240},
+    {"op": "seal", "seal_id": 1, "page": 2, "x_mm": 105, "y_mm": 235},  # below the text: 上不压正文
     {"op": "cross_page_seal", "seal_id": 1},
     {"op": "watermark", "text": "仅供备案使用"},
     {"op": "margin_line"},

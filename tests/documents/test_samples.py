@@ -23,7 +23,7 @@ from app.documents.reports import scaffold_docx, scaffold_pdf
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.report_kinds import ReportKind
 from app.domain.subjects import SubjectKind
-from app.samples import scaffold_sample_info
+from app.samples import scaffold_sample_info, stamp_received_letter
 from app.services.commitments import docx_from_payload, payload_of, render_from_payload
 from app.stamping import overlay
 from app.stamping.seal_images import generate_seal
@@ -101,7 +101,8 @@ def test_signed_letter_signs_the_re_rendered_letter() -> None:
                                  entry["extra_clause"], entry["version"])
     copies = [letters[i - 1] for i in entry["copies"]]
     pdf = doc.letters_pdf(copies, entry["version"], created=_issue(entry).issued_on)
-    stamped = overlay.stamp_at_anchors(pdf, generate_seal(entry["seal"]))
+    stamped = stamp_received_letter(pdf, entry["seal"], generate_seal(entry["seal"]),
+                                    date.fromisoformat(entry["received_on"]))
     signed = (SAMPLES / "stamped-letter.pdf").read_bytes()
     assert _sha(signed[:len(stamped)]) == _sha(stamped)
 

@@ -20,7 +20,9 @@ from app.documents.fonts import UncoverableCharacter, font_stack
 from app.domain.commitments import parse_commitment_request
 from app.stamping import overlay
 from app.stamping.overlay import (
+    ReceiptStamp,
     add_margin_line,
+    add_receipt_stamp,
     add_watermark,
     find_seal_anchors,
     page_count,
@@ -225,6 +227,8 @@ def test_seal_lands_where_asked_on_the_displayed_page(seal, tmp_path, size, rota
     disp_w, disp_h = (size[1], size[0]) if rotate in (90, 270) else size
     assert page_sizes_mm(pdf)[0] == pytest.approx((disp_w, disp_h), abs=0.01)
     x, y = disp_w - 40.0, disp_h - 35.0  # near the bottom-right corner of the displayed page
+    if rotate == 270:  # the page's text line is shown there: a seal may not cover it
+        y = 35.0
     out = stamp_seal(pdf, seal, SealPlacement(page=1, x_mm=x, y_mm=y))
     x0, y0, x1, y1 = image_box_mm(image_draws(out)[0])
     assert ((x0 + x1) / 2, (y0 + y1) / 2) == pytest.approx((x, y), abs=0.5)
@@ -244,11 +248,11 @@ def test_cropbox_is_the_visible_page(seal):
         buf = io.BytesIO()
         d.save(buf)
     assert page_sizes_mm(buf.getvalue())[0] == pytest.approx((190.0, 260.0), abs=0.01)
-    out = stamp_seal(buf.getvalue(), seal, SealPlacement(page=1, x_mm=30, y_mm=30))
+    out = stamp_seal(buf.getvalue(), seal, SealPlacement(page=1, x_mm=30, y_mm=60))
     m = image_draws(out)[0]["ctm"]
     cx, cy = m.transform((0.5, 0.5))
     assert cx / MM == pytest.approx(10 + 30, abs=0.5)
-    assert cy / MM == pytest.approx(280 - 30, abs=0.5)
+    assert cy / MM == pytest.approx(280 - 60, abs=0.5)
 
 
 @pytest.mark.parametrize("page, message", [(0, "第0页不存在，文件共2页"), (3, "第3页不存在，文件共2页")])
@@ -297,31 +301,14 @@ def test_find_anchors_on_issued_letter(letter_pdf):
         assert 120 < a.y_mm < 260
 
 
-@needs_poppler
-def test_stamp_at_anchors_centres_seal_over_signer_and_date(letter_pdf, seal, tmp_path):
-    out = stamp_at_anchors(letter_pdf, seal)
-    assert texts(out) == texts(letter_pdf)
-    draws = image_draws(out)
-    assert [d["page"] for d in draws] == [2, 4]
-    assert len({d["objgen"] for d in draws}) == 1  # one image shared by both copies
-    for draw in draws:
-        x0, y0, x1, y1 = image_box_mm(draw)
-        words = word_boxes(letter_pdf, draw["page"])
-        date_box = next(w for w in words if "年" in w[0] and "月" in w[0] and "日" in w[0])
-        signer = next(w for w in words if w[0] == UNIT_LETTER["subject_name"])
-        # 骑年盖月: centred horizontally on the date, pressing on both lines, text a bit below centre
-        assert (x0 + x1) / 2 == pytest.approx((date_box[1] + date_box[3]) / 2, abs=1.0)
-        assert y0 < signer[2]
-        assert date_box[4] < y1
-        centre = (y0 + y1) / 2
-        assert centre < (signer[2] + date_box[4]) / 2
-        # 上不压正文: the seal starts below the last body paragraph
-        body = [w for w in words if "监督" in w[0]]
-        assert body
-        assert max(w[4] for w in body) < y0
-        im = render_png(out, draw["page"], tmp_path / f"anchor-{draw['page']}.png", dpi=100)
-        rx0, ry0, rx1, ry1 = red_box_mm(im, dpi=100)
-        assert ((rx0 + rx1) / 2, (ry0 + ry1) / 2) == pytest.approx(((x0 + x1) / 2, centre), abs=0.6)
+def test_stamp_at_anchors_refuses_the_applicants_sign_off_on_a_letter(letter_pdf, seal):
+    """Issue 12 §1: the letter's anchor is the applicant's 落款 (承诺单位（盖章）, its name and
+    date), and a 42 mm seal there touches the 法定代表人（签字） line: refused, nothing stamped."""
+    with pytest.raises(PlacementError) as err:
+        stamp_at_anchors(letter_pdf, seal)
+    assert "上不压正文" in err.value.message
+    assert "法定代表人" in err.value.message
+    assert "最近的可盖位置" in err.value.message
 
 
 def test_no_anchor(seal):
@@ -630,13 +617,13 @@ def check_first_signature(pdf: bytes, signer):
     assert status.bottom_line
 
 
-@pytest.mark.parametrize("operation", ["seal", "anchors", "cross", "watermark", "margin"])
+@pytest.mark.parametrize("operation", ["seal", "receipt", "cross", "watermark", "margin"])
 def test_signed_pdf_gets_an_incremental_update(letter_pdf, seal, signer, operation):
     signed = sign(letter_pdf, signer)
     if operation == "seal":
         out = stamp_seal(signed, seal, SealPlacement(page=2, x_mm=120, y_mm=200))
-    elif operation == "anchors":
-        out = stamp_at_anchors(signed, seal)
+    elif operation == "receipt":
+        out = add_receipt_stamp(signed, ReceiptStamp("凌源市住房和城乡建设局", date(2026, 12, 3)))
     elif operation == "cross":
         out = stamp_cross_page_seal(signed, seal)
     elif operation == "watermark":
@@ -651,7 +638,7 @@ def test_signed_pdf_gets_an_incremental_update(letter_pdf, seal, signer, operati
     pages_with_marks = [i + 1 for i, p in enumerate(reader.pages)
                         for a in (p.get("/Annots") or []) if "/AP" in a.get_object()
                         and a.get_object().get("/Parent", {}).get("/T", "") != "OfficeSignature"]
-    expected = {"seal": [2], "anchors": [2, 4]}.get(operation, [1, 2, 3, 4])
+    expected = {"seal": [2], "receipt": [3]}.get(operation, [1, 2, 3, 4])
     assert pages_with_marks == expected
     assert texts(out)[0].startswith(texts(letter_pdf)[0][:50])
 

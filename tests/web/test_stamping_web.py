@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
+import shutil
+import subprocess
 from pathlib import Path
 
 import pikepdf
+import pypdf
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -15,10 +18,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app.db import get_session
+from app.domain.dates import format_cn_date, to_beijing
 from app.models import ReceivingUnit, Seal, StampJob
 from app.stamping.seal_images import generate_seal
 from app.stamping.validation import validate_signatures
-from tests.conftest import ZJJ, login_as, pdf_pages
+from tests.conftest import UNIT_LETTER, ZJJ, login_as, pdf_pages
 
 
 @pytest.fixture
@@ -106,7 +110,7 @@ def test_stamp_an_issued_letter_at_its_anchors_and_verify_it(app, clerk, commitm
     job_url = resp.headers["Location"]
     page = clerk.get(job_url).get_data(as_text=True)
     assert 'type="image"' in page
-    assert "在落款处盖章" in page
+    assert "加盖收件章" in page
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "anchor_seal": "1",
                                      "cross_page_seal": "1", "watermark": "仅供住建局存档"})
     assert resp.status_code == 303, resp.get_data(as_text=True)
@@ -274,3 +278,173 @@ def test_api_verify_reports_modified_files(app, clerk, client, api):
                          content_type="multipart/form-data").get_json()
     assert not verify["stamped_by_platform"]
     assert verify["signatures"][0]["status"] in ("modified", "invalid")
+
+
+# --- whose seal goes where (issue 12 §1) ----------------------------------------------------
+
+
+def _page_text(pdf: bytes, page: int) -> str:
+    """Text of ``page`` (1-based), including what overlays draw as form XObjects."""
+    return pypdf.PdfReader(io.BytesIO(pdf)).pages[page - 1].extract_text()
+
+
+def _seal_pages(pdf: bytes) -> list[int]:
+    """The pages whose content draws a seal image (the overlay names it LySeal…; pages may share
+    one resource dictionary, so the drawing operator is what counts)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return [i + 1 for i, page in enumerate(doc.pages)
+                if any(op == pikepdf.Operator("Do") and str(operands[0]).startswith("/LySeal")
+                       for operands, op in pikepdf.parse_content_stream(page))]
+
+
+def _red_box_mm(pdf: bytes, page: int, tmp_path: Path, dpi: int = 60):
+    """Bounding box (mm, from the top-left) of the red ink pdftoppm draws on ``page``."""
+    out = tmp_path / f"p{page}"
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
+                    "-singlefile", "-", str(out)], input=pdf, check=True)
+    im = Image.open(f"{out}.png").convert("RGB")
+    px = im.load()
+    red = [(x, y) for y in range(im.height) for x in range(im.width)
+           if px[x, y][0] > 180 and px[x, y][1] < 120 and px[x, y][2] < 120]
+    if not red:
+        return None
+    mm = 25.4 / dpi
+    return (min(x for x, _ in red) * mm, min(y for _, y in red) * mm,
+            max(x for x, _ in red) * mm, max(y for _, y in red) * mm)
+
+
+def _staff_job_on_letter(clerk, commitments) -> tuple[str, dict]:
+    issued = commitments.create().get_json()
+    resp = clerk.post("/staff/stamp", data={"document_number": issued["number"]})
+    return resp.headers["Location"], issued
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler not installed")
+def test_staff_anchor_on_a_letter_puts_the_receipt_stamp_on_the_units_copy(app, clerk,
+                                                                            commitments, tmp_path):
+    seal_id = make_seal(app, clerk)
+    job_url, _ = _staff_job_on_letter(clerk, commitments)
+    resp = clerk.post(job_url, data={"seal_id": str(seal_id), "anchor_seal": "1"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    assert f"{job_url}/result/3.png" in clerk.get(job_url).get_data(as_text=True)  # shown to the clerk
+    pdf = clerk.get(job_url + "/result.pdf").data
+    with app.app_context():
+        job = get_session().scalar(select(StampJob))
+        received = format_cn_date(to_beijing(job.stamped_at).date())
+    page3 = _page_text(pdf, 3)
+    assert "接受承诺单位留存" in page3
+    assert f"收件　{received}" in page3
+    assert ZJJ in page3.split("接受承诺单位留存")[0]  # the stamp sits above the copy label
+    assert "收件" not in _page_text(pdf, 1)  # the applicant's copy carries no 收件章
+    assert _seal_pages(pdf) == []  # no round seal on anyone's signature spot
+    # the picture: red ink only at the top right of page 3, in the top margin, outside the text
+    box = _red_box_mm(pdf, 3, tmp_path)
+    assert box is not None
+    assert box[3] < 25.0  # above the copy label (25.6 mm) and the 37 mm text block
+    assert box[0] > 100.0
+    assert box[2] < 210.0 - 25.0
+    assert _red_box_mm(pdf, 4, tmp_path) is None  # the applicant's 落款 is left to the applicant
+    assert _red_box_mm(pdf, 2, tmp_path) is None
+
+
+def test_api_cross_page_seal_on_a_letter_binds_the_units_copy_only(app, clerk, client, api,
+                                                                    commitments):
+    seal_id = make_seal(app, clerk)
+    number = commitments.create().get_json()["number"]
+    ops = [{"op": "anchor_seal", "seal_id": seal_id}, {"op": "cross_page_seal", "seal_id": seal_id}]
+    resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"document_number": number, "operations": json.dumps(ops)})
+    assert resp.status_code == 201, resp.get_json()
+    pdf = client.get(f"/api/v1/stamp-jobs/{resp.get_json()['id']}/result.pdf", headers=api).data
+    assert _seal_pages(pdf) == [3, 4]
+    assert "收件　" in _page_text(pdf, 3)
+
+
+def test_api_cross_page_seal_covers_every_page_of_other_pdfs(app, clerk, client, api):
+    seal_id = make_seal(app, clerk)
+    resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf_pages(3)), "合同.pdf"), "operations":
+                             json.dumps([{"op": "cross_page_seal", "seal_id": seal_id}])})
+    assert resp.status_code == 201, resp.get_json()
+    pdf = client.get(f"/api/v1/stamp-jobs/{resp.get_json()['id']}/result.pdf", headers=api).data
+    assert _seal_pages(pdf) == [1, 2, 3]
+
+
+def _text_lines(pdf: bytes):
+    from app.stamping.overlay.clearance import text_lines
+    from app.stamping.overlay.document import geometries, open_pdf
+
+    with open_pdf(pdf) as doc:
+        return text_lines(pdf, geometries(doc))[1]
+
+
+@pytest.fixture(scope="module")
+def notice_pdf() -> bytes:
+    """A one-page notice: three body lines, then the 署名 and 成文日期 right-aligned below."""
+    from app.documents.fonts import font_stack
+    from app.documents.render import html_to_pdf
+
+    body = font_stack().family("body")
+    lines = "".join(f"<p>第{i}行正文，正文内容不得被印章压盖。</p>" for i in range(1, 4))
+    return html_to_pdf(
+        f"<style>@page {{ size: A4; margin: 37mm 26mm 35mm 28mm }} html {{ font-family: {body};"
+        f" font-size: 16pt; line-height: 28.95pt }} p {{ margin: 0 }} .s {{ text-align: right;"
+        f" padding-right: 4em }}</style>{lines}<div style='height: 30mm'></div>"
+        f"<p class='s'>凌源市住房和城乡建设局</p><p class='s'>2026年12月3日</p>")
+
+
+def test_api_seal_over_body_text_is_refused_with_the_nearest_free_place(app, clerk, client,
+                                                                         api, notice_pdf):
+    seal_id = make_seal(app, clerk)
+    ops = [{"op": "seal", "seal_id": seal_id, "page": 1, "x_mm": 100, "y_mm": 50}]
+    resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(notice_pdf), "通知.pdf"),
+                             "operations": json.dumps(ops)})
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert body["error"] == "invalid_placement"
+    assert "上不压正文" in body["message"]
+    assert "第1行正文" in body["message"]
+    assert "最近的可盖位置" in body["message"]
+    assert count(app, StampJob) == 0
+
+
+def test_api_seal_may_press_on_the_signer_and_date(app, clerk, client, api, notice_pdf):
+    """GB/T 9704 7.3.5: 下压发文机关署名和成文日期 (outside commitment letters)."""
+    seal_id = make_seal(app, clerk)
+    words = {t.text: t.box for t in _text_lines(notice_pdf)}
+    signer, dated = words["凌源市住房和城乡建设局"], words["2026年12月3日"]
+    x = (dated[0] + dated[2]) / 2
+    y = (signer[1] + dated[3]) / 2
+    ops = [{"op": "seal", "seal_id": seal_id, "page": 1, "x_mm": x, "y_mm": y}]
+    resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(notice_pdf), "通知.pdf"),
+                             "operations": json.dumps(ops)})
+    assert resp.status_code == 201, resp.get_json()
+
+
+def test_staff_click_on_body_text_is_refused(app, clerk, notice_pdf):
+    seal_id = make_seal(app, clerk)
+    resp = clerk.post("/staff/stamp", data={"file": (io.BytesIO(notice_pdf), "通知.pdf")},
+                      content_type="multipart/form-data")
+    job_url = resp.headers["Location"]
+    x_px, y_px = round(100 / 25.4 * 45), round(50 / 25.4 * 45)  # the preview is 45 dpi
+    resp = clerk.post(job_url, data={"seal_id": str(seal_id), "click_p1.x": str(x_px),
+                                     "click_p1.y": str(y_px)})
+    assert resp.status_code == 400
+    assert "印章不得压盖正文或签字行" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert get_session().scalar(select(StampJob.result_sha256)) is None
+
+
+def test_staff_click_on_the_applicants_sign_off_is_refused(app, clerk, commitments):
+    """On a commitment letter the 署名 and date are the applicant's: no exemption for them."""
+    seal_id = make_seal(app, clerk)
+    job_url, _ = _staff_job_on_letter(clerk, commitments)
+    # below the 签字 line, on the applicant's name and date only (page 4: the unit's copy)
+    x_px, y_px = round(124.7 / 25.4 * 45), round(205 / 25.4 * 45)
+    resp = clerk.post(job_url, data={"seal_id": str(seal_id), "click_p4.x": str(x_px),
+                                     "click_p4.y": str(y_px)})
+    assert resp.status_code == 400
+    assert "上不压正文" in resp.get_data(as_text=True)
+    assert UNIT_LETTER["subject_name"][:10] in resp.get_data(as_text=True)

@@ -27,12 +27,16 @@ The package, in reading order:
 * ``document.py``: opening a PDF (one context manager, our own exceptions) and page geometry;
 * ``marks.py``: what is drawn (a seal bitmap, a mark's content operators and bounding box);
 * ``write.py``, ``unsigned.py``, ``signed.py``: putting marks on pages;
-* ``seals.py`` (印章, 骑缝章), ``anchors.py`` (seal positions named in the PDF) and
+* ``clearance.py``: the text lines a seal must leave clear (GB/T 9704 7.3.5 "上不压正文") and
+  the copies of a commitment letter (found by their copy labels);
+* ``seals.py`` (印章, 骑缝章), ``anchors.py`` (seal positions named in the PDF),
+  ``receipt.py`` (the receiving unit's 收件章 on its copy of a letter) and
   ``markup.py`` (watermark and margin line, laid out by WeasyPrint from
   ``templates/stamping/``): the operations.
 """
 
 from app.stamping.overlay.anchors import ANCHOR_PREFIX, find_seal_anchors, stamp_at_anchors
+from app.stamping.overlay.clearance import UNIT_COPY_LABEL, Copy, unit_copy_of
 from app.stamping.overlay.document import page_count, page_sizes_mm
 from app.stamping.overlay.markup import add_margin_line, add_watermark
 from app.stamping.overlay.options import (
@@ -41,10 +45,12 @@ from app.stamping.overlay.options import (
     MarginLineStyle,
     PageGeometry,
 )
+from app.stamping.overlay.receipt import ReceiptStamp, add_receipt_stamp
 from app.stamping.overlay.seals import plan_cross_page_seal, stamp_cross_page_seal, stamp_seal
 
 __all__ = [
-    "ANCHOR_PREFIX", "PT_PER_MM", "CrossPageStrip", "MarginLineStyle", "PageGeometry",
-    "add_margin_line", "add_watermark", "find_seal_anchors", "page_count", "page_sizes_mm",
-    "plan_cross_page_seal", "stamp_at_anchors", "stamp_cross_page_seal", "stamp_seal",
+    "ANCHOR_PREFIX", "PT_PER_MM", "UNIT_COPY_LABEL", "Copy", "CrossPageStrip", "MarginLineStyle",
+    "PageGeometry", "ReceiptStamp", "add_margin_line", "add_receipt_stamp", "add_watermark",
+    "find_seal_anchors", "page_count", "page_sizes_mm", "plan_cross_page_seal", "stamp_at_anchors",
+    "stamp_cross_page_seal", "stamp_seal", "unit_copy_of",
 ]

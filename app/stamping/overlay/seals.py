@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
+from app.stamping.overlay.clearance import (
+    check_seal_clear,
+    letter_copies,
+    page_texts,
+    protected_lines,
+)
 from app.stamping.overlay.document import geometries, open_pdf
 from app.stamping.overlay.marks import Mark, check_diameter, fmt_mm, seal_bitmap, seal_ops
 from app.stamping.overlay.options import PT_PER_MM, CrossPageStrip, PageGeometry
@@ -42,10 +49,24 @@ def stamp_seal(pdf: bytes, seal: SealImage, placement: SealPlacement) -> bytes:
 
     The seal is one image XObject with a soft mask (transparency) drawn with multiply blending.
     Raises InvalidPdf, EncryptedPdf, InvalidSealImage, and PlacementError when the page does
-    not exist ("第N页不存在，文件共M页") or the seal would not lie wholly on the page
-    ("印章位置超出页面范围…").
+    not exist ("第N页不存在，文件共M页"), the seal would not lie wholly on the page
+    ("印章位置超出页面范围…") or would cover text it must leave clear (see
+    :func:`check_clear_of_text`).
     """
     return stamp_placements(pdf, seal, [placement], field_label="seal")
+
+
+def check_clear_of_text(pdf: bytes, geos: list[PageGeometry],
+                        placements: list[tuple[SealPlacement, float]]) -> None:
+    """GB/T 9704—2012 7.3.5 "上不压正文": raise PlacementError (naming the covered text and the
+    nearest free place) when a seal of ``placements`` (placement, diameter mm) would touch body
+    text or a line where a person signs. A seal may 下压 the 署名 and 成文日期 of a document,
+    except on a commitment letter, whose sign-off is the applicant's (issue 12 §1)."""
+    texts = page_texts(pdf, geos, {p.page for p, _ in placements})
+    sign_off_free = not letter_copies(texts, len(geos))
+    for p, d_mm in placements:
+        lines = protected_lines(texts.get(p.page, []), sign_off_free=sign_off_free)
+        check_seal_clear(lines, geos[p.page - 1], float(p.x_mm), float(p.y_mm), d_mm / 2)
 
 
 def stamp_placements(pdf: bytes, seal: SealImage, placements: Iterable[SealPlacement], *,
@@ -53,11 +74,13 @@ def stamp_placements(pdf: bytes, seal: SealImage, placements: Iterable[SealPlace
     """:func:`stamp_seal` at each of ``placements``, in one write."""
     with open_pdf(pdf) as doc:
         geos = geometries(doc)
-        marks = []
+        marks, sized = [], []
         for p in placements:
             _check_page(p.page, len(geos))
             d_mm = check_diameter(p.diameter_mm if p.diameter_mm is not None else seal.diameter_mm)
             marks.append(_seal_mark(geos[p.page - 1], float(p.x_mm), float(p.y_mm), d_mm))
+            sized.append((p, d_mm))
+        check_clear_of_text(bytes(pdf), geos, sized)
         bitmap = seal_bitmap(bytes(seal.png))
         return apply_marks(bytes(pdf), doc, geos, marks, seal=bitmap, field_label=field_label)
 
@@ -110,18 +133,24 @@ def _strip_mark(geo: PageGeometry, strip: CrossPageStrip, d_mm: float, y_mm: flo
 
 
 def stamp_cross_page_seal(pdf: bytes, seal: SealImage, *, y_mm: float | None = None,
-                          min_strip_mm: float = 3.0) -> bytes:
+                          min_strip_mm: float = 3.0, pages: tuple[int, int] | None = None) -> bytes:
     """Apply a 骑缝章: one vertical strip of ``seal`` per page, flush with each page's right edge.
 
+    ``pages`` (first, last; 1-based, inclusive) limits the seal to one run of pages, such as one
+    copy of a letter (a 骑缝章 binds the pages one party keeps); default: every page.
     ``y_mm`` is the height of the seal's centre from the displayed page's top (default: the
     middle of each page). Strips are clipped views of one shared image XObject, so the file
-    grows by one image whatever the page count. Raises PlacementError for a one-page document
+    grows by one image whatever the page count. Raises PlacementError for fewer than two pages
     ("骑缝章需要至少两页") or a ``y_mm`` that puts the seal off a page.
     """
     with open_pdf(pdf) as doc:
         geos = geometries(doc)
+        first, last = pages if pages is not None else (1, len(geos))
+        if not 1 <= first <= last <= len(geos):
+            raise PlacementError(f"骑缝章页码范围无效：第{first}–{last}页，文件共{len(geos)}页")
         d_mm = check_diameter(seal.diameter_mm)
-        plan = plan_cross_page_seal(len(geos), d_mm, min_strip_mm)
-        marks = [_strip_mark(geos[strip.page - 1], strip, d_mm, y_mm) for strip in plan]
+        plan = plan_cross_page_seal(last - first + 1, d_mm, min_strip_mm)
+        marks = [_strip_mark(geos[first + strip.page - 2], replace(strip, page=first + strip.page - 1),
+                             d_mm, y_mm) for strip in plan]
         bitmap = seal_bitmap(bytes(seal.png))
         return apply_marks(bytes(pdf), doc, geos, marks, seal=bitmap, field_label="cross-page-seal")
