@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pikepdf
