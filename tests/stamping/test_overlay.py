@@ -621,7 +621,7 @@ def check_first_signature(pdf: bytes, signer):
 def test_signed_pdf_gets_an_incremental_update(letter_pdf, seal, signer, operation):
     signed = sign(letter_pdf, signer)
     if operation == "seal":
-        out = stamp_seal(signed, seal, SealPlacement(page=2, x_mm=120, y_mm=200))
+        out = stamp_seal(signed, seal, SealPlacement(page=2, x_mm=120, y_mm=225))  # below the text
     elif operation == "receipt":
         out = add_receipt_stamp(signed, ReceiptStamp("凌源市住房和城乡建设局", date(2026, 12, 3)))
     elif operation == "cross":
