@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from app.archive.search.sql import Query, page_params, page_result, run_page
+from app.archive.search.sql import Query, page_params, page_result, replace_name_grams, run_page
 from app.archive.search.terms import (
     BROWSE_ORDER,
     COUNT_CAP,
@@ -19,7 +19,6 @@ from app.archive.search.terms import (
     gram_of,
     indexed_text_for,
     like_escape,
-    name_grams,
     parse_query,
 )
 
@@ -83,13 +82,7 @@ class PostgresTrgmIndex:
             "unit_id = EXCLUDED.unit_id, scenario = EXCLUDED.scenario, "
             "subject_kind = EXCLUDED.subject_kind, commitment_date = EXCLUDED.commitment_date, "
             "subject_name = EXCLUDED.subject_name, document_lower = EXCLUDED.document_lower", values)
-        conn = session.connection()
-        conn.exec_driver_sql("DELETE FROM filings_name_grams WHERE filing_id = %(id)s",
-                             [{"id": v["id"]} for v in values])
-        grams = [{"id": v["id"], "gram": g} for v in values for g in name_grams(v["name"])]
-        if grams:
-            conn.exec_driver_sql(
-                "INSERT INTO filings_name_grams (gram, filing_id) VALUES (%(gram)s, %(id)s)", grams)
+        replace_name_grams(session, {v["id"]: v["name"] for v in values})
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
         for table in ("filings_name_grams", "filings_search"):

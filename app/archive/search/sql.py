@@ -1,10 +1,12 @@
-"""The SELECT builder and the capped paging that both adapters share."""
+"""The SELECT builder, the capped paging and the name-gram upkeep that both adapters share."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.archive.search.terms import DbSession, SearchFilters, SearchPage, check_paging
+from sqlalchemy import text
+
+from app.archive.search.terms import DbSession, SearchFilters, SearchPage, check_paging, name_grams
 
 
 class Query:
@@ -93,3 +95,14 @@ def run_page(session: DbSession, query: Query, order_by: str, page: int, per_pag
         counted = conn.exec_driver_sql(
             f"SELECT count(*) FROM ({base} LIMIT {cap_p}) capped", params).scalar() or 0
     return page_result(ids, counted, page, per_page, cap=cap)
+
+
+def replace_name_grams(session: DbSession, names: dict[int, str]) -> None:
+    """Make ``filings_name_grams`` hold exactly the keys of each filing's public name
+    (filing id -> name; ``name_grams``, migration 0018)."""
+    conn = session.connection()
+    conn.execute(text("DELETE FROM filings_name_grams WHERE filing_id = :id"),
+                 [{"id": filing_id} for filing_id in names])
+    grams = [{"id": filing_id, "gram": g} for filing_id, name in names.items() for g in name_grams(name)]
+    if grams:
+        conn.execute(text("INSERT INTO filings_name_grams (gram, filing_id) VALUES (:gram, :id)"), grams)

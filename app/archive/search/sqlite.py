@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
-from app.archive.search.sql import Query, run_page
+from app.archive.search.sql import Query, replace_name_grams, run_page
 from app.archive.search.terms import (
     BROWSE_ORDER,
     COUNT_CAP,
@@ -17,7 +17,6 @@ from app.archive.search.terms import (
     fts5_phrase,
     gram_of,
     indexed_text_for,
-    name_grams,
     parse_query,
 )
 
@@ -49,12 +48,7 @@ class SqliteFtsIndex:
         conn.exec_driver_sql(
             "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
             "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)", values)
-        conn.exec_driver_sql("DELETE FROM filings_name_grams WHERE filing_id = :id",
-                             [{"id": v["id"]} for v in values])
-        grams = [{"id": v["id"], "gram": g} for v in values for g in name_grams(v["subject_name"])]
-        if grams:
-            conn.exec_driver_sql(
-                "INSERT INTO filings_name_grams (gram, filing_id) VALUES (:gram, :id)", grams)
+        replace_name_grams(session, {v["id"]: v["subject_name"] for v in values})
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
         conn = session.connection()
