@@ -82,7 +82,7 @@ class PostgresTrgmIndex:
             "unit_id = EXCLUDED.unit_id, scenario = EXCLUDED.scenario, "
             "subject_kind = EXCLUDED.subject_kind, commitment_date = EXCLUDED.commitment_date, "
             "subject_name = EXCLUDED.subject_name, document_lower = EXCLUDED.document_lower", values)
-        replace_name_grams(session, {v["id"]: v["name"] for v in values})
+        replace_name_grams(session, {v["id"]: v["name"] for v in values}, named=False)
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
         for table in ("filings_name_grams", "filings_search"):

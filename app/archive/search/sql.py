@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
-
 from app.archive.search.terms import DbSession, SearchFilters, SearchPage, check_paging, name_grams
 
 
@@ -97,12 +95,17 @@ def run_page(session: DbSession, query: Query, order_by: str, page: int, per_pag
     return page_result(ids, counted, page, per_page, cap=cap)
 
 
-def replace_name_grams(session: DbSession, names: dict[int, str]) -> None:
+def replace_name_grams(session: DbSession, names: dict[int, str], *, named: bool) -> None:
     """Make ``filings_name_grams`` hold exactly the keys of each filing's public name
-    (filing id -> name; ``name_grams``, migration 0018)."""
+    (filing id -> name; ``name_grams``, migration 0018). ``named``: sqlite3's :name parameters,
+    else psycopg's %(name)s."""
+    def param(name: str) -> str:
+        return f":{name}" if named else f"%({name})s"
+
     conn = session.connection()
-    conn.execute(text("DELETE FROM filings_name_grams WHERE filing_id = :id"),
-                 [{"id": filing_id} for filing_id in names])
+    conn.exec_driver_sql(f"DELETE FROM filings_name_grams WHERE filing_id = {param('id')}",
+                         [{"id": filing_id} for filing_id in names])
     grams = [{"id": filing_id, "gram": g} for filing_id, name in names.items() for g in name_grams(name)]
     if grams:
-        conn.execute(text("INSERT INTO filings_name_grams (gram, filing_id) VALUES (:gram, :id)"), grams)
+        conn.exec_driver_sql("INSERT INTO filings_name_grams (gram, filing_id) "
+                             f"VALUES ({param('gram')}, {param('id')})", grams)

@@ -48,7 +48,7 @@ class SqliteFtsIndex:
         conn.exec_driver_sql(
             "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
             "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)", values)
-        replace_name_grams(session, {v["id"]: v["subject_name"] for v in values})
+        replace_name_grams(session, {v["id"]: v["subject_name"] for v in values}, named=True)
 
     def remove_from_index(self, session: DbSession, filing_id: int) -> None:
         conn = session.connection()
