@@ -79,9 +79,19 @@ def current_revision(url: str) -> str | None:
 
 def upgrade_database(url: str) -> None:
     """Bring the schema at ``url`` to the newest migration."""
-    from alembic import command
+    import logging
 
-    command.upgrade(alembic_config(url), "head")
+    # Alembic reports every step at INFO ("Running upgrade 0013 -> 0014 …"): some thirty lines
+    # a newcomer's first ``make run`` need not read. Warnings and errors still show.
+    migration_log = logging.getLogger("alembic")
+    level = migration_log.level
+    migration_log.setLevel(logging.WARNING)
+    try:
+        from alembic import command
+
+        command.upgrade(alembic_config(url), "head")
+    finally:
+        migration_log.setLevel(level)
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,6 +282,38 @@ def _stop(proc: subprocess.Popen[bytes], sig: int, grace_s: float) -> None:
         proc.wait()
 
 
+def _healthy(socket_path: Path) -> bool:
+    """One ``GET /healthz`` to gunicorn over its unix socket: 200 means a worker has warmed up."""
+    import http.client
+    import socket as socket_module
+
+    conn = http.client.HTTPConnection("localhost", timeout=2)
+    sock = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_STREAM)
+    try:
+        sock.settimeout(2)
+        sock.connect(str(socket_path))
+        conn.sock = sock
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+        sock.close()
+
+
+def wait_ready(socket_path: Path, deadline: float, stopping: Callable[[], bool]) -> bool:
+    """Wait until gunicorn answers (its socket exists before the workers have warmed up their
+    fonts, so the first visitor would otherwise wait ~10 s); False on timeout or a stop."""
+    while not stopping():
+        if _healthy(socket_path):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return False
+
+
 def serve(cfg: FrontConfig, gunicorn_cmd: list[str], nginx: str, *,
           startup_timeout_s: float = 120) -> int:
     """Run gunicorn on ``cfg.socket`` and nginx in front until a signal or a death.
@@ -314,6 +347,11 @@ def serve(cfg: FrontConfig, gunicorn_cmd: list[str], nginx: str, *,
                 return 1
             time.sleep(0.1)
         front = _start(nginx_command(nginx, cfg))
+        print("正在预热字体与模板……", flush=True)
+        if not wait_ready(cfg.socket, deadline, lambda: bool(stopping)):
+            if not stopping:
+                print(f"gunicorn 在 {startup_timeout_s:g} 秒内未就绪", file=sys.stderr)
+            return 0 if stopping else 1
         print(f"信用文书服务: http://{cfg.host}:{cfg.port}/ （nginx 缓冲请求，gunicorn 在 {cfg.socket}）",
               flush=True)
         while not stopping:
@@ -331,6 +369,14 @@ def serve(cfg: FrontConfig, gunicorn_cmd: list[str], nginx: str, *,
         cleanup(cfg)
 
 
+def gunicorn_command(cfg: FrontConfig, gunicorn: str) -> list[str]:
+    """gunicorn for ``make run``: bound to the private socket, its control socket beside it
+    (gunicorn's default, ``$HOME/.gunicorn/gunicorn.ctl``, is one path shared by every
+    instance the same user starts on the machine)."""
+    return [gunicorn, "-c", "python:app.gunicorn_conf", "--bind", f"unix:{cfg.socket}",
+            "--control-socket", str(cfg.runtime_dir / "gunicorn.ctl"), "wsgi:app"]
+
+
 def main() -> int:
     from app import create_app
 
@@ -342,9 +388,7 @@ def main() -> int:
         return 1
     cfg = prepare(Path(app.instance_path), host="127.0.0.1", port=int(os.environ.get("PORT", "8000")),
                   max_body_bytes=int(app.config["MAX_CONTENT_LENGTH"]))
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    cmd = [gunicorn, "-c", "python:app.gunicorn_conf", "--bind", f"unix:{cfg.socket}", "wsgi:app"]
-    return serve(cfg, cmd, nginx)
+    return serve(cfg, gunicorn_command(cfg, str(Path(sys.executable).with_name("gunicorn"))), nginx)
 
 
 if __name__ == "__main__":

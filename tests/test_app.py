@@ -77,3 +77,17 @@ def test_postgresql_sessions_run_without_jit():
             assert conn.execute(text("SHOW jit")).scalar() == "off"
     finally:
         engine.dispose()
+
+
+def test_creating_the_schema_does_not_flood_the_console_with_migration_steps(tmp_path, caplog):
+    """A newcomer's first ``make run`` prints "数据库已就绪", not one line per migration."""
+    import logging
+
+    from app.db import current_revision, upgrade_database
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with caplog.at_level(logging.INFO):
+        upgrade_database(url)
+    assert current_revision(url) is not None
+    assert not [r for r in caplog.records if r.name.startswith("alembic") and r.levelno < logging.WARNING]
+    assert logging.getLogger("alembic").level == logging.NOTSET  # put back as it was

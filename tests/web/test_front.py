@@ -7,18 +7,21 @@ installs it as root); skipped without it."""
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
 import os
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from app.front import cleanup, find_nginx, nginx_command, prepare
+from app.front import cleanup, find_nginx, gunicorn_command, nginx_command, prepare, wait_ready
 
 NGINX = find_nginx()
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (make test installs it)")
@@ -222,3 +225,53 @@ def test_the_app_behind_the_front_trusts_exactly_one_hop():
 
     assert app_environment({"PATH": "/bin"}) == {"PATH": "/bin", "LYXY_PROXY_HOPS": "1"}
     assert app_environment({"LYXY_PROXY_HOPS": "2"})["LYXY_PROXY_HOPS"] == "2"
+
+
+def test_each_instance_has_its_own_gunicorn_control_socket(tmp_path):
+    first = prepare(tmp_path / "a", host="127.0.0.1", port=free_port(), max_body_bytes=MAX_BODY)
+    second = prepare(tmp_path / "b", host="127.0.0.1", port=free_port(), max_body_bytes=MAX_BODY)
+    try:
+        sockets = []
+        for cfg in (first, second):
+            cmd = gunicorn_command(cfg, "gunicorn")
+            path = Path(cmd[cmd.index("--control-socket") + 1])
+            assert path.parent == cfg.runtime_dir
+            sockets.append(path)
+        assert sockets[0] != sockets[1]
+    finally:
+        cleanup(first)
+        cleanup(second)
+
+
+class _WarmingUp(http.server.BaseHTTPRequestHandler):
+    """Answers 503 to the first two requests, then 200, as a worker still warming would not."""
+
+    answered = 0
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        type(self).answered += 1
+        self.send_response(200 if type(self).answered > 2 else 503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+def test_the_address_is_printed_only_once_the_app_answers(tmp_path):
+    path = tmp_path / "app.sock"
+    assert not wait_ready(path, time.monotonic() + 0.5, lambda: False)  # nothing listening yet
+    server = _UnixHTTPServer(str(path), _WarmingUp)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert wait_ready(path, time.monotonic() + 30, lambda: False)
+        assert _WarmingUp.answered == 3  # two 503s were waited out
+        assert not wait_ready(path, time.monotonic() + 30, lambda: True)  # a stop ends the wait
+    finally:
+        server.shutdown()
+        server.server_close()
