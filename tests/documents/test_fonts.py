@@ -262,7 +262,7 @@ def _drawn_glyphs(pdf: bytes) -> tuple[dict[str, list[int]], set[str], int]:
                         code_to_gid[int(match[1], 16)] = int(match[2])
             descendant = font["/DescendantFonts"][0].get_object()
             descriptor = descendant["/FontDescriptor"].get_object()
-            # TrueType outlines in /FontFile2; FandolFang's CFF (LY Fang) in /FontFile3 /OpenType
+            # TrueType outlines in /FontFile2; the full FandolFang (LY Fang Full) is CFF: /FontFile3
             program = descriptor.get("/FontFile2", descriptor.get("/FontFile3")).get_object()
             embedded.add(TTFont(io.BytesIO(program.get_data()))["name"].getDebugName(4))
             fonts[key] = (str(font["/BaseFont"]), code_to_gid)
@@ -338,7 +338,7 @@ def test_fangsong_role_is_fandol_fang_then_the_common_fallbacks(stack):
         '"LY Fang", "LY Fang Full", "LY Body Full", "LY Fallback BMP", "LY Fallback"'
     )
     by_family = {face.family: face for face in stack.faces}
-    assert by_family["LY Fang"].path.name == "LYFang-GB2312.otf"
+    assert by_family["LY Fang"].path.name == "LYFang-GB2312.ttf"
     assert by_family["LY Fang Full"].path.name == "FandolFang-Regular.otf"
 
 
