@@ -108,12 +108,9 @@ def codepoints(extra: bool = True) -> set[int]:
     cps: set[int] = set()
     for first, last in RANGES:
         cps.update(range(first, last + 1))
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                cps.add(ord(bytes([high, low]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
+    from app.documents.fonts import gb2312_characters
+
+    cps.update(gb2312_characters())
     if extra:
         cps.update(ord(c) for c in EXTRA_HANZI)
     return cps
