@@ -225,3 +225,25 @@ def test_without_the_setting_check_fonts_says_bundled_only(runner):
     result = runner.invoke(args=["check-fonts"])
     assert result.exit_code == 0, result.output
     assert "未配置办公字体（OFFICE_FONTS）：全部使用内置字体" in result.output
+
+
+def test_blank_forms_are_cached_per_set_of_office_fonts(office_dir, tmp_path):
+    from app.documents.commitment import CURRENT_TEMPLATE_VERSION
+    from app.domain.commitments import Scenario
+    from app.domain.subjects import SubjectKind
+    from app.services.blanks import BlankCache
+
+    args = (Scenario.PROJECT_APPROVAL, SubjectKind.ENTERPRISE, "pdf")
+    cache = BlankCache(tmp_path / "cache")
+    bundled = cache.get(*args)
+    configure_office_fonts([OfficeFont("title", office_dir / TITLE_NAME)])
+    office = cache.get(*args)
+    assert office.data != bundled.data
+    assert "LY-Office-Title" in _base_fonts(office.data)
+    assert "LY-Office-Title" not in _base_fonts(bundled.data)
+    names = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    plain = f"blank-{CURRENT_TEMPLATE_VERSION}-project_approval-enterprise-pdf.pdf"
+    assert plain in names  # the bundled-only name is unchanged
+    assert len(names) == 2
+    configure_office_fonts(())
+    assert cache.get(*args).data == bundled.data
