@@ -90,13 +90,17 @@ def check_fonts_cmd() -> None:
         font_stack,
         harfbuzz_subset_available,
         office_font_report,
+        role_report,
     )
 
     problems = check_fonts()
     if not harfbuzz_subset_available():
         problems.append("HarfBuzz 子集化不可用（缺少 libharfbuzz-subset0）")
     if not problems:
-        report = office_font_report(font_stack())
+        stack = font_stack()
+        for line in role_report(stack):
+            click.echo(f"字体角色 {line}")
+        report = office_font_report(stack)
         for line in report:
             click.echo(f"办公字体：{line}")
         if not report:

@@ -520,6 +520,25 @@ def face_coverage(stack: FontStack, face: FontFace) -> FaceCoverage:
     )
 
 
+def role_report(stack: FontStack | None = None) -> list[str]:
+    """One line per role (``check-fonts``): its first face's own coverage, and what the whole
+    stack (with the fallbacks) reaches of URO and Ext A."""
+    stack = stack or font_stack()
+    by_family = {face.family: face for face in stack.faces}
+    lines = []
+    for role in ROLES:
+        names = stack.families(role)
+        reachable: set[int] = set()
+        for name in names:
+            reachable |= stack.face_coverage.get(name, frozenset())
+        uro, ext_a = _assigned(*URO), _assigned(*EXT_A)
+        first = face_coverage(stack, by_family[names[0]]).describe()
+        lines.append(f"{role}：{first}；整个字体栈 URO "
+                     f"{sum(1 for cp in uro if cp in reachable)}/{len(uro)}，扩展 A "
+                     f"{sum(1 for cp in ext_a if cp in reachable)}/{len(ext_a)}")
+    return lines
+
+
 def office_font_report(stack: FontStack | None = None) -> list[str]:
     """One line per configured office face: its role and its own coverage (``check-fonts``)."""
     stack = stack or font_stack()

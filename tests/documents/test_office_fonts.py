@@ -205,6 +205,8 @@ def test_check_fonts_reports_the_office_faces(office_dir, tmp_path):
     assert re.search(rf"办公字体：{FANGSONG_NAME}（仿宋，CSS “LY Office Fangsong”）："
                      r"GB 2312 汉字 6763/6763，符号 \d+/682，基本区 URO \d+/20992，扩展 A \d+/6592",
                      result.output), result.output
+    assert f"字体角色 fangsong：{FANGSONG_NAME}（仿宋，CSS “LY Office Fangsong”）" in result.output
+    assert "字体角色 kai：LYKai-GB2312.ttf（楷体，CSS “LY Kai”）" in result.output
     assert "字体检查通过" in result.output
 
 
@@ -225,6 +227,10 @@ def test_without_the_setting_check_fonts_says_bundled_only(runner):
     result = runner.invoke(args=["check-fonts"])
     assert result.exit_code == 0, result.output
     assert "未配置办公字体（OFFICE_FONTS）：全部使用内置字体" in result.output
+    # the 仿宋 role: its own face covers GB 2312 (all but U+2015), the stack all of URO and Ext A
+    assert ("字体角色 fangsong：LYFang-GB2312.ttf（仿宋，CSS “LY Fang”）：GB 2312 汉字 6763/6763，"
+            "符号 681/682，基本区 URO 6763/20992，扩展 A 0/6592；整个字体栈 URO 20992/20992，"
+            "扩展 A 6592/6592") in result.output
 
 
 def test_blank_forms_are_cached_per_set_of_office_fonts(office_dir, tmp_path):
