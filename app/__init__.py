@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         staff,
     )
 
+    extensions.init_fonts(app)  # the office's own faces (OFFICE_FONTS) before the font check
     logging_setup.init_app(app)
     db.init_app(app)
     extensions.init_app(app)  # blob store, cipher, clock, signer, audit: app.extensions["lyxy"]

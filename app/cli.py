@@ -83,12 +83,28 @@ def load_demo_cmd() -> None:
 @click.command("check-fonts")
 @with_appcontext
 def check_fonts_cmd() -> None:
-    """Check the bundled fonts: files present, checksums, coverage of CJK URO and Ext A."""
-    from app.documents.fonts import check_fonts, harfbuzz_subset_available
+    """Check the fonts: bundled files present, checksums, coverage of CJK URO and Ext A, and
+    the office's own faces (OFFICE_FONTS): usable, and how much each covers."""
+    from app.documents.fonts import (
+        check_fonts,
+        font_stack,
+        harfbuzz_subset_available,
+        office_font_report,
+        role_report,
+    )
 
     problems = check_fonts()
     if not harfbuzz_subset_available():
         problems.append("HarfBuzz 子集化不可用（缺少 libharfbuzz-subset0）")
+    if not problems:
+        stack = font_stack()
+        for line in role_report(stack):
+            click.echo(f"字体角色 {line}")
+        report = office_font_report(stack)
+        for line in report:
+            click.echo(f"办公字体：{line}")
+        if not report:
+            click.echo("未配置办公字体（OFFICE_FONTS）：全部使用内置字体")
     for p in problems:
         click.echo(f"问题：{p}", err=True)
     if problems:

@@ -51,6 +51,11 @@ def _defaults(instance: Path) -> dict[str, Any]:
         # JSON API bodies (letters, checks, scaffolds): refused with 413 before reading past it.
         "API_JSON_MAX_BYTES": 64 * 1024,
         "UPLOAD_MAX_PAGES": 500,
+        # The office's own licensed faces, first in their roles' font stacks (bundled faces stay
+        # as fallbacks): role -> file, as a JSON object or "fangsong=仿宋_GB2312.ttf,title=…";
+        # relative names are taken in OFFICE_FONTS_DIR. Rendered PDFs then depend on them.
+        "OFFICE_FONTS": None,
+        "OFFICE_FONTS_DIR": None,
         "ISSUING_AUTHORITY": "凌源市发展和改革局",
         "SITE_NAME": "信用中国（辽宁凌源）",
     }

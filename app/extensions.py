@@ -144,6 +144,19 @@ def services(app: Flask) -> Services:
     return app.extensions[EXTENSION]
 
 
+def init_fonts(app: Flask) -> None:
+    """Put the office's own faces (``OFFICE_FONTS``, ``OFFICE_FONTS_DIR``) first in their roles'
+    font stacks, for this process; without the setting, the bundled faces only.
+
+    :raises OfficeFontError: the setting names an unknown role or is malformed (files are
+        checked when the stack is first built, and by ``flask check-fonts``).
+    """
+    from app.documents.fonts import configure_office_fonts, office_fonts_from_config
+
+    configure_office_fonts(office_fonts_from_config(app.config.get("OFFICE_FONTS"),
+                                                    app.config.get("OFFICE_FONTS_DIR")))
+
+
 def init_app(app: Flask) -> None:
     """Build the context, and write an audit checkpoint after every commit that appended entries."""
     root = app.config.get("AUDIT_CHECKPOINT_DIR") or Path(app.instance_path) / "audit-checkpoints"

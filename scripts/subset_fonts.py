@@ -46,10 +46,13 @@ SUBSETS: dict[str, tuple[str, str]] = {
     "LYBody-GB2312.ttf": ("NotoSerifSC-Regular.ttf", "LY Body GB2312"),
     "LYHei-GB2312.ttf": ("NotoSansSC-Medium.ttf", "LY Hei GB2312"),
     "LYKai-GB2312.ttf": ("LXGWWenKai-Regular.ttf", "LY Kai GB2312"),
+    "LYFang-GB2312.ttf": ("FandolFang-Regular.otf", "LY Fang GB2312"),
 }
-ORDERED_FOR_SPEED = {"LYBody-GB2312.ttf"}
+LICENCE_NOTES: dict[str, str] = {"FandolFang-Regular.otf": "GPL-3.0 with the GPL font exception"}
+"""Licence named in a subset's description (name ID 10); SIL OFL 1.1 unless listed here."""
+ORDERED_FOR_SPEED = {"LYBody-GB2312.ttf", "LYFang-GB2312.ttf"}
 """Subsets whose glyphs are renumbered for cheap embedding (see order_glyphs_for_speed): the
-face of the letters' body text, rendered most often."""
+faces of the letters' body text (宋, and 仿宋 in the GB/T 9704 versions), rendered most often."""
 HEADING_OUT = "LYHeading.ttf"
 HEADING_SOURCE = "NotoSerifSC-Black.ttf"
 HEADING_NAME = "LY Heading"
@@ -105,12 +108,9 @@ def codepoints(extra: bool = True) -> set[int]:
     cps: set[int] = set()
     for first, last in RANGES:
         cps.update(range(first, last + 1))
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                cps.add(ord(bytes([high, low]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
+    from app.documents.fonts import gb2312_characters
+
+    cps.update(gb2312_characters())
     if extra:
         cps.update(ord(c) for c in EXTRA_HANZI)
     return cps
@@ -124,7 +124,7 @@ def cmap_of(path: Path) -> set[int]:
         font.close()
 
 
-def rename(font: TTFont, family: str, source_name: str) -> None:
+def rename(font: TTFont, family: str, source_name: str, licence: str = "SIL OFL 1.1") -> None:
     """Give the subset its own name (OFL: no Reserved Font Name on a Modified Version)."""
     table = font["name"]
     postscript = family.replace(" ", "") + "-Regular"
@@ -137,7 +137,7 @@ def rename(font: TTFont, family: str, source_name: str) -> None:
         (3, f"{postscript};subset"),
         (4, family),
         (6, postscript),
-        (10, f"Subset of {source_name} made by scripts/subset_fonts.py (SIL OFL 1.1)"),
+        (10, f"Subset of {source_name} made by scripts/subset_fonts.py ({licence})"),
     ):
         table.removeNames(nameID=name_id)
         table.setName(value, name_id, 3, 1, 0x409)
@@ -208,6 +208,45 @@ def order_glyphs_for_speed(font: TTFont, first_text: str) -> None:
     reorderGlyphs(font, [order[0], *first, *substituted, *rest])  # .notdef stays glyph 0
 
 
+def to_truetype_outlines(font: TTFont, max_err: float = 1.0) -> None:
+    """Replace CFF outlines (FandolFang) by quadratic TrueType ones, within ``max_err`` font
+    units (1/1000 em): Word embeds only TrueType-flavoured fonts in a DOCX, and WeasyPrint's
+    subset of the TrueType face makes a letter's PDF about a quarter smaller."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    for glyph in glyf.glyphs.values():
+        glyph.recalcBounds(glyf)
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    maxp.numGlyphs = len(order)
+    maxp.maxZones = 1
+    for attr in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
+                 "maxComponentDepth"):
+        setattr(maxp, attr, 0)
+    font["maxp"] = maxp
+    maxp.recalc(font)  # points and contours (the font is saved without recalculation)
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["post"].formatType = 3.0
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
 def make_subset(src: Path, dest: Path, unicodes: set[int], family: str,
                 first_text: str | None = None) -> int:
     options = subset.Options()
@@ -226,10 +265,12 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str,
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(wanted))
     subsetter.subset(font)
+    if dest.suffix == ".ttf" and "CFF " in font:
+        to_truetype_outlines(font)
     if first_text is not None:
         order_glyphs_for_speed(font, first_text)
     source_name = src.stem
-    rename(font, family, source_name)
+    rename(font, family, source_name, LICENCE_NOTES.get(src.name, "SIL OFL 1.1"))
     font.save(dest)
     font.close()
     return len(wanted)

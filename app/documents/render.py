@@ -18,7 +18,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from app.documents.fonts import FONT_DIR, font_stack
+from app.documents.fonts import FONT_DIR, OFFICE_FONT_URL_SCHEME, font_stack, on_font_stack_change
 from app.documents.qr import qr_png, qr_src
 from app.documents.weasyprint_adapter import MarkupError, ParsedXhtml, stream_bytes
 
@@ -47,7 +47,8 @@ def _resolve(root: Path, name: str) -> Path:
 
 
 class LockedURLFetcher(URLFetcher):
-    """Serves ``font:<file>`` from fonts/, ``asset:<file>`` from templates/assets/ and ``qr:<url>``
+    """Serves ``font:<file>`` from fonts/, ``office-font:<role>`` (a face the office configured,
+    see fonts.configure_office_fonts), ``asset:<file>`` from templates/assets/ and ``qr:<url>``
     (a QR code we draw), nothing else.
 
     Every other URL (file:, http:, data: ...) raises, so WeasyPrint skips it with a warning and
@@ -55,13 +56,20 @@ class LockedURLFetcher(URLFetcher):
     """
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols=("font", "asset", "qr"), allow_redirects=False)
+        super().__init__(allowed_protocols=("font", OFFICE_FONT_URL_SCHEME, "asset", "qr"),
+                         allow_redirects=False)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         scheme, _, name = url.partition(":")
         if scheme == "qr":  # QR code of a verification URL, drawn by us (see qr.qr_src)
             return URLFetcherResponse(url, qr_png(unquote(name), scale=1), {"Content-Type": "image/png"})
+        if scheme == OFFICE_FONT_URL_SCHEME:
+            face = font_stack().face_for_url(url)
+            if face is None or not face.office:
+                self.refused.append(url)
+                raise RefusedURL(f"refused URL: {url}")
+            return URLFetcherResponse(url, face.path.read_bytes(), {"Content-Type": "font/sfnt"})
         roots = {"font": FONT_DIR, "asset": ASSET_DIR}
         if scheme not in roots:
             self.refused.append(url)
@@ -102,6 +110,14 @@ class _Renderer:
 @cache
 def _renderer() -> _Renderer:
     return _Renderer()
+
+
+@on_font_stack_change
+def _forget_fonts() -> None:
+    """The office's faces changed: parse the font CSS and the stylesheets again."""
+    template_env.cache_clear()
+    _renderer.cache_clear()
+    stylesheet.cache_clear()
 
 
 def _deflate_streams(_document: Any, pdf: pydyf.PDF) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.documents import commitment as doc
+from app.documents.fonts import font_stack
 from app.domain.commitments import Scenario
 from app.domain.subjects import SubjectKind
 
@@ -28,14 +29,15 @@ class BlankCache:
 
     def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
         self.cache_dir = Path(cache_dir)
-        self._files: dict[tuple[str, str, str, str], BlankFile] = {}
+        self._files: dict[tuple[str, str, str, str, str], BlankFile] = {}
         self._lock = threading.Lock()
 
     def get(self, scenario: Scenario, kind: SubjectKind, fmt: str) -> BlankFile:
         if fmt not in FORMATS:
             raise ValueError(fmt)
         version = doc.CURRENT_TEMPLATE_VERSION
-        key = (version, scenario.value, kind.value, fmt)
+        # office fonts (OFFICE_FONTS) change the PDF: a blank made with other faces is stale
+        key = (version, scenario.value, kind.value, fmt, font_stack().office_key)
         hit = self._files.get(key)
         if hit is not None:
             return hit
@@ -46,9 +48,9 @@ class BlankCache:
                 self._files[key] = hit
         return hit
 
-    def _load_or_render(self, key: tuple[str, str, str, str], scenario: Scenario,
+    def _load_or_render(self, key: tuple[str, str, str, str, str], scenario: Scenario,
                         kind: SubjectKind, fmt: str) -> BlankFile:
-        path = self.cache_dir / ("blank-" + "-".join(key) + "." + fmt)
+        path = self.cache_dir / ("blank-" + "-".join(part for part in key if part) + "." + fmt)
         if path.exists():
             data = path.read_bytes()
         else:

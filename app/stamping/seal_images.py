@@ -27,7 +27,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFile, ImageFilter, ImageFont, ImageMath, ImageOps
 
-from app.documents.fonts import font_stack
+from app.documents.fonts import font_stack, on_font_stack_change
 from app.stamping.types import InvalidSealImage, SealImage
 
 MIN_DIAMETER_MM = 20.0
@@ -214,6 +214,9 @@ def _role_font_paths() -> tuple[tuple[Path, frozenset[int]], ...]:
     ordered = [by_family[name] for name in stack.families(_TEXT_ROLE) if name in by_family]
     ordered += [face for face in stack.faces if face not in ordered]
     return tuple((face.path, stack.face_coverage.get(face.family, frozenset())) for face in ordered)
+
+
+on_font_stack_change(_role_font_paths.cache_clear)  # an office's 黑体 draws seal text from then on
 
 
 def _font_path_for(char: str) -> Path:
