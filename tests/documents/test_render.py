@@ -11,7 +11,6 @@ import pypdf
 import pytest
 
 from app.documents import commitment as doc
-from app.documents.registry import RELEASED, Family
 from app.documents.render import LockedURLFetcher, RefusedURL, _renderer, html_to_pdf
 from app.documents.wording import letter_wording
 from app.domain.commitments import Scenario, parse_commitment_request
