@@ -37,8 +37,9 @@ def _rules(pdf: bytes) -> list[list[float]]:
     return [ruled_lines_mm(pdf, n) for n in range(1, len(_page_texts(pdf)) + 1)]
 
 
-def test_new_letters_use_v3() -> None:
-    assert CURRENT[Family.COMMITMENT] == "v3"
+def test_new_letters_keep_item_6() -> None:
+    # v3 introduced item 六; every later version keeps it.
+    assert int(CURRENT[Family.COMMITMENT].removeprefix("v")) >= 3
 
 
 @pytest.mark.parametrize("scenario", list(Scenario))
@@ -56,8 +57,9 @@ def test_ruled_lines_stay_in_the_text_block(kind) -> None:
     pdf = doc.letters_pdf(doc.blank_letters(Scenario.PROJECT_APPROVAL, kind))
     rules = [length for page in _rules(pdf) for length in page]
     assert max(rules) <= TEXT_BLOCK_MM + 0.5
-    # the first runs from after "六、" (4 em in), the others across the whole block
-    assert sorted(round(r) for r in rules[:3]) == sorted([round(TEXT_BLOCK_MM - 4 * 16 / 72 * 25.4),
+    # the first runs from after "六、" (4 characters in: 2 of indent, 2 of numeral; a character is
+    # one 5.571 mm cell of the 28-character grid from v4 on), the others across the whole block
+    assert sorted(round(r) for r in rules[:3]) == sorted([round(TEXT_BLOCK_MM - 4 * TEXT_BLOCK_MM / 28),
                                                           round(TEXT_BLOCK_MM), round(TEXT_BLOCK_MM)])
 
 
@@ -142,10 +144,10 @@ def test_docx_of_a_letter_with_a_clause_has_no_ruled_lines() -> None:
 
 
 def test_blank_cache_is_keyed_by_version(tmp_path) -> None:
-    # A blank cached under v2 on disk (before v3 was released) is never served.
+    # A blank cached under an older version on disk is never served.
     stale = tmp_path / "blank-v2-project_approval-enterprise-pdf.pdf"
     stale.write_bytes(b"%PDF-stale")
     served = BlankCache(tmp_path).get(Scenario.PROJECT_APPROVAL, SubjectKind.ENTERPRISE, "pdf")
     assert served.data != b"%PDF-stale"
     assert "六、" in "".join(_page_texts(served.data))
-    assert (tmp_path / "blank-v3-project_approval-enterprise-pdf.pdf").exists()
+    assert (tmp_path / f"blank-{CURRENT[Family.COMMITMENT]}-project_approval-enterprise-pdf.pdf").exists()
