@@ -85,6 +85,11 @@ DOCX_LAYOUTS = {
     "letters-2": "app.documents.docx_render.render_letters_docx: letters-1 and the ruled lines of "
                  "the open item 六 (Letter.open_lines)",
     "report-scaffold-1": "app.documents.reports.docx.scaffold_docx",
+    "letters-3": "app.documents.docx_render.render_letters_docx: the PDF's page on GB/T 9704's "
+                 "28 x 22 document grid (label and number in the 版心, the PDF's faces, the "
+                 "wording's QR caption), the faces' subsets embedded (app.documents.docx_fonts)",
+    "report-scaffold-2": "app.documents.reports.docx.scaffold_docx: report-scaffold-1 on the "
+                         "28 x 22 document grid in the PDF's faces, the faces' subsets embedded",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
 
