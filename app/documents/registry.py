@@ -115,7 +115,7 @@ _RELEASED = (
     # body at a 5.571 mm pitch, 22 lines), 版头 inside the 版心, "— 1 —" page numbers, QR codes
     # with a 4-module quiet zone that a 150 dpi office scan reads.
     TemplateVersion(Family.COMMITMENT, "v4", "letter.html", "letter.css", "document-ua.css",
-                    wording="wording.json", docx_layout="letters-2"),
+                    wording="wording.json", docx_layout="letters-3"),
     TemplateVersion(Family.CERTIFICATE, "v2", "certificate.html", "certificate.css"),
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html"),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",

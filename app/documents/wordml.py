@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import re
 import zipfile
 from collections.abc import Mapping
@@ -37,9 +36,6 @@ PAGE_NUMBER_GAP_MM = 7.0
 """The page-number line starts 7 mm below the text block (§1.2 页码)."""
 PAGE_NUMBER_INDENT_MM = 5.57
 """空一字: one body character between the page number and the text-block edge (as the PDF)."""
-GRID_CHARS = 28
-GRID_LINES = 22
-"""GB/T 9704's 版心: 28 characters × 22 lines (grid layouts: w:docGrid linesAndChars)."""
 HEADER_TOP_MM = 21.0
 """Top of the copy label in the 天头; label and number (two 20 pt lines) end above the 版心."""
 
@@ -79,13 +75,6 @@ def twips_from_mm(mm: float) -> int:
 def text_width_twips() -> int:
     """Width of the 156 mm text block in twips, as Word adds it up from the page and margins."""
     return twips_from_mm(PAGE_WIDTH_MM) - twips_from_mm(MARGIN_LEFT_MM) - twips_from_mm(MARGIN_RIGHT_MM)
-
-
-def grid_char_space() -> int:
-    """w:docGrid w:charSpace: the character pitch (text width / 28) less the 3号 size, in 1/4096
-    pt, rounded down so that 28 characters always fit the line."""
-    pitch_pt = text_width_twips() / 20 / GRID_CHARS
-    return math.floor((pitch_pt - BODY_PT) * 4096)
 
 
 def width_chars(text: str) -> float:
@@ -149,8 +138,8 @@ def rpr(
 
 def grid_rpr(east_asia: str, size_pt: float, **options: str | bool) -> str:
     """Run properties of the grid layouts (letters-3, report-scaffold-2): one face for Chinese
-    and Latin, as the PDF prints them, and no tracking (the document grid sets the pitch)."""
-    return rpr(east_asia, size_pt, latin=east_asia, tracking_pt=0.0, **options)
+    and Latin, as the PDF prints them; body-size runs tracked to 28 characters a line."""
+    return rpr(east_asia, size_pt, latin=east_asia, **options)
 
 
 def body_rpr() -> str:
@@ -290,9 +279,15 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
     """Part name → XML of the base package: styles, settings, font table, page-number footers
     (footer3 on a section's first page), core properties and one empty A4 section.
 
-    ``grid`` (layouts letters-3, report-scaffold-2): the section has GB/T 9704's 28 × 22 document
-    grid (w:docGrid linesAndChars) and every run, page numbers included, prints Chinese and Latin
-    in one face (:func:`grid_rpr`), as the PDF does."""
+    ``grid`` (layouts letters-3, report-scaffold-2): the section has a line grid of 22 lines
+    (w:docGrid type "lines"; the 28 characters a line come from tracking, see below) and every
+    run, page numbers included, prints Chinese and Latin in one face (:func:`grid_rpr`), as the
+    PDF does.
+
+    Not w:docGrid "linesAndChars" with a negative w:charSpace (a 15.79 pt pitch for 16 pt
+    characters), though Word honours it: LibreOffice gives every character whose glyph is wider
+    than the cell two cells (14 to 18 characters a line), and with a cell of 16 pt or more it
+    centres 27 cells in the line. Tracking -0.25 pt gives 28 in both."""
     type_rpr = grid_rpr if grid else rpr
     declaration = XML_DECLARATION
     wml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
@@ -350,8 +345,7 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
         f' w:bottom="{twips_from_mm(MARGIN_BOTTOM_MM)}" w:left="{twips_from_mm(MARGIN_LEFT_MM)}"'
         f' w:header="{twips_from_mm(HEADER_TOP_MM)}" w:footer="{footer_twips}" w:gutter="0"/>'
         '<w:pgNumType w:start="1"/><w:cols w:space="425"/><w:titlePg/>'
-        + (f'<w:docGrid w:type="linesAndChars" w:linePitch="{round(LINE_PITCH_PT * 20)}"'
-           f' w:charSpace="{grid_char_space()}"/>' if grid
+        + (f'<w:docGrid w:type="lines" w:linePitch="{round(LINE_PITCH_PT * 20)}"/>' if grid
            else f'<w:docGrid w:linePitch="{round(LINE_PITCH_PT * 20)}"/>')
         + "</w:sectPr>"
     )
