@@ -119,7 +119,7 @@ _RELEASED = (
     TemplateVersion(Family.CERTIFICATE, "v2", "certificate.html", "certificate.css"),
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html"),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
-                    wording="wording.json", docx_layout="report-scaffold-1"),
+                    wording="wording.json", docx_layout="report-scaffold-2"),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
