@@ -28,10 +28,15 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 from app.documents.fonts import FontStack, font_stack
-from app.documents.wordml import ZIP_DATE_TIME
+from app.documents.wordml import FONT_BODY, FONT_HEADING, FONT_KAI, FONT_TITLE, ZIP_DATE_TIME
+
+PDF_FONT_ROLES = {FONT_BODY: "fangsong", FONT_TITLE: "title", FONT_HEADING: "hei", FONT_KAI: "kai"}
+"""DOCX font → role of the faces the PDF prints it with (app/documents/fonts.py), for the grid
+layouts (letters-3, report-scaffold-2): 仿宋 is the GB/T 9704 body face (FandolFang)."""
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -184,14 +189,55 @@ def _subset(path: Path, docx_name: str, text: str) -> bytes:
     HarfBuzz subsets (libharfbuzz-subset, which WeasyPrint needs anyway): it cuts a glyph or two
     out of the 30 MB fallback face in under a millisecond, where fontTools takes seconds.
     """
-    from fontTools.ttLib import TTFont
-
     font = TTFont(io.BytesIO(_hb_subset(path, sorted({ord(c) for c in text}))),
                   recalcTimestamp=False)
+    if "CFF " in font:
+        _to_truetype(font)
     _rename(font, docx_name)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def _to_truetype(font: TTFont) -> None:
+    """CFF outlines (FandolFang is an OpenType/CFF face) as TrueType quadratic ones: Word embeds
+    only TrueType (ECMA-376's "odttf"). As fontTools' otf2ttf snippet does, within 1 unit."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for glyph_name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[glyph_name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[glyph_name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for glyph_name, glyph in glyphs.items():
+        if hasattr(glyph, "xMin"):
+            hmtx[glyph_name] = (hmtx[glyph_name][0], glyph.xMin)
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones",):
+        setattr(maxp, field, 1)
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field, 0)
+    post = font["post"]
+    post.formatType = 3.0
+    post.extraNames = []
+    post.mapping = {}
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 class _HarfBuzz:

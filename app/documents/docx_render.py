@@ -22,7 +22,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
-from app.documents.docx_fonts import embed_fonts
+from app.documents.docx_fonts import PDF_FONT_ROLES, embed_fonts
 from app.documents.letter import Letter, LetterField
 from app.documents.qr import qr_png
 from app.documents.wordml import (
@@ -68,8 +68,6 @@ _CHINESE_DIGITS = "零一二三四五六七八九"
 _DATE_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
-LETTER_FONT_ROLES = {FONT_BODY: "body", FONT_TITLE: "title", FONT_HEADING: "hei", FONT_KAI: "kai"}
-"""Font of a run → role of the PDF face embedded for it (layout letters-3)."""
 
 
 def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2") -> bytes:
@@ -131,7 +129,7 @@ def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2")
     _insert_qr_codes(document, letters)
     _set_core_properties(document, letters[0])
     docx = save_deterministic(document)
-    return embed_fonts(docx, LETTER_FONT_ROLES) if grid else docx
+    return embed_fonts(docx, PDF_FONT_ROLES) if grid else docx
 
 
 # --- One copy -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from docx import Document
 from docx.oxml.ns import qn
 
-from app.documents.docx_fonts import embed_fonts
+from app.documents.docx_fonts import PDF_FONT_ROLES, embed_fonts
 from app.documents.qr import qr_png
 from app.documents.registry import CURRENT, Family, template_version
 from app.documents.reports.content import report_title, scaffold_blocks
@@ -67,8 +67,6 @@ SEAL_ROOM_LINES = 4
 """Blank lines above the date: with the signature lines, about 45 mm for the seal (§2.3)."""
 
 
-REPORT_FONT_ROLES = {FONT_BODY: "body", FONT_TITLE: "title", FONT_HEADING: "hei", FONT_KAI: "kai"}
-"""Font of a run → role of the PDF face embedded for it (layout report-scaffold-2)."""
 LAYOUTS = ("report-scaffold-1", "report-scaffold-2")
 """report-scaffold-2 is report-scaffold-1 in the PDF's faces on the 22-line grid
 (wordml.base_template_parts(grid=True)), the faces' subsets embedded (docx_fonts)."""
@@ -311,4 +309,4 @@ def scaffold_docx(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> 
     props.created = issued
     props.modified = issued
     docx = save_deterministic(document)
-    return embed_fonts(docx, REPORT_FONT_ROLES) if grid else docx
+    return embed_fonts(docx, PDF_FONT_ROLES) if grid else docx
