@@ -32,11 +32,20 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from app.documents.fonts import FontStack, font_stack
-from app.documents.wordml import FONT_BODY, FONT_HEADING, FONT_KAI, FONT_TITLE, ZIP_DATE_TIME
+from app.documents.wordml import (
+    FONT_BODY,
+    FONT_HEADING,
+    FONT_KAI,
+    FONT_SONG,
+    FONT_TITLE,
+    ZIP_DATE_TIME,
+)
 
-PDF_FONT_ROLES = {FONT_BODY: "fangsong", FONT_TITLE: "title", FONT_HEADING: "hei", FONT_KAI: "kai"}
+PDF_FONT_ROLES = {FONT_BODY: "fangsong", FONT_TITLE: "title", FONT_HEADING: "hei", FONT_KAI: "kai",
+                  FONT_SONG: "body"}
 """DOCX font → role of the faces the PDF prints it with (app/documents/fonts.py), for the grid
-layouts (letters-3, report-scaffold-2): 仿宋 is the GB/T 9704 body face (FandolFang)."""
+layouts (letters-3, report-scaffold-2): 仿宋 is the GB/T 9704 body face (FandolFang), 宋体 (page
+numbers) the 宋 face."""
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -60,6 +60,14 @@ SIGNATURE_INDENT_MM = 62.0
 QR_SIZE_MM = 20.0
 QR_COLUMN_MM = 38.0
 """Left column of the signature block, holding the QR code and its caption."""
+GRID_QR_MM = 26.0
+GRID_QR_QUIET_ZONE = 4
+GRID_QR_COLUMN_MM = 40.0
+GRID_CAPTION_LINE_PT = 14.0
+GRID_SIGNATURE_LINES = 5
+"""letters-3, as the v4 PDF (letter.css .verify, .signature): a 26 mm QR code with ISO/IEC
+18004's 4-module quiet zone in a 40 mm column, captions 五号 on 14 pt lines, a signature block of
+at least 5 lines."""
 TITLE_LINE_PT = 34.0
 TITLE_TRACKING_PT = 2.2
 """0.1 em between title characters, as the PDF."""
@@ -126,7 +134,7 @@ def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2")
         for element in parse_xml(f"<w:hdr {NSDECLS}>{header_xml}</w:hdr>"):
             header_element.append(element)
 
-    _insert_qr_codes(document, letters)
+    _insert_qr_codes(document, letters, grid)
     _set_core_properties(document, letters[0])
     docx = save_deterministic(document)
     return embed_fonts(docx, PDF_FONT_ROLES) if grid else docx
@@ -173,7 +181,7 @@ def _letter_xml(letter: Letter, ends_section: bool, grid: bool = False) -> str:
         parts.append(paragraph(run(letter.receiving_unit + "：", body),
                                before_pt=0 if grid else 4))
     parts += _body(letter, grid)
-    parts.append(_signature_table(letter, grid))
+    parts.append(_grid_signature_xml(letter) if grid else _signature_table(letter))
     # Word wants a paragraph after a table; at 1 pt it cannot push anything onto a new page.
     # An empty w:sectPr is a placeholder for the section break that render_letters_docx fills in.
     free = '<w:snapToGrid w:val="0"/>' if grid else ""
@@ -186,16 +194,16 @@ def _letter_xml(letter: Letter, ends_section: bool, grid: bool = False) -> str:
 
 
 def _grid_head_xml(letter: Letter) -> str:
-    """份号-like copy label and 编号 on the 版心's first line, flush left (GB/T 9704 版头,
-    letters-3): the label 黑体 in a box, the number after it, one character apart."""
-    runs = ""
+    """版头 of letters-3, as the v4 PDF: the copy label where GB/T 9704 puts the 份号 (版心 line 1,
+    flush left, 3号黑体), the 编号 on the next line, flush left."""
+    xml = ""
     if letter.copy_label:
-        runs += run(letter.copy_label, grid_rpr(FONT_HEADING, BODY_PT, boxed=True))
-    if letter.copy_label and letter.number:
-        runs += run("\u3000", grid_rpr(FONT_BODY, BODY_PT))
+        xml += paragraph(run(letter.copy_label, grid_rpr(FONT_HEADING, BODY_PT)), align="left",
+                         keep_next=True)
     if letter.number:
-        runs += run("编号：" + letter.number, grid_rpr(FONT_BODY, BODY_PT))
-    return paragraph(runs, align="left", keep_next=True)
+        xml += paragraph(run("编号：" + letter.number, grid_rpr(FONT_BODY, BODY_PT)),
+                         align="left", keep_next=True)
+    return xml
 
 
 def _first_page_header_xml(letter: Letter) -> str:
@@ -218,6 +226,8 @@ def _field_line(field: LetterField, after_pt: float, grid: bool = False) -> str:
     """
     label = field.label + "："
     label_twips = round(width_chars(label) * CHAR_PITCH_PT * 20)
+    if grid:  # as the v4 PDF: wrapped lines 2 characters in
+        label_twips = round(2 * CHAR_PITCH_PT * 20)
     type_rpr = grid_rpr if grid else rpr
     underlined = type_rpr(FONT_BODY, BODY_PT, underline=True)
     value = run(field.value, underlined) if field.value else ""
@@ -247,7 +257,7 @@ def _body(letter: Letter, grid: bool) -> list[str]:
         body.append(_open_item(_chinese_number(len(letter.clauses) + 1), letter.open_lines, grid))
     if letter.closing:
         body.append(paragraph(run(letter.closing, body_run), first_line_chars=2))
-    if body:
+    if body and not grid:
         # The last body line travels with the signature block, so that signature and seal
         # share a page with the text (§1.3: no "此页无正文"). No body paragraph has a style,
         # so w:keepNext is the first child of its w:pPr (schema order).
@@ -279,6 +289,51 @@ def _open_item(numeral: str, lines: int, grid: bool) -> str:
     rest = [paragraph(rule, align="left", tab_stop_twips=edge, keep_next=n < lines)
             for n in range(2, lines + 1)]
     return first + "".join(rest)
+
+
+def _grid_signature_xml(letter: Letter) -> str:
+    """Signature block of letters-3, line for line the v4 PDF's: a blank line, then a borderless
+    row: on the left (40 mm) the QR code (26 mm, 4-module quiet zone) a line down with the
+    wording's caption and code; on the right the signature lines 8 characters in from the text
+    block's left edge, a blank line, the 署名 centred over the 成文日期 4 characters in from the
+    right (§1.3), at least 5 lines in all. The row never splits across pages."""
+    text_width = text_width_twips()
+    left_width = twips_from_mm(GRID_QR_COLUMN_MM)
+    right_width = text_width - left_width
+    body = grid_rpr(FONT_BODY, BODY_PT)
+    indent_twips = round(8 * CHAR_PITCH_PT * 20) - left_width
+    right = [paragraph(run(line, body), align="left", left_twips=indent_twips)
+             for line in letter.signature_lines]
+    right.append(paragraph(""))
+    block = max(width_chars(letter.signer), width_chars(letter.date_text))
+    right.append(paragraph(run(letter.signer, body) if letter.signer else "", align="right",
+                           right_chars=4 + (block - width_chars(letter.signer)) / 2))
+    right.append(paragraph(run(letter.date_text, body) if letter.date_text else "",
+                           align="right",
+                           right_chars=4 + (block - width_chars(letter.date_text)) / 2))
+    right += [paragraph("")] * max(0, GRID_SIGNATURE_LINES - len(right))
+    left = paragraph("")
+    if letter.verify_url:
+        left += _grid_verify_xml(letter)
+    return paragraph("") + _borderless_row(left_width, left, right_width, "".join(right))
+
+
+def _borderless_row(left_width: int, left: str, right_width: int, right: str) -> str:
+    """A one-row table without borders or cell margins that never splits."""
+    no_margins = "".join(
+        f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("top", "left", "bottom", "right")
+    )
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{left_width + right_width}" w:type="dxa"/>'
+        '<w:tblInd w:w="0" w:type="dxa"/>'
+        f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{no_margins}</w:tblCellMar>'
+        '<w:tblLook w:val="0000"/></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{left_width}"/><w:gridCol w:w="{right_width}"/></w:tblGrid>'
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        f'<w:tc><w:tcPr><w:tcW w:w="{left_width}" w:type="dxa"/></w:tcPr>{left}</w:tc>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{right_width}" w:type="dxa"/></w:tcPr>{right}</w:tc>'
+        "</w:tr></w:tbl>"
+    )
 
 
 def _signature_table(letter: Letter, grid: bool = False) -> str:
@@ -351,11 +406,11 @@ def _signature_table(letter: Letter, grid: bool = False) -> str:
 def _grid_verify_xml(letter: Letter) -> str:
     """QR code, caption and verification code of letters-3, off the document grid (lines of the
     caption's size), in the wording's text."""
-    caption = grid_rpr(FONT_KAI, CAPTION_PT)
-    line_pt = CAPTION_PT * 1.4
+    caption = grid_rpr(FONT_BODY, CAPTION_PT)
+    line_pt = GRID_CAPTION_LINE_PT
     xml = paragraph(
         f"<w:r><w:rPr>{caption}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
-        align="center", line_pt=None, before_pt=6, mark_rpr=caption, snap_to_grid=False,
+        align="center", line_pt=None, mark_rpr=caption, snap_to_grid=False,
     ) + paragraph(run(letter.verify_caption, caption), align="center", line_pt=line_pt,
                   mark_rpr=caption, snap_to_grid=False)
     if letter.verification_code:
@@ -381,16 +436,18 @@ def _drop_footer_references(sectPr: BaseOxmlElement) -> None:
 # --- Package ------------------------------------------------------------------------------------
 
 
-def _insert_qr_codes(document: DocxDocument, letters: Sequence[Letter]) -> None:
-    """Fill each placeholder w:drawing, in letter order, with that letter's 20 mm QR code."""
+def _insert_qr_codes(document: DocxDocument, letters: Sequence[Letter], grid: bool = False) -> None:
+    """Fill each placeholder w:drawing, in letter order, with that letter's QR code (20 mm;
+    letters-3: 26 mm with a 4-module quiet zone)."""
     placeholders = [d for d in document.element.body.iter(qn("w:drawing")) if len(d) == 0]
     urls = [letter.verify_url for letter in letters if letter.verify_url]
     pngs: dict[str, bytes] = {}
     for placeholder, url in zip(placeholders, urls, strict=True):
         if url not in pngs:
-            pngs[url] = qr_png(url)
+            pngs[url] = qr_png(url, quiet_zone=GRID_QR_QUIET_ZONE) if grid else qr_png(url)
         # Identical PNGs (two copies) share one image part: python-docx dedupes by SHA-1.
-        insert_picture(document, placeholder, pngs[url], QR_SIZE_MM, "扫码验证二维码")
+        insert_picture(document, placeholder, pngs[url], GRID_QR_MM if grid else QR_SIZE_MM,
+                       "扫码验证二维码")
 
 
 def _set_core_properties(document: DocxDocument, letter: Letter) -> None:

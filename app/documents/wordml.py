@@ -303,7 +303,7 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
     )
 
     def footer(align: str, side: str, shown: int) -> str:
-        number_rpr = (grid_rpr(FONT_BODY, page_number_pt) if grid
+        number_rpr = (grid_rpr(FONT_SONG, page_number_pt) if grid
                       else rpr(FONT_SONG, page_number_pt, latin=FONT_SONG))
         free = '<w:snapToGrid w:val="0"/>' if grid else ""
 
@@ -398,8 +398,10 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
             '<w:pPrDefault><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr></w:pPrDefault>'
             '</w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
             '<w:name w:val="Normal"/><w:qFormat/>'
-            # No automatic space between Chinese and Latin text: the PDF has none either.
-            '<w:pPr><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+            # No automatic space between Chinese and Latin text: the PDF has none either. The grid
+            # layouts keep 2 lines of a paragraph together at a page break, as the PDF does.
+            f'<w:pPr>{"<w:widowControl/>" if grid else ""}'
+            '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
             '<w:spacing w:before="0" w:after="0"'
             f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/>'
             f'<w:jc w:val="both"/></w:pPr><w:rPr>{type_rpr(FONT_BODY, BODY_PT)}{lang}</w:rPr></w:style>'
