@@ -23,6 +23,7 @@ import functools
 import hashlib
 import io
 import re
+import struct
 import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -199,29 +200,41 @@ def _subset(path: Path, docx_name: str, text: str) -> bytes:
     out of the 30 MB fallback face in under a millisecond, where fontTools takes seconds.
     """
     font = TTFont(io.BytesIO(_hb_subset(path, sorted({ord(c) for c in text}))),
-                  recalcTimestamp=False)
+                  recalcTimestamp=False, recalcBBoxes=False)
     if "CFF " in font:
-        _to_truetype(font)
+        _to_truetype(font, path)
     _rename(font, docx_name)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 
 
-def _to_truetype(font: TTFont) -> None:
+def _to_truetype(font: TTFont, source: Path) -> None:
     """CFF outlines (FandolFang is an OpenType/CFF face) as TrueType quadratic ones: Word embeds
-    only TrueType (ECMA-376's "odttf"). As fontTools' otf2ttf snippet does, within 1 unit."""
+    only TrueType (ECMA-376's "odttf"). As fontTools' otf2ttf snippet does, within 1 unit.
+
+    Interpreting a CJK charstring costs about 14 ms in Python, so each character's converted
+    glyph is kept per process (``_QUADRATIC``): a letter converts its common text once."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
 
     order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
+    codepoint_of = {name: codepoint for codepoint, name in font.getBestCmap().items()}
     glyphs = {}
     for glyph_name in order:
-        pen = TTGlyphPen(glyph_set)
-        glyph_set[glyph_name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyphs[glyph_name] = pen.glyph()
+        key = (source, codepoint_of.get(glyph_name))
+        data = _QUADRATIC.get(key) if key[1] is not None else None
+        if data is None:
+            pen = TTGlyphPen(glyph_set)
+            glyph_set[glyph_name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+            data = pen.glyph().compile(None)
+            if key[1] is not None:
+                _QUADRATIC[key] = data
+        # Compiled data, bounds included: the font is saved without recomputing them.
+        glyphs[glyph_name] = Glyph(data)
     font["loca"] = newTable("loca")
     font["glyf"] = glyf = newTable("glyf")
     glyf.glyphOrder = order
@@ -229,15 +242,20 @@ def _to_truetype(font: TTFont) -> None:
     for tag in ("CFF ", "VORG"):
         if tag in font:
             del font[tag]
-    glyf.compile(font)
     hmtx = font["hmtx"]
+    max_points = max_contours = 0
     for glyph_name, glyph in glyphs.items():
-        if hasattr(glyph, "xMin"):
-            hmtx[glyph_name] = (hmtx[glyph_name][0], glyph.xMin)
+        data = getattr(glyph, "data", b"")  # an empty glyph (a space) keeps none
+        if len(data) >= 12:  # numberOfContours, xMin, yMin, xMax, yMax, endPtsOfContours
+            contours, x_min = struct.unpack(">hh", data[:4])
+            hmtx[glyph_name] = (hmtx[glyph_name][0], x_min)
+            points = struct.unpack(">H", data[8 + 2 * contours:10 + 2 * contours])[0] + 1
+            max_points, max_contours = max(max_points, points), max(max_contours, contours)
     font["maxp"] = maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for field in ("maxZones",):
-        setattr(maxp, field, 1)
+    maxp.maxZones = 1
+    maxp.maxPoints, maxp.maxContours = max_points, max_contours
+    maxp.maxCompositePoints = maxp.maxCompositeContours = maxp.maxComponentDepth = 0
     for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
                   "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
         setattr(maxp, field, 0)
@@ -247,6 +265,10 @@ def _to_truetype(font: TTFont) -> None:
     post.mapping = {}
     font["head"].glyphDataFormat = 0
     font.sfntVersion = "\x00\x01\x00\x00"
+
+
+_QUADRATIC: dict[tuple[Path, int], bytes] = {}
+"""(CFF face, code point) -> its glyph as compiled TrueType glyph data."""
 
 
 class _HarfBuzz:
