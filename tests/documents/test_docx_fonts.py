@@ -91,8 +91,8 @@ def test_every_printed_character_is_in_the_font_embedded_for_it(letter_docx, whi
         assert "glyf" in font and "CFF " not in font  # TrueType: what Word embeds
         assert font["OS/2"].fsType == 0
         maxp = (font["maxp"].maxPoints, font["maxp"].maxContours)
-        font["maxp"].recalc(font)
-        assert maxp == (font["maxp"].maxPoints, font["maxp"].maxContours)
+        font["maxp"].recalc(font)  # maxima a renderer sizes its buffers by: at least the real ones
+        assert maxp[0] >= font["maxp"].maxPoints and maxp[1] >= font["maxp"].maxContours
         names = {record.toUnicode() for record in font["name"].names if record.nameID == 1}
         assert names == {font_name}
         cmap = font.getBestCmap()
