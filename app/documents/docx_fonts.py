@@ -58,6 +58,7 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _DIGITS = "0123456789"
 """Drawn in a footer's font whatever the footer says: its PAGE field is recomputed on opening."""
+_SPACES = " \u3000"
 
 
 def _w(tag: str) -> str:
@@ -147,6 +148,9 @@ def _split_runs(root: etree._Element, roles: Mapping[str, str], stack: FontStack
             continue
         families = _role_families(stack, role)
         primary = families[0]
+        # Spaces: LibreOffice draws a tab (the ruled lines to write on) with the run's space glyph.
+        chars.setdefault((name, primary), set()).update(
+            c for c in _SPACES if ord(c) in stack.face_coverage.get(primary, ()))
         texts = r.findall(_w("t"))
         if footer and r.find(_w("fldChar")) is None:
             chars.setdefault((name, primary), set()).update(_DIGITS)
@@ -199,17 +203,18 @@ def _subset(path: Path, docx_name: str, text: str) -> bytes:
     HarfBuzz subsets (libharfbuzz-subset, which WeasyPrint needs anyway): it cuts a glyph or two
     out of the 30 MB fallback face in under a millisecond, where fontTools takes seconds.
     """
-    font = TTFont(io.BytesIO(_hb_subset(path, sorted({ord(c) for c in text}))),
-                  recalcTimestamp=False, recalcBBoxes=False)
+    subset = _hb_subset(path, sorted({ord(c) for c in text}))
+    font = TTFont(io.BytesIO(subset), recalcTimestamp=False, recalcBBoxes=False)
     if "CFF " in font:
-        _to_truetype(font, path)
+        # The character map read from a copy: decompiled, fontTools would write it anew.
+        _to_truetype(font, path, TTFont(io.BytesIO(subset)).getBestCmap())
     _rename(font, docx_name)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 
 
-def _to_truetype(font: TTFont, source: Path) -> None:
+def _to_truetype(font: TTFont, source: Path, cmap: dict[int, str]) -> None:
     """CFF outlines (FandolFang is an OpenType/CFF face) as TrueType quadratic ones: Word embeds
     only TrueType (ECMA-376's "odttf"). As fontTools' otf2ttf snippet does, within 1 unit.
 
@@ -222,7 +227,7 @@ def _to_truetype(font: TTFont, source: Path) -> None:
 
     order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
-    codepoint_of = {name: codepoint for codepoint, name in font.getBestCmap().items()}
+    codepoint_of = {name: codepoint for codepoint, name in cmap.items()}
     glyphs = {}
     for glyph_name in order:
         key = (source, codepoint_of.get(glyph_name))

@@ -289,6 +289,7 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
     than the cell two cells (14 to 18 characters a line), and with a cell of 16 pt or more it
     centres 27 cells in the line. Tracking -0.25 pt gives 28 in both."""
     type_rpr = grid_rpr if grid else rpr
+    grid_ppr = '<w:widowControl/><w:overflowPunct w:val="0"/>' if grid else ""
     declaration = XML_DECLARATION
     wml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -399,8 +400,9 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
             '</w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
             '<w:name w:val="Normal"/><w:qFormat/>'
             # No automatic space between Chinese and Latin text: the PDF has none either. The grid
-            # layouts keep 2 lines of a paragraph together at a page break, as the PDF does.
-            f'<w:pPr>{"<w:widowControl/>" if grid else ""}'
+            # layouts keep 2 lines of a paragraph together at a page break and let no punctuation
+            # hang past the right edge (Word and LibreOffice do by default), as the PDF does.
+            f"<w:pPr>{grid_ppr}"
             '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
             '<w:spacing w:before="0" w:after="0"'
             f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/>'

@@ -60,6 +60,11 @@ COVER_TITLE_LINE_PT = 40.0
 TABLE_PT = SMALL_PT  # 4号
 TABLE_LINE_PT = 22.0
 COVER_QR_MM = 25.0
+GRID_COVER_QR_MM = 28.0
+GRID_QR_QUIET_ZONE = 4
+GRID_CAPTION_LINE_PT = 16.0
+"""report-scaffold-2, as the reports v2 PDF (report.css .qr): a 28 mm QR code with a 4-module
+quiet zone, captions 五号 on 16 pt lines."""
 FILL_COLOR = "C00000"
 FILL_HIGHLIGHT = "yellow"
 HEADER_SHADING = "E7E6E6"
@@ -120,10 +125,11 @@ def _cover_xml(cover: Cover, w: ReportWording, grid: bool = False) -> str:
     caption = w.text("cover.qr_caption")
     if cover.verification_code:
         caption += w.text("cover.qr_code", code=cover.verification_code)
-    parts.append(paragraph(run(caption, t(FONT_KAI, CAPTION_PT)), align="center", line_pt=CAPTION_PT * 1.6,
+    caption_line_pt = GRID_CAPTION_LINE_PT if grid else CAPTION_PT * 1.6
+    parts.append(paragraph(run(caption, t(FONT_KAI, CAPTION_PT)), align="center", line_pt=caption_line_pt,
                            mark=(FONT_KAI, CAPTION_PT), snap_to_grid=not grid))
     parts.append(paragraph(run(cover.basis, t(FONT_KAI, CAPTION_PT)), align="center",
-                           line_pt=CAPTION_PT * 1.6, before_pt=6, mark=(FONT_KAI, CAPTION_PT),
+                           line_pt=caption_line_pt, before_pt=6, mark=(FONT_KAI, CAPTION_PT),
                            snap_to_grid=not grid))
     return "".join(parts)
 
@@ -149,23 +155,29 @@ def _table_xml(table: Table, grid: bool = False) -> str:
     sides = ("top", "left", "bottom", "right", "insideH", "insideV")
     borders = "".join(border.format(side) for side in sides)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    # The grid layout's rows are whole lines, as the PDF's (whose rules take no room): no top or
+    # bottom cell margin, 0.25 pt rules, rows that never split, text at the top.
+    vertical = 0 if grid else 28
     cell_margins = (
-        '<w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-        '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
+        f'<w:top w:w="{vertical}" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+        f'<w:bottom w:w="{vertical}" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
     )
+    if grid:
+        borders = borders.replace('w:sz="6"', 'w:sz="2"')
+    line_pt = LINE_PITCH_PT if grid else TABLE_LINE_PT
     mark = (FONT_BODY, TABLE_PT)
 
     def cell(width: int, paragraphs: Cell, *, header: bool, centre: bool) -> str:
         tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if header:
             tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_SHADING}"/>'
-        tcpr += '<w:vAlign w:val="center"/>'
+        tcpr += f'<w:vAlign w:val="{"top" if grid else "center"}"/>'
         font = FONT_HEADING if header else FONT_BODY
         body = "".join(
             paragraph(_runs(parts, font, TABLE_PT, grid), align="center" if header or centre else "left",
-                      line_pt=TABLE_LINE_PT, mark=mark, snap_to_grid=not grid)
+                      line_pt=line_pt, mark=mark, snap_to_grid=not grid)
             for parts in paragraphs
-        ) or paragraph("", line_pt=TABLE_LINE_PT, mark=mark, snap_to_grid=not grid)
+        ) or paragraph("", line_pt=line_pt, mark=mark, snap_to_grid=not grid)
         return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{body}</w:tc>"
 
     # The header row repeats on every page (w:tblHeader) and never splits.
@@ -173,7 +185,7 @@ def _table_xml(table: Table, grid: bool = False) -> str:
         cell(w, ((title,),), header=True, centre=True) for w, title in zip(widths, table.columns, strict=True)
     ) + "</w:tr>"
     rows = "".join(
-        "<w:tr>"
+        ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if grid else "<w:tr>")
         + "".join(
             cell(w, c, header=False, centre=i >= table.centre_from)
             for i, (w, c) in enumerate(zip(widths, row, strict=True))
@@ -246,7 +258,7 @@ def _extra_styles(grid: bool) -> str:
         + "".join(
             f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
             '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
-            f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{before}" w:after="0"'
+            f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{0 if grid else before}" w:after="0"'
             f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/><w:jc w:val="left"/>'
             f'<w:outlineLvl w:val="{level - 1}"/></w:pPr><w:rPr>{t(font, BODY_PT)}</w:rPr></w:style>'
             for level, font, before in ((1, FONT_HEADING, 120), (2, FONT_KAI, 60))
@@ -297,8 +309,13 @@ def scaffold_docx(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> 
     append_body_xml(document, _body_xml(scaffold_blocks(info, version), w, grid))
     for placeholder in document.element.body.iter(qn("w:drawing")):
         if len(placeholder) == 0:
-            insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM,
-                           w.text("cover.qr_alt"))
+            if grid:
+                insert_picture(document, placeholder,
+                               qr_png(info.verify_url, quiet_zone=GRID_QR_QUIET_ZONE),
+                               GRID_COVER_QR_MM, w.text("cover.qr_alt"))
+            else:
+                insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM,
+                               w.text("cover.qr_alt"))
             break
 
     props = document.core_properties
