@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # Debian packages WeasyPrint needs (pango, HarfBuzz subsetting: without it CJK is ~70x slower),
-# poppler-utils for the PNG previews in samples/, nginx for the buffering front (app/front.py).
+# poppler-utils for the PNG previews in samples/, nginx for the buffering front (app/front.py),
+# LibreOffice Writer (headless) for the tests that open our DOCX files (test_docx_libreoffice.py).
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	libfontconfig1 poppler-utils nginx libzbar0
+	libfontconfig1 poppler-utils nginx libzbar0 libreoffice-writer-nogui
 export LYXY_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: run test setup setup-dev system-deps venv venv-dev fonts db lint samples bench clean

@@ -15,9 +15,10 @@ from app.domain.commitments import CommitmentRequest, Scenario, normalise_extra_
 from app.domain.dates import format_cn_date
 from app.domain.subjects import SubjectKind
 
-LETTER_DOCX_LAYOUTS = ("letters-1", "letters-2")
+LETTER_DOCX_LAYOUTS = ("letters-1", "letters-2", "letters-3")
 """The letter layouts there are (registry.DOCX_LAYOUTS): letters-2 is letters-1 with the ruled
-lines of an open item (``Letter.open_lines``), which no letter of a letters-1 version has."""
+lines of an open item (``Letter.open_lines``), which no letter of a letters-1 version has;
+letters-3 is the v4 PDF's page on the 28 × 22 grid, with its fonts embedded."""
 
 CURRENT_TEMPLATE_VERSION = CURRENT[Family.COMMITMENT]
 """Template version used for new letters (app/documents/registry.py); older letters re-render
@@ -63,6 +64,8 @@ def _letter(w: LetterWording, scenario: Scenario, kind: SubjectKind,
         closing=w.closing,
         signature_lines=w.signature_block(kind),
         date_text=date_text,
+        verify_caption=w.verify_caption,
+        code_label=w.code_label,
         **issued,
     )
 
@@ -110,4 +113,4 @@ def letters_docx(letters: Sequence[Letter], version: str = CURRENT_TEMPLATE_VERS
         raise ValueError(f"no DOCX layout {layout!r} for letters")
     if layout == "letters-1" and any(letter.open_lines for letter in letters):
         raise ValueError("DOCX layout letters-1 has no ruled lines for an open item")
-    return render_letters_docx(letters)
+    return render_letters_docx(letters, layout=layout)

@@ -51,3 +51,8 @@ class Letter:
     open_lines: int = 0
     """Ruled lines of one more numbered item after the clauses, to write on by hand (policy
     五(二)6 when no receiving unit's clause applies, template v3 on); 0: no such item."""
+    verify_caption: str = ""
+    """Caption under the QR code, "扫码核验真伪", from the version's wording (v4 on); empty: the
+    layout's own (v1–v3)."""
+    code_label: str = ""
+    """Label before the verification code, "验证码：" (v4 on, as verify_caption)."""

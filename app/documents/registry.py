@@ -85,6 +85,11 @@ DOCX_LAYOUTS = {
     "letters-2": "app.documents.docx_render.render_letters_docx: letters-1 and the ruled lines of "
                  "the open item 六 (Letter.open_lines)",
     "report-scaffold-1": "app.documents.reports.docx.scaffold_docx",
+    "letters-3": "app.documents.docx_render.render_letters_docx: the PDF's page on GB/T 9704's "
+                 "28 x 22 document grid (label and number in the 版心, the PDF's faces, the "
+                 "wording's QR caption), the faces' subsets embedded (app.documents.docx_fonts)",
+    "report-scaffold-2": "app.documents.reports.docx.scaffold_docx: report-scaffold-1 on the "
+                         "28 x 22 document grid in the PDF's faces, the faces' subsets embedded",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
 
@@ -110,11 +115,11 @@ _RELEASED = (
     # body at a 5.571 mm pitch, 22 lines), 版头 inside the 版心, "— 1 —" page numbers, QR codes
     # with a 4-module quiet zone that a 150 dpi office scan reads.
     TemplateVersion(Family.COMMITMENT, "v4", "letter.html", "letter.css", "document-ua.css",
-                    wording="wording.json", docx_layout="letters-2"),
+                    wording="wording.json", docx_layout="letters-3"),
     TemplateVersion(Family.CERTIFICATE, "v2", "certificate.html", "certificate.css"),
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html"),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
-                    wording="wording.json", docx_layout="report-scaffold-1"),
+                    wording="wording.json", docx_layout="report-scaffold-2"),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}

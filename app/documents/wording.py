@@ -58,6 +58,11 @@ class LetterWording:
     """Ruled lines of the item that gives policy 五(二)6 ("需要作出的其他承诺") its place when
     no receiving unit's clause applies: the item after the policy clauses, numbered, with this
     many lines to write on (v3 on); 0: no such item (v1, v2: the clause is printed or nothing)."""
+    verify_caption: str = ""
+    """Caption under the QR code, "扫码核验真伪" (v4 on: PDF and DOCX print it from here; v1–v3
+    print it from their markup, and their DOCX layouts say "扫码验证")."""
+    code_label: str = ""
+    """Label of the verification code under the caption, "验证码：" (v4 on, as verify_caption)."""
 
     def _who(self, kind: SubjectKind) -> str:
         return "unit" if kind.is_unit else "person"
@@ -126,4 +131,5 @@ def letter_wording(version: str) -> LetterWording:
         clause_end=raw["clause_end"], last_clause_end=raw["last_clause_end"],
         closing=raw["closing"],
         signature_lines={k: tuple(v) for k, v in raw["signature_lines"].items()},
-        open_item_lines=int(raw.get("open_item_lines", 0)))
+        open_item_lines=int(raw.get("open_item_lines", 0)),
+        verify_caption=raw.get("verify_caption", ""), code_label=raw.get("code_label", ""))

@@ -136,6 +136,12 @@ def rpr(
     return xml
 
 
+def grid_rpr(east_asia: str, size_pt: float, **options: str | bool) -> str:
+    """Run properties of the grid layouts (letters-3, report-scaffold-2): one face for Chinese
+    and Latin, as the PDF prints them; body-size runs tracked to 28 characters a line."""
+    return rpr(east_asia, size_pt, latin=east_asia, **options)
+
+
 def body_rpr() -> str:
     """Run properties of body text: 仿宋 3号, tracked to 28 characters a line."""
     return rpr(FONT_BODY, BODY_PT)
@@ -171,13 +177,17 @@ def paragraph(
     keep_next: bool = False,
     page_break_before: bool = False,
     mark: tuple[str, float] = (FONT_BODY, BODY_PT),
+    mark_rpr: str | None = None,
+    snap_to_grid: bool = True,
 ) -> str:
     """A paragraph, w:pPr children in schema order.
 
     ``line_pt`` is an exact line height (None: single, for pictures). ``align`` None leaves
     spacing and alignment to the paragraph style ``style``. Character indents use
     w:firstLineChars/w:rightChars so they follow the font size. ``tab_stop_twips`` sets a right
-    tab stop; ``mark`` is the (font, size) of the paragraph mark.
+    tab stop; ``mark`` is the (font, size) of the paragraph mark, ``mark_rpr`` its run
+    properties when given. ``snap_to_grid`` False frees the paragraph from the section's
+    document grid (a title, a caption, a table cell on a page of grid layout).
     """
     ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
     if keep_next:
@@ -186,6 +196,8 @@ def paragraph(
         ppr += "<w:pageBreakBefore/>"
     if tab_stop_twips:
         ppr += f'<w:tabs><w:tab w:val="right" w:pos="{tab_stop_twips}"/></w:tabs>'
+    if not snap_to_grid:
+        ppr += '<w:snapToGrid w:val="0"/>'
     if align is not None:
         line = (
             f'w:line="{round(line_pt * 20)}" w:lineRule="exact"'
@@ -196,7 +208,7 @@ def paragraph(
     ppr += _indent(first_line_chars, right_chars, left_twips, hanging_twips)
     if align is not None:
         ppr += f'<w:jc w:val="{align}"/>'
-    ppr += f"<w:rPr>{rpr(*mark)}</w:rPr>"
+    ppr += f"<w:rPr>{mark_rpr if mark_rpr is not None else rpr(*mark)}</w:rPr>"
     return f"<w:p><w:pPr>{ppr}</w:pPr>{runs}</w:p>"
 
 
@@ -263,9 +275,21 @@ def save_deterministic(document: DocxDocument) -> bytes:
     return out.getvalue()
 
 
-def base_template_parts() -> dict[str, str]:
+def base_template_parts(*, grid: bool = False) -> dict[str, str]:
     """Part name → XML of the base package: styles, settings, font table, page-number footers
-    (footer3 on a section's first page), core properties and one empty A4 section."""
+    (footer3 on a section's first page), core properties and one empty A4 section.
+
+    ``grid`` (layouts letters-3, report-scaffold-2): the section has a line grid of 22 lines
+    (w:docGrid type "lines"; the 28 characters a line come from tracking, see below) and every
+    run, page numbers included, prints Chinese and Latin in one face (:func:`grid_rpr`), as the
+    PDF does.
+
+    Not w:docGrid "linesAndChars" with a negative w:charSpace (a 15.79 pt pitch for 16 pt
+    characters), though Word honours it: LibreOffice gives every character whose glyph is wider
+    than the cell two cells (14 to 18 characters a line), and with a cell of 16 pt or more it
+    centres 27 cells in the line. Tracking -0.25 pt gives 28 in both."""
+    type_rpr = grid_rpr if grid else rpr
+    grid_ppr = '<w:widowControl/><w:overflowPunct w:val="0"/>' if grid else ""
     declaration = XML_DECLARATION
     wml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -280,13 +304,15 @@ def base_template_parts() -> dict[str, str]:
     )
 
     def footer(align: str, side: str, shown: int) -> str:
-        number_rpr = rpr(FONT_SONG, page_number_pt, latin=FONT_SONG)
+        number_rpr = (grid_rpr(FONT_SONG, page_number_pt) if grid
+                      else rpr(FONT_SONG, page_number_pt, latin=FONT_SONG))
+        free = '<w:snapToGrid w:val="0"/>' if grid else ""
 
         def field_run(inner: str) -> str:
             return f"<w:r><w:rPr>{number_rpr}</w:rPr>{inner}</w:r>"
 
         return (
-            f"{declaration}<w:ftr {NSDECLS}><w:p><w:pPr>"
+            f"{declaration}<w:ftr {NSDECLS}><w:p><w:pPr>{free}"
             '<w:spacing w:before="0" w:after="0"'
             f' w:line="{round(page_number_pt * 20)}" w:lineRule="exact"/>'
             f'<w:ind w:{side}="{twips_from_mm(PAGE_NUMBER_INDENT_MM)}"/><w:jc w:val="{align}"/>'
@@ -320,7 +346,9 @@ def base_template_parts() -> dict[str, str]:
         f' w:bottom="{twips_from_mm(MARGIN_BOTTOM_MM)}" w:left="{twips_from_mm(MARGIN_LEFT_MM)}"'
         f' w:header="{twips_from_mm(HEADER_TOP_MM)}" w:footer="{footer_twips}" w:gutter="0"/>'
         '<w:pgNumType w:start="1"/><w:cols w:space="425"/><w:titlePg/>'
-        f'<w:docGrid w:linePitch="{round(LINE_PITCH_PT * 20)}"/></w:sectPr>'
+        + (f'<w:docGrid w:type="lines" w:linePitch="{round(LINE_PITCH_PT * 20)}"/>' if grid
+           else f'<w:docGrid w:linePitch="{round(LINE_PITCH_PT * 20)}"/>')
+        + "</w:sectPr>"
     )
     footer_part = f'ContentType="{wml}.footer+xml"'
     return {
@@ -366,15 +394,19 @@ def base_template_parts() -> dict[str, str]:
         ),
         "word/styles.xml": (
             f"{declaration}<w:styles {NSDECLS}><w:docDefaults>"
-            f"<w:rPrDefault><w:rPr>{fonts_xml(FONT_BODY)}{body_size}{lang}</w:rPr></w:rPrDefault>"
+            f"<w:rPrDefault><w:rPr>{fonts_xml(FONT_BODY, FONT_BODY if grid else FONT_LATIN)}"
+            f"{body_size}{lang}</w:rPr></w:rPrDefault>"
             '<w:pPrDefault><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr></w:pPrDefault>'
             '</w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
             '<w:name w:val="Normal"/><w:qFormat/>'
-            # No automatic space between Chinese and Latin text: the PDF has none either.
-            '<w:pPr><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+            # No automatic space between Chinese and Latin text: the PDF has none either. The grid
+            # layouts keep 2 lines of a paragraph together at a page break and let no punctuation
+            # hang past the right edge (Word and LibreOffice do by default), as the PDF does.
+            f"<w:pPr>{grid_ppr}"
+            '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
             '<w:spacing w:before="0" w:after="0"'
             f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/>'
-            f'<w:jc w:val="both"/></w:pPr><w:rPr>{body_rpr()}{lang}</w:rPr></w:style>'
+            f'<w:jc w:val="both"/></w:pPr><w:rPr>{type_rpr(FONT_BODY, BODY_PT)}{lang}</w:rPr></w:style>'
             '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
             '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
             "<w:unhideWhenUsed/></w:style>"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from docx import Document
 from docx.oxml.ns import qn
 
+from app.documents.docx_fonts import PDF_FONT_ROLES, embed_fonts
 from app.documents.qr import qr_png
 from app.documents.registry import CURRENT, Family, template_version
 from app.documents.reports.content import report_title, scaffold_blocks
@@ -42,6 +43,7 @@ from app.documents.wordml import (
     XML_DECLARATION,
     append_body_xml,
     base_template_parts,
+    grid_rpr,
     insert_picture,
     paragraph,
     rpr,
@@ -58,6 +60,11 @@ COVER_TITLE_LINE_PT = 40.0
 TABLE_PT = SMALL_PT  # 4号
 TABLE_LINE_PT = 22.0
 COVER_QR_MM = 25.0
+GRID_COVER_QR_MM = 28.0
+GRID_QR_QUIET_ZONE = 4
+GRID_CAPTION_LINE_PT = 16.0
+"""report-scaffold-2, as the reports v2 PDF (report.css .qr): a 28 mm QR code with a 4-module
+quiet zone, captions 五号 on 16 pt lines."""
 FILL_COLOR = "C00000"
 FILL_HIGHLIGHT = "yellow"
 HEADER_SHADING = "E7E6E6"
@@ -65,19 +72,28 @@ SEAL_ROOM_LINES = 4
 """Blank lines above the date: with the signature lines, about 45 mm for the seal (§2.3)."""
 
 
+LAYOUTS = ("report-scaffold-1", "report-scaffold-2")
+"""report-scaffold-2 is report-scaffold-1 in the PDF's faces on the 22-line grid
+(wordml.base_template_parts(grid=True)), the faces' subsets embedded (docx_fonts)."""
+
+
+def _type(grid: bool) -> Callable[..., str]:
+    return grid_rpr if grid else rpr
+
+
 @functools.cache
-def _fill_rpr(font: str, size_pt: float) -> str:
+def _fill_rpr(font: str, size_pt: float, grid: bool = False) -> str:
     """A field to fill: red, highlighted, in the character style "待填写" (FillIn)."""
-    return rpr(font, size_pt, color=FILL_COLOR, highlight=FILL_HIGHLIGHT, style="FillIn")
+    return _type(grid)(font, size_pt, color=FILL_COLOR, highlight=FILL_HIGHLIGHT, style="FillIn")
 
 
-def _runs(parts: Parts, font: str = FONT_BODY, size_pt: float = BODY_PT) -> str:
+def _runs(parts: Parts, font: str = FONT_BODY, size_pt: float = BODY_PT, grid: bool = False) -> str:
     out = []
     for part in parts:
         if isinstance(part, Fill):
-            out.append(run(part.text, _fill_rpr(font, size_pt)))
+            out.append(run(part.text, _fill_rpr(font, size_pt, grid)))
         elif part:
-            out.append(run(part, rpr(font, size_pt)))
+            out.append(run(part, _type(grid)(font, size_pt)))
     return "".join(out)
 
 
@@ -85,40 +101,43 @@ def _blank(line_pt: float = LINE_PITCH_PT) -> str:
     return paragraph("", line_pt=line_pt)
 
 
-def _cover_xml(cover: Cover, w: ReportWording) -> str:
-    title_rpr = rpr(FONT_TITLE, COVER_TITLE_PT)
+def _cover_xml(cover: Cover, w: ReportWording, grid: bool = False) -> str:
+    t = _type(grid)
+    title_rpr = t(FONT_TITLE, COVER_TITLE_PT)
     title = run("\n".join(cover.title_lines), title_rpr)
     parts = [
         _blank(),
         paragraph(title, style="Title", align="center", line_pt=COVER_TITLE_LINE_PT, after_pt=12,
-                  mark=(FONT_TITLE, COVER_TITLE_PT)),
+                  mark=(FONT_TITLE, COVER_TITLE_PT), snap_to_grid=not grid),
     ]
     if cover.purpose:
-        parts.append(paragraph(_runs(cover.purpose, FONT_KAI), align="center"))
+        parts.append(paragraph(_runs(cover.purpose, FONT_KAI, grid=grid), align="center"))
     parts.append(_blank())
     label_width = max(width_chars(label + "：") for label, _ in cover.fields)
     label_twips = round(label_width * BODY_PT * 20)
     for label, value in cover.fields:
-        runs = run(label + "：", rpr(FONT_HEADING, BODY_PT)) + _runs(value)
+        runs = run(label + "：", t(FONT_HEADING, BODY_PT)) + _runs(value, grid=grid)
         # Wrapped values hang under the value's first character.
         parts.append(paragraph(runs, align="left", left_twips=twips_from_mm(8), hanging_twips=label_twips))
     parts.append(_blank())
-    parts.append(paragraph(f"<w:r><w:rPr>{rpr(FONT_BODY, BODY_PT)}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
-                           align="center", line_pt=None))
+    parts.append(paragraph(f"<w:r><w:rPr>{t(FONT_BODY, BODY_PT)}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
+                           align="center", line_pt=None, snap_to_grid=not grid))
     caption = w.text("cover.qr_caption")
     if cover.verification_code:
         caption += w.text("cover.qr_code", code=cover.verification_code)
-    parts.append(paragraph(run(caption, rpr(FONT_KAI, CAPTION_PT)), align="center", line_pt=CAPTION_PT * 1.6,
-                           mark=(FONT_KAI, CAPTION_PT)))
-    parts.append(paragraph(run(cover.basis, rpr(FONT_KAI, CAPTION_PT)), align="center",
-                           line_pt=CAPTION_PT * 1.6, before_pt=6, mark=(FONT_KAI, CAPTION_PT)))
+    caption_line_pt = GRID_CAPTION_LINE_PT if grid else CAPTION_PT * 1.6
+    parts.append(paragraph(run(caption, t(FONT_KAI, CAPTION_PT)), align="center", line_pt=caption_line_pt,
+                           mark=(FONT_KAI, CAPTION_PT), snap_to_grid=not grid))
+    parts.append(paragraph(run(cover.basis, t(FONT_KAI, CAPTION_PT)), align="center",
+                           line_pt=caption_line_pt, before_pt=6, mark=(FONT_KAI, CAPTION_PT),
+                           snap_to_grid=not grid))
     return "".join(parts)
 
 
-def _heading_xml(heading: Heading) -> str:
+def _heading_xml(heading: Heading, grid: bool = False) -> str:
     font = FONT_HEADING if heading.level == 1 else FONT_KAI
     return paragraph(
-        run(heading.text, rpr(font, BODY_PT)),
+        run(heading.text, _type(grid)(font, BODY_PT)),
         style=f"Heading{heading.level}",
         align=None,
         keep_next=True,
@@ -127,7 +146,7 @@ def _heading_xml(heading: Heading) -> str:
     )
 
 
-def _table_xml(table: Table) -> str:
+def _table_xml(table: Table, grid: bool = False) -> str:
     total = text_width_twips()
     scale = total / sum(table.widths_mm)
     widths = [round(w * scale) for w in table.widths_mm[:-1]]
@@ -136,23 +155,29 @@ def _table_xml(table: Table) -> str:
     sides = ("top", "left", "bottom", "right", "insideH", "insideV")
     borders = "".join(border.format(side) for side in sides)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    # The grid layout's rows are whole lines, as the PDF's (whose rules take no room): no top or
+    # bottom cell margin, 0.25 pt rules, rows that never split, text at the top.
+    vertical = 0 if grid else 28
     cell_margins = (
-        '<w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-        '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
+        f'<w:top w:w="{vertical}" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+        f'<w:bottom w:w="{vertical}" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
     )
+    if grid:
+        borders = borders.replace('w:sz="6"', 'w:sz="2"')
+    line_pt = LINE_PITCH_PT if grid else TABLE_LINE_PT
     mark = (FONT_BODY, TABLE_PT)
 
     def cell(width: int, paragraphs: Cell, *, header: bool, centre: bool) -> str:
         tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if header:
             tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_SHADING}"/>'
-        tcpr += '<w:vAlign w:val="center"/>'
+        tcpr += f'<w:vAlign w:val="{"top" if grid else "center"}"/>'
         font = FONT_HEADING if header else FONT_BODY
         body = "".join(
-            paragraph(_runs(parts, font, TABLE_PT), align="center" if header or centre else "left",
-                      line_pt=TABLE_LINE_PT, mark=mark)
+            paragraph(_runs(parts, font, TABLE_PT, grid), align="center" if header or centre else "left",
+                      line_pt=line_pt, mark=mark, snap_to_grid=not grid)
             for parts in paragraphs
-        ) or paragraph("", line_pt=TABLE_LINE_PT, mark=mark)
+        ) or paragraph("", line_pt=line_pt, mark=mark, snap_to_grid=not grid)
         return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{body}</w:tc>"
 
     # The header row repeats on every page (w:tblHeader) and never splits.
@@ -160,7 +185,7 @@ def _table_xml(table: Table) -> str:
         cell(w, ((title,),), header=True, centre=True) for w, title in zip(widths, table.columns, strict=True)
     ) + "</w:tr>"
     rows = "".join(
-        "<w:tr>"
+        ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if grid else "<w:tr>")
         + "".join(
             cell(w, c, header=False, centre=i >= table.centre_from)
             for i, (w, c) in enumerate(zip(widths, row, strict=True))
@@ -178,30 +203,31 @@ def _table_xml(table: Table) -> str:
     )
 
 
-def _signature_xml(signature: Signature) -> str:
+def _signature_xml(signature: Signature, grid: bool = False) -> str:
     """Signature lines from 4 characters in, blank lines for the seal, the date 4 characters in
     from the right (GB/T 9704 7.3.5); kept on one page with the text above."""
     indent = round(4 * BODY_PT * 20)
     parts = [paragraph("", keep_next=True)]
     for label, value in signature.lines:
-        parts.append(paragraph(_runs((label, value)), align="left", left_twips=indent, keep_next=True))
+        parts.append(paragraph(_runs((label, value), grid=grid), align="left", left_twips=indent,
+                               keep_next=True))
     parts += [paragraph("", keep_next=True)] * SEAL_ROOM_LINES
-    parts.append(paragraph(_runs((signature.date_text,)), align="right", right_chars=4))
+    parts.append(paragraph(_runs((signature.date_text,), grid=grid), align="right", right_chars=4))
     return "".join(parts)
 
 
-def _body_xml(blocks: Iterable[Block], w: ReportWording) -> str:
+def _body_xml(blocks: Iterable[Block], w: ReportWording, grid: bool = False) -> str:
     out: list[str] = []
     previous: Block | None = None
     for block in blocks:
         if isinstance(block, Cover):
-            out.append(_cover_xml(block, w))
+            out.append(_cover_xml(block, w, grid))
         elif isinstance(block, Heading):
-            out.append(_heading_xml(block))
+            out.append(_heading_xml(block, grid))
         elif isinstance(block, Para):
             out.append(
                 paragraph(
-                    _runs(block.parts),
+                    _runs(block.parts, grid=grid),
                     align=block.align,
                     first_line_chars=2 if block.indent else 0,
                 )
@@ -209,51 +235,55 @@ def _body_xml(blocks: Iterable[Block], w: ReportWording) -> str:
         elif isinstance(block, Table):
             if isinstance(previous, Table):  # two adjacent tables would merge into one
                 out.append(_blank())
-            out.append(_table_xml(block))
+            out.append(_table_xml(block, grid))
         elif isinstance(block, Signature):
-            out.append(_signature_xml(block))
+            out.append(_signature_xml(block, grid))
         previous = block
     if isinstance(previous, Table):  # Word wants a paragraph between a table and the section end
         out.append(_blank())
     return "".join(out)
 
 
-_EXTRA_STYLES = (
-    # Built-in names ("heading 1", "Title", "Table Grid"): Word, WPS and LibreOffice map them to
-    # their own built-in styles, so the navigation pane shows the outline.
-    '<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
-    '<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
-    f'<w:pPr><w:spacing w:before="0" w:after="240" w:line="{round(COVER_TITLE_LINE_PT * 20)}"'
-    ' w:lineRule="exact"/><w:jc w:val="center"/></w:pPr>'
-    f"<w:rPr>{rpr(FONT_TITLE, COVER_TITLE_PT)}</w:rPr></w:style>"
-    + "".join(
-        f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
-        '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
-        f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{before}" w:after="0"'
-        f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/><w:jc w:val="left"/>'
-        f'<w:outlineLvl w:val="{level - 1}"/></w:pPr><w:rPr>{rpr(font, BODY_PT)}</w:rPr></w:style>'
-        for level, font, before in ((1, FONT_HEADING, 120), (2, FONT_KAI, 60))
+def _extra_styles(grid: bool) -> str:
+    """Title, Heading 1/2, 待填写 and Table Grid styles (the grid layout's in the PDF's faces)."""
+    t = _type(grid)
+    return (
+        # Built-in names ("heading 1", "Title", "Table Grid"): Word, WPS and LibreOffice map them to
+        # their own built-in styles, so the navigation pane shows the outline.
+        '<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
+        '<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
+        f'<w:pPr><w:spacing w:before="0" w:after="240" w:line="{round(COVER_TITLE_LINE_PT * 20)}"'
+        ' w:lineRule="exact"/><w:jc w:val="center"/></w:pPr>'
+        f"<w:rPr>{t(FONT_TITLE, COVER_TITLE_PT)}</w:rPr></w:style>"
+        + "".join(
+            f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
+            '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
+            f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{0 if grid else before}" w:after="0"'
+            f' w:line="{round(LINE_PITCH_PT * 20)}" w:lineRule="exact"/><w:jc w:val="left"/>'
+            f'<w:outlineLvl w:val="{level - 1}"/></w:pPr><w:rPr>{t(font, BODY_PT)}</w:rPr></w:style>'
+            for level, font, before in ((1, FONT_HEADING, 120), (2, FONT_KAI, 60))
+        )
+        + '<w:style w:type="character" w:customStyle="1" w:styleId="FillIn"><w:name w:val="待填写"/>'
+        '<w:uiPriority w:val="1"/><w:qFormat/>'
+        f'<w:rPr><w:color w:val="{FILL_COLOR}"/><w:highlight w:val="{FILL_HIGHLIGHT}"/></w:rPr></w:style>'
+        '<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/>'
+        '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/><w:tblPr><w:tblBorders>'
+        + "".join(
+            f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        + "</w:tblBorders></w:tblPr></w:style>"
     )
-    + '<w:style w:type="character" w:customStyle="1" w:styleId="FillIn"><w:name w:val="待填写"/>'
-    '<w:uiPriority w:val="1"/><w:qFormat/>'
-    f'<w:rPr><w:color w:val="{FILL_COLOR}"/><w:highlight w:val="{FILL_HIGHLIGHT}"/></w:rPr></w:style>'
-    '<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/>'
-    '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/><w:tblPr><w:tblBorders>'
-    + "".join(
-        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-    )
-    + "</w:tblBorders></w:tblPr></w:style>"
-)
 
 
 @functools.cache
-def _report_template() -> bytes:
+def _report_template(grid: bool = False) -> bytes:
     """The base package (wordml, as the letters) with headings, title, table and fill styles, and
     no page number on the cover (first-page footer emptied)."""
-    parts = base_template_parts()
-    parts["word/styles.xml"] = parts["word/styles.xml"].replace("</w:styles>", _EXTRA_STYLES + "</w:styles>")
-    empty_mark = f"<w:rPr>{rpr(FONT_BODY, SMALL_PT)}</w:rPr>"
+    parts = base_template_parts(grid=grid)
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace(
+        "</w:styles>", _extra_styles(grid) + "</w:styles>")
+    empty_mark = f"<w:rPr>{_type(grid)(FONT_BODY, SMALL_PT)}</w:rPr>"
     parts["word/footer3.xml"] = (
         f"{XML_DECLARATION}<w:ftr {NSDECLS}><w:p><w:pPr>{empty_mark}</w:pPr></w:p></w:ftr>"
     )
@@ -265,21 +295,27 @@ def scaffold_docx(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> 
     numbers "— 1 —" from the second page, Heading 1/2 outline, header rows repeated on every page,
     fields to fill highlighted with the character style "待填写".
 
-    :param version: the reports template version the record stores; its DOCX layout is this
-        module's (``registry.DOCX_LAYOUTS["report-scaffold-1"]``).
+    :param version: the reports template version the record stores; its DOCX layout is one of
+        this module's ``LAYOUTS`` (``registry.DOCX_LAYOUTS``).
     :returns: DOCX bytes; the same info always gives the same bytes.
     :raises UnknownTemplateVersion: ``version`` is not a released reports version.
     """
     layout = template_version(Family.REPORT, version).docx_layout
-    if layout != "report-scaffold-1":
+    if layout not in LAYOUTS:
         raise ValueError(f"no DOCX layout {layout!r} for report scaffolds")
+    grid = layout == "report-scaffold-2"
     w = report_wording(version)
-    document = Document(io.BytesIO(_report_template()))
-    append_body_xml(document, _body_xml(scaffold_blocks(info, version), w))
+    document = Document(io.BytesIO(_report_template(grid)))
+    append_body_xml(document, _body_xml(scaffold_blocks(info, version), w, grid))
     for placeholder in document.element.body.iter(qn("w:drawing")):
         if len(placeholder) == 0:
-            insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM,
-                           w.text("cover.qr_alt"))
+            if grid:
+                insert_picture(document, placeholder,
+                               qr_png(info.verify_url, quiet_zone=GRID_QR_QUIET_ZONE),
+                               GRID_COVER_QR_MM, w.text("cover.qr_alt"))
+            else:
+                insert_picture(document, placeholder, qr_png(info.verify_url), COVER_QR_MM,
+                               w.text("cover.qr_alt"))
             break
 
     props = document.core_properties
@@ -289,4 +325,5 @@ def scaffold_docx(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> 
     issued = datetime(info.issue_date.year, info.issue_date.month, info.issue_date.day, tzinfo=UTC)
     props.created = issued
     props.modified = issued
-    return save_deterministic(document)
+    docx = save_deterministic(document)
+    return embed_fonts(docx, PDF_FONT_ROLES) if grid else docx
