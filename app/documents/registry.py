@@ -57,6 +57,10 @@ class TemplateVersion:
     """The DOCX layout in code this version is written with (see ``DOCX_LAYOUTS``); None: no
     DOCX. A layout is code, so it is frozen by the rendered samples (tests/documents/
     test_samples.py) instead of by the manifest."""
+    archival: bool = False
+    """Whether its PDFs are archival: PDF/A-2b with XMP (title, number, issuer, dates) and tagged
+    structure (app/documents/render.py ``html_to_pdf``). Off for the versions released before
+    issue 13 §3, which keep re-rendering byte-identically."""
 
     @property
     def folder(self) -> str:
