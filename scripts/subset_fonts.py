@@ -46,7 +46,10 @@ SUBSETS: dict[str, tuple[str, str]] = {
     "LYBody-GB2312.ttf": ("NotoSerifSC-Regular.ttf", "LY Body GB2312"),
     "LYHei-GB2312.ttf": ("NotoSansSC-Medium.ttf", "LY Hei GB2312"),
     "LYKai-GB2312.ttf": ("LXGWWenKai-Regular.ttf", "LY Kai GB2312"),
+    "LYFang-GB2312.otf": ("FandolFang-Regular.otf", "LY Fang GB2312"),
 }
+LICENCE_NOTES: dict[str, str] = {"FandolFang-Regular.otf": "GPL-3.0 with the GPL font exception"}
+"""Licence named in a subset's description (name ID 10); SIL OFL 1.1 unless listed here."""
 ORDERED_FOR_SPEED = {"LYBody-GB2312.ttf"}
 """Subsets whose glyphs are renumbered for cheap embedding (see order_glyphs_for_speed): the
 face of the letters' body text, rendered most often."""
@@ -124,7 +127,7 @@ def cmap_of(path: Path) -> set[int]:
         font.close()
 
 
-def rename(font: TTFont, family: str, source_name: str) -> None:
+def rename(font: TTFont, family: str, source_name: str, licence: str = "SIL OFL 1.1") -> None:
     """Give the subset its own name (OFL: no Reserved Font Name on a Modified Version)."""
     table = font["name"]
     postscript = family.replace(" ", "") + "-Regular"
@@ -137,7 +140,7 @@ def rename(font: TTFont, family: str, source_name: str) -> None:
         (3, f"{postscript};subset"),
         (4, family),
         (6, postscript),
-        (10, f"Subset of {source_name} made by scripts/subset_fonts.py (SIL OFL 1.1)"),
+        (10, f"Subset of {source_name} made by scripts/subset_fonts.py ({licence})"),
     ):
         table.removeNames(nameID=name_id)
         table.setName(value, name_id, 3, 1, 0x409)
@@ -229,7 +232,7 @@ def make_subset(src: Path, dest: Path, unicodes: set[int], family: str,
     if first_text is not None:
         order_glyphs_for_speed(font, first_text)
     source_name = src.stem
-    rename(font, family, source_name)
+    rename(font, family, source_name, LICENCE_NOTES.get(src.name, "SIL OFL 1.1"))
     font.save(dest)
     font.close()
     return len(wanted)

@@ -8,7 +8,8 @@ render fast; the full fonts (all of CJK Unified Ideographs and Extension A) are 
 Extension B–F, and a committed BMP symbol/compatibility subset of HanaMinA) come last.
 
 Roles: ``title`` (小标宋 substitute, Noto Serif SC Black), ``body`` (宋, Noto Serif SC
-Regular), ``hei`` (黑体, Noto Sans SC Medium), ``kai`` (楷体, LXGW WenKai) and ``fallback``;
+Regular), ``hei`` (黑体, Noto Sans SC Medium), ``kai`` (楷体, LXGW WenKai), ``fangsong``
+(仿宋, FandolFang: the GB/T 9704 body face, used by the newer template versions) and ``fallback``;
 ``heading`` is the title face cut to the characters of fixed headings, for speed.
 
 The stack is loaded once per process (:func:`font_stack` is cached); each font's cmap is
@@ -35,7 +36,7 @@ FONT_DIR: Path = Path(__file__).resolve().parents[2] / "fonts"
 
 MANIFEST_NAME = "manifest.json"
 CACHE_DIR_NAME = ".cache"
-ROLES: tuple[str, ...] = ("title", "body", "hei", "kai")
+ROLES: tuple[str, ...] = ("title", "body", "hei", "kai", "fangsong")
 FALLBACK_ROLE = "fallback"
 HEADING_ROLE = "heading"
 """Fixed headings printed in the title face (信用承诺书, 承诺人留存…): a face holding only their

@@ -110,6 +110,15 @@ _RELEASED = (
     # and the scaffold samples (tests/documents/test_samples.py) prove the rendering unchanged.
     TemplateVersion(Family.REPORT, "v1", "report.html", "report.css",
                     wording="wording.json", docx_layout="report-scaffold-1"),
+    # Issue 13 (the paper): every family on GB/T 9704's 28 x 22 grid (版心 156 x 225 mm, 3号仿宋
+    # body at a 5.571 mm pitch, 22 lines), 版头 inside the 版心, "— 1 —" page numbers, QR codes
+    # with a 4-module quiet zone that a 150 dpi office scan reads.
+    TemplateVersion(Family.COMMITMENT, "v4", "letter.html", "letter.css", "document-ua.css",
+                    wording="wording.json", docx_layout="letters-2"),
+    TemplateVersion(Family.CERTIFICATE, "v2", "certificate.html", "certificate.css"),
+    TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html"),
+    TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
+                    wording="wording.json", docx_layout="report-scaffold-1"),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
@@ -118,10 +127,10 @@ for _t in _RELEASED:
     RELEASED[_t.family][_t.version] = _t
 
 CURRENT: dict[Family, str] = {
-    Family.COMMITMENT: "v3",
-    Family.CERTIFICATE: "v1",
-    Family.PROCUREMENT_CLAUSE: "v1",
-    Family.REPORT: "v1",
+    Family.COMMITMENT: "v4",
+    Family.CERTIFICATE: "v2",
+    Family.PROCUREMENT_CLAUSE: "v2",
+    Family.REPORT: "v2",
 }
 """The version new documents of each family are produced with."""
 

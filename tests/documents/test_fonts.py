@@ -62,7 +62,7 @@ def test_harfbuzz_subsetting_is_available():
     assert harfbuzz_subset_available()
 
 
-@pytest.mark.parametrize("role", ["title", "body", "hei", "kai"])
+@pytest.mark.parametrize("role", ["title", "body", "hei", "kai", "fangsong"])
 def test_every_role_covers_uro_ext_a_and_punctuation(stack, role):
     reachable: set[int] = set()
     for name in stack.families(role):
@@ -79,7 +79,7 @@ def test_every_role_covers_uro_ext_a_and_punctuation(stack, role):
 def test_committed_subsets_cover_gb2312_and_punctuation(stack):
     # The fast path: a letter in GB2312 never needs the big fetched fonts.
     for face in stack.faces:
-        if face.role in ("title", "body", "hei", "kai") and "Full" not in face.family:
+        if face.role in ("title", "body", "hei", "kai", "fangsong") and "Full" not in face.family:
             have = stack.face_coverage[face.family]
             holes = [
                 c for c in GB2312_HANZI + list(PUNCTUATION.replace("☐", "")) if ord(c) not in have
@@ -99,9 +99,10 @@ def test_rare_name_characters_are_covered_by_the_fallback(stack, block):
 
 def test_family_ends_with_fallbacks(stack):
     assert stack.family("body") == '"LY Body", "LY Body Full", "LY Fallback BMP", "LY Fallback"'
-    for role in ("title", "hei", "kai"):
+    for role in ("title", "hei", "kai", "fangsong"):
         families = stack.families(role)
-        assert families[0] == {"title": "LY Title", "hei": "LY Hei", "kai": "LY Kai"}[role]
+        assert families[0] == {"title": "LY Title", "hei": "LY Hei", "kai": "LY Kai",
+                               "fangsong": "LY Fang"}[role]
         assert families[-2:] == ["LY Fallback BMP", "LY Fallback"]
         assert "LY Body Full" in families
     with pytest.raises(KeyError):
@@ -128,7 +129,7 @@ def test_heading_face_holds_every_fixed_letter_heading(stack):
 
 def test_css_only_uses_font_urls(stack):
     css = stack.css()
-    assert css.count("@font-face") == len(stack.faces) == 11
+    assert css.count("@font-face") == len(stack.faces) == 13
     for face in stack.faces:
         assert f'src: url("font:{face.path.name}")' in css
         assert face.path.parent == FONT_DIR
@@ -326,3 +327,38 @@ def test_every_gb2312_hanzi_renders_with_our_fonts_and_no_notdef(stack):
     total = sum(len(gids) for gids in drawn.values())
     expected = 4 * (len(hanzi) + len(PUNCTUATION) + len(rare))
     assert total >= expected, (total, expected)
+
+
+def test_fangsong_role_is_fandol_fang_then_the_common_fallbacks(stack):
+    # 仿宋 (GB/T 9704 body face): its own committed subset, the full FandolFang, then the same
+    # chain as every role, so a rare name still prints (in 宋 or the Ext B–F fallback).
+    assert stack.family("fangsong") == (
+        '"LY Fang", "LY Fang Full", "LY Body Full", "LY Fallback BMP", "LY Fallback"'
+    )
+    by_family = {face.family: face for face in stack.faces}
+    assert by_family["LY Fang"].path.name == "LYFang-GB2312.otf"
+    assert by_family["LY Fang Full"].path.name == "FandolFang-Regular.otf"
+
+
+def test_fangsong_face_itself_covers_all_of_gb2312(stack):
+    # The face's own glyphs, not the fallbacks: every hanzi and every symbol of GB 2312 but
+    # U+2015 (the codec's reading of A1AA; FandolFang draws the dash as U+2014).
+    gb2312 = {
+        ord(bytes([high, low]).decode("gb2312"))
+        for high in range(0xA1, 0xF8)
+        for low in range(0xA1, 0xFF)
+        if _decodes(bytes([high, low]))
+    }
+    assert len(gb2312) == 7445
+    own = stack.face_coverage["LY Fang"]
+    assert [f"U+{cp:04X}" for cp in sorted(gb2312 - own)] == ["U+2015"]
+    assert ord("—") in own
+    assert stack.face_coverage["LY Fang Full"] >= own
+
+
+def _decodes(raw: bytes) -> bool:
+    try:
+        raw.decode("gb2312")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -25,17 +25,23 @@ from app.documents.render import TEMPLATE_DIR
 
 VERSIONS = released_versions()
 IDS = [t.folder for t in VERSIONS]
+IN_PROGRESS = {t.folder for t in VERSIONS
+               if t.folder not in read_manifest() and CURRENT[t.family] == t.version}
+"""A family's newest version while it is still being written, before scripts/release_template.py
+records it; only the newest may be unrecorded, and only until it is released."""
 
 
 @pytest.mark.parametrize("t", VERSIONS, ids=IDS)
 def test_released_files_are_unchanged(t: TemplateVersion) -> None:
     # A failure here means a released file was edited: restore it and make a new version
     # (a new folder, an entry in app/documents/registry.py, scripts/release_template.py).
+    if t.folder in IN_PROGRESS:
+        pytest.skip(f"{t.folder} is not released yet")
     assert changed_files(t, read_manifest()) == {}
 
 
 def test_manifest_lists_exactly_the_released_versions() -> None:
-    assert sorted(read_manifest()) == sorted(IDS)
+    assert sorted(read_manifest()) == sorted(set(IDS) - IN_PROGRESS)
 
 
 @pytest.mark.parametrize("t", VERSIONS, ids=IDS)

@@ -108,12 +108,12 @@ def test_issued_pdf_without_its_original_raises_instead_of_re_rendering(app, tmp
 
 def test_the_stored_version_decides_the_re_rendered_bytes(app):
     # A letter stored as v1 keeps v1: its payload re-renders to the bytes v1 renders, not the
-    # current version's (v3; the same page as v2 for a letter whose unit clause applies).
+    # current version's.
     with app.app_context():
         issued, _ = issue(app, UNIT_LETTER)
         v1 = svc.render_from_payload(issued.record.payload, "v1", CIPHER)
         current = svc.render_from_payload(issued.record.payload, issued.record.template_version,
                                           CIPHER)
-        assert issued.record.template_version == "v3"
+        assert issued.record.template_version == doc.CURRENT_TEMPLATE_VERSION
         assert hashlib.sha256(current).hexdigest() == issued.record.sha256
         assert v1 != current
