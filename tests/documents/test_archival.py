@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from app.documents import commitment as doc
 from app.documents.certificate import certificate_pdf
-from app.documents.registry import CURRENT, RELEASED, Family, current
+from app.documents.registry import RELEASED, Family, current
 from app.documents.reports import scaffold_pdf
 from app.domain.commitments import Scenario, parse_commitment_request
 from app.domain.report_kinds import ReportKind
@@ -29,14 +28,6 @@ ISSUED_ON = date(2026, 11, 9)
 ISSUE = doc.IssueInfo(number="LYXY-CN-2026-000001X", verification_code="ABCDEFGH",
                       verify_url="http://127.0.0.1:8000/verify/LYXY-CN-2026-000001X?c=ABCDEFGH",
                       issued_on=ISSUED_ON)
-
-
-@pytest.fixture
-def archival_current(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Test-only: the current version of every family, archival."""
-    for family in Family:
-        version = CURRENT[family]
-        monkeypatch.setitem(RELEASED[family], version, replace(current(family), archival=True))
 
 
 def letter_pdf(data: dict = UNIT_LETTER) -> bytes:
@@ -60,14 +51,15 @@ def family_pdfs() -> dict[str, tuple[bytes, str | None, str, str]]:
     }
 
 
-def test_versions_released_before_issue_13_are_not_archival():
-    """Their documents keep re-rendering byte-identically (tests/documents/test_samples.py)."""
+def test_versions_released_before_issue_13_are_not_archival_and_new_ones_are():
+    """Old documents keep re-rendering byte-identically (tests/documents/test_samples.py); new
+    documents are archival."""
     old = {(Family.COMMITMENT, v) for v in ("v1", "v2", "v3")} | {
         (Family.CERTIFICATE, "v1"), (Family.PROCUREMENT_CLAUSE, "v1"), (Family.REPORT, "v1")}
     assert all(not RELEASED[f][v].archival for f, v in old)
+    assert all(current(family).archival for family in Family)
 
 
-@pytest.mark.usefixtures("archival_current")
 def test_each_family_is_pdfa_2b_and_tagged():
     for name, (pdf, title, number, issued_on) in family_pdfs().items():
         assert pdfa_problems(pdf) == [], name
@@ -83,14 +75,12 @@ def test_each_family_is_pdfa_2b_and_tagged():
             assert str(p.docinfo["/CreationDate"]) == f"D:{issued_on.replace('-', '')}000000+08'00"
 
 
-@pytest.mark.usefixtures("archival_current")
 def test_certificate_names_its_issuer_as_creator():
     xmp = read_xmp(certificate_pdf(CERTIFICATE["context"]))
     assert xmp["dc:creator"] == CERTIFICATE["context"]["issuer"]
     assert xmp["xmp:CreatorTool"] == "信用文书服务"
 
 
-@pytest.mark.usefixtures("archival_current")
 def test_letter_structure_reads_title_then_paragraphs():
     with pikepdf.open(io.BytesIO(letter_pdf())) as p:
         order: list[str] = []
@@ -108,7 +98,6 @@ def test_letter_structure_reads_title_then_paragraphs():
     assert headings[0] < order.index("/P")  # the title comes first in reading order
 
 
-@pytest.mark.usefixtures("archival_current")
 def test_archival_render_is_deterministic():
     assert letter_pdf() == letter_pdf()
 
@@ -161,7 +150,6 @@ def _untagged_content(p):
     p.pages[0].contents_add(p.make_stream(b"0 0 10 10 re f"))
 
 
-@pytest.mark.usefixtures("archival_current")
 @pytest.mark.parametrize(("change", "clause"), [
     (_no_intent, "6.2.3"), (_javascript, "6.5.1"), (_other_title, "6.6.3"), (_part_one, "6.6.4"),
     (_encrypt, "6.1.3"), (_untagged, "PDF/UA 7.1"), (_unembedded, "6.2.11.4.1"),
