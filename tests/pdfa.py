@@ -277,7 +277,7 @@ def _content_marking(page: pikepdf.Page, number: int, problems: list[str]) -> No
                 return
 
 
-def _structure(doc: pikepdf.Pdf, problems: list[str]) -> None:
+def _structure(doc: pikepdf.Pdf, problems: list[str], *, text: bool) -> None:
     mark = doc.Root.get("/MarkInfo")
     if not isinstance(mark, pikepdf.Dictionary) or mark.get("/Marked") is not True:
         problems.append("PDF/UA 7.1: /MarkInfo /Marked is not true")
@@ -303,9 +303,9 @@ def _structure(doc: pikepdf.Pdf, problems: list[str]) -> None:
                 problems.append("PDF/UA 7.3: a Figure without /Alt text")
             if "/K" in node:
                 stack.append(node.K)
-    if not any(re.fullmatch(r"/H\d?", t) for t in tags):
+    if text and not any(re.fullmatch(r"/H\d?", t) for t in tags):
         problems.append("PDF/UA 7.4: no heading in the structure tree")
-    if "/P" not in tags:
+    if text and "/P" not in tags:
         problems.append("PDF/UA 7.1: no paragraph in the structure tree")
     for number, page in enumerate(doc.pages, start=1):
         if "/StructParents" not in page.obj:
@@ -322,9 +322,10 @@ def read_xmp(pdf: bytes) -> dict[str, str]:
 
 
 def pdfa_problems(pdf: bytes, *, part: int = 2, conformance: str = "B",
-                  tagged: bool = True) -> list[str]:
+                  tagged: bool = True, text: bool = True) -> list[str]:
     """What keeps ``pdf`` from being PDF/A-``part`` level ``conformance`` (and, when ``tagged``,
-    a tagged PDF/UA-minded file): one line per problem, empty when none was found."""
+    a tagged PDF/UA-minded file, whose structure has headings and paragraphs when it has
+    ``text``; a public copy is pictures only): one line per problem, empty when none was found."""
     problems: list[str] = []
     head = pdf[:64]
     if re.match(rb"%PDF-1\.[0-7]\r?\n?%[\x80-\xff]{4}", head.replace(b"\r\n", b"\n")) is None:
@@ -361,5 +362,5 @@ def pdfa_problems(pdf: bytes, *, part: int = 2, conformance: str = "B",
             _info_matches_xmp(doc, xmp, problems)
         _streams(doc, problems)
         if tagged:
-            _structure(doc, problems)
+            _structure(doc, problems, text=text)
     return problems

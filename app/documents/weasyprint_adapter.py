@@ -67,7 +67,9 @@ SRGB_OUTPUT_INTENT = "lyxy-srgb"
 
 
 @cache
-def _srgb_icc() -> bytes:
+def srgb_icc() -> bytes:
+    """The sRGB ICC profile (sRGB2014.icc, ICC v2) WeasyPrint ships: the OutputIntent profile
+    of every PDF/A file we make, with WeasyPrint or without (public copies)."""
     return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
 
 
@@ -82,7 +84,7 @@ def srgb_profile() -> ColorProfile:
     OutputIntent's profile. A new object per document, as WeasyPrint stores the PDF reference of
     the written profile on it.
     """
-    return ColorProfile(io.BytesIO(_srgb_icc()), "sRGB2014.icc", "relative-colorimetric",
+    return ColorProfile(io.BytesIO(srgb_icc()), "sRGB2014.icc", "relative-colorimetric",
                         (["r"], ["g"], ["b"]))
 
 
