@@ -7,7 +7,7 @@ PORT ?= 8000
 # Debian packages WeasyPrint needs (pango, HarfBuzz subsetting: without it CJK is ~70x slower),
 # poppler-utils for the PNG previews in samples/, nginx for the buffering front (app/front.py).
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	libfontconfig1 poppler-utils nginx
+	libfontconfig1 poppler-utils nginx libzbar0
 export LYXY_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: run test setup setup-dev system-deps venv venv-dev fonts db lint samples bench clean

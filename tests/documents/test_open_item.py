@@ -57,8 +57,9 @@ def test_ruled_lines_stay_in_the_text_block(kind) -> None:
     pdf = doc.letters_pdf(doc.blank_letters(Scenario.PROJECT_APPROVAL, kind))
     rules = [length for page in _rules(pdf) for length in page]
     assert max(rules) <= TEXT_BLOCK_MM + 0.5
-    # the first runs from after "六、" (4 em in), the others across the whole block
-    assert sorted(round(r) for r in rules[:3]) == sorted([round(TEXT_BLOCK_MM - 4 * 16 / 72 * 25.4),
+    # the first runs from after "六、" (4 characters in: 2 of indent, 2 of numeral; a character is
+    # one 5.571 mm cell of the 28-character grid from v4 on), the others across the whole block
+    assert sorted(round(r) for r in rules[:3]) == sorted([round(TEXT_BLOCK_MM - 4 * TEXT_BLOCK_MM / 28),
                                                           round(TEXT_BLOCK_MM), round(TEXT_BLOCK_MM)])
 
 

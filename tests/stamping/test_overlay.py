@@ -303,11 +303,12 @@ def test_find_anchors_on_issued_letter(letter_pdf):
 
 def test_stamp_at_anchors_refuses_the_applicants_sign_off_on_a_letter(letter_pdf, seal):
     """Issue 12 §1: the letter's anchor is the applicant's 落款 (承诺单位（盖章）, its name and
-    date), and a 42 mm seal there touches the 法定代表人（签字） line: refused, nothing stamped."""
+    date), and a 42 mm seal there touches the applicant's lines (the 法定代表人（签字） line, and
+    from commitment v4 on the applicant's name first): refused, nothing stamped."""
     with pytest.raises(PlacementError) as err:
         stamp_at_anchors(letter_pdf, seal)
     assert "上不压正文" in err.value.message
-    assert "法定代表人" in err.value.message
+    assert "法定代表人" in err.value.message or "凌源市示例建筑工程有限公" in err.value.message
     assert "最近的可盖位置" in err.value.message
 
 

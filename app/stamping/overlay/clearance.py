@@ -92,6 +92,8 @@ class Copy:
     last_page: int
 
 
+HEAD_BAND_MM = 37.0 + 225.0 / 22
+"""Tops (mm) of the lines where a copy label may stand: the top margin and the 版心's first line."""
 LETTER_MAX_PAGES = 12
 """Longest PDF read as a possible commitment letter (two copies of at most a few pages each)."""
 
@@ -112,7 +114,9 @@ def letter_copies(texts: dict[int, list[TextLine]], page_total: int) -> list[Cop
         return []
     starts: list[tuple[int, str]] = []
     for page in sorted(texts):
-        head = [t.text for t in texts[page] if t.box[1] < 40.0]  # the label is in the top margin
+        # the label is in the top margin (template versions before issue 13) or on the 版心's
+        # first line, where GB/T 9704 puts the 份号 (from commitment v4 on)
+        head = [t.text for t in texts[page] if t.box[1] < HEAD_BAND_MM]
         label = next((lab for lab in COPY_LABELS if lab in head), None)
         if label is not None:
             starts.append((page, label))

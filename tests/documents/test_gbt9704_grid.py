@@ -1,0 +1,276 @@
+"""Issue 13 §1 and §2 (first bullet): the newest version of every family sits on GB/T 9704's
+28 x 22 grid (domain-rules §1), measured from the PDFs we render: page size, the text edges, the
+line pitch, the 版头 and title, page numbers, faces, and QR codes read from a 150 dpi grey scan by
+both zbar and zxing.
+
+Full lines end at 28 + 156 = 184 mm from the page's left edge (the 版心's right edge: 订口 28 mm,
+right margin 26 mm); a line's end is its last character's origin plus one 5.571 mm cell."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pyzbar import pyzbar
+
+from app.documents import commitment as doc
+from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
+from app.documents.registry import CURRENT, Family
+from app.documents.reports import scaffold_pdf
+from app.domain.commitments import Scenario, parse_commitment_request
+from app.domain.credit_check import Purpose, check_credit
+from app.domain.credit_import import parse_credit_records
+from app.domain.report_kinds import ReportKind
+from app.domain.subjects import SubjectKind
+from app.samples import SAMPLES, demo_clause, sample_issue, scaffold_sample_info
+from tests.documents.gbt9704 import (
+    BOTTOM_MM,
+    CHAR_PITCH_MM,
+    LEFT_MM,
+    LINE_PITCH_MM,
+    LINES,
+    RIGHT_MM,
+    TOP_MM,
+    Line,
+    pages,
+)
+
+ON = date(2026, 5, 6)
+ROOT = Path(__file__).resolve().parents[2]
+VERIFY_URL = "https://xinyong.lingyuan.gov.cn/verify/HC-2026-000001?code=ABCD2345"
+
+
+@cache
+def letter() -> bytes:
+    data = SAMPLES["project_approval-unit"]
+    req = parse_commitment_request(data)
+    issue = sample_issue(req.subject_code, 1, ON)
+    letters = doc.filled_letters(req, issue, demo_clause(req.receiving_unit, req.scenario,
+                                                         req.subject_kind))
+    return doc.letters_pdf(letters, created=ON)
+
+
+@cache
+def blank() -> bytes:
+    return doc.letters_pdf(doc.blank_letters(Scenario.PROCUREMENT_BIDDING, SubjectKind.ENTERPRISE))
+
+
+@cache
+def certificate() -> bytes:
+    report = parse_credit_records((ROOT / "samples" / "credit-records.csv").read_bytes(),
+                                  filename="credit-records.csv", today=ON)
+    code = "91211382MA0AY4CL0L"
+    records = [r for r in report.records if r.subject_code == code]
+    header = CertificateHeader(
+        number="凌信核〔2026〕1号", verification_code="ABCD2345", verify_url=VERIFY_URL,
+        subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
+        issuer="凌源市住房和城乡建设局", issued_on=ON)
+    return certificate_pdf(certificate_context(header, check_credit(records, Purpose.BIDDING, ON)))
+
+
+@cache
+def scaffold(kind: ReportKind) -> bytes:
+    return scaffold_pdf(scaffold_sample_info(kind, ON))
+
+
+DOCUMENTS = {
+    "letter": (letter, "信用承诺书", 0),
+    "blank-letter": (blank, "信用承诺书", 0),
+    "certificate": (certificate, "信用核查结果告知书", 0),
+    "scaffold-rating": (lambda: scaffold(ReportKind.RATING), "企业综合信用等级评价报告", 1),
+    "scaffold-decision": (lambda: scaffold(ReportKind.DECISION), "信用报告", 1),
+}
+"""name -> (render, title, cover pages off the grid)."""
+NAMES = list(DOCUMENTS)
+
+
+def _measured(name: str) -> list[list[Line]]:
+    render, _, _ = DOCUMENTS[name]
+    return _pages(render())
+
+
+@cache
+def _pages(pdf: bytes) -> list[list[Line]]:
+    return pages(pdf)
+
+
+def _grid_pages(name: str) -> list[list[Line]]:
+    cover = DOCUMENTS[name][2]
+    return _measured(name)[cover:]
+
+
+def _body_lines(page: list[Line]) -> list[Line]:
+    """3号仿宋 lines inside the 版心 (page numbers and small captions excluded)."""
+    return [ln for ln in page if ln.size_pt == 16 and ln.fonts == {"LY-Fang"}
+            and ln.top_mm < BOTTOM_MM]
+
+
+def _index(line: Line) -> float:
+    return (line.top_mm - TOP_MM) / LINE_PITCH_MM
+
+
+def test_the_newest_versions_are_measured() -> None:
+    # this module measures what new documents are printed with
+    assert CURRENT == {Family.COMMITMENT: "v4", Family.CERTIFICATE: "v2",
+                       Family.PROCUREMENT_CLAUSE: "v2", Family.REPORT: "v2"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_is_a4(name: str) -> None:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(DOCUMENTS[name][0]()))
+    sizes = {(round(float(p.mediabox.width) * 25.4 / 72), round(float(p.mediabox.height) * 25.4 / 72))
+             for p in reader.pages}
+    assert sizes == {(210, 297)}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_body_lines_sit_on_the_22_line_grid(name: str) -> None:
+    off = [(n, round(_index(ln), 2), ln.text[:10]) for n, page in enumerate(_grid_pages(name))
+           for ln in _body_lines(page) if abs(_index(ln) - round(_index(ln))) > 0.03
+           or not 0 <= round(_index(ln)) < LINES]
+    assert off == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_stays_in_the_text_block(name: str) -> None:
+    outside = [(n, ln.text[:10], round(ln.left_mm, 1), round(ln.end_mm, 1), round(ln.top_mm, 1))
+               for n, page in enumerate(_measured(name)) for ln in page
+               if ln.top_mm < BOTTOM_MM and (ln.left_mm < LEFT_MM - 0.3 or ln.end_mm > RIGHT_MM + 0.5
+                                             or ln.em_top_mm < TOP_MM - 0.3)]
+    assert outside == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_full_lines_end_at_the_right_edge(name: str) -> None:
+    # A body paragraph starts 2 characters in (text-indent) and goes on from the left edge on the
+    # following grid lines; every line of it but the last is full and must reach the right edge.
+    full, ragged = 0, []
+    for page in _grid_pages(name):
+        body = _body_lines(page)
+        for i, first in enumerate(body):
+            if abs(first.left_mm - (LEFT_MM + 2 * CHAR_PITCH_MM)) > 0.3:
+                continue
+            paragraph = [first]
+            for nxt in body[i + 1:]:
+                if round(_index(nxt) - _index(paragraph[-1])) != 1 or abs(nxt.left_mm - LEFT_MM) > 0.3:
+                    break
+                paragraph.append(nxt)
+            for ln in paragraph[:-1]:
+                full += 1
+                if abs(ln.end_mm - RIGHT_MM) > 0.5:
+                    ragged.append((ln.text[-6:], round(ln.end_mm, 2)))
+    assert full >= 3
+    assert ragged == []
+
+
+def test_a_full_page_holds_22_lines_at_a_28_character_pitch() -> None:
+    first = _body_lines(_measured("letter")[0])
+    assert round(_index(first[-1])) == LINES - 1
+    pitches = [round(b.top_mm - a.top_mm, 2) for a, b in zip(first, first[1:], strict=False)
+               if round(_index(b) - _index(a)) == 1]
+    assert min(pitches) == max(pitches) == round(LINE_PITCH_MM, 2)
+    full = [ln for ln in first if len(ln.text) == 28 and abs(ln.left_mm - LEFT_MM) < 0.3]
+    assert full, "a full line of 28 characters"
+    xs = [c.x0 * 25.4 / 72 for c in full[0].chars]
+    assert round((xs[-1] - xs[0]) / 27, 2) == round(CHAR_PITCH_MM, 2)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_title_is_searchable_and_near_the_top(name: str) -> None:
+    render, title, cover = DOCUMENTS[name]
+    text = subprocess.run(["pdftotext", "-", "-"], input=render(), capture_output=True,
+                          check=True).stdout.decode()
+    assert title in text.replace("\n", "")
+    first = _measured(name)[0]
+    if cover:
+        return
+    # the 版心's first line holds the 版头 (or the title when there is none); the title follows
+    assert abs(_index(first[0])) < 0.15
+    title_line = next(ln for ln in first if ln.text == title)
+    assert title_line.size_pt == 22
+    assert round(_index(title_line)) <= 2
+
+
+@pytest.mark.parametrize("name", ["letter", "certificate"])
+def test_head_sits_top_left_in_the_text_block(name: str) -> None:
+    first = _measured(name)[0]
+    heads = [ln for ln in first if ln.text.startswith(("承诺人留存", "编号："))]
+    assert heads
+    for ln in heads:
+        assert abs(ln.left_mm - LEFT_MM) < 0.3
+        assert round(_index(ln)) in (0, 1)
+        assert ln.em_top_mm >= TOP_MM - 0.3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_numbers(name: str) -> None:
+    for n, page in enumerate(_measured(name), start=1):
+        numbers = [ln for ln in page if ln.top_mm > BOTTOM_MM]
+        if name.startswith("scaffold") and n == 1:
+            assert numbers == []  # none on the cover
+            continue
+        assert len(numbers) == 1
+        number = numbers[0]
+        assert number.size_pt == 14
+        assert number.text.startswith("— ") and number.text.endswith(" —")
+        dash = number.chars[0]
+        middle_mm = number.em_top_mm + (dash.y1 - dash.y0) * 25.4 / 72 / 2
+        assert abs(middle_mm - BOTTOM_MM - 7) < 0.5
+        if n % 2:
+            assert abs(number.end_mm - (RIGHT_MM - CHAR_PITCH_MM)) < 0.5
+        else:
+            assert abs(number.left_mm - (LEFT_MM + CHAR_PITCH_MM)) < 0.5
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_faces_per_role(name: str) -> None:
+    lines = [ln for page in _grid_pages(name) for ln in page]
+    body = [ln for ln in lines if ln.size_pt == 16 and ln.top_mm < BOTTOM_MM]
+    faces = {f for ln in body for f in ln.fonts}
+    assert "LY-Fang" in faces  # 3号仿宋
+    assert faces <= {"LY-Fang", "LY-Hei", "LY-Kai"}  # 黑体/楷体 headings and marks
+    assert {f for ln in lines if ln.top_mm > BOTTOM_MM for f in ln.fonts} == {"LY-Body"}  # 页码 宋体
+    titles = {f for ln in _measured(name)[0] if ln.size_pt >= 22 for f in ln.fonts}
+    assert titles and titles <= {"LY-Title", "LY-Heading"}  # 小标宋
+
+
+def test_room_to_sign() -> None:
+    page = next(p for p in _measured("letter") if any("（签字）" in ln.text for ln in p))
+    sign = next(ln for ln in page if ln.text.endswith("（签字）："))
+    assert RIGHT_MM - sign.end_mm >= 4 * CHAR_PITCH_MM
+
+
+def test_certificate_wording_is_in_book_form() -> None:
+    text = subprocess.run(["pdftotext", "-", "-"], input=certificate(), capture_output=True,
+                          check=True).stdout.decode().replace("\n", "")
+    assert "七（二）3" in text and "(" not in text and ")" not in text
+    items = [ln.text for page in _measured("certificate") for ln in page
+             if ln.text[:3] in ("1. ", "2. ", "3. ")]
+    assert [t[:3] for t in items] == ["1. ", "2. ", "3. "]
+    assert "BBB级（三（二））。信用激励" in text
+    assert "有效期至2026年6月9日。" in text
+
+
+def _scan(pdf: bytes, page: int, tmp: Path) -> Image.Image:
+    (tmp / "doc.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-f", str(page), "-l", str(page),
+                    "-singlefile", str(tmp / "doc.pdf"), str(tmp / "scan")], check=True)
+    return Image.open(tmp / "scan.png").convert("L")
+
+
+@pytest.mark.parametrize(("name", "page"), [("letter", 2), ("certificate", 1),
+                                            ("scaffold-rating", 1)])
+def test_qr_reads_from_a_150_dpi_grey_scan(name: str, page: int, tmp_path: Path) -> None:
+    image = _scan(DOCUMENTS[name][0](), page, tmp_path)
+    by_zxing = [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    by_zbar = [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"]
+    assert len(by_zxing) == 1 and by_zxing[0].startswith("http")
+    assert by_zbar == by_zxing
