@@ -48,7 +48,10 @@ def main() -> None:
             for _ in range(3)]
     report("first render after start (cold)", cold, 1500, "(imports + fonts + render)")
 
+    from dataclasses import replace
+
     from app.documents import commitment as doc
+    from app.documents.registry import RELEASED, Family, current
     from app.domain.commitments import parse_commitment_request
     from tests.conftest import UNIT_LETTER
 
@@ -75,6 +78,15 @@ def main() -> None:
     print("(each render is a new letter: its own number, verification code and QR code)")
     report("filled letter PDF, one copy", timed(lambda: doc.letters_pdf(letter(1))), 40,
            f"size {len(pdf) / 1024:.1f} KB (goal ≤ 100 KB)")
+    t = current(Family.COMMITMENT)
+    if t.archival:  # what PDF/A-2b, XMP and tagging cost (issue 13 §3), on the same letter
+        RELEASED[Family.COMMITMENT][t.version] = replace(t, archival=False)
+        try:
+            plain = doc.letters_pdf(letter(1))
+            report(f"  same, {t.version} without PDF/A and tags", timed(lambda: doc.letters_pdf(letter(1))),
+                   None, f"size {len(plain) / 1024:.1f} KB")
+        finally:
+            RELEASED[Family.COMMITMENT][t.version] = t
     pdf2 = doc.letters_pdf(letter(2))
     report("filled letter PDF, both copies", timed(lambda: doc.letters_pdf(letter(2))), 80,
            f"size {len(pdf2) / 1024:.1f} KB")

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from app.documents.registry import CURRENT, Family, template_version
-from app.documents.render import render_pdf
+from app.documents.render import pdf_metadata, render_pdf
 from app.domain.credit_check import CheckResult
 from app.domain.dates import format_cn_date
 
@@ -70,6 +70,7 @@ def certificate_pdf(context: dict[str, Any], version: str = CURRENT_TEMPLATE_VER
     """The unsealed certificate PDF with template ``version`` (the stamping step adds seal and
     signature); raises ``UnknownTemplateVersion``."""
     t = template_version(Family.CERTIFICATE, version)
-    stamp = context["issued_on"]
+    meta = pdf_metadata("信用核查结果告知书", date.fromisoformat(context["issued_on"]),
+                        archival=t.archival, number=context["number"], issuer=context["issuer"])
     return render_pdf(t.html_template, {"c": context}, stylesheets=t.css_templates,
-                      metadata={"title": "信用核查结果告知书", "created": stamp, "modified": stamp})
+                      ua_stylesheet=t.ua_template, metadata=meta, archival=t.archival)

@@ -9,7 +9,7 @@ from datetime import date
 from app.documents.docx_render import render_letters_docx
 from app.documents.letter import Letter, LetterField
 from app.documents.registry import CURRENT, Family, TemplateVersion, template_version
-from app.documents.render import render_pdf
+from app.documents.render import pdf_metadata, render_pdf
 from app.documents.wording import LetterWording, letter_wording
 from app.domain.commitments import CommitmentRequest, Scenario, normalise_extra_clause
 from app.domain.dates import format_cn_date
@@ -97,12 +97,13 @@ def blank_letters(scenario: Scenario, kind: SubjectKind,
 def letters_pdf(letters: Sequence[Letter], version: str = CURRENT_TEMPLATE_VERSION,
                 *, created: date | None = None) -> bytes:
     """PDF bytes of ``letters`` with template ``version``; same input, same bytes."""
-    stamp = (created or date(2026, 1, 1)).isoformat()
     t = template(version)
     return render_pdf(t.html_template,
                       {"letters": list(letters), "numerals": letter_wording(version).numerals},
                       stylesheets=t.css_templates, ua_stylesheet=t.ua_template,
-                      metadata={"title": letters[0].title, "created": stamp, "modified": stamp})
+                      metadata=pdf_metadata(letters[0].title, created or date(2026, 1, 1),
+                                            archival=t.archival, number=letters[0].number),
+                      archival=t.archival)
 
 
 def letters_docx(letters: Sequence[Letter], version: str = CURRENT_TEMPLATE_VERSION) -> bytes:

@@ -57,6 +57,10 @@ class TemplateVersion:
     """The DOCX layout in code this version is written with (see ``DOCX_LAYOUTS``); None: no
     DOCX. A layout is code, so it is frozen by the rendered samples (tests/documents/
     test_samples.py) instead of by the manifest."""
+    archival: bool = False
+    """Whether its PDFs are archival: PDF/A-2b with XMP (title, number, issuer, dates) and tagged
+    structure (app/documents/render.py ``html_to_pdf``). Off for the versions released before
+    issue 13 §3, which keep re-rendering byte-identically."""
 
     @property
     def folder(self) -> str:
@@ -113,13 +117,16 @@ _RELEASED = (
                     wording="wording.json", docx_layout="report-scaffold-1"),
     # Issue 13 (the paper): every family on GB/T 9704's 28 x 22 grid (版心 156 x 225 mm, 3号仿宋
     # body at a 5.571 mm pitch, 22 lines), 版头 inside the 版心, "— 1 —" page numbers, QR codes
-    # with a 4-module quiet zone that a 150 dpi office scan reads.
+    # with a 4-module quiet zone that a 150 dpi office scan reads. Archival (issue 13 §3): PDF/A-2b,
+    # tagged, with XMP. The procurement clause is HTML that other documents quote (no PDF of its
+    # own): archival there says the clause is meant for archival documents.
     TemplateVersion(Family.COMMITMENT, "v4", "letter.html", "letter.css", "document-ua.css",
-                    wording="wording.json", docx_layout="letters-3"),
-    TemplateVersion(Family.CERTIFICATE, "v2", "certificate.html", "certificate.css"),
-    TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html"),
+                    wording="wording.json", docx_layout="letters-3", archival=True),
+    TemplateVersion(Family.CERTIFICATE, "v2", "certificate.html", "certificate.css",
+                    archival=True),
+    TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html", archival=True),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
-                    wording="wording.json", docx_layout="report-scaffold-2"),
+                    wording="wording.json", docx_layout="report-scaffold-2", archival=True),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}

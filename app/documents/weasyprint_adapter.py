@@ -2,7 +2,8 @@
 
 WeasyPrint has no public way to lay out an already parsed tree or to replace its user-agent
 stylesheet, so :class:`ParsedXhtml` depends on two internals of WeasyPrint ``WEASYPRINT_VERSION``
-(requirements.txt pins it). tests/documents/test_weasyprint_adapter.py fails when the installed
+(requirements.txt pins it), and :func:`srgb_profile` on a third (see there).
+tests/documents/test_weasyprint_adapter.py fails when the installed
 WeasyPrint or the pin is another version, or when either internal is gone or behaves otherwise:
 check both against the new version's ``weasyprint/__init__.py`` before moving the pin.
 
@@ -12,11 +13,15 @@ test checks it on the installed pydyf.
 
 from __future__ import annotations
 
+import io
+from functools import cache
+from importlib.resources import files
 from xml.etree import ElementTree
 
 import cssselect2
 import pydyf
 from weasyprint import CSS, HTML
+from weasyprint.css import ColorProfile
 from weasyprint.urls import URLFetcher
 
 WEASYPRINT_VERSION = "70.0"
@@ -55,6 +60,32 @@ class ParsedXhtml(HTML):
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
         """Internal 2: the user-agent sheets WeasyPrint cascades first (forms or not)."""
         return [self.ua_sheet]
+
+
+SRGB_OUTPUT_INTENT = "lyxy-srgb"
+"""The ``output_intent`` option naming :func:`srgb_profile` in a document's ``color_profiles``."""
+
+
+@cache
+def srgb_icc() -> bytes:
+    """The sRGB ICC profile (sRGB2014.icc, ICC v2) WeasyPrint ships: the OutputIntent profile
+    of every PDF/A file we make, with WeasyPrint or without (public copies)."""
+    return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+
+
+def srgb_profile() -> ColorProfile:
+    """The sRGB ICC profile WeasyPrint ships, as the ``ColorProfile`` (internal 3) that
+    ``output_intent="srgb"`` would make, read from bytes held in memory.
+
+    ``output_intent="srgb"`` (the default of every PDF/A variant) opens the profile file on each
+    write and never closes it (a ResourceWarning per document in WeasyPrint 70). Instead, a
+    renderer adds this profile to ``Document.color_profiles`` under :data:`SRGB_OUTPUT_INTENT`
+    and passes that name as ``output_intent``: WeasyPrint embeds it and makes it the
+    OutputIntent's profile. A new object per document, as WeasyPrint stores the PDF reference of
+    the written profile on it.
+    """
+    return ColorProfile(io.BytesIO(srgb_icc()), "sRGB2014.icc", "relative-colorimetric",
+                        (["r"], ["g"], ["b"]))
 
 
 _STREAM_START = b">>\nstream\n"

@@ -12,8 +12,11 @@ public copy is rebuilt from scratch:
    an oversized page, so that no side exceeds :data:`MAX_SIDE_PX` pixels;
 3. a new PDF is written with one JPEG per page, drawn over the page's displayed size (after
    ``/Rotate``, CropBox first), and an Info dictionary with our title and producer only: no text,
-   fonts, XMP, annotations, outlines, attachments or form fields, and no byte of the upload's
+   fonts, annotations, outlines, attachments or form fields, and no byte of the upload's
    structure. The watermark is part of the picture, so it cannot be removed as an object.
+4. the file is PDF/A-2b (issue 13 §3): the sRGB OutputIntent, and XMP stating only what the
+   Info dictionary states (title, producer) and the PDF/A level; tagged, each page one Figure
+   with its alternative text, /Lang zh-CN.
 
 The output is deterministic (no timestamps, a content-derived ``/ID``): the same upload gives the
 same public copy, so regenerating one changes nothing.
@@ -33,6 +36,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
+from app.documents.weasyprint_adapter import srgb_icc
 from app.stamping.overlay import PT_PER_MM, add_watermark, page_sizes_mm
 from app.stamping.types import StampingError
 
@@ -43,9 +47,12 @@ MAX_SIDE_PX = 4000
 rendered at a lower resolution, so an absurd page size cannot exhaust memory."""
 JPEG_QUALITY = 80
 """JPEG quality of the page pictures (libjpeg scale 1-100)."""
-PRODUCER = "凌源市信用文书服务·公示文本 v2"
+PRODUCER = "凌源市信用文书服务·公示文本 v3"
 """``/Producer`` and ``/Creator`` of every public copy this module makes (a signature appended later
-adds its own name to ``/Producer``; :func:`is_current_public_copy` looks at ``/Creator``)."""
+makes ``/Producer`` pyHanko's, in Info and XMP alike, see app/stamping/archival.py;
+:func:`is_current_public_copy` looks at ``/Creator``). v3: PDF/A-2b and tagged."""
+LANG = "zh-CN"
+"""Natural language of the public copy (catalog ``/Lang``)."""
 RENDER_SECONDS_PER_PAGE = 10.0
 """Wall-clock budget of ``pdftoppm`` per page (a whole call gets this times its pages, at least 20 s)."""
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
@@ -145,7 +152,10 @@ def _render_run(exe: str, src: Path, run: tuple[int, int, float], quality: int) 
 
 def _image_pdf(pictures: list[bytes], sizes_pt: list[tuple[float, float]], title: str) -> bytes:
     doc = pikepdf.new()
-    for jpeg, (w, h) in zip(pictures, sizes_pt, strict=True):
+    document = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
+                                                    S=pikepdf.Name.Document, K=pikepdf.Array()))
+    parents = pikepdf.Array()
+    for index, (jpeg, (w, h)) in enumerate(zip(pictures, sizes_pt, strict=True)):
         with Image.open(io.BytesIO(jpeg)) as img:
             px_w, px_h = img.size
             mode = img.mode
@@ -156,15 +166,45 @@ def _image_pdf(pictures: list[bytes], sizes_pt: list[tuple[float, float]], title
             Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=px_w, Height=px_h,
             ColorSpace=pikepdf.Name.DeviceRGB if mode == "RGB" else pikepdf.Name.DeviceGray,
             BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
-        content = pikepdf.Stream(doc, f"q {w:.3f} 0 0 {h:.3f} 0 0 cm /P0 Do Q".encode())
-        page = pikepdf.Dictionary(
+        content = pikepdf.Stream(
+            doc, f"/Figure <</MCID 0>> BDC q {w:.3f} 0 0 {h:.3f} 0 0 cm /P0 Do Q EMC".encode())
+        page = doc.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.Page, MediaBox=[0, 0, round(w, 3), round(h, 3)],
-            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(P0=image)), Contents=content)
-        doc.pages.append(pikepdf.Page(doc.make_indirect(page)))
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(P0=image)), Contents=content,
+            StructParents=index))
+        doc.pages.append(pikepdf.Page(page))
+        figure = doc.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure, P=document, Pg=page, K=0,
+            Alt=f"{title}第{index + 1}页的页面图像（公示专用）"))
+        document.K.append(figure)
+        parents.extend([index, pikepdf.Array([figure])])
     doc.docinfo = doc.make_indirect(pikepdf.Dictionary(Title=title, Producer=PRODUCER, Creator=PRODUCER))
+    _archival(doc, document, parents)
     out = io.BytesIO()
     doc.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
+
+
+def _archival(doc: pikepdf.Pdf, document: pikepdf.Dictionary, parents: pikepdf.Array) -> None:
+    """PDF/A-2b and tagging: OutputIntent, XMP equal to the Info dictionary, structure tree."""
+    icc = pikepdf.Stream(doc, srgb_icc())
+    icc.N = 3
+    doc.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, DestOutputProfile=icc,
+        OutputConditionIdentifier="sRGB IEC61966-2.1", Info="sRGB IEC61966-2.1")])
+    with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta.load_from_docinfo(doc.docinfo)
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+    root = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructTreeRoot, K=document,
+        ParentTree=doc.make_indirect(pikepdf.Dictionary(Nums=parents)),
+        ParentTreeNextKey=len(doc.pages)))
+    document.P = root
+    doc.Root.StructTreeRoot = root
+    doc.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    doc.Root.Lang = LANG
+    doc.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
 
 
 __all__ = ["JPEG_QUALITY", "MAX_SIDE_PX", "PRODUCER", "PUBLIC_COPY_DPI", "PublicCopyError",

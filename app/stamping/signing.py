@@ -97,6 +97,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from app.stamping.archival import align_producer
 from app.stamping.types import EncryptedPdf, InvalidPdf, SigningError
 
 __all__ = [
@@ -306,6 +307,7 @@ class _PdfSigningCore:
         self, pdf: bytes, reason: str, location: str, field_name: str | None, bytes_reserved: int
     ) -> bytes:
         writer = _open_for_update(pdf)
+        align_producer(writer)  # a PDF/A input keeps Info and XMP equal (app/stamping/archival.py)
         name = field_name or self._next_field_name(writer)
         meta = signers.PdfSignatureMetadata(
             field_name=name,

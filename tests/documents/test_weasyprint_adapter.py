@@ -21,9 +21,11 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from app.documents.weasyprint_adapter import (
+    SRGB_OUTPUT_INTENT,
     WEASYPRINT_VERSION,
     MarkupError,
     ParsedXhtml,
+    srgb_profile,
     stream_bytes,
 )
 
@@ -97,3 +99,27 @@ def test_stream_bytes_round_trip_through_pydyf_compression() -> None:
     compressed = pydyf.Stream(list(content), compress=True).data
     body = compressed.split(b"\nstream\n", 1)[1].removesuffix(b"\nendstream")
     assert stream_bytes(pydyf.Stream(list(content))) == zlib.decompress(body)
+
+
+def test_srgb_profile_is_the_one_weasyprint_would_embed() -> None:
+    # Internal 3: output_intent="srgb" builds ColorProfile(file, "sRGB2014.icc", ...) from the
+    # file WeasyPrint ships; ours is the same profile, read from memory.
+    source = inspect.getsource(weasyprint.pdf.generate_pdf)
+    assert "ColorProfile(" in source and "sRGB2014.icc" in source
+    profile = srgb_profile()
+    shipped = Path(weasyprint.__file__).parent / "pdf" / "sRGB2014.icc"
+    assert profile.content[36:40] == b"acsp" and profile.content[16:20] == b"RGB "
+    assert profile.name == weasyprint.css.ColorProfile(io.BytesIO(shipped.read_bytes()), "x",
+                                                       "relative-colorimetric",
+                                                       (["r"], ["g"], ["b"])).name
+    assert len(profile.components) == 3
+
+
+def test_named_output_intent_uses_a_profile_added_after_layout() -> None:
+    rendered = HTML(string=XHTML, base_url="asset:", url_fetcher=URLFetcher()).render()
+    rendered.color_profiles[SRGB_OUTPUT_INTENT] = srgb_profile()
+    pdf = pypdf.PdfReader(io.BytesIO(rendered.write_pdf(pdf_variant="pdf/a-2b",
+                                                        output_intent=SRGB_OUTPUT_INTENT)))
+    intent = pdf.trailer["/Root"]["/OutputIntents"][0]
+    assert intent["/S"] == "/GTS_PDFA1"
+    assert intent["/DestOutputProfile"].get_object().get_data()[36:40] == b"acsp"

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.db import get_session
 from app.models import AuditEntry, Filing
 from tests.conftest import PERSON_LETTER, UNIT_LETTER
+from tests.pdfa import pdfa_problems, read_xmp
 
 ID_NUMBER = "110105198807154321"  # a person's 身份证号码 in the upload's text layer (fake)
 PHONE = "13912345678"
@@ -140,19 +141,25 @@ def test_public_copy_metadata_is_ours_only(published):
     assert "信用承诺书（公示文本）" in info
     assert "凌源市信用文书服务" in info
     assert not any(secret in info for secret in SECRETS)
-    # the only XMP is the one our signing tool (pyHanko) writes: producer and date, nothing of the upload
-    xmp = poppler("pdfinfo", copy, "-meta")
-    assert not any(secret in xmp for secret in SECRETS)
-    assert "dc:" not in xmp
-    assert "pyHanko" in xmp
-    assert "<rdf:li" not in xmp
+    # XMP: what Info says (our title and tool), the PDF/A level (issue 13 §3) and the signing
+    # tool's producer and date; nothing of the upload
+    xmp_text = poppler("pdfinfo", copy, "-meta")
+    assert not any(secret in xmp_text for secret in SECRETS)
+    assert "pyHanko" in xmp_text
+    xmp = read_xmp(copy)
+    assert set(xmp) <= {"dc:title", "dc:title#count", "pdf:Producer", "xmp:CreatorTool",
+                        "xmp:ModifyDate", "pdfaid:part", "pdfaid:conformance"}
+    assert xmp["dc:title"] == "信用承诺书（公示文本）"
+    assert pdfa_problems(copy, text=False) == []
     with pikepdf.open(io.BytesIO(copy)) as doc:
         assert set(doc.docinfo.keys()) <= {"/Title", "/Producer", "/Creator", "/ModDate"}
         assert "/Author" not in doc.docinfo
         assert "/Subject" not in doc.docinfo
-        # AcroForm and Metadata: the platform signature appended to the picture-only copy
+        # AcroForm and Metadata: the platform signature appended to the picture-only copy;
+        # OutputIntents, Metadata and the structure (one Figure per page): PDF/A-2b, tagged
         assert set(doc.Root.keys()) <= {"/Type", "/Pages", "/AcroForm", "/Metadata", "/Version",
-                                        "/Extensions"}
+                                        "/Extensions", "/OutputIntents", "/StructTreeRoot",
+                                        "/MarkInfo", "/Lang", "/ViewerPreferences"}
 
 
 def test_public_copy_has_pictures_only_no_fonts_annotations_or_attachments(published):

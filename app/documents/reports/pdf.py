@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.documents.fonts import font_stack
 from app.documents.registry import CURRENT, Family, template_version
-from app.documents.render import render_pdf
+from app.documents.render import pdf_metadata, render_pdf
 from app.documents.reports.content import printed_texts, report_title, scaffold_blocks
 from app.documents.reports.model import ScaffoldInfo
 
@@ -23,11 +23,13 @@ def scaffold_pdf(info: ScaffoldInfo, version: str = CURRENT[Family.REPORT]) -> b
     stack = font_stack()
     for context, text in printed_texts(blocks):
         stack.check_text(text, context)
-    stamp = info.issue_date.isoformat()
     return render_pdf(
         t.html_template,
         {"r": {"title": report_title(info), "blocks": blocks}},
         stylesheets=t.css_templates,
-        metadata={"title": report_title(info), "created": stamp, "modified": stamp},
+        ua_stylesheet=t.ua_template,
+        metadata=pdf_metadata(report_title(info), info.issue_date, archival=t.archival,
+                              number=info.number, issuer=info.agency_name),
+        archival=t.archival,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from app.stamping.archival import align_producer
 from app.stamping.overlay.document import MSG_BROKEN
 from app.stamping.overlay.marks import Bitmap, Form, Mark, transform_bbox
 from app.stamping.overlay.options import PageGeometry
@@ -115,6 +116,7 @@ def write_incremental(pdf: bytes, geos: list[PageGeometry], marks: list[Mark],
             writer.mark_update(acroform_raw)
         else:
             writer.update_root()
+        align_producer(writer)  # a PDF/A input keeps Info and XMP equal
         out = io.BytesIO()
         writer.write(out)
     except HankoPdfError as exc:

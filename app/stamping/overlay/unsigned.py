@@ -7,6 +7,7 @@ import io
 
 import pikepdf
 
+from app.stamping.archival import as_artifact, is_tagged
 from app.stamping.overlay.document import MSG_BROKEN, inherited
 from app.stamping.overlay.marks import Bitmap, Form, Mark, mat
 from app.stamping.overlay.options import PageGeometry
@@ -66,6 +67,7 @@ def write_unsigned(doc: pikepdf.Pdf, geos: list[PageGeometry], marks: list[Mark]
     push = doc.make_stream(b"q\n")  # one shared "q" prepended to every touched page
     overlays: dict[bytes, pikepdf.Pdf] = {}
     forms: dict[Form, pikepdf.Object] = {}
+    tagged = is_tagged(doc)  # marks on a tagged page are artifacts (app/stamping/archival.py)
     by_page: dict[int, list[Mark]] = {}
     for mark in marks:
         by_page.setdefault(mark.page, []).append(mark)
@@ -86,7 +88,8 @@ def write_unsigned(doc: pikepdf.Pdf, geos: list[PageGeometry], marks: list[Mark]
                         src = overlays[mark.form.pdf].pages[mark.form.index]
                         forms[mark.form] = doc.copy_foreign(src.as_form_xobject())
                     names["fm"] = _resource_name(page, "/XObject", forms[mark.form], "LyForm")
-                parts.append(mark.ops.format(**names))
+                ops = mark.ops.format(**names)
+                parts.append(as_artifact(ops) if tagged else ops)
             parts.append("Q\n")
             page.contents_add(push, prepend=True)
             page.contents_add(doc.make_stream(" ".join(parts).encode("ascii")))
