@@ -379,11 +379,12 @@ class _PdfSigningCore:
                                        moment=moment)
         try:
             output = await pdf_signer.async_sign_pdf(writer, bytes_reserved=bytes_reserved, in_place=True)
-        except PyhankoSigningError:
-            raise
-        except (PathBuildingError, PathValidationError) as exc:
-            raise SigningError(f"签名证书（或时间戳服务证书）无法通过证书链与吊销状态校验，"
-                               f"无法嵌入长期验证数据：{exc}") from exc
+        except (PyhankoSigningError, PathBuildingError, PathValidationError) as exc:
+            path_problem = exc if not isinstance(exc, PyhankoSigningError) else exc.__cause__
+            if not isinstance(path_problem, PathBuildingError | PathValidationError):
+                raise
+            raise SigningError(f"签名失败：签名证书（或时间戳服务证书）无法通过证书链与吊销状态校验，"
+                               f"无法嵌入长期验证数据：{path_problem}") from exc
         except PdfError as exc:
             raise SigningError(f"签名失败：{exc}") from exc
         except Exception as exc:  # the TSA client (aiohttp) and asn1crypto raise their own types
