@@ -106,17 +106,19 @@ def make_samples(out: Path) -> None:
     from app.samples import (
         SAMPLE_ISSUED_ON,
         write_credit_samples,
+        write_sample_ca,
         write_samples,
         write_stamping_samples,
     )
 
     for line in write_samples(out, SAMPLE_ISSUED_ON):
         click.echo(line)
-    with tempfile.TemporaryDirectory() as pki:  # a throwaway demo CA, not the instance's
+    with tempfile.TemporaryDirectory() as pki:  # the fixed sample PKI, not the instance's
         for line in write_stamping_samples(out, SAMPLE_ISSUED_ON, Path(pki)):
             click.echo(line)
         for line in write_credit_samples(out, SAMPLE_ISSUED_ON, Path(pki)):
             click.echo(line)
+        click.echo(write_sample_ca(out, Path(pki)))
 
 
 @click.command("create-user")

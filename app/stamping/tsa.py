@@ -105,3 +105,22 @@ def load_demo_tsa(
 def _answer(start_response: Callable, status: str, body: bytes, content_type: str) -> list[bytes]:
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m app.stamping.tsa [PKI_DIR] [HOST:PORT]``: serve the demo TSA (default
+    ``instance/pki`` on ``127.0.0.1:8899``); point ``LYXY_SIGNING_TSA_URL`` at ``http://HOST:PORT/tsa``."""
+    import sys
+
+    from werkzeug.serving import run_simple
+
+    from app.stamping.pki import read_demo_passphrase
+
+    args = sys.argv[1:] if argv is None else argv
+    pki_dir = Path(args[0] if args else "instance/pki")
+    host, _, port = (args[1] if len(args) > 1 else "127.0.0.1:8899").rpartition(":")
+    run_simple(host or "127.0.0.1", int(port), load_demo_tsa(pki_dir, read_demo_passphrase(pki_dir)))
+
+
+if __name__ == "__main__":
+    main()

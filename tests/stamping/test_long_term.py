@@ -265,3 +265,28 @@ def test_the_sample_pki_is_the_same_on_every_run(tmp_path: Path) -> None:
     signer = PadesSigner(PadesOptions(p12_path=second, passphrase=passphrase))
     report, = validate_signatures(signer.sign(one_page_pdf(), reason="样例"), [read_demo_root(first.parent)])
     assert report.status == "intact"
+
+
+def test_readme_pyhanko_cli_command_validates_a_sample_signature(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from app.samples import SAMPLE_ISSUED_ON, sample_signer, write_sample_ca
+
+    pyhanko = shutil.which("pyhanko", path=str(Path(sys.executable).parent))
+    assert pyhanko, "pyhanko-cli is in requirements-dev.txt"
+    pki = tmp_path / "pki"
+    signed = sample_signer(pki, SAMPLE_ISSUED_ON).sign(one_page_pdf(), reason="样例")
+    (tmp_path / "signed.pdf").write_bytes(signed)
+    write_sample_ca(tmp_path, pki)
+    command = [pyhanko, "sign", "validate", "--trust", "sample-ca.pem", "--trust-replace",
+               "--executive-summary", "signed.pdf"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ":VALID" in result.stdout
+    # Trusting another CA instead, the same command refuses the signature.
+    ensure_demo_pki(tmp_path / "other")
+    other = [arg.replace("sample-ca.pem", str(tmp_path / "other" / CA_FILE)) for arg in command]
+    refused = subprocess.run(other, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and ":VALID" not in refused.stdout, refused.stdout
