@@ -80,6 +80,7 @@ there.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -303,6 +304,7 @@ class _PdfSigningCore:
         if long_term is not None:
             self._ltv_roots = [_asn1_certificate(root) for root in long_term.trust_roots]
             self._ltv_crls = [_asn1_crl(crl) for crl in long_term.crls]
+            _quiet_offline_revinfo_warning()
         self._bytes_reserved = bytes_reserved or self._estimate_reservation()
 
     @property
@@ -631,6 +633,20 @@ class _ClockedPdfSigner(signers.PdfSigner):
         session = super().init_signing_session(*args, **kwargs)
         session.system_time = self._moment
         return session
+
+
+class _OfflineRevinfoFilter(logging.Filter):
+    """Drops pyHanko's per-signature warning that revocation data is embedded without fetching:
+    with the demo CA's CRL handed in, not fetching is the intent, not an accident."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+def _quiet_offline_revinfo_warning() -> None:
+    pyhanko_log = logging.getLogger("pyhanko.sign.signers.pdf_signer")
+    if not any(isinstance(f, _OfflineRevinfoFilter) for f in pyhanko_log.filters):
+        pyhanko_log.addFilter(_OfflineRevinfoFilter())
 
 
 def _is_tsa_failure(exc: BaseException) -> bool:
