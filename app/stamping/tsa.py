@@ -109,17 +109,20 @@ def _answer(start_response: Callable, status: str, body: bytes, content_type: st
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m app.stamping.tsa [PKI_DIR] [HOST:PORT]``: serve the demo TSA (default
-    ``instance/pki`` on ``127.0.0.1:8899``); point ``LYXY_SIGNING_TSA_URL`` at ``http://HOST:PORT/tsa``."""
+    ``instance/pki`` on ``127.0.0.1:8899``); point ``LYXY_SIGNING_TSA_URL`` at ``http://HOST:PORT/tsa``.
+    The standard library's WSGI server: stamping stays free of the web stack."""
     import sys
-
-    from werkzeug.serving import run_simple
+    from wsgiref.simple_server import make_server
 
     from app.stamping.pki import read_demo_passphrase
 
     args = sys.argv[1:] if argv is None else argv
     pki_dir = Path(args[0] if args else "instance/pki")
     host, _, port = (args[1] if len(args) > 1 else "127.0.0.1:8899").rpartition(":")
-    run_simple(host or "127.0.0.1", int(port), load_demo_tsa(pki_dir, read_demo_passphrase(pki_dir)))
+    responder = load_demo_tsa(pki_dir, read_demo_passphrase(pki_dir))
+    with make_server(host or "127.0.0.1", int(port), responder) as server:
+        print(f"演示时间戳服务：http://{host or '127.0.0.1'}:{server.server_port}/tsa")
+        server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -150,9 +150,12 @@ def test_public_copy_metadata_is_ours_only(published):
         assert set(doc.docinfo.keys()) <= {"/Title", "/Producer", "/Creator", "/ModDate"}
         assert "/Author" not in doc.docinfo
         assert "/Subject" not in doc.docinfo
-        # AcroForm and Metadata: the platform signature appended to the picture-only copy
+        # AcroForm and Metadata: the platform signature appended to the picture-only copy; DSS: its
+        # validation data (the platform's chain and the demo CA's CRL, issue 13 §3)
         assert set(doc.Root.keys()) <= {"/Type", "/Pages", "/AcroForm", "/Metadata", "/Version",
-                                        "/Extensions"}
+                                        "/Extensions", "/DSS"}
+        if "/DSS" in doc.Root:
+            assert set(doc.Root.DSS.keys()) <= {"/Certs", "/CRLs", "/OCSPs", "/VRI"}
 
 
 def test_public_copy_has_pictures_only_no_fonts_annotations_or_attachments(published):
