@@ -122,17 +122,19 @@ def make_samples(out: Path) -> None:
     from app.samples import (
         SAMPLE_ISSUED_ON,
         write_credit_samples,
+        write_sample_ca,
         write_samples,
         write_stamping_samples,
     )
 
     for line in write_samples(out, SAMPLE_ISSUED_ON):
         click.echo(line)
-    with tempfile.TemporaryDirectory() as pki:  # a throwaway demo CA, not the instance's
+    with tempfile.TemporaryDirectory() as pki:  # the fixed sample PKI, not the instance's
         for line in write_stamping_samples(out, SAMPLE_ISSUED_ON, Path(pki)):
             click.echo(line)
         for line in write_credit_samples(out, SAMPLE_ISSUED_ON, Path(pki)):
             click.echo(line)
+        click.echo(write_sample_ca(out, Path(pki)))
 
 
 @click.command("create-user")
@@ -200,8 +202,14 @@ def revoke_api_key_cmd(prefix: str) -> None:
 @click.command("init-pki")
 @with_appcontext
 def init_pki_cmd() -> None:
-    """Create the local demo CA and platform signing certificate under instance/pki (once)."""
-    click.echo(f"签名证书就绪：{_services().signer.signer_name}")
+    """Create the local demo CA, its CRL, the platform and demo TSA certificates under instance/pki
+    (once), and say which PAdES level signatures will have."""
+    from app.stamping.types import PADES_LEVEL_LABELS_ZH
+
+    signer = _services().signer
+    level = getattr(signer, "level", None)
+    click.echo(f"签名证书就绪：{signer.signer_name}"
+               + (f"；签名级别：{PADES_LEVEL_LABELS_ZH[level]}" if level else ""))
 
 
 archive_cli = click.Group("archive", help="档案库：校验文件完整性，重新生成公示文本")

@@ -7,6 +7,7 @@ services below ``app/web`` never see it whole: they are handed the pieces they n
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,10 @@ from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
 from app.services.audit import AuditTrail, anchor_commits, audit_key
 from app.services.blanks import BlankCache
-from app.stamping.signing import DocumentSigner, PadesOptions, PadesSigner
+from app.stamping.signing import DocumentSigner, LongTermValidation, PadesOptions, PadesSigner
+from app.stamping.types import SigningError
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "lyxy"
 """The key of the context in ``app.extensions``."""
@@ -76,26 +80,43 @@ class Services:
         return Path(self.config.get("PKI_DIR") or self.instance_path / "pki")
 
     def _pades_options(self) -> PadesOptions:
-        from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
+        from app.stamping.pki import ensure_demo_pki, read_demo_crls, read_demo_passphrase
 
         cfg = self.config
         tsa_url = cfg.get("SIGNING_TSA_URL") or None
+        crls = _read_all(cfg.get("SIGNING_CRLS"), "证书吊销列表（LYXY_SIGNING_CRLS）")
         if cfg.get("SIGNING_P12"):
             passphrase = cfg.get("SIGNING_PASSPHRASE")
-            return PadesOptions(p12_path=Path(cfg["SIGNING_P12"]),
-                                passphrase=passphrase.encode() if passphrase else None,
-                                tsa_url=tsa_url)
-        p12 = ensure_demo_pki(self.pki_dir)
-        return PadesOptions(p12_path=p12, passphrase=read_demo_passphrase(self.pki_dir),
-                            tsa_url=tsa_url)
+            p12, secret = Path(cfg["SIGNING_P12"]), passphrase.encode() if passphrase else None
+        else:
+            p12 = ensure_demo_pki(self.pki_dir)
+            secret = read_demo_passphrase(self.pki_dir)
+            crls += read_demo_crls(self.pki_dir)
+        return PadesOptions(p12_path=p12, passphrase=secret, tsa_url=tsa_url,
+                            long_term=self._long_term(crls), clock=self.now)
+
+    def _long_term(self, crls: list[bytes]) -> LongTermValidation | None:
+        """B-LT settings: on unless ``SIGNING_LTV`` is false, and only with revocation data to embed
+        (CRLs of the demo CA or ``SIGNING_CRLS``, or ``SIGNING_REVOCATION_FETCH`` for a real CA)."""
+        cfg = self.config
+        if str(cfg.get("SIGNING_LTV", "1")).lower() in ("0", "false", "no", "off"):
+            return None
+        fetch = str(cfg.get("SIGNING_REVOCATION_FETCH", "0")).lower() in ("1", "true", "yes", "on")
+        if not crls and not fetch:
+            log.warning("签名不含长期验证数据：没有可嵌入的证书吊销列表（旧的演示证书目录，或未配置 "
+                        "LYXY_SIGNING_CRLS / LYXY_SIGNING_REVOCATION_FETCH）")
+            return None
+        roots = self.trust_roots() + _read_all(cfg.get("SIGNING_TSA_TRUST_ROOTS"),
+                                               "时间戳服务根证书（LYXY_SIGNING_TSA_TRUST_ROOTS）")
+        return LongTermValidation(trust_roots=tuple(roots), crls=tuple(crls), allow_fetching=fetch)
 
     def trust_roots(self) -> list[bytes]:
         """Certificates whose signatures count as ours: configured roots, else the demo CA."""
         from app.stamping.pki import ensure_demo_pki, read_demo_root
 
-        configured = self.config.get("SIGNING_TRUST_ROOTS")
+        configured = _paths(self.config.get("SIGNING_TRUST_ROOTS"))
         if configured:
-            return [Path(p).read_bytes() for p in str(configured).split(",") if p.strip()]
+            return [Path(p).read_bytes() for p in configured]
         ensure_demo_pki(self.pki_dir)
         return [read_demo_root(self.pki_dir)]
 
@@ -164,3 +185,19 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Services(config=app.config, instance_path=Path(app.instance_path),
                                          checkpoints=store)
     anchor_commits(app.extensions["lyxy_sessionmaker"], store)
+
+
+def _paths(setting: object) -> list[str]:
+    """File paths of a comma-separated setting (or a list); ``[]`` when unset."""
+    if not setting:
+        return []
+    items = setting if isinstance(setting, list | tuple) else str(setting).split(",")
+    return [str(p).strip() for p in items if str(p).strip()]
+
+
+def _read_all(setting: object, what: str) -> list[bytes]:
+    """The files of a comma-separated path setting; a missing one is a :class:`SigningError`."""
+    try:
+        return [Path(p).read_bytes() for p in _paths(setting)]
+    except OSError as exc:
+        raise SigningError(f"无法读取{what}：{exc.strerror or exc}（{exc.filename}）") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
 from app.documents.registry import CURRENT, RELEASED, Family
 from app.domain.commitments import Scenario, parse_commitment_request
-from app.domain.dates import format_cn_date
+from app.domain.dates import BEIJING, format_cn_date
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.report_kinds import ReportKind
 from app.domain.subjects import SubjectKind
@@ -27,12 +27,16 @@ from app.stamping.types import SealImage, SealPlacement
 
 if TYPE_CHECKING:
     from app.documents.reports import ScaffoldInfo
+    from app.stamping.signing import PadesSigner
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
 SAMPLE_BASE_URL = "http://127.0.0.1:8000"
 SAMPLE_ISSUED_ON = date(2026, 11, 29)
 ISSUED_FILE = "issued.json"
 STAMPED_LETTER_SAMPLE = "project_approval-unit"
+SAMPLE_CA_FILE = "sample-ca.pem"
+"""The root of the fixed sample PKI, written next to the samples: the signed samples validate
+against it (``pyhanko sign validate --trust samples/sample-ca.pem samples/stamped-letter.pdf``)."""
 """The letter variant the stamped-letter and public-copy samples are made from."""
 
 
@@ -176,15 +180,34 @@ def fanned_edges_png(pdf: bytes, out: Path, diameter_mm: float, dpi: int = 100) 
     sheet.save(out)
 
 
+def sample_signer(pki_dir: Path, issued_on: date) -> PadesSigner:
+    """The samples' signer: the fixed sample PKI (written into ``pki_dir``), its CRL embedded (B-B
+    with long-term validation data), signing at 09:00 Beijing time on ``issued_on``."""
+    from app.stamping.pki import read_demo_crls, read_demo_root, write_sample_pki
+    from app.stamping.signing import LongTermValidation, PadesOptions, PadesSigner
+
+    p12, passphrase = write_sample_pki(pki_dir)
+    signed_at = datetime.combine(issued_on, time(9), tzinfo=BEIJING)
+    return PadesSigner(PadesOptions(
+        p12_path=p12, passphrase=passphrase, clock=lambda: signed_at,
+        long_term=LongTermValidation(trust_roots=(read_demo_root(pki_dir),),
+                                     crls=tuple(read_demo_crls(pki_dir)))))
+
+
+def write_sample_ca(out: Path, pki_dir: Path) -> str:
+    """Copy the sample PKI's root next to the samples (``sample-ca.pem``)."""
+    from app.stamping.pki import read_demo_root
+
+    (out / SAMPLE_CA_FILE).write_bytes(read_demo_root(pki_dir))
+    return f"{SAMPLE_CA_FILE}（样例签名的根证书）"
+
+
 def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
     """A stamped letter, a 12-page document with seal and 骑缝章, the public copy of the stamped letter."""
     from app.stamping import overlay
-    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
     from app.stamping.seal_images import generate_seal
-    from app.stamping.signing import PadesOptions, PadesSigner
 
-    signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
-                                      passphrase=read_demo_passphrase(pki_dir)))
+    signer = sample_signer(pki_dir, issued_on)
     unit = "凌源市住房和城乡建设局"
     seal = generate_seal(unit)
     data = SAMPLES[STAMPED_LETTER_SAMPLE]
@@ -261,9 +284,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     from app.domain.credit_check import Purpose, check_credit
     from app.domain.credit_import import parse_credit_records
     from app.stamping import overlay
-    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
     from app.stamping.seal_images import generate_seal
-    from app.stamping.signing import PadesOptions, PadesSigner
 
     source = Path(__file__).resolve().parent.parent / "samples" / "credit-records.csv"
     report = parse_credit_records(source.read_bytes(),
@@ -278,8 +299,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
         verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
         subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
         issuer="凌源市住房和城乡建设局", issued_on=issued_on)
-    signer = PadesSigner(PadesOptions(p12_path=ensure_demo_pki(pki_dir),
-                                      passphrase=read_demo_passphrase(pki_dir)))
+    signer = sample_signer(pki_dir, issued_on)
     context = certificate_context(header, result)
     version = CURRENT[Family.CERTIFICATE]
     pdf = certificate_pdf(context, version)

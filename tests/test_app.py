@@ -58,6 +58,22 @@ def test_cli_make_samples_writes_every_variant(runner, tmp_path):
             assert f"commitment-{scenario}-{who}.docx" in names
             assert f"commitment-{scenario}-{who}.json" in names
             assert f"blank-{scenario}-{who}.pdf" in names
+    _assert_signed_samples_validate_against_the_shipped_ca(tmp_path)
+
+
+def _assert_signed_samples_validate_against_the_shipped_ca(out):
+    """Issue 13 §2/§3: the signed samples validate offline against samples/sample-ca.pem alone."""
+    from datetime import UTC, datetime
+
+    from app.stamping.validation import validate_signatures
+
+    ca = (out / "sample-ca.pem").read_bytes()
+    for name in ("stamped-letter.pdf", "stamped-cross-page-12.pdf", "credit-certificate.pdf"):
+        reports = validate_signatures((out / name).read_bytes(), [ca])
+        assert reports, name
+        for report in reports:
+            assert (report.status, report.long_term, report.level) == ("intact", True, "B-B+LTV"), name
+            assert report.signing_time == datetime(2026, 11, 29, 1, tzinfo=UTC)  # 09:00 Beijing
 
 
 def test_postgresql_sessions_run_without_jit():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from app.extensions import Services, services
 from app.services.audit import audit_key
@@ -54,3 +56,40 @@ def test_settings_are_read_from_the_configuration(app):
     assert ctx.intake_limits.max_pages == 7
     assert ctx.base_url == app.config["PUBLIC_BASE_URL"]
     assert ctx.secret == b"test-secret"
+
+
+def test_the_app_signer_embeds_the_demo_crl_and_signs_at_the_app_clock(app, runner):
+    from cryptography import x509
+
+    from app.stamping.validation import validate_signatures
+    from tests.stamping.test_signing import one_page_pdf
+
+    result = runner.invoke(args=["init-pki"])
+    assert "签名级别：PAdES B-B（含长期验证数据）" in result.output, result.output
+    root = x509.load_pem_x509_certificate(services(app).trust_roots()[0])
+    now = root.not_valid_before_utc.replace(microsecond=0) + timedelta(days=3)  # inside the demo CA's life
+    app.config["NOW"] = now.isoformat()
+    signed = services(app).signer.sign(one_page_pdf(), reason="测试")
+    report, = validate_signatures(signed, services(app).trust_roots())
+    assert (report.level, report.long_term) == ("B-B+LTV", True)
+    assert report.signing_time == now
+
+
+def test_a_demo_set_without_crl_signs_without_validation_data(app, tmp_path):
+    import shutil
+
+    from app.stamping.pki import CRL_FILE, ensure_demo_pki
+
+    pki = tmp_path / "old-pki"
+    shutil.copytree(ensure_demo_pki(services(app).pki_dir).parent, pki)  # the session's demo set
+    (pki / CRL_FILE).unlink()
+    app.config["PKI_DIR"] = str(pki)
+    assert services(app).signer.level == "B-B"
+
+
+def test_a_missing_crl_file_is_a_chinese_signing_error(app):
+    from app.stamping.types import SigningError
+
+    app.config["SIGNING_CRLS"] = "/nonexistent/office.crl"
+    with pytest.raises(SigningError, match="无法读取证书吊销列表"):
+        services(app).signer  # noqa: B018 - built on first use

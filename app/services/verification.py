@@ -92,6 +92,7 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
             "field_name": r.field_name, "signer": r.signer,
             "signing_time": r.signing_time.isoformat() if r.signing_time else None,
             "status": r.status, "trusted": r.trusted, "summary": r.summary_zh,
+            "level": r.level, "level_zh": r.level_zh,
         } for r in signatures],
     }
     if signature_problem:

@@ -13,25 +13,40 @@ Files written in ``directory`` (e.g. ``instance/pki/``):
     PKCS#12 with the platform's private key, its certificate and the demo root, mode 0600.
 ``platform.pass``
     The random passphrase of ``platform.p12`` (mode 0600), only when no passphrase was given.
+``demo-ca.crl``
+    The root's CRL (DER, mode 0644), empty, valid until the root expires. Embedded in every
+    signature's DSS (PAdES B-LT) so a signature validates years later without this service.
+``tsa.p12``
+    PKCS#12 (same passphrase) of a timestamping certificate (extendedKeyUsage timeStamping, RSA as
+    pyHanko's demo TSA wants) for the optional demo RFC 3161 responder of :mod:`app.stamping.tsa`.
 
-The root's private key is discarded once the platform certificate is issued: nobody, not even this
-service, can mint further certificates under the demo root.
+The root's private key is discarded once the certificates and the CRL are issued: nobody, not even
+this service, can mint further certificates under the demo root — nor revoke one, which is why the
+one CRL it ever signs may honestly last as long as the root itself. Sets made before the CRL and the
+TSA certificate existed are kept as they are (their documents must keep validating); they sign
+without embedded revocation data until the operator deletes ``instance/pki`` and runs ``init-pki``.
+
+:func:`write_sample_pki` writes a *fixed* set (keys derived from a published seed, fixed dates) for
+``make-samples``: its root ships as ``samples/sample-ca.pem``. Its keys are public by construction:
+trust it to check the samples, never for anything else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import secrets
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
@@ -40,6 +55,8 @@ from app.stamping.types import SigningError
 CA_FILE = "demo-ca.pem"
 P12_FILE = "platform.p12"
 PASS_FILE = "platform.pass"
+CRL_FILE = "demo-ca.crl"
+TSA_P12_FILE = "tsa.p12"
 _LOCK_FILE = ".pki.lock"
 
 ROOT_COMMON_NAME = "凌源市信用文书服务 演示根证书 (DEMO)"
@@ -53,6 +70,15 @@ ROOT_VALIDITY = timedelta(days=3653)
 """10 years."""
 PLATFORM_VALIDITY = timedelta(days=1096)
 """3 years."""
+TSA_COMMON_NAME = "凌源市信用文书服务 演示时间戳服务（演示）"
+
+SAMPLE_ROOT_COMMON_NAME = "凌源市信用文书服务 样例根证书 (SAMPLE)"
+SAMPLE_ROOT_UNIT_NAME = "样例用途，私钥公开，不可用于正式文书"
+SAMPLE_SEED = b"lyxy-sample-pki-2026"
+"""Seed of the sample keys (public on purpose: the samples must re-sign identically anywhere)."""
+SAMPLE_NOT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
+SAMPLE_NOT_AFTER = datetime(2046, 1, 1, tzinfo=UTC)
+"""The samples validate for twenty years: a B-B/B-LT signature without timestamp is judged now."""
 
 MS_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
 """Microsoft/Adobe "Document Signing" key purpose, the one Acrobat recognises."""
@@ -115,6 +141,12 @@ def read_demo_root(directory: Path) -> bytes:
         raise SigningError(f"无法读取演示根证书：{exc}") from exc
 
 
+def read_demo_crls(directory: Path) -> list[bytes]:
+    """The demo root's CRL (DER) as a one-item list, or ``[]`` for a set made before CRLs existed."""
+    path = Path(directory) / CRL_FILE
+    return [path.read_bytes()] if path.is_file() else []
+
+
 def _complete(directory: Path, passphrase: bytes | None) -> bool:
     needed = [CA_FILE, P12_FILE] + ([] if passphrase is not None else [PASS_FILE])
     return all((directory / name).is_file() for name in needed)
@@ -130,76 +162,155 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
+@dataclass(frozen=True)
+class _PkiPlan:
+    """Keys, serials and dates of one PKI set (random for a demo set, fixed for the samples)."""
+
+    root_key: ec.EllipticCurvePrivateKey
+    platform_key: ec.EllipticCurvePrivateKey
+    tsa_key: rsa.RSAPrivateKey | None
+    serials: tuple[int, int, int, int]
+    """root, platform, TSA certificate, CRL number."""
+    not_before: datetime
+    root_not_after: datetime
+    leaf_not_after: datetime
+    root_common_name: str = ROOT_COMMON_NAME
+    root_unit_name: str = ROOT_UNIT_NAME
+
+
 def _generate(directory: Path, *, passphrase: bytes | None, organisation: str) -> None:
     now = datetime.now(UTC)
-    not_before = now - timedelta(minutes=5)  # tolerate small clock skew between hosts
-
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ROOT_UNIT_NAME),
-        x509.NameAttribute(NameOID.COMMON_NAME, ROOT_COMMON_NAME),
-    ])
-    root_ski = x509.SubjectKeyIdentifier.from_public_key(root_key.public_key())
-    root_cert = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(now + ROOT_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
-        .add_extension(root_ski, critical=False)
-        .sign(root_key, hashes.SHA256())
+    plan = _PkiPlan(
+        root_key=ec.generate_private_key(ec.SECP256R1()),
+        platform_key=ec.generate_private_key(ec.SECP256R1()),
+        tsa_key=rsa.generate_private_key(65537, 2048),  # pyHanko's DummyTimeStamper signs RSA only
+        serials=(x509.random_serial_number(), x509.random_serial_number(),
+                 x509.random_serial_number(), 1),
+        not_before=now - timedelta(minutes=5),  # tolerate small clock skew between hosts
+        root_not_after=now + ROOT_VALIDITY,
+        leaf_not_after=now + PLATFORM_VALIDITY,
     )
-
-    platform_key = ec.generate_private_key(ec.SECP256R1())
-    platform_cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-            x509.NameAttribute(NameOID.COMMON_NAME, PLATFORM_COMMON_NAME),
-        ]))
-        .issuer_name(root_name)
-        .public_key(platform_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(now + PLATFORM_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([
-                MS_DOCUMENT_SIGNING,
-                ID_KP_DOCUMENT_SIGNING,
-                ExtendedKeyUsageOID.EMAIL_PROTECTION,
-            ]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(platform_key.public_key()),
-                       critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski),
-                       critical=False)
-        .sign(root_key, hashes.SHA256())
-    )
-
     if passphrase is None:
         passphrase = secrets.token_urlsafe(32).encode("ascii")
         _write_atomic(directory / PASS_FILE, passphrase, 0o600)
     else:
         # A stale generated passphrase would mislead whoever reads it later.
         (directory / PASS_FILE).unlink(missing_ok=True)
+    _issue(directory, plan, passphrase=passphrase, organisation=organisation)
+
+
+def write_sample_pki(directory: Path, *, organisation: str = DEFAULT_ORGANISATION) -> tuple[Path, bytes]:
+    """Write the fixed sample PKI (no TSA) into ``directory``; return ``platform.p12`` and its passphrase.
+
+    Same file names as the demo set. Every run writes the same root certificate and CRL bytes (keys
+    derived from :data:`SAMPLE_SEED`, fixed serials and dates), so ``samples/sample-ca.pem`` does not
+    change when the samples are regenerated.
+    """
+    directory = Path(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    plan = _PkiPlan(
+        root_key=_seeded_ec_key(b"root"),
+        platform_key=_seeded_ec_key(b"platform"),
+        tsa_key=None,
+        serials=(0x5A4D01, 0x5A4D02, 0x5A4D03, 1),
+        not_before=SAMPLE_NOT_BEFORE,
+        root_not_after=SAMPLE_NOT_AFTER,
+        leaf_not_after=SAMPLE_NOT_AFTER,
+        root_common_name=SAMPLE_ROOT_COMMON_NAME,
+        root_unit_name=SAMPLE_ROOT_UNIT_NAME,
+    )
+    passphrase = b"sample"
+    _issue(directory, plan, passphrase=passphrase, organisation=organisation)
+    return directory / P12_FILE, passphrase
+
+
+def _seeded_ec_key(label: bytes) -> ec.EllipticCurvePrivateKey:
+    scalar = int.from_bytes(hashlib.sha256(SAMPLE_SEED + b"/" + label).digest(), "big")
+    return ec.derive_private_key(scalar % (2**255) + 1, ec.SECP256R1())  # < the P-256 group order
+
+
+def _issue(directory: Path, plan: _PkiPlan, *, passphrase: bytes, organisation: str) -> None:
+    root_key = plan.root_key
+    root_name = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, plan.root_unit_name),
+        x509.NameAttribute(NameOID.COMMON_NAME, plan.root_common_name),
+    ])
+    root_ski = x509.SubjectKeyIdentifier.from_public_key(root_key.public_key())
+    root_aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski)
+    root_serial, platform_serial, tsa_serial, crl_number = plan.serials
+    root_cert = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(root_serial)
+        .not_valid_before(plan.not_before)
+        .not_valid_after(plan.root_not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(root_ski, critical=False)
+        .sign(root_key, hashes.SHA256(), ecdsa_deterministic=True)
+    )
+
+    def leaf(key, common_name: str, serial: int, usage: x509.KeyUsage,
+             eku: x509.ExtendedKeyUsage, eku_critical: bool) -> x509.Certificate:
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            ]))
+            .issuer_name(root_name)
+            .public_key(key.public_key())
+            .serial_number(serial)
+            .not_valid_before(plan.not_before)
+            .not_valid_after(plan.leaf_not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(usage, critical=True)
+            .add_extension(eku, critical=eku_critical)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(root_aki, critical=False)
+            .sign(root_key, hashes.SHA256(), ecdsa_deterministic=True)
+        )
+
+    platform_cert = leaf(
+        plan.platform_key, PLATFORM_COMMON_NAME, platform_serial,
+        _key_usage(digital_signature=True, content_commitment=True),
+        x509.ExtendedKeyUsage([MS_DOCUMENT_SIGNING, ID_KP_DOCUMENT_SIGNING,
+                               ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+        eku_critical=False,
+    )
+    # The CRL of a root whose key is discarded next: nothing can ever be revoked under it.
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root_name)
+        .last_update(plan.not_before)
+        .next_update(plan.root_not_after)
+        .add_extension(x509.CRLNumber(crl_number), critical=False)
+        .add_extension(root_aki, critical=False)
+        .sign(root_key, hashes.SHA256(), ecdsa_deterministic=True)
+    )
+    if plan.tsa_key is not None:
+        # RFC 3161 §2.3: a TSA certificate carries timeStamping as its only, critical, key purpose.
+        tsa_cert = leaf(plan.tsa_key, TSA_COMMON_NAME, tsa_serial,
+                        _key_usage(digital_signature=True, content_commitment=True),
+                        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), eku_critical=True)
+        tsa_p12 = pkcs12.serialize_key_and_certificates(
+            name=TSA_COMMON_NAME.encode("utf-8"), key=plan.tsa_key, cert=tsa_cert, cas=[root_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(passphrase))
+        _write_atomic(directory / TSA_P12_FILE, tsa_p12, 0o600)
     p12 = pkcs12.serialize_key_and_certificates(
         name=PLATFORM_COMMON_NAME.encode("utf-8"),
-        key=platform_key,
+        key=plan.platform_key,
         cert=platform_cert,
         cas=[root_cert],
         encryption_algorithm=serialization.BestAvailableEncryption(passphrase),
     )
     _write_atomic(directory / CA_FILE, root_cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write_atomic(directory / CRL_FILE, crl.public_bytes(serialization.Encoding.DER), 0o644)
     # platform.p12 last: its presence marks a complete set.
     _write_atomic(directory / P12_FILE, p12, 0o600)
 

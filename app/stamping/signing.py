@@ -10,7 +10,9 @@ the signature. Earlier revisions are never rewritten, so signatures already in t
 Implementations:
 
 * :class:`PadesSigner` — a local PKCS#12 key (the demo PKI of :mod:`app.stamping.pki`, or a unit
-  certificate exported by a CA). PAdES B-B, or B-T when a TSA is configured.
+  certificate exported by a CA). PAdES B-B, or B-T when a TSA is configured; with
+  :class:`LongTermValidation` the chain and revocation data go into the DSS as well (B-LT when
+  timestamped).
 * :class:`ExternalPadesSigner` — the same PDF and CMS machinery, but the raw signature comes from a
   :class:`RawSignatureService` (an HSM, a CA's 签名服务器, a 电子印章 system).
 * :class:`RemoteSm2Signer` — the documented, not yet implemented, SM2/SM3 variant of the above.
@@ -35,6 +37,10 @@ How a PDF signature is prepared (what an external signer sees)
    the PDF**.
 4. For B-T, a RFC 3161 timestamp over the signature value is added as an unsigned attribute.
 5. The CMS DER is hex-encoded into the ``/Contents`` placeholder. Nothing else changes.
+6. For long-term validation (B-LT), a second incremental update adds the Document Security Store
+   (``/DSS`` in the catalogue: the certificates of the signer's and the TSA's chains and the CRLs
+   or OCSP responses that show them unrevoked, collected by validating both chains before signing).
+   A DSS-only update is a change validators allow after a signature (pyHanko: ``LTA_UPDATES``).
 
 Plugging in a GB/T 38540 (SM2/SM3) signing server
 =================================================
@@ -74,15 +80,17 @@ there.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from asn1crypto import algos
+from asn1crypto import algos, pem
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -94,15 +102,20 @@ from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyhankoSigningError
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.stamping.archival import align_producer
-from app.stamping.types import EncryptedPdf, InvalidPdf, SigningError
+from app.stamping.types import EncryptedPdf, InvalidPdf, SigningError, pades_level
 
 __all__ = [
     "DocumentSigner",
     "ExternalPadesSigner",
+    "LongTermValidation",
     "PadesOptions",
     "PadesSigner",
     "RawSignatureService",
@@ -153,6 +166,25 @@ class DocumentSigner(Protocol):
 
 
 @dataclass(frozen=True)
+class LongTermValidation:
+    """What a signer embeds for long-term validation (PAdES B-LT): trust anchors and revocation data.
+
+    Before signing, the signer's chain (and the TSA's, for B-T) is validated against these roots
+    with exactly this revocation data; the certificates and CRLs/OCSP responses that validation
+    used are written into the DSS. A chain that does not validate refuses the signature: an office
+    asked for evidence that holds later, not for a signature that fails then.
+    """
+
+    trust_roots: tuple[bytes, ...]
+    """Root certificates (PEM or DER) of the signer's CA and of the TSA's CA."""
+    crls: tuple[bytes, ...] = ()
+    """CRLs (DER or PEM) covering every certificate below the roots (the demo CA publishes one)."""
+    allow_fetching: bool = False
+    """Fetch missing CRLs/OCSP responses from the URLs in the certificates at signing time (a real
+    CA's chain); ``False`` uses only :attr:`crls` (the demo CA has no URLs)."""
+
+
+@dataclass(frozen=True)
 class PadesOptions:
     """How :class:`PadesSigner` signs."""
 
@@ -174,6 +206,11 @@ class PadesOptions:
     """Prefix of generated field names: ``<prefix>-1``, ``<prefix>-2``, …"""
     contact_info: str | None = None
     """Optional ``/ContactInfo`` of the signature (e.g. the office's telephone)."""
+    long_term: LongTermValidation | None = None
+    """Embed the chain and revocation data in the DSS (B-LT); ``None`` signs B-B / B-T only."""
+    clock: Callable[[], datetime] | None = None
+    """The signing time (``/M``) and validation moment; ``None`` is the wall clock. The app passes
+    its own clock, so ``NOW`` in the configuration fixes the signing time (samples, tests)."""
 
 
 class RawSignatureService(Protocol):
@@ -229,7 +266,8 @@ class _LocalKey:
         key = self._key
         hash_algo = getattr(hashes, digest_algorithm.upper())()
         if isinstance(key, ec.EllipticCurvePrivateKey):
-            return key.sign(data, ec.ECDSA(hash_algo))
+            # RFC 6979: the same document, key and time give the same signature (stable samples).
+            return key.sign(data, ec.ECDSA(hash_algo, deterministic_signing=True))
         if isinstance(key, rsa.RSAPrivateKey):
             return key.sign(data, padding.PKCS1v15(), hash_algo)
         if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
@@ -251,6 +289,8 @@ class _PdfSigningCore:
         md_algorithm: str,
         field_prefix: str,
         contact_info: str | None,
+        long_term: LongTermValidation | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._cms_signer = cms_signer
         self.signer_name = signer_name
@@ -260,7 +300,20 @@ class _PdfSigningCore:
         self._field_prefix = field_prefix
         self._field_pattern = re.compile(rf"{re.escape(field_prefix)}-(\d+)\Z")
         self._contact_info = contact_info
+        self._long_term = long_term
+        self._clock = clock or (lambda: datetime.now(UTC))
+        if long_term is not None:
+            self._ltv_roots = [_asn1_certificate(root) for root in long_term.trust_roots]
+            self._ltv_crls = [_asn1_crl(crl) for crl in long_term.crls]
+            _quiet_offline_revinfo_warning()
         self._bytes_reserved = bytes_reserved or self._estimate_reservation()
+
+    @property
+    def level(self) -> str:
+        """The PAdES baseline level this signer produces: ``B-B``, ``B-T``, ``B-LT`` (timestamp and
+        DSS) or ``B-B+LTV`` (DSS without timestamp: validatable offline, but not formally B-LT)."""
+        return pades_level(timestamped=self._timestamper is not None,
+                           long_term=self._long_term is not None)
 
     @property
     def bytes_reserved(self) -> int:
@@ -288,7 +341,7 @@ class _PdfSigningCore:
         return asyncio.run(self.async_sign(pdf, reason=reason, location=location, field_name=field_name))
 
     async def async_sign(self, pdf: bytes, *, reason: str, location: str, field_name: str | None) -> bytes:
-        if self._not_after is not None and datetime.now(UTC) > self._not_after:
+        if self._not_after is not None and self._clock() > self._not_after:
             raise SigningError(f"签名证书已于 {self._not_after:%Y-%m-%d} 过期，请更换证书")
         try:
             return await self._sign_once(pdf, reason, location, field_name, self._bytes_reserved)
@@ -309,6 +362,12 @@ class _PdfSigningCore:
         writer = _open_for_update(pdf)
         align_producer(writer)  # a PDF/A input keeps Info and XMP equal (app/stamping/archival.py)
         name = field_name or self._next_field_name(writer)
+        moment = self._clock()
+        context = None
+        if self._long_term is not None:
+            context = ValidationContext(
+                trust_roots=self._ltv_roots, crls=self._ltv_crls, moment=moment,
+                allow_fetching=self._long_term.allow_fetching, revocation_mode="require")
         meta = signers.PdfSignatureMetadata(
             field_name=name,
             reason=reason,
@@ -316,15 +375,26 @@ class _PdfSigningCore:
             contact_info=self._contact_info,
             md_algorithm=self._md_algorithm,
             subfilter=SigSeedSubFilter.PADES,
+            embed_validation_info=context is not None,
+            use_pades_lta=False,
+            validation_context=context,
         )
-        pdf_signer = signers.PdfSigner(meta, signer=self._cms_signer, timestamper=self._timestamper)
+        pdf_signer = _ClockedPdfSigner(meta, signer=self._cms_signer, timestamper=self._timestamper,
+                                       moment=moment)
         try:
             output = await pdf_signer.async_sign_pdf(writer, bytes_reserved=bytes_reserved, in_place=True)
-        except PyhankoSigningError:
-            raise
+        except (PyhankoSigningError, PathBuildingError, PathValidationError) as exc:
+            path_problem = exc if not isinstance(exc, PyhankoSigningError) else exc.__cause__
+            if not isinstance(path_problem, PathBuildingError | PathValidationError):
+                raise
+            raise SigningError(f"签名失败：签名证书（或时间戳服务证书）无法通过证书链与吊销状态校验，"
+                               f"无法嵌入长期验证数据：{path_problem}") from exc
         except PdfError as exc:
             raise SigningError(f"签名失败：{exc}") from exc
         except Exception as exc:  # the TSA client (aiohttp) and asn1crypto raise their own types
+            if self._timestamper is not None and _is_tsa_failure(exc):
+                raise SigningError(f"签名失败：时间戳服务不可用，文件未签名（已配置时间戳服务时不降级为"
+                                   f"无时间戳的签名）。{type(exc).__name__}: {exc}") from exc
             raise SigningError(f"签名失败：{type(exc).__name__}: {exc}") from exc
         return output.getvalue()
 
@@ -362,6 +432,8 @@ class PadesSigner:
             contact_info=options.contact_info,
             raw_signature_size=_raw_signature_size(key),
             signature_mechanism=None,
+            long_term=options.long_term,
+            clock=options.clock,
         )
         self.certificate = cert
         """The signing certificate (``cryptography``)."""
@@ -381,6 +453,11 @@ class PadesSigner:
     def timestamped(self) -> bool:
         """True for PAdES B-T (a timestamper is configured)."""
         return self._core._timestamper is not None
+
+    @property
+    def level(self) -> str:
+        """``B-B``, ``B-T``, ``B-B+LTV`` or ``B-LT`` (see :attr:`_PdfSigningCore.level`)."""
+        return self._core.level
 
     def sign(
         self, pdf: bytes, *, reason: str, location: str = "凌源市", field_name: str | None = None
@@ -518,11 +595,13 @@ def _build_core(
     contact_info: str | None,
     raw_signature_size: int,
     signature_mechanism: algos.SignedDigestAlgorithm | None,
+    long_term: LongTermValidation | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> _PdfSigningCore:
     asn1_cert = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
     asn1_chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
     not_after = certificate.not_valid_after_utc
-    if datetime.now(UTC) > not_after:
+    if (clock or (lambda: datetime.now(UTC)))() > not_after:
         raise SigningError(f"签名证书已于 {not_after:%Y-%m-%d} 过期，请更换证书")
     cms_signer = _ServiceSigner(service, asn1_cert, asn1_chain, signature_mechanism, raw_signature_size)
     try:
@@ -535,9 +614,64 @@ def _build_core(
             md_algorithm=md_algorithm,
             field_prefix=field_prefix,
             contact_info=contact_info,
+            long_term=long_term,
+            clock=clock,
         )
     except (PyhankoSigningError, ValueError, AttributeError) as exc:
         raise SigningError(f"签名器初始化失败：{exc}") from exc
+
+
+class _ClockedPdfSigner(signers.PdfSigner):
+    """pyHanko's PDF signer with the signing time (``/M``, CMS signing time) from our clock.
+
+    pyHanko reads the wall clock in :class:`PdfSigningSession`; the session keeps it in
+    ``system_time``, which is the one value we set."""
+
+    def __init__(self, *args, moment: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._moment = moment
+
+    def init_signing_session(self, *args, **kwargs) -> PdfSigningSession:
+        session = super().init_signing_session(*args, **kwargs)
+        session.system_time = self._moment
+        return session
+
+
+class _OfflineRevinfoFilter(logging.Filter):
+    """Drops pyHanko's per-signature warning that revocation data is embedded without fetching:
+    with the demo CA's CRL handed in, not fetching is the intent, not an accident."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+def _quiet_offline_revinfo_warning() -> None:
+    pyhanko_log = logging.getLogger("pyhanko.sign.signers.pdf_signer")
+    if not any(isinstance(f, _OfflineRevinfoFilter) for f in pyhanko_log.filters):
+        pyhanko_log.addFilter(_OfflineRevinfoFilter())
+
+
+def _is_tsa_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimestampRequestError | OSError | asyncio.TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "aiohttp" in type(exc).__module__
+
+
+def _asn1_certificate(data: bytes) -> asn1_x509.Certificate:
+    try:
+        return asn1_x509.Certificate.load(pem.unarmor(data)[2] if pem.detect(data) else data)
+    except ValueError as exc:
+        raise SigningError(f"长期验证信任根证书无法解析：{exc}") from exc
+
+
+def _asn1_crl(data: bytes) -> asn1_crl.CertificateList:
+    try:
+        return asn1_crl.CertificateList.load(pem.unarmor(data)[2] if pem.detect(data) else data)
+    except ValueError as exc:
+        raise SigningError(f"证书吊销列表（CRL）无法解析：{exc}") from exc
 
 
 def _load_pkcs12(

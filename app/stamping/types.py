@@ -67,3 +67,20 @@ class SealPlacement:
     """Vertical position of the seal's centre, from the top edge of the displayed page."""
     diameter_mm: float | None = None
     """Printed diameter; ``None`` uses the seal's own ``diameter_mm``."""
+
+
+PADES_LEVEL_LABELS_ZH = {
+    "B-B": "PAdES B-B",
+    "B-T": "PAdES B-T（含时间戳）",
+    "B-B+LTV": "PAdES B-B（含长期验证数据）",
+    "B-LT": "PAdES B-LT（含时间戳与长期验证数据）",
+}
+"""The PAdES baseline levels we sign and report (ETSI EN 319 142-1), as shown to people. ``B-B+LTV``
+is a signature without timestamp whose DSS still lets it validate offline: not formally B-LT."""
+
+
+def pades_level(*, timestamped: bool, long_term: bool) -> str:
+    """The level code of a signature with (or without) a timestamp and a sufficient DSS."""
+    if long_term:
+        return "B-LT" if timestamped else "B-B+LTV"
+    return "B-T" if timestamped else "B-B"

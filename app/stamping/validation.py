@@ -2,7 +2,11 @@
 
 Validation never touches the network: trust comes only from the roots passed in (the demo root of
 :mod:`app.stamping.pki`, the office's CA), revocation is checked only against data already embedded
-in the file (``revocation_mode="soft-fail"``, no fetching).
+in the file, no fetching. A file with a Document Security Store (DSS) is first validated with the
+DSS's certificates and CRLs/OCSP responses and ``revocation_mode="require"``: a signature that
+passes carries everything needed to validate it offline, years later (``long_term``: PAdES B-LT, or
+B-B with LTV data when it has no timestamp). Otherwise (no DSS, or it lacks something) the signature
+is judged as before, ``revocation_mode="soft-fail"``.
 
 Status of a signature (:attr:`SignatureReport.status`):
 
@@ -40,11 +44,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from app.stamping.types import EncryptedPdf, InvalidPdf
+from app.stamping.types import PADES_LEVEL_LABELS_ZH, EncryptedPdf, InvalidPdf, pades_level
 
 __all__ = ["SignatureReport", "TrustRoot", "validate_signatures"]
 
@@ -107,6 +112,12 @@ class SignatureReport:
     """The timestamp's TSA also chains to a trust root."""
     error: str | None = None
     """Technical detail (English, for logs) when ``status`` is ``invalid`` because parsing failed."""
+    long_term: bool = False
+    """The file's DSS alone (no network) shows the signer's chain, and the timestamp's, unrevoked."""
+    level: str = "B-B"
+    """PAdES level as found: ``B-B``, ``B-T``, ``B-B+LTV``, ``B-LT`` (see :mod:`app.stamping.types`)."""
+    level_zh: str = PADES_LEVEL_LABELS_ZH["B-B"]
+    """:attr:`level` for people, e.g. "PAdES B-LT（含时间戳与长期验证数据）"."""
 
 
 def validate_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:
@@ -124,7 +135,16 @@ def validate_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[Si
     embedded, unreadable = _collect(reader)
     if not embedded and not unreadable:
         return []
-    return asyncio.run(_validate_all(embedded, roots)) + unreadable
+    return asyncio.run(_validate_all(embedded, roots, _read_dss(reader))) + unreadable
+
+
+def _read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    """The file's DSS when it holds revocation data; ``None`` without one (or an unreadable one)."""
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:  # no /DSS (NoDSSFoundError) or a malformed one: validate without it
+        return None
+    return dss if dss.crls or dss.ocsps else None
 
 
 def _collect(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[SignatureReport]]:
@@ -151,27 +171,38 @@ def _collect(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[Si
 
 
 async def _validate_all(
-    embedded: list[EmbeddedPdfSignature], roots: tuple[asn1_x509.Certificate, ...]
+    embedded: list[EmbeddedPdfSignature],
+    roots: tuple[asn1_x509.Certificate, ...],
+    dss: DocumentSecurityStore | None,
 ) -> list[SignatureReport]:
     reports = []
     for sig in embedded:
         # A fresh context per signature: contexts cache path-validation results and hold the
         # validation moment, so they are not shared across signatures or calls.
+        if dss is not None:
+            strict = dss.as_validation_context(
+                {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "require"})
+            report = await _validate_one(sig, strict, long_term=True)
+            if report.status == "intact" and (not report.timestamped or report.timestamp_trusted):
+                reports.append(report)
+                continue
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        reports.append(await _validate_one(sig, context))
+        reports.append(await _validate_one(sig, context, long_term=False))
     return reports
 
 
-async def _validate_one(sig: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
+async def _validate_one(
+    sig: EmbeddedPdfSignature, context: ValidationContext, *, long_term: bool
+) -> SignatureReport:
     name = _field_name(sig)
     try:
         status = await async_validate_pdf_signature(sig, signer_validation_context=context)
     except Exception as exc:  # malformed CMS, unsupported algorithm (SM2), broken /ByteRange …
         return _invalid_report(name, _signer_of(sig), "签名无法校验（格式错误或使用了不支持的算法）", exc)
-    return _report(name, status)
+    return _report(name, status, long_term=long_term)
 
 
-def _report(name: str, status: PdfSignatureStatus) -> SignatureReport:
+def _report(name: str, status: PdfSignatureStatus, *, long_term: bool) -> SignatureReport:
     coverage = status.coverage
     level = status.modification_level
     tst = status.timestamp_validity
@@ -198,6 +229,8 @@ def _report(name: str, status: PdfSignatureStatus) -> SignatureReport:
             summary = _TRUST_PROBLEMS_ZH.get(trust_problem, _UNKNOWN_SIGNER_ZH)
     elif coverage == SignatureCoverageLevel.ENTIRE_FILE:
         state, summary = "intact", "签名有效，文件自签名后未被修改"
+    elif level == ModificationLevel.LTA_UPDATES:
+        state, summary = "intact", "签名有效，文件自签名后未被修改（其后仅追加了验证数据或时间戳）"
     else:
         state, summary = "intact", "签名有效，签名后仅追加了其他签名或允许的更改"
 
@@ -216,6 +249,9 @@ def _report(name: str, status: PdfSignatureStatus) -> SignatureReport:
         summary_zh=summary,
         trust_problem=trust_problem,
         timestamp_trusted=bool(timestamped and tst is not None and tst.trusted),
+        long_term=long_term,
+        level=(code := pades_level(timestamped=timestamped, long_term=long_term)),
+        level_zh=PADES_LEVEL_LABELS_ZH[code],
     )
 
 

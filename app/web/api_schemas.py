@@ -237,6 +237,9 @@ class SignatureCheck(Response):
     trust_problem: str | None = described("不受信任的原因（ETSI 子指示码）")
     timestamp_trusted: bool = described("时间戳机构是否受信任")
     error: str | None = described("技术细节（英文，仅无效时）")
+    long_term: bool = described("文件内嵌的验证数据（DSS：证书链与吊销列表）足以离线验证该签名")
+    level: str = described("PAdES 级别：B-B、B-T（含时间戳）、B-B+LTV（含长期验证数据）、B-LT（两者皆有）")
+    level_zh: str = described("PAdES 级别的中文说明，如“PAdES B-LT（含时间戳与长期验证数据）”")
 
 
 class StampJob(Response):
@@ -277,6 +280,8 @@ class VerifySignature(Response):
     status: str = described("intact、modified、unknown_signer 或 invalid")
     trusted: bool = described("签名证书是否受信任")
     summary: str = described("一句中文结论")
+    level: str = described("PAdES 级别：B-B、B-T、B-B+LTV 或 B-LT")
+    level_zh: str = described("PAdES 级别的中文说明，如“PAdES B-LT（含时间戳与长期验证数据）”")
 
 
 class Verdict(Response):

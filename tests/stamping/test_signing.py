@@ -361,7 +361,7 @@ def test_tsa_url_builds_an_http_timestamper_without_network_at_start(pki_dir: Pa
 def test_unreachable_tsa_is_a_signing_error(pki_dir: Path, source_pdf: bytes) -> None:
     options = PadesOptions(p12_path=pki_dir / P12_FILE, passphrase=read_demo_passphrase(pki_dir),
                            tsa_url="http://127.0.0.1:9/tsa", tsa_timeout_s=2)
-    with pytest.raises(SigningError, match="签名失败"):
+    with pytest.raises(SigningError, match="签名失败：时间戳服务不可用，文件未签名"):
         PadesSigner(options).sign(source_pdf, reason="x")
 
 

@@ -156,10 +156,13 @@ def test_public_copy_metadata_is_ours_only(published):
         assert "/Author" not in doc.docinfo
         assert "/Subject" not in doc.docinfo
         # AcroForm and Metadata: the platform signature appended to the picture-only copy;
-        # OutputIntents, Metadata and the structure (one Figure per page): PDF/A-2b, tagged
+        # OutputIntents, Metadata and the structure (one Figure per page): PDF/A-2b, tagged;
+        # DSS: the signature's validation data (the platform's chain and the demo CA's CRL)
         assert set(doc.Root.keys()) <= {"/Type", "/Pages", "/AcroForm", "/Metadata", "/Version",
                                         "/Extensions", "/OutputIntents", "/StructTreeRoot",
-                                        "/MarkInfo", "/Lang", "/ViewerPreferences"}
+                                        "/MarkInfo", "/Lang", "/ViewerPreferences", "/DSS"}
+        if "/DSS" in doc.Root:
+            assert set(doc.Root.DSS.keys()) <= {"/Certs", "/CRLs", "/OCSPs", "/VRI"}
 
 
 def test_public_copy_has_pictures_only_no_fonts_annotations_or_attachments(published):

@@ -448,3 +448,62 @@ def test_staff_click_on_the_applicants_sign_off_is_refused(app, clerk, commitmen
     assert resp.status_code == 400
     assert "上不压正文" in resp.get_data(as_text=True)
     assert UNIT_LETTER["subject_name"][:10] in resp.get_data(as_text=True)
+
+
+@pytest.fixture
+def demo_tsa(app):
+    """The app's own demo TSA (tsa.p12 of its demo PKI) served over HTTP on a loopback port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from app.extensions import services
+    from app.stamping.pki import ensure_demo_pki, read_demo_passphrase
+    from app.stamping.tsa import load_demo_tsa
+
+    pki = services(app).pki_dir
+    ensure_demo_pki(pki)
+    server = make_server("127.0.0.1", 0, load_demo_tsa(pki, read_demo_passphrase(pki)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/tsa"
+    server.shutdown()
+    thread.join()
+
+
+def _stamp_via_api(client, api, seal_id):
+    ops = [{"op": "seal", "seal_id": seal_id, "page": 1, "x_mm": 150, "y_mm": 240}]
+    return client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf_pages(1)), "合同.pdf"), "operations": json.dumps(ops)})
+
+
+def test_with_a_tsa_configured_results_are_pades_b_lt_and_say_so(app, clerk, client, api, demo_tsa):
+    app.config["SIGNING_TSA_URL"] = demo_tsa
+    resp = _stamp_via_api(client, api, make_seal(app, clerk))
+    assert resp.status_code == 201, resp.get_json()
+    signature, = resp.get_json()["signatures"]
+    assert (signature["status"], signature["level"], signature["long_term"]) == ("intact", "B-LT", True)
+    assert signature["timestamped"] and signature["timestamp_trusted"]
+    pdf = client.get(f"/api/v1/stamp-jobs/{resp.get_json()['id']}/result.pdf", headers=api).data
+    verify = client.post("/api/v1/verify", data={"file": (io.BytesIO(pdf), "a.pdf")},
+                         content_type="multipart/form-data").get_json()
+    assert verify["signatures"][0]["level_zh"] == "PAdES B-LT（含时间戳与长期验证数据）"
+    page = clerk.get(f"/staff/stamp/{resp.get_json()['id']}").get_data(as_text=True)
+    assert "PAdES B-LT（含时间戳与长期验证数据）" in page
+
+
+def test_without_a_tsa_the_demo_ca_still_embeds_long_term_data(app, clerk, client, api):
+    resp = _stamp_via_api(client, api, make_seal(app, clerk))
+    signature, = resp.get_json()["signatures"]
+    assert (signature["level"], signature["level_zh"]) == ("B-B+LTV", "PAdES B-B（含长期验证数据）")
+
+
+def test_a_tsa_that_is_down_refuses_the_job_and_stores_nothing(app, clerk, client, api):
+    app.config["SIGNING_TSA_URL"] = "http://127.0.0.1:9/tsa"  # discard port: nothing answers
+    seal_id = make_seal(app, clerk)
+    before = count(app, StampJob)
+    resp = _stamp_via_api(client, api, seal_id)
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == "signing_error", resp.get_json()
+    assert "时间戳服务不可用，文件未签名" in resp.get_json()["message"]
+    assert count(app, StampJob) == before
