@@ -65,6 +65,7 @@ db: venv
 	$(VENV)/bin/flask --app wsgi init-db
 	$(VENV)/bin/flask --app wsgi init-pki
 	$(VENV)/bin/flask --app wsgi load-demo
+	$(VENV)/bin/flask --app wsgi load-samples
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi init-db | load-demo | make-samples | check-fonts | ...``."""
+"""Command-line tools: ``flask --app wsgi init-db | load-demo | load-samples | make-samples | ...``."""
 
 from __future__ import annotations
 
@@ -78,6 +78,31 @@ def load_demo_cmd() -> None:
     for username, (_role, display, owner) in DEMO_ACCOUNTS.items():
         click.echo(f"  {username:<10} 密码 {passwords[username]:<14} {display}"
                    + (f" · {owner}" if owner else ""))
+
+
+@click.command("load-samples")
+@click.option("--dir", "samples_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=SAMPLES_DIR, help="样例目录（默认 samples/）")
+@with_appcontext
+def load_samples_cmd(samples_dir: Path) -> None:
+    """Load the sample documents (samples/issued.json and their files) so that their QR codes
+    verify on this instance; run after load-demo; running it again adds nothing twice."""
+    from app.db import get_session
+    from app.samples import SAMPLES_PUBLIC_BASE_URL
+    from app.services.samples import load_samples
+
+    ctx = _services()
+    session = get_session()
+    try:
+        done = load_samples(session, ctx.archive, ctx.pii_cipher, samples_dir, trail=_trail())
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"样例目录中缺少文件：{Path(exc.filename).name}") from None
+    session.commit()
+    for line in done.lines_zh():
+        click.echo(line)
+    if ctx.base_url.rstrip("/") != SAMPLES_PUBLIC_BASE_URL:
+        click.echo(f"注意：样例二维码指向 {SAMPLES_PUBLIC_BASE_URL}，本实例地址为 {ctx.base_url}；"
+                   f"扫码会打开前者，可在本实例的 /verify 页面输入样例编号核验")
 
 
 @click.command("check-fonts")
@@ -390,6 +415,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(credit_cli)
     app.cli.add_command(archive_cli)
     app.cli.add_command(audit_cli)
-    for cmd in (init_db, load_demo_cmd, check_fonts_cmd, make_samples, create_user_cmd,
+    for cmd in (init_db, load_demo_cmd, load_samples_cmd, check_fonts_cmd, make_samples, create_user_cmd,
                 create_api_key_cmd, revoke_api_key_cmd, init_pki_cmd):
         app.cli.add_command(cmd)

@@ -16,6 +16,13 @@ from flask import Flask
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 """Names of this machine: a site whose base URL is one of them is answered under any of them."""
+DEFAULT_PORT = 8000
+"""The port ``make run`` serves on unless ``PORT`` says otherwise (Makefile ``PORT ?= 8000``)."""
+
+
+def local_base_url(port: int | str) -> str:
+    """The public address of an instance served on this machine: ``http://127.0.0.1:<port>``."""
+    return f"http://127.0.0.1:{port}"
 
 
 def _defaults(instance: Path) -> dict[str, Any]:
@@ -24,7 +31,7 @@ def _defaults(instance: Path) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{instance / 'lyxy.sqlite3'}",
         "ARCHIVE_DIR": str(instance / "archive"),
         # Where the QR code on issued letters points to; the public site's address.
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
+        "PUBLIC_BASE_URL": local_base_url(os.environ.get("PORT", DEFAULT_PORT)),
         # Anonymous letter creation limit per client (flask-limiter syntax).
         "COMMITMENT_RATE_LIMIT": "30 per hour;300 per day",
         # Looking documents up by number (verify page, /api/v1/documents) per client.

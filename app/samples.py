@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.config import DEFAULT_PORT, local_base_url
 from app.demo import SAMPLES, demo_clause
 from app.documents import commitment as doc
 from app.documents.preview import PreviewUnavailable, page_png
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
     from app.stamping.signing import PadesSigner
 
 SAMPLE_SECRET = b"samples-only-not-a-real-key"
-SAMPLE_BASE_URL = "http://127.0.0.1:8000"
+SAMPLES_PUBLIC_BASE_URL = local_base_url(DEFAULT_PORT)
+"""The address the samples' QR codes point to: a fresh ``make run`` instance's own address
+(http://127.0.0.1:8000), which loads the sample records (``flask load-samples``,
+app/services/samples.py), so a sample scanned or opened on the machine that runs it verifies."""
 SAMPLE_ISSUED_ON = date(2026, 11, 29)
 ISSUED_FILE = "issued.json"
 STAMPED_LETTER_SAMPLE = "project_approval-unit"
@@ -49,12 +53,18 @@ def record_issued(out: Path, entries: dict[str, dict[str, object]]) -> None:
                     encoding="utf-8")
 
 
+def sample_serial(name: str) -> int:
+    """The serial of sample letter ``name`` (its place among SAMPLES): one number per letter, so
+    every sample made from it (older versions, the stamped letter, its public copy) verifies."""
+    return sorted(SAMPLES).index(name) + 1
+
+
 def sample_issue(req_code: str, serial: int, issued_on: date) -> doc.IssueInfo:
     """The issue data of sample letter ``serial`` (numbers and codes as the service makes them)."""
     number = format_document_number(DocumentType.CN, issued_on.year, serial)
     code = verification_code(SAMPLE_SECRET, number, req_code, issued_on, "0" * 64)
     return doc.IssueInfo(number=number, verification_code=code,
-                         verify_url=verify_url(SAMPLE_BASE_URL, number, code), issued_on=issued_on)
+                         verify_url=verify_url(SAMPLES_PUBLIC_BASE_URL, number, code), issued_on=issued_on)
 
 
 def issued_entry(family: Family, version: str, issue: doc.IssueInfo | None = None,
@@ -81,9 +91,9 @@ def write_samples(out: Path, issued_on: date) -> Iterator[str]:
     out.mkdir(parents=True, exist_ok=True)
     current = CURRENT[Family.COMMITMENT]
     issued: dict[str, dict[str, object]] = {}
-    for serial, (name, data) in enumerate(sorted(SAMPLES.items()), start=1):
+    for name, data in sorted(SAMPLES.items()):
         req = parse_commitment_request(data)
-        issue = sample_issue(req.subject_code, serial, issued_on)
+        issue = sample_issue(req.subject_code, sample_serial(name), issued_on)
         extra = demo_clause(req.receiving_unit, req.scenario, req.subject_kind)
         letters = doc.filled_letters(req, issue, extra)
         pdf = doc.letters_pdf(letters, created=issued_on)
@@ -212,7 +222,7 @@ def write_stamping_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterato
     seal = generate_seal(unit)
     data = SAMPLES[STAMPED_LETTER_SAMPLE]
     req = parse_commitment_request(data)
-    issue = sample_issue(req.subject_code, 1, issued_on)
+    issue = sample_issue(req.subject_code, sample_serial(STAMPED_LETTER_SAMPLE), issued_on)
     extra = demo_clause(req.receiving_unit, req.scenario, req.subject_kind)
     letters = doc.filled_letters(req, issue, extra)
     letter = doc.letters_pdf(letters, created=issued_on)  # both copies, as the service issues it
@@ -296,7 +306,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     vcode = verification_code(SAMPLE_SECRET, number, code, issued_on, "0" * 64)
     header = CertificateHeader(
         number=number, verification_code=vcode,
-        verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
+        verify_url=verify_url(SAMPLES_PUBLIC_BASE_URL, number, vcode),
         subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
         issuer="凌源市住房和城乡建设局", issued_on=issued_on)
     signer = sample_signer(pki_dir, issued_on)
@@ -318,8 +328,12 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
         base.with_suffix(".docx").write_bytes(scaffold_docx(info, version))
         pdf = scaffold_pdf(info, version)
         base.with_suffix(".pdf").write_bytes(pdf)
-        record_issued(out, {base.name: issued_entry(Family.REPORT, version, kind=kind.value,
-                                                    issued_on=issued_on.isoformat())})
+        record_issued(out, {base.name: issued_entry(
+            Family.REPORT, version, kind=kind.value, issued_on=issued_on.isoformat(),
+            number=info.number, verification_code=info.verification_code,
+            verify_url=info.verify_url, agency=info.agency_name, subject_name=info.subject.name,
+            subject_code=info.subject.uscc, project_name=info.project_name,
+            requesting_department=info.requesting_department)})
         png_of_first_page(pdf, base.with_suffix(".png"), dpi=50)
         yield f"scaffold-{kind}: docx pdf png"
 
@@ -347,7 +361,7 @@ def scaffold_sample_info(kind: ReportKind, issued_on: date) -> ScaffoldInfo:
     vcode = verification_code(SAMPLE_SECRET, number, subject_code, issued_on, "0" * 64)
     return ScaffoldInfo(
         kind=kind, number=number, verification_code=vcode,
-        verify_url=verify_url(SAMPLE_BASE_URL, number, vcode),
+        verify_url=verify_url(SAMPLES_PUBLIC_BASE_URL, number, vcode),
         agency_name="辽宁示例信用评价有限公司（演示）",
         agency_filing_number="辽发改信用备〔2026〕001号（演示）", issue_date=issued_on,
         valid_until=None, public_rows=rows,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,23 @@ def next_serial(session: Session, doc_type: DocumentType, year: int) -> int:
         return 1
     except IntegrityError:  # another request created the row first
         return session.execute(stmt).scalar_one()
+
+
+def reserve_serial(session: Session, doc_type: DocumentType, year: int, serial: int) -> None:
+    """Make ``next_serial`` continue after ``serial``: for a number that exists without having been
+    allocated here (a loaded sample, ``app.services.samples``). Never moves the counter back."""
+    bump = (update(DocumentCounter)
+            .where(DocumentCounter.doc_type == doc_type.value, DocumentCounter.year == year)
+            .values(last_serial=case((DocumentCounter.last_serial < serial, serial),
+                                     else_=DocumentCounter.last_serial)))
+    if session.execute(bump).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(DocumentCounter).values(
+                doc_type=doc_type.value, year=year, last_serial=serial))
+    except IntegrityError:  # another request created the row first
+        session.execute(bump)
 
 
 def unit_names(session: Session) -> list[str]:

@@ -481,6 +481,7 @@ COMMANDS: dict[str, Command] = {
     "archive verify": Command(lambda w: ["archive", "verify"], None),
     "audit verify": Command(lambda w: ["audit", "verify"], None),
     "load-demo": Command(lambda w: ["load-demo"], "generate_seal"),
+    "load-samples": Command(lambda w: ["load-samples"], "load_sample"),
     "create-user": Command(lambda w: ["create-user", "office2", "--role", "office_admin",
                                       "--name", "管理员", "--password", PASSWORD],
                            "create_user"),
