@@ -190,6 +190,7 @@ def _load_stamped(session: Session, archive: BlobStore, samples_dir: Path, name:
                    page_count=page_count(archive.get(letter.sha256)), result_sha256=digest,
                    operations=[{"op": "anchor_seal", "seal_id": seal.id},
                                {"op": "cross_page_seal", "seal_id": seal.id}],
+                   # the sample records the day of receipt, not a time: 09:00 Beijing time that day
                    stamped_at=datetime.combine(received_on, time(9), BEIJING))
     session.add(job)
     session.flush()
