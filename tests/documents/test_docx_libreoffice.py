@@ -125,7 +125,8 @@ def test_libreoffice_finds_no_face_for_the_rare_characters(converted) -> None:
     listed = subprocess.run(["fc-list", "-f", "%{file}\n"], env=env, capture_output=True,
                             text=True, check=True).stdout.split()
     assert len(listed) == 1
-    cmap = TTFont(listed[0], lazy=True).getBestCmap()
+    with TTFont(listed[0], lazy=True) as face:
+        cmap = face.getBestCmap()
     assert not [c for c in RARE + "信用承诺书" if ord(c) in cmap]
 
 
