@@ -274,3 +274,24 @@ def test_qr_reads_from_a_150_dpi_grey_scan(name: str, page: int, tmp_path: Path)
     by_zbar = [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"]
     assert len(by_zxing) == 1 and by_zxing[0].startswith("http")
     assert by_zbar == by_zxing
+
+
+def test_procurement_clause_carries_the_grid_in_its_markup() -> None:
+    # The clause is markup copied into tender documents: the grid travels as inline styles.
+    from app.documents.procurement import render_clause
+    from app.domain.credit_check import ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT
+
+    html = str(render_clause(ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT))
+    for rule in ("width: 156mm", "font-size: 16pt", "line-height: 28.99pt", "letter-spacing: -0.21pt",
+                 "text-align: justify", "'仿宋_GB2312'", "text-indent: 31.58pt"):
+        assert rule in html
+    # 28 characters of 16 pt tracked by -0.21 pt fill the 156 mm line
+    assert abs(28 * (16 - 0.21) * 25.4 / 72 - 156) < 0.1
+
+
+def test_cjk_justification_is_installed_for_the_renderer() -> None:
+    from weasyprint.layout import inline
+
+    from app.documents import cjk_justify, render  # noqa: F401  (installs the hook)
+
+    assert inline.justify_line is cjk_justify.justify_line

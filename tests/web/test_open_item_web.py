@@ -18,7 +18,9 @@ WAGES = "按时足额支付农民工工资"
 
 
 def _text(pdf: bytes) -> str:
-    return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
+    # line breaks fall where the layout puts them (the 28-character grid from v4 on): read across
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return "".join(p.extract_text() for p in pages).replace(" ", "").replace("\n", "")
 
 
 def _rule_count(pdf: bytes) -> int:
