@@ -60,14 +60,17 @@ SIGNATURE_INDENT_MM = 62.0
 QR_SIZE_MM = 20.0
 QR_COLUMN_MM = 38.0
 """Left column of the signature block, holding the QR code and its caption."""
-GRID_QR_MM = 26.0
+GRID_QR_MM = 32.0
 GRID_QR_QUIET_ZONE = 4
 GRID_QR_COLUMN_MM = 40.0
 GRID_CAPTION_LINE_PT = 14.0
 GRID_SIGNATURE_LINES = 5
-"""letters-3, as the v4 PDF (letter.css .verify, .signature): a 26 mm QR code with ISO/IEC
-18004's 4-module quiet zone in a 40 mm column, captions 五号 on 14 pt lines, a signature block of
-at least 5 lines."""
+GRID_VERIFY_CAPTION = "扫码核验真伪"
+GRID_CODE_LABEL = "验证码："
+"""letters-3, as the v4 PDF (letter.css .verify, .signature; letter.html): a 32 mm QR code with
+ISO/IEC 18004's 4-module quiet zone in a 40 mm column, captions 五号 on 14 pt lines, a signature
+block of at least 5 lines. v4's markup prints the caption and code label itself; a later version
+that puts them in its wording.json (``verify_caption``, ``code_label``) is printed with those."""
 TITLE_LINE_PT = 34.0
 TITLE_TRACKING_PT = 2.2
 """0.1 em between title characters, as the PDF."""
@@ -411,10 +414,11 @@ def _grid_verify_xml(letter: Letter) -> str:
     xml = paragraph(
         f"<w:r><w:rPr>{caption}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
         align="center", line_pt=None, mark_rpr=caption, snap_to_grid=False,
-    ) + paragraph(run(letter.verify_caption, caption), align="center", line_pt=line_pt,
-                  mark_rpr=caption, snap_to_grid=False)
+    ) + paragraph(run(letter.verify_caption or GRID_VERIFY_CAPTION, caption), align="center",
+                  line_pt=line_pt, mark_rpr=caption, snap_to_grid=False)
     if letter.verification_code:
-        xml += paragraph(run(letter.code_label + letter.verification_code, caption),
+        label = letter.code_label or GRID_CODE_LABEL
+        xml += paragraph(run(label + letter.verification_code, caption),
                          align="center", line_pt=line_pt, mark_rpr=caption, snap_to_grid=False)
     return xml
 

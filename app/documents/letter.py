@@ -52,7 +52,8 @@ class Letter:
     """Ruled lines of one more numbered item after the clauses, to write on by hand (policy
     五(二)6 when no receiving unit's clause applies, template v3 on); 0: no such item."""
     verify_caption: str = ""
-    """Caption under the QR code, "扫码核验真伪", from the version's wording (v4 on); empty: the
-    layout's own (v1–v3)."""
+    """Caption under the QR code from the version's wording.json; empty (every version so far):
+    the layout's own, as the version's markup prints it."""
     code_label: str = ""
-    """Label before the verification code, "验证码：" (v4 on, as verify_caption)."""
+    """Label before the verification code, from the wording as verify_caption; empty: the
+    layout's own."""

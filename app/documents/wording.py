@@ -59,10 +59,10 @@ class LetterWording:
     no receiving unit's clause applies: the item after the policy clauses, numbered, with this
     many lines to write on (v3 on); 0: no such item (v1, v2: the clause is printed or nothing)."""
     verify_caption: str = ""
-    """Caption under the QR code, "扫码核验真伪" (v4 on: PDF and DOCX print it from here; v1–v3
-    print it from their markup, and their DOCX layouts say "扫码验证")."""
+    """Caption under the QR code, e.g. "扫码核验真伪", for a version whose wording.json has it
+    (none yet: v1–v4 print it from their markup; DOCX layout letters-3 prints v4's)."""
     code_label: str = ""
-    """Label of the verification code under the caption, "验证码：" (v4 on, as verify_caption)."""
+    """Label of the verification code under the caption, e.g. "验证码：" (as verify_caption)."""
 
     def _who(self, kind: SubjectKind) -> str:
         return "unit" if kind.is_unit else "person"

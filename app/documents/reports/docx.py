@@ -154,7 +154,7 @@ def _table_xml(table: Table, grid: bool = False) -> str:
     border = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
     sides = ("top", "left", "bottom", "right", "insideH", "insideV")
     borders = "".join(border.format(side) for side in sides)
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    columns = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     # The grid layout's rows are whole lines, as the PDF's (whose rules take no room): no top or
     # bottom cell margin, 0.25 pt rules, rows that never split, text at the top.
     vertical = 0 if grid else 28
@@ -199,7 +199,7 @@ def _table_xml(table: Table, grid: bool = False) -> str:
         f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{cell_margins}</w:tblCellMar>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0"'
         ' w:noHBand="0" w:noVBand="1"/></w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{header}{rows}</w:tbl>"
+        f"<w:tblGrid>{columns}</w:tblGrid>{header}{rows}</w:tbl>"
     )
 
 
