@@ -183,6 +183,10 @@ def _letter_xml(letter: Letter, ends_section: bool, grid: bool = False) -> str:
         # 主送机关 (§1.2): flush left with a full-width colon, directly above the text it addresses.
         parts.append(paragraph(run(letter.receiving_unit + "：", body),
                                before_pt=0 if grid else 4))
+    elif grid:
+        # A blank form of letters-3: a line to write the receiving unit's name on, as the PDF.
+        parts.append(paragraph(run("\u3000" * 14, grid_rpr(FONT_BODY, BODY_PT, underline=True))
+                               + run("：", body), before_pt=0))
     parts += _body(letter, grid)
     parts.append(_grid_signature_xml(letter) if grid else _signature_table(letter))
     # Word wants a paragraph after a table; at 1 pt it cannot push anything onto a new page.

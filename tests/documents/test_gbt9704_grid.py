@@ -9,6 +9,8 @@ right margin 26 mm); a line's end is its last character's origin plus one 5.571 
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 import subprocess
 from datetime import date
 from functools import cache
@@ -295,3 +297,22 @@ def test_cjk_justification_is_installed_for_the_renderer() -> None:
     from app.documents import cjk_justify, render  # noqa: F401  (installs the hook)
 
     assert inline.justify_line is cjk_justify.justify_line
+
+
+def test_a_blank_letter_has_a_line_for_the_receiving_unit() -> None:
+    """主送 (GB/T 9704; trial of issue 12): a blank form names no unit, so it gives the line to
+    write one on, flush left with its full-width colon, right above the text it addresses; the
+    DOCX twin does the same."""
+    first = pages(blank())[0]
+    texts = [line.text.strip() for line in first]
+    preamble = next(n for n, text in enumerate(texts) if text.startswith("为"))
+    addressee = first[preamble - 1]
+    assert addressee.text.strip().strip("\u3000") == "："
+    # the line is 14 blank (underlined) characters from the 版心's left edge, then the colon
+    assert abs(addressee.left_mm - (LEFT_MM + 14 * CHAR_PITCH_MM)) < 0.5
+    blank_docx = doc.letters_docx(doc.blank_letters(Scenario.PROCUREMENT_BIDDING,
+                                                    SubjectKind.ENTERPRISE))
+    body = zipfile.ZipFile(io.BytesIO(blank_docx)).read("word/document.xml").decode()
+    paragraphs = [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<w:p[ >].*?</w:p>", body)]
+    preamble_docx = next(n for n, text in enumerate(paragraphs) if text.startswith("为"))
+    assert paragraphs[preamble_docx - 1] == "\u3000" * 14 + "："
