@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 import subprocess
+import zipfile
 from datetime import date
 from functools import cache
 from pathlib import Path
