@@ -147,9 +147,12 @@ def detail(filing_id: int) -> str:
 def _detail_page(filing: Filing, *, office: bool, id_number: str | None = None,
                  errors: dict[str, str] | None = None) -> str:
     """The filing's page: details, intake flags beside the decision buttons, every page."""
-    unit = get_session().get(ReceivingUnit, filing.unit_id)
+    db = get_session()
+    unit = db.get(ReceivingUnit, filing.unit_id)
+    effect = svc.approval_effect(db, filing) if office and filing.status == "pending" else None
     return render_template("staff/filing_detail.html", **_context(
         filing=filing, unit=unit, id_number=id_number, office=office, errors=errors or {},
+        effect=effect,
         flags=svc.review_flags(filing), pages=range(1, min(filing.page_count, MAX_PREVIEWS) + 1)))
 
 
