@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +30,9 @@ from app.stamping.validation import SignatureReport, validate_signatures
 __all__ = ["DocumentNotFound"]
 PREVIEW_DPI = 45
 MAX_WATERMARK_LEN = 20
+MAX_PAGE_MM = 5080.0
+"""The largest page side a PDF can have (14,400 units of 1/72 inch, ISO 32000 Annex C): a
+coordinate beyond it is off every page, refused before any PDF is read (trial 13)."""
 MAX_OPERATIONS = 50
 """Most operations in one stamp job: a letter needs a few (anchor seal, 骑缝章, a watermark); each
 operation re-reads and re-writes the whole PDF, so 500 of them cost 35 s and 43 MB in one request."""
@@ -99,9 +103,25 @@ def job_readable(session: Session, job: StampJob, *, unit_id: int | None, reader
 
 def _float(form: Mapping[str, str], key: str, field: str, label: str) -> float:
     try:
-        return float(form[key])
+        value = float(form[key])
     except (KeyError, ValueError):
         raise FieldError(field, f"{label}应为数字") from None
+    if not math.isfinite(value) or value < 0:  # float() reads "nan" and "inf"
+        raise FieldError(field, f"{label}应为页面上的位置（有限的非负数）")
+    return value
+
+
+def _coordinate_mm(value: object, field: str, label: str) -> float:
+    """A seal coordinate in mm: a finite number within ``MAX_PAGE_MM`` (the exact page is checked
+    when the seal is placed); refused naming ``label``, never echoed back when absurd."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError(field, f"{label} 应为数字")
+    if not math.isfinite(value):
+        raise FieldError(field, f"{label} 应为有限的数字（不接受 NaN、Infinity）")
+    if not 0 <= value <= MAX_PAGE_MM:
+        raise FieldError(field, f"{label} 超出页面范围：应为0–{MAX_PAGE_MM:.0f}毫米之间的数"
+                                "（原点在页面左上角），并使印章完整落在页面上")
+    return float(value)
 
 
 def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Operation]:
@@ -112,8 +132,9 @@ def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Op
         if f"click_p{page}.x" in form:
             x_px = _float(form, f"click_p{page}.x", "position", "点击位置")
             y_px = _float(form, f"click_p{page}.y", "position", "点击位置")
-            ops.append(Operation("seal", {"page": page, "x_mm": round(x_px * 25.4 / PREVIEW_DPI, 1),
-                                          "y_mm": round(y_px * 25.4 / PREVIEW_DPI, 1)}))
+            x_mm = _coordinate_mm(round(x_px * 25.4 / PREVIEW_DPI, 1), "position", "点击位置")
+            y_mm = _coordinate_mm(round(y_px * 25.4 / PREVIEW_DPI, 1), "position", "点击位置")
+            ops.append(Operation("seal", {"page": page, "x_mm": x_mm, "y_mm": y_mm}))
             break
     if form.get("anchor_seal"):
         ops.append(Operation("anchor_seal", {}))
@@ -151,9 +172,12 @@ def operations_from_json(items: object, *, page_count: int) -> list[Operation]:
             params[key] = item[key]
         if "seal_id" in params:
             params["seal_id"] = _seal_id(params["seal_id"])
-        for key in ("page", "x_mm", "y_mm"):
-            if key in params and not isinstance(params[key], int | float):
-                raise FieldError("operations", f"第{i}项操作的 {key} 应为数字")
+        if "page" in params and (isinstance(params["page"], bool)
+                                 or not isinstance(params["page"], int)):
+            raise FieldError("operations", f"第{i}项操作的 page 应为数字（整数页码）")
+        for key in ("x_mm", "y_mm"):
+            if key in params:
+                params[key] = _coordinate_mm(params[key], "operations", f"第{i}项操作的 {key}")
         ops.append(Operation(item["op"], params))
     return ops
 

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import pytest
+from sqlalchemy import select
+
+from app.db import get_session
+from app.models import StampJob
+from tests.conftest import ZJJ, login_as, pdf_pages
 from tests.web.test_filings import filing_id, issued_pdf, upload
+from tests.web.test_stamping_web import count, make_seal
+
+
+@pytest.fixture
+def api(app, runner):
+    key = runner.invoke(args=["create-api-key", ZJJ]).output.strip().splitlines()[-1]
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def stamp_clerk(app, clerk_account):
+    return login_as(app, clerk_account)
 
 
 def _supersession_note(page: str) -> str:
@@ -41,3 +60,43 @@ def test_review_page_warns_which_published_letter_approval_marks_updated(app, cl
     assert f'href="/staff/filings/{new}"' in note
     assert "通过后即显示为“已更新”" in note
     assert "将标为“已更新”" not in note, note
+
+
+# --- trial 13: NaN, Infinity and absurd coordinates in stamping operations ---------------------
+
+@pytest.mark.parametrize("raw, says", [
+    ("1e308", "超出页面范围"), ("NaN", "有限的数字"), ("Infinity", "有限的数字"),
+    ("-Infinity", "有限的数字"), ("1e400", "有限的数字"), ("-5", "超出页面范围")])
+def test_api_refuses_non_finite_and_off_page_coordinates(app, client, stamp_clerk, api, raw, says):
+    seal_id = make_seal(app, stamp_clerk)
+    ops = f'[{{"op": "seal", "seal_id": {seal_id}, "page": 1, "x_mm": {raw}, "y_mm": 100}}]'
+    resp = client.post("/api/v1/stamp-jobs", headers=api, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf_pages(1)), "a.pdf"), "operations": ops})
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert body["error"] == "invalid_fields"
+    assert "x_mm" in body["fields"]["operations"] and says in body["fields"]["operations"]
+    assert "1e308" not in body["message"] and "0000000" not in body["message"]  # never echoed
+    assert count(app, StampJob) == 0
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e308", "-3"])
+def test_staff_click_refuses_non_finite_and_off_page_positions(app, stamp_clerk, raw):
+    seal_id = make_seal(app, stamp_clerk)
+    job_url = stamp_clerk.post("/staff/stamp", data={"file": (io.BytesIO(pdf_pages(1)), "a.pdf")},
+                               content_type="multipart/form-data").headers["Location"]
+    resp = stamp_clerk.post(job_url, data={"seal_id": str(seal_id), "click_p1.x": raw,
+                                           "click_p1.y": "100"})
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert "点击位置" in page
+    assert "nan" not in page and "inf" not in page.replace("info", "")
+    with app.app_context():
+        assert get_session().scalar(select(StampJob.result_sha256)) is None
+
+
+def test_json_api_names_the_field_holding_nan(app, client):
+    resp = client.post("/api/v1/commitments", data='{"subject_name": NaN}',
+                       content_type="application/json")
+    assert resp.status_code == 400
+    assert "subject_name" in resp.get_json()["fields"]
