@@ -23,6 +23,7 @@ from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.filings import receipt_number
 from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
@@ -63,7 +64,7 @@ def _context(**extra: object) -> dict[str, object]:
     from app.domain.subjects import SubjectKind
 
     return {"scenarios": list(Scenario), "kinds": list(SubjectKind), "labels": svc.STATUS_LABELS,
-            "scenario_labels": SCENARIO_LABELS, **extra}
+            "scenario_labels": SCENARIO_LABELS, "receipt_number": receipt_number, **extra}
 
 
 @bp.get("/filings")

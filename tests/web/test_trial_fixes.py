@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import re
 
+import pypdf
 import pytest
 from sqlalchemy import select
 
 from app.db import get_session
-from app.models import StampJob
+from app.domain.dates import format_cn_date, to_beijing
+from app.domain.filings import receipt_number
+from app.models import Filing, StampJob
 from tests.conftest import ZJJ, login_as, pdf_pages
 from tests.web.test_filings import filing_id, issued_pdf, upload
 from tests.web.test_stamping_web import count, make_seal
@@ -100,3 +103,34 @@ def test_json_api_names_the_field_holding_nan(app, client):
                        content_type="application/json")
     assert resp.status_code == 400
     assert "subject_name" in resp.get_json()["fields"]
+
+
+# --- trials 14 and 15, issue 12 §1: the stamp page of an uploaded file; the 收件章's number ---
+
+def test_stamp_page_offers_the_receipt_stamp_for_an_uploaded_letter_and_prints_its_number(
+        app, client, stamp_clerk):
+    seal_id = make_seal(app, stamp_clerk)
+    _, letter = issued_pdf(client)
+    fid = filing_id(upload(stamp_clerk, letter))
+    number = receipt_number(fid)
+    assert number in stamp_clerk.get(f"/staff/filings/{fid}").get_data(as_text=True)
+    with app.app_context():
+        filed_on = format_cn_date(to_beijing(get_session().get(Filing, fid).created_at).date())
+    # a file that is no letter and names no seal position: nothing to offer
+    plain = stamp_clerk.post("/staff/stamp", data={"file": (io.BytesIO(pdf_pages(2)), "a.pdf")},
+                             content_type="multipart/form-data").headers["Location"]
+    assert 'name="anchor_seal"' not in stamp_clerk.get(plain).get_data(as_text=True)
+    # the letter as uploaded (not by its number): the same anchor the API offers
+    job_url = stamp_clerk.post("/staff/stamp", data={"file": (io.BytesIO(letter), "承诺书.pdf")},
+                               content_type="multipart/form-data").headers["Location"]
+    page = stamp_clerk.get(job_url).get_data(as_text=True)
+    assert 'name="anchor_seal"' in page and "加盖收件章" in page
+    resp = stamp_clerk.post(job_url, data={"seal_id": str(seal_id), "anchor_seal": "1"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    done = stamp_clerk.get(job_url).get_data(as_text=True)
+    assert done.count("已盖章并签名") == 1  # trial 15: a flash said it a second time
+    pdf = stamp_clerk.get(job_url + "/result.pdf").data
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[2].extract_text()
+    assert f"收件编号：{number}" in text
+    assert f"收件　{filed_on}" in text
+    assert ZJJ in text
