@@ -12,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
-from app.archive.intake import IntakeLimits, PdfFacts, display_file_name, inspect_pdf
+from app.archive.intake import (
+    IntakeLimits,
+    IntakeRejected,
+    PdfFacts,
+    display_file_name,
+    inspect_pdf,
+)
 from app.archive.intake.marks import PageMarks, PageRenderError, read_page_marks
 from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
@@ -31,7 +37,7 @@ from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound, find_readable_document
-from app.stamping.public_copy import is_current_public_copy, make_public_copy
+from app.stamping.public_copy import is_current_public_copy, is_public_copy, make_public_copy
 from app.stamping.signing import DocumentSigner
 from app.stamping.types import StampingError
 from app.stamping.validation import validate_signatures
@@ -146,10 +152,13 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     published is refused (``AlreadyFiled``); one without a seal at its signature block or an
     applicant's signature (checked against ``signatures``) is flagged 未见签章 for the reviewer.
 
-    Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
+    Our own 公示 public copy is refused (``IntakeRejected`` ``public_copy``: it is no signed
+    original). Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
     stored. A new filing is audited and added to the search index; the caller commits.
     """
     facts = inspect_pdf(data, limits)
+    if _is_public_copy(session, data, facts.sha256):
+        raise IntakeRejected("public_copy")
     stated = {k: v for k, v in fields.items() if v not in (None, "")}
     existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
@@ -192,6 +201,12 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
                  flags=[f["code"] for f in flags])
     _reindex(session, filing)
     return UploadResult(filing, created=True)
+
+
+def _is_public_copy(session: Session, data: bytes, sha256: str) -> bool:
+    """One of our 公示 public copies (trial 18): by its bytes, or by what it says it is."""
+    return is_public_copy(data) or session.scalar(select(Filing.id).where(
+        Filing.public_copy_sha256 == sha256).limit(1)) is not None
 
 
 def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
