@@ -503,6 +503,32 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     return filing
 
 
+MAX_PERSON_MATCHES = 50
+
+
+def find_persons_by_full_name(session: Session, name: str, *, statuses: tuple[str, ...] | None,
+                              unit_id: int | None, trail: AuditTrail) -> list[Filing]:
+    """Staff search of natural persons by their full name (trial: the index holds only the masked
+    张**, so staff could not find 张三丰). For staff who may see ID numbers
+    (``app.domain.access.may_see_id_numbers``): the caller checks. The exact name as typed or
+    width-folded (ＡＢＣ = ABC); newest first, at most ``MAX_PERSON_MATCHES``. A search that finds
+    someone reveals who filed what: it is audited (``search_person_name``, the filings found),
+    like a page picture; the caller commits."""
+    typed = unicodedata.normalize("NFC", name.strip())
+    if len(typed) < 2 or len(typed) > 100:
+        return []
+    found = list(session.scalars(select(Filing).where(
+        Filing.subject_kind == SubjectKind.NATURAL_PERSON.value,
+        Filing.subject_name.in_({typed, unicodedata.normalize("NFKC", typed)}),
+        *([Filing.status.in_(statuses)] if statuses is not None else []),
+        *([Filing.unit_id == unit_id] if unit_id is not None else []),
+    ).order_by(Filing.id.desc()).limit(MAX_PERSON_MATCHES)))
+    if found:
+        trail.record(session, "search_person_name", "filing", found[0].id,
+                     filing_ids=[f.id for f in found])
+    return found
+
+
 def superseding_filing(session: Session, document_number: str) -> int | None:
     """The published filing that replaced the publication of letter ``document_number``, if any."""
     return session.scalar(select(Filing.superseded_by_id).where(

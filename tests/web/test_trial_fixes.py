@@ -15,7 +15,7 @@ from app.db import get_session
 from app.domain.dates import format_cn_date, to_beijing
 from app.domain.filings import receipt_number
 from app.domain.roles import Role
-from app.models import Filing, StampJob
+from app.models import AuditEntry, Filing, StampJob
 from tests.conftest import CZJ, PERSON_LETTER, UNIT_LETTER, ZJJ, login_as, pdf_pages
 from tests.web.test_filings import filing_id, issued_pdf, upload
 from tests.web.test_stamping_web import count, make_seal
@@ -196,3 +196,34 @@ def test_the_public_copy_is_refused_as_an_upload_web_and_api(app, client, clerk,
     assert resp.get_json()["error"] == "public_copy"
     with app.app_context():
         assert get_session().query(Filing).count() == before
+
+
+# --- staff search of natural persons by full name: the office only, audited ------------------
+
+def _person_searches(app) -> list[AuditEntry]:
+    with app.app_context():
+        return list(get_session().scalars(select(AuditEntry).where(
+            AuditEntry.action == "search_person_name")))
+
+
+def test_office_finds_a_person_by_full_name_and_the_search_is_logged(app, client, clerk, reviewer):
+    _, pdf = issued_pdf(client, **PERSON_LETTER)
+    fid = filing_id(upload(clerk, pdf))
+    full = PERSON_LETTER["subject_name"]
+    # the unit clerk: masked only, as before (the full name finds nothing)
+    page = clerk.get(f"/staff/filings?q={full}").get_data(as_text=True)
+    assert 'id="persons"' not in page and f"/staff/filings/{fid}\"" not in page
+    assert f"/staff/filings/{fid}\"" in clerk.get("/staff/filings?q=张").get_data(as_text=True)
+    assert _person_searches(app) == []
+    # the credit office: found by the full name, and the search is in the audit log
+    page = reviewer.get(f"/staff/filings?q={full}").get_data(as_text=True)
+    persons = re.search(r'<div id="persons">.*?</div>', page, re.S).group(0)
+    assert f'href="/staff/filings/{fid}"' in persons and full in persons
+    entries = _person_searches(app)
+    assert len(entries) == 1
+    assert entries[0].details["filing_ids"] == [fid]
+    assert full not in str(entries[0].details)  # the log says whom by filing, not by name
+    # a search that reveals no one is not logged; nor is a name that is no person's
+    reviewer.get("/staff/filings?q=李四光")
+    reviewer.get("/staff/filings?q=示例建筑")
+    assert len(_person_searches(app)) == 1
