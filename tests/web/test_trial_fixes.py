@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pikepdf
 import pypdf
 import pytest
 from sqlalchemy import select
@@ -227,3 +228,28 @@ def test_office_finds_a_person_by_full_name_and_the_search_is_logged(app, client
     reviewer.get("/staff/filings?q=李四光")
     reviewer.get("/staff/filings?q=示例建筑")
     assert len(_person_searches(app)) == 1
+
+
+# --- trial 17: the stamp page on a 390 px phone screen ----------------------------------------
+
+def test_stamp_page_previews_fit_a_phone_screen(app, stamp_clerk):
+    """A 390 px screen leaves 326 px inside a card (checked by a headless-chromium screenshot
+    when this was fixed): every clickable preview is drawn at most 300 px wide, landscape too,
+    and the before/after pictures scale with the screen."""
+    seal_id = make_seal(app, stamp_clerk)
+    landscape = pikepdf.new()
+    landscape.add_blank_page(page_size=(842, 595))
+    landscape.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    landscape.save(out)
+    job_url = stamp_clerk.post("/staff/stamp", data={"file": (io.BytesIO(out.getvalue()), "a.pdf")},
+                               content_type="multipart/form-data").headers["Location"]
+    page = stamp_clerk.get(job_url).get_data(as_text=True)
+    widths = [int(w) for w in re.findall(r'<input type="image"[^>]*?width="(\d+)"', page, re.S)]
+    assert len(widths) == 2 and max(widths) <= 300
+    assert stamp_clerk.post(job_url, data={"seal_id": str(seal_id), "cross_page_seal": "1"}
+                            ).status_code == 303
+    done = stamp_clerk.get(job_url).get_data(as_text=True)
+    pictures = re.findall(r'<img src="[^"]*/(?:original|result)/\d\.png"[^>]*>', done)
+    assert len(pictures) == 4
+    assert all("max-width:100%" in p and "height:auto" in p for p in pictures)
