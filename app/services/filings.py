@@ -519,7 +519,7 @@ def find_persons_by_full_name(session: Session, name: str, *, statuses: tuple[st
         return []
     found = list(session.scalars(select(Filing).where(
         Filing.subject_kind == SubjectKind.NATURAL_PERSON.value,
-        Filing.subject_name.in_({typed, unicodedata.normalize("NFKC", typed)}),
+        Filing.subject_name.in_(sorted({typed, unicodedata.normalize("NFKC", typed)})),
         *([Filing.status.in_(statuses)] if statuses is not None else []),
         *([Filing.unit_id == unit_id] if unit_id is not None else []),
     ).order_by(Filing.id.desc()).limit(MAX_PERSON_MATCHES)))
