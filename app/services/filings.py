@@ -12,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
-from app.archive.intake import IntakeLimits, PdfFacts, display_file_name, inspect_pdf
+from app.archive.intake import (
+    IntakeLimits,
+    IntakeRejected,
+    PdfFacts,
+    display_file_name,
+    inspect_pdf,
+)
 from app.archive.intake.marks import PageMarks, PageRenderError, read_page_marks
 from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
@@ -31,7 +37,7 @@ from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound, find_readable_document
-from app.stamping.public_copy import is_current_public_copy, make_public_copy
+from app.stamping.public_copy import is_current_public_copy, is_public_copy, make_public_copy
 from app.stamping.signing import DocumentSigner
 from app.stamping.types import StampingError
 from app.stamping.validation import validate_signatures
@@ -146,10 +152,13 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     published is refused (``AlreadyFiled``); one without a seal at its signature block or an
     applicant's signature (checked against ``signatures``) is flagged 未见签章 for the reviewer.
 
-    Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
+    Our own 公示 public copy is refused (``IntakeRejected`` ``public_copy``: it is no signed
+    original). Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
     stored. A new filing is audited and added to the search index; the caller commits.
     """
     facts = inspect_pdf(data, limits)
+    if _is_public_copy(session, data, facts.sha256):
+        raise IntakeRejected("public_copy")
     stated = {k: v for k, v in fields.items() if v not in (None, "")}
     existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
@@ -192,6 +201,12 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
                  flags=[f["code"] for f in flags])
     _reindex(session, filing)
     return UploadResult(filing, created=True)
+
+
+def _is_public_copy(session: Session, data: bytes, sha256: str) -> bool:
+    """One of our 公示 public copies (trial 18): by its bytes, or by what it says it is."""
+    return is_public_copy(data) or session.scalar(select(Filing.id).where(
+        Filing.public_copy_sha256 == sha256).limit(1)) is not None
 
 
 def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
@@ -400,22 +415,59 @@ def _identity(filing: Filing) -> tuple[str, str]:
     return name_key(filing.subject_name), name_key(filing.legal_representative or "")
 
 
-def _recompute_supersession(session: Session, subject_code_hash: str) -> list[int]:
+def _supersession_marks(published: Sequence[Filing]) -> dict[int, int | None]:
     """Policy 五(三)2: a change of name or legal representative requires a new commitment; each
-    published commitment of the subject is 已更新 by the newest later one under another name or
-    legal representative. Decided from what is published, so it never forms a cycle and follows
-    approvals and revocations alike. Returns the ids whose mark changed."""
-    published = sorted(session.scalars(select(Filing).where(
-        Filing.subject_code_hash == subject_code_hash, Filing.status == "published")),
-        key=_commitment_order)
+    published commitment of a subject is 已更新 by the newest later one under another name or
+    legal representative. ``published``: the subject's published filings; returns filing id ->
+    the id that supersedes it (None: current). Decided from what is published, so it never forms
+    a cycle and follows approvals and revocations alike."""
+    ordered = sorted(published, key=_commitment_order)
+    marks: dict[int, int | None] = {}
+    for index, filing in enumerate(ordered):
+        later = [f for f in ordered[index + 1:] if _identity(f) != _identity(filing)]
+        marks[filing.id] = later[-1].id if later else None
+    return marks
+
+
+def _published_of(session: Session, subject_code_hash: str) -> list[Filing]:
+    return list(session.scalars(select(Filing).where(
+        Filing.subject_code_hash == subject_code_hash, Filing.status == "published")))
+
+
+def _recompute_supersession(session: Session, subject_code_hash: str) -> list[int]:
+    """Set each published commitment's 已更新 mark (:func:`_supersession_marks`) of the subject.
+    Returns the ids whose mark changed."""
+    published = _published_of(session, subject_code_hash)
+    marks = _supersession_marks(published)
     changed: list[int] = []
-    for index, filing in enumerate(published):
-        later = [f for f in published[index + 1:] if _identity(f) != _identity(filing)]
-        newest = later[-1].id if later else None
-        if filing.superseded_by_id != newest:
-            filing.superseded_by_id = newest
+    for filing in published:
+        if filing.superseded_by_id != marks[filing.id]:
+            filing.superseded_by_id = marks[filing.id]
             changed.append(filing.id)
     return changed
+
+
+@dataclass(frozen=True)
+class ApprovalEffect:
+    """What approving a pending filing would do to the 已更新 marks (shown beside 通过)."""
+
+    superseded: tuple[Filing, ...] = ()
+    """Published commitments of the same subject that approval marks 已更新 (or points at this
+    filing instead of another newer one)."""
+    superseded_by: Filing | None = None
+    """A published, later commitment under another name or representative that would mark this
+    filing 已更新 as soon as it is published (an older letter filed late)."""
+
+
+def approval_effect(session: Session, filing: Filing) -> ApprovalEffect:
+    """The supersession :func:`approve` would decide for ``filing``, computed by the same rule
+    (:func:`_supersession_marks`) without changing anything."""
+    others = [f for f in _published_of(session, filing.subject_code_hash) if f.id != filing.id]
+    marks = _supersession_marks([*others, filing])
+    superseded = tuple(sorted((f for f in others if marks[f.id] is not None
+                               and marks[f.id] != f.superseded_by_id), key=_commitment_order))
+    newer = marks[filing.id]
+    return ApprovalEffect(superseded, next((f for f in others if f.id == newer), None))
 
 
 def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
@@ -449,6 +501,32 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     trail.record(session, "revoke", "filing", filing.id, reason=reason, supersession_changed=restored)
     _reindex(session, filing)
     return filing
+
+
+MAX_PERSON_MATCHES = 50
+
+
+def find_persons_by_full_name(session: Session, name: str, *, statuses: tuple[str, ...] | None,
+                              unit_id: int | None, trail: AuditTrail) -> list[Filing]:
+    """Staff search of natural persons by their full name (trial: the index holds only the masked
+    张**, so staff could not find 张三丰). For staff who may see ID numbers
+    (``app.domain.access.may_see_id_numbers``): the caller checks. The exact name as typed or
+    width-folded (ＡＢＣ = ABC); newest first, at most ``MAX_PERSON_MATCHES``. A search that finds
+    someone reveals who filed what: it is audited (``search_person_name``, the filings found),
+    like a page picture; the caller commits."""
+    typed = unicodedata.normalize("NFC", name.strip())
+    if len(typed) < 2 or len(typed) > 100:
+        return []
+    found = list(session.scalars(select(Filing).where(
+        Filing.subject_kind == SubjectKind.NATURAL_PERSON.value,
+        Filing.subject_name.in_(sorted({typed, unicodedata.normalize("NFKC", typed)})),
+        *([Filing.status.in_(statuses)] if statuses is not None else []),
+        *([Filing.unit_id == unit_id] if unit_id is not None else []),
+    ).order_by(Filing.id.desc()).limit(MAX_PERSON_MATCHES)))
+    if found:
+        trail.record(session, "search_person_name", "filing", found[0].id,
+                     filing_ids=[f.id for f in found])
+    return found
 
 
 def superseding_filing(session: Session, document_number: str) -> int | None:

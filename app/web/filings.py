@@ -21,8 +21,9 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
-from app.domain.access import Account, may_see_unit_record, unit_scope
+from app.domain.access import Account, may_see_id_numbers, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.filings import receipt_number
 from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
@@ -63,7 +64,7 @@ def _context(**extra: object) -> dict[str, object]:
     from app.domain.subjects import SubjectKind
 
     return {"scenarios": list(Scenario), "kinds": list(SubjectKind), "labels": svc.STATUS_LABELS,
-            "scenario_labels": SCENARIO_LABELS, **extra}
+            "scenario_labels": SCENARIO_LABELS, "receipt_number": receipt_number, **extra}
 
 
 @bp.get("/filings")
@@ -87,8 +88,15 @@ def list_filings() -> str:
     if page > (last := last_page(found.total, 50)):  # a page past the end shows the last one
         page, found = last, index.query_index(db, q, filters, page=last, per_page=50)
     rows = {f.id: f for f in db.scalars(select(Filing).where(Filing.id.in_(found.ids)))}
+    persons = []
+    if q and page == 1 and may_see_id_numbers(Account.of(user)):
+        persons = svc.find_persons_by_full_name(db, q, statuses=filters.status,
+                                                unit_id=filters.unit_id, trail=trail())
+        if persons:
+            db.commit()  # the audit entry of a search that found someone
     return render_template("staff/filings.html", **_context(
         filings=[rows[i] for i in found.ids if i in rows], q=q, status=status, page=page,
+        persons=persons,
         total=f"{found.total:,}{'+' if found.total_capped else ''}",
         more=page * 50 < found.total))
 
@@ -147,9 +155,12 @@ def detail(filing_id: int) -> str:
 def _detail_page(filing: Filing, *, office: bool, id_number: str | None = None,
                  errors: dict[str, str] | None = None) -> str:
     """The filing's page: details, intake flags beside the decision buttons, every page."""
-    unit = get_session().get(ReceivingUnit, filing.unit_id)
+    db = get_session()
+    unit = db.get(ReceivingUnit, filing.unit_id)
+    effect = svc.approval_effect(db, filing) if office and filing.status == "pending" else None
     return render_template("staff/filing_detail.html", **_context(
         filing=filing, unit=unit, id_number=id_number, office=office, errors=errors or {},
+        effect=effect,
         flags=svc.review_flags(filing), pages=range(1, min(filing.page_count, MAX_PREVIEWS) + 1)))
 
 
