@@ -337,13 +337,14 @@ def test_staff_anchor_on_a_letter_puts_the_receipt_stamp_on_the_units_copy(app, 
     page3 = _page_text(pdf, 3)
     assert "接受承诺单位留存" in page3
     assert f"收件　{received}" in page3
-    assert ZJJ in page3.split("接受承诺单位留存")[0]  # the stamp sits above the copy label
+    # the stamp names the unit (besides the letter's 主送 line); where it sits: the picture below
+    assert page3.count(ZJJ) == 2
     assert "收件" not in _page_text(pdf, 1)  # the applicant's copy carries no 收件章
     assert _seal_pages(pdf) == []  # no round seal on anyone's signature spot
     # the picture: red ink only at the top right of page 3, in the top margin, outside the text
     box = _red_box_mm(pdf, 3, tmp_path)
     assert box is not None
-    assert box[3] < 25.0  # above the copy label (25.6 mm) and the 37 mm text block
+    assert box[3] < 25.0  # in the top margin, above the 37 mm text block and its copy label
     assert box[0] > 100.0
     assert box[2] < 210.0 - 25.0
     assert _red_box_mm(pdf, 4, tmp_path) is None  # the applicant's 落款 is left to the applicant
