@@ -316,3 +316,40 @@ def test_a_blank_letter_has_a_line_for_the_receiving_unit() -> None:
     paragraphs = [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<w:p[ >].*?</w:p>", body)]
     preamble_docx = next(n for n, text in enumerate(paragraphs) if text.startswith("为"))
     assert paragraphs[preamble_docx - 1] == "\u3000" * 14 + "："
+
+
+def _text_under_pictures(pdf: bytes) -> list[str]:
+    """Characters of page 1 whose box meets a picture's box (the QR code is a picture)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTImage
+
+    page = next(iter(extract_pages(io.BytesIO(pdf), page_numbers=[0])))
+    pictures, chars = [], []
+
+    def walk(obj: object) -> None:
+        if isinstance(obj, LTImage):
+            pictures.append(obj.bbox)
+        elif isinstance(obj, LTChar):
+            chars.append(obj)
+        for child in getattr(obj, "_objs", ()):
+            walk(child)
+
+    walk(page)
+    assert pictures
+    return [c.get_text() for c in chars for (x0, y0, x1, y1) in pictures
+            if c.x0 < x1 and c.x1 > x0 and c.y0 < y1 and c.y1 > y0]
+
+
+def test_no_text_runs_under_the_certificates_qr_code() -> None:
+    """The 编号 and the 验证码 (8 characters someone types to verify) stay left of the QR code,
+    whose white quiet zone would hide them (the trial found "US2VI" of "US2VNFEH")."""
+    report = parse_credit_records((ROOT / "samples" / "credit-records.csv").read_bytes(),
+                                  filename="credit-records.csv", today=ON)
+    code = "91211382MA0AY4CL0L"
+    records = [r for r in report.records if r.subject_code == code]
+    header = CertificateHeader(
+        number="LYXY-HC-2026-000001G", verification_code="US2VNFEH", verify_url=VERIFY_URL,
+        subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
+        issuer="凌源市住房和城乡建设局", issued_on=ON)
+    pdf = certificate_pdf(certificate_context(header, check_credit(records, Purpose.BIDDING, ON)))
+    assert _text_under_pictures(pdf) == []
