@@ -27,6 +27,7 @@ from app.domain.filings import (
 )
 from app.domain.masking import public_subject_code
 from app.domain.names import name_key
+from app.domain.publicity import LetterPublication
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
@@ -283,10 +284,16 @@ def _own_filing(session: Session, unit: ReceivingUnit, sha256: str) -> Filing | 
                                                Filing.sha256 == sha256))
 
 
-def _reason(reason: str, field: str = "reason") -> str:
+REJECT_REASON_AUDIENCE = "上传单位"
+"""Who reads a rejection reason (the filing's page; never the public site)."""
+REVOKE_REASON_AUDIENCE = "上传单位和公众"
+"""Who reads a revocation reason (also the verify page and the revoked public record)."""
+
+
+def _reason(reason: str, audience: str, field: str = "reason") -> str:
     text = " ".join(reason.split())
     if not text:
-        raise FieldError(field, "请填写原因，上传单位和公众将看到这段说明")
+        raise FieldError(field, f"请填写原因，{audience}将看到这段说明")
     if len(text) > MAX_REASON_LEN:
         raise FieldError(field, f"原因不能超过{MAX_REASON_LEN}个字符")
     return text
@@ -422,7 +429,7 @@ def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
            trail: AuditTrail) -> Filing:
     if filing.status != "pending":
         raise FieldError("status", f"只有待审核的上传可以驳回（当前：{STATUS_LABELS[filing.status]}）")
-    reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
+    reason = _reason(reason, REJECT_REASON_AUDIENCE)  # before any change: a refused reason leaves it
     filing.status = "rejected"
     filing.review_reason = reason
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
@@ -438,7 +445,7 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     supersession follows what is published)."""
     if filing.status != "published":
         raise FieldError("status", "只有公示中的承诺书可以撤销")
-    reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
+    reason = _reason(reason, REVOKE_REASON_AUDIENCE)  # before any change: a refused reason leaves it
     filing.status = "revoked"
     filing.revoked_reason = reason
     filing.revoked_at = _now()
@@ -451,11 +458,31 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     return filing
 
 
-def superseding_filing(session: Session, document_number: str) -> int | None:
-    """The published filing that replaced the publication of letter ``document_number``, if any."""
-    return session.scalar(select(Filing.superseded_by_id).where(
-        Filing.document_number == document_number, Filing.status == "published",
-        Filing.superseded_by_id.is_not(None)).order_by(Filing.id.desc()).limit(1))
+def letter_publication(session: Session, document_number: str) -> LetterPublication:
+    """Where letter ``document_number`` stands on the public site, from its filings (the one
+    source for the verify page and ``GET /api/v1/documents/{number}``): published (or 已更新 by
+    a newer commitment), pending review, publication revoked (with the office's public reason),
+    else not published (never filed, or rejected: the rejection reason is the uploader's)."""
+    filings = session.scalars(select(Filing).where(Filing.document_number == document_number)
+                              .order_by(Filing.id.desc())).all()
+    by_status: dict[str, Filing] = {}
+    for filing in filings:
+        by_status.setdefault(filing.status, filing)
+    if (published := by_status.get("published")) is not None:
+        if published.superseded_by_id:
+            return LetterPublication("superseded", published.superseded_by_id)
+        return LetterPublication("published", published.id)
+    if "pending" in by_status:
+        return LetterPublication("pending")
+    if (revoked := by_status.get("revoked")) is not None:
+        return LetterPublication("publication_revoked", reason=revoked.revoked_reason)
+    return LetterPublication("not_published")
+
+
+def revoked_publication(session: Session, filing_id: int) -> Filing | None:
+    """Filing ``filing_id`` when its publication was revoked (its public page says so)."""
+    filing = session.get(Filing, filing_id)
+    return filing if filing is not None and filing.status == "revoked" else None
 
 
 def search_entry(filing: Filing) -> FilingEntry:

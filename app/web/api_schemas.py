@@ -110,11 +110,18 @@ class PublicDocument(Response):
     grade: str | None = described("信用等级（机构的评价报告；信用报告不公开）", default=None)
     valid_until: str | None = described("有效期至 YYYY-MM-DD（机构的评价报告）", default=None)
     issued_on: str = described("出具日期 YYYY-MM-DD")
-    status: str = described("状态：valid 有效、revoked 已撤销、superseded 已更新（信用承诺书："
-                            "同一主体更新的承诺已公示）；机构报告另有 pending、approved、expired 等")
+    status: str = described(
+        "状态。信用承诺书：published 有效（已公示）、superseded 已更新（同一主体更新的承诺已公示）、"
+        "pending 已出具未公示（接受承诺单位已上传，待审核）、not_published 已出具未公示（尚未备案，"
+        "或备案未通过审核）、publication_revoked 已撤销公示、revoked 已撤销；核查结果告知书为 valid 有效；"
+        "机构报告另有 pending、approved、expired 等")
     status_label: str = described("状态的中文名称")
+    status_note: str | None = described("状态的一句中文说明（仅信用承诺书）", default=None)
     superseded_by_filing: int | None = described(
         "已更新时：取代本承诺公示的新公示记录编号（/public/commitments/{id}）", default=None)
+    public_filing: int | None = described(
+        "有效（已公示）时：本承诺的公示记录编号（/public/commitments/{id}）", default=None)
+    revoked_reason: str | None = described("已撤销公示时：信用管理部门公开的撤销原因", default=None)
     sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null）")
     template_version: str = described("模板版本")
     verify_url: str = described("公开核验页面地址")

@@ -63,6 +63,7 @@ def _context(**extra: object) -> dict[str, object]:
     from app.domain.subjects import SubjectKind
 
     return {"scenarios": list(Scenario), "kinds": list(SubjectKind), "labels": svc.STATUS_LABELS,
+            "reject_audience": svc.REJECT_REASON_AUDIENCE, "revoke_audience": svc.REVOKE_REASON_AUDIENCE,
             "scenario_labels": SCENARIO_LABELS, **extra}
 
 

@@ -213,7 +213,7 @@ def test_review_publish_public_copy_and_revoke(app, client, clerk, reviewer):
     assert reviewer.post(f"/staff/review/{fid}/revoke", data={"reason": ""}).status_code == 400
     assert reviewer.post(f"/staff/review/{fid}/revoke",
                          data={"reason": "承诺主体申请撤回"}).status_code == 303
-    assert client.get(f"/public/commitments/{fid}").status_code == 404
+    assert client.get(f"/public/commitments/{fid}").status_code == 410
     assert client.get("/api/v1/public/commitments?q=示例建筑").get_json()["items"] == []
     assert reviewer.get(f"/staff/filings/{fid}/original.pdf").data == pdf
 
@@ -259,7 +259,7 @@ def test_verify_page_of_a_superseded_letter_says_updated_until_the_newer_is_revo
     assert "已更新" in page
     assert f"/public/commitments/{new}" in page
     reviewer.post(f"/staff/review/{new}/revoke", data={"reason": "材料不实"})
-    assert client.get(f"/api/v1/documents/{number}").get_json()["status"] == "valid"
+    assert client.get(f"/api/v1/documents/{number}").get_json()["status"] == "published"
     assert "已更新" not in client.get(f"/public/commitments/{old}").get_data(as_text=True)
 
 

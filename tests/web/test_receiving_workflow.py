@@ -1,0 +1,79 @@
+"""Issue 12's new-user trial of the receiving unit's workflow, through HTTP."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from tests.conftest import UNIT_LETTER
+
+
+def issued_pdf(client, **overrides) -> tuple[str, bytes]:
+    body = client.post("/api/v1/commitments", json={**UNIT_LETTER, **overrides}).get_json()
+    return body["number"], client.get(body["pdf_url"].removeprefix("http://127.0.0.1:8000")).data
+
+
+def upload(clerk, pdf: bytes, **fields):
+    return clerk.post("/staff/filings/new", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(pdf), "承诺书.pdf"), **fields})
+
+
+def filing_id(resp) -> int:
+    return int(re.search(r"/staff/filings/(\d+)", resp.headers["Location"]).group(1))
+
+
+def status_of(client, number: str) -> tuple[str, str, str]:
+    """The letter's status as the API and the verify page tell it."""
+    doc = client.get(f"/api/v1/documents/{number}").get_json()
+    page = client.get(f"/verify/{number}").get_data(as_text=True)
+    return doc["status"], doc["status_label"], page
+
+
+# --- 1. the verify page and the API tell what became of the letter ----------------------------
+
+
+def test_letter_status_follows_its_filing_from_issue_to_revocation(client, clerk, reviewer):
+    number, pdf = issued_pdf(client)
+    status, label, page = status_of(client, number)
+    assert (status, label) == ("not_published", "已出具，未公示（尚未备案）")
+    assert "未公示" in page and "有效（已公示）" not in page
+
+    fid = filing_id(upload(clerk, pdf))
+    assert status_of(client, number)[0] == "pending"
+    reviewer.post(f"/staff/review/{fid}/approve", data={"confirm_unsigned": "1"})
+    status, label, page = status_of(client, number)
+    assert (status, label) == ("published", "有效（已公示）")
+    assert client.get(f"/api/v1/documents/{number}").get_json()["public_filing"] == fid
+    assert f"/public/commitments/{fid}" in page
+
+    assert reviewer.post(f"/staff/review/{fid}/revoke",
+                         data={"reason": "承诺主体申请撤回"}).status_code == 303
+    doc = client.get(f"/api/v1/documents/{number}").get_json()
+    assert (doc["status"], doc["status_label"]) == ("publication_revoked", "已撤销公示")
+    assert doc["revoked_reason"] == "承诺主体申请撤回"
+    page = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "已撤销公示" in page and "承诺主体申请撤回" in page and "有效（已公示）" not in page
+    public = client.get(f"/public/commitments/{fid}")
+    assert public.status_code == 410
+    assert "已撤销公示" in public.get_data(as_text=True)
+    assert "承诺主体申请撤回" in public.get_data(as_text=True)
+
+
+def test_rejected_filing_reads_not_published_without_the_rejection_reason(client, clerk, reviewer):
+    number, pdf = issued_pdf(client)
+    fid = filing_id(upload(clerk, pdf))
+    reviewer.post(f"/staff/review/{fid}/reject", data={"reason": "未加盖公章内部说明"})
+    status, _label, page = status_of(client, number)
+    assert status == "not_published"
+    assert "未加盖公章内部说明" not in page
+    assert "未加盖公章内部说明" not in client.get(f"/api/v1/documents/{number}").get_data(as_text=True)
+
+
+def test_reason_messages_say_who_reads_them(clerk, client, reviewer):
+    _, pdf = issued_pdf(client)
+    fid = filing_id(upload(clerk, pdf))
+    page = reviewer.get(f"/staff/filings/{fid}").get_data(as_text=True)
+    assert "驳回原因（上传单位可见，不公开）" in page
+    refused = reviewer.post(f"/staff/review/{fid}/reject", data={"reason": " "})
+    assert "上传单位将看到" in refused.get_data(as_text=True)
+    assert "公众" not in refused.get_data(as_text=True)
