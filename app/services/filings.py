@@ -47,9 +47,12 @@ FLAG_LABELS = {
     "unsigned": "未见签章：未发现承诺单位的印章（落款处的红色印章）或有效的电子签名，请核对原件",
     "not_checked": "未能检查签章：页面无法生成图像，请人工核对印章和签字",
     "number_filed_before": "同一编号的承诺书本单位此前已上传过",
+    "number_not_in_file": "未在文件中识别到编号：编号是上传时填写的，文件中的二维码无法识别，"
+                          "请核对文件确为该编号的承诺书",
 }
 """What intake tells the reviewer (issue 12 §3), by ``Filing.review_flags`` code."""
-FLAG_NAMES = {"unsigned": "未见签章", "not_checked": "未能检查签章", "number_filed_before": "编号曾上传"}
+FLAG_NAMES = {"unsigned": "未见签章", "not_checked": "未能检查签章", "number_filed_before": "编号曾上传",
+              "number_not_in_file": "未见编号"}
 """Short names of the flags, for lists."""
 OPEN_STATUSES = ("pending", "published")
 """A letter filed in one of these states may not be filed again (issue 12 §3)."""
@@ -121,13 +124,20 @@ def issued_letter_fields(session: Session, number: object, cipher: PiiCipher,
             "commitment_date": record.issued_on.isoformat()}
 
 
-def _letter_number(typed: object, in_file: tuple[str, ...]) -> str | None:
+def _letter_number(typed: object, in_file: tuple[str, ...], has_text: bool) -> str | None:
     """The issued letter an upload is: the typed number (it must be one the file carries, when
-    the file carries any), else the first number found in the file; None when neither is a
-    信用承诺书 number (a letter made on paper from a blank form)."""
+    the file carries any, and a file with a text layer must carry it: a typed number does not
+    make a blank form our letter, trial 12 item 2), else the first number found in the file;
+    None when neither is a 信用承诺书 number (a letter made on paper from a blank form). A scan
+    whose QR code cannot be read keeps the typed number and is flagged (``number_not_in_file``)."""
     canonical = canonical_letter_number(typed)
     if canonical and in_file and canonical not in in_file:
-        raise FieldError("document_number", f"填写的编号与文件中的承诺书编号（{in_file[0]}）不一致")
+        raise FieldError("document_number", f"填写的编号{canonical}与文件中的承诺书编号（{in_file[0]}）"
+                         "不一致：请上传该编号的承诺书，或改正编号")
+    if canonical and not in_file and has_text:
+        raise FieldError("document_number", f"文件中未识别到承诺书编号{canonical}：本平台出具的承诺书"
+                         "每页都印有编号和二维码，这个文件不是该编号的承诺书（用空白表格手写的承诺书"
+                         "没有编号，编号一栏请留空）")
     if canonical:
         return canonical
     return next((n for n in in_file if canonical_letter_number(n)), None)
@@ -157,7 +167,8 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         return UploadResult(existing, created=False, differences=_restated(existing, stated, cipher))
     marks = _page_marks(data, facts, signatures)
     in_file = facts.document_numbers or (marks.qr_numbers if marks else ())
-    meta = _letter_metadata(session, cipher, unit, stated, in_file, today)
+    meta = _letter_metadata(session, cipher, unit, stated, in_file, bool(facts.text_sample.strip()),
+                            today)
     if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
         raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
     try:
@@ -167,6 +178,8 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         if existing is None:
             raise
         return UploadResult(existing, created=False)  # the same file, committed a moment earlier
+    if meta.document_number and not in_file:  # a scan whose QR code could not be read
+        flags.append({"code": "number_not_in_file"})
     flags += _stamp_flags(data, facts, marks, signatures)
     req = meta.request
     archive.put(data)  # before the row: a failed transaction leaves at most an orphaned blob
@@ -196,11 +209,11 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
 
 
 def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
-                     stated: Mapping[str, object], in_file: tuple[str, ...],
+                     stated: Mapping[str, object], in_file: tuple[str, ...], has_text: bool,
                      today: date) -> FilingMetadata:
     """The filing's metadata: what the clerk typed over what the issued letter says (they must
     agree); a number that is not a letter of ours addressed to ``unit`` is refused."""
-    number = _letter_number(stated.get("document_number"), in_file)
+    number = _letter_number(stated.get("document_number"), in_file, has_text)
     issued = issued_letter_fields(session, number, cipher, unit) if number else {}
     if number and not issued:
         # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.

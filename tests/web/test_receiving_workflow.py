@@ -5,6 +5,11 @@ from __future__ import annotations
 import io
 import re
 
+import pypdf
+from sqlalchemy import func, select
+
+from app.db import get_session
+from app.models import Filing
 from tests.conftest import UNIT_LETTER
 
 
@@ -77,3 +82,40 @@ def test_reason_messages_say_who_reads_them(clerk, client, reviewer):
     refused = reviewer.post(f"/staff/review/{fid}/reject", data={"reason": " "})
     assert "上传单位将看到" in refused.get_data(as_text=True)
     assert "公众" not in refused.get_data(as_text=True)
+
+
+# --- 2. a typed number does not make a file the letter -----------------------------------------
+
+
+def scan(pdf: bytes) -> bytes:
+    """An image-only PDF of ``pdf``'s pages (no text layer), as a scanner makes."""
+    from app.archive.intake.marks import render_pages
+
+    count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pictures = render_pages(pdf, count, 60)
+    out = io.BytesIO()
+    pictures[0].save(out, format="PDF", resolution=60, save_all=True, append_images=pictures[1:],
+                     quality=40)
+    return out.getvalue()
+
+
+def test_blank_form_with_a_typed_number_is_refused(app, client, clerk):
+    number, _pdf = issued_pdf(client)
+    blank = client.get("/blank/project_approval/unit.pdf").data
+    resp = upload(clerk, blank, document_number=number)
+    assert resp.status_code == 400
+    assert f"文件中未识别到承诺书编号{number}" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Filing)) == 0
+
+
+def test_scan_without_a_readable_number_is_flagged_for_the_reviewer(app, client, clerk, reviewer):
+    number, _pdf = issued_pdf(client)
+    blank_scan = scan(client.get("/blank/project_approval/unit.pdf").data)
+    resp = upload(clerk, blank_scan, document_number=number)
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    fid = filing_id(resp)
+    with app.app_context():
+        codes = [f["code"] for f in get_session().get(Filing, fid).review_flags]
+    assert "number_not_in_file" in codes
+    assert "未在文件中识别到编号" in reviewer.get(f"/staff/filings/{fid}").get_data(as_text=True)
