@@ -169,8 +169,8 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     in_file = facts.document_numbers or (marks.qr_numbers if marks else ())
     meta = _letter_metadata(session, cipher, unit, stated, in_file, bool(facts.text_sample.strip()),
                             today)
-    if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
-        raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
+    if replaces is not None:
+        _check_correction(replaces, unit, meta, cipher)
     try:
         flags = _earlier_filings(session, unit, meta.document_number, replaces)
     except AlreadyFiled:
@@ -206,6 +206,29 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
                  flags=[f["code"] for f in flags])
     _reindex(session, filing)
     return UploadResult(filing, created=True)
+
+
+def _check_correction(replaces: Filing, unit: ReceivingUnit, meta: FilingMetadata,
+                      cipher: PiiCipher) -> None:
+    """A correction (更正) files the same letter again: this unit's rejected filing of the same
+    承诺书编号 (a paper letter without one: the same subject); never an unrelated letter."""
+    if replaces.status != "rejected" or replaces.unit_id != unit.id:
+        raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
+    if replaces.document_number:
+        if meta.document_number != replaces.document_number:
+            got = f"编号{meta.document_number}" if meta.document_number else "没有编号"
+            raise FieldError("replaces", f"更正文件必须是同一份承诺书：被驳回的上传 #{replaces.id} 是编号"
+                             f"{replaces.document_number}的承诺书，本次上传的文件{got}；"
+                             "其他承诺书请作为新的上传提交")
+    elif meta.document_number or cipher.lookup_hash(meta.request.subject_code) != replaces.subject_code_hash:
+        raise FieldError("replaces", f"更正文件必须是同一份承诺书：本次上传的承诺主体或编号与被驳回的上传 "
+                         f"#{replaces.id} 不同；其他承诺书请作为新的上传提交")
+
+
+def corrections_of(session: Session, filing: Filing) -> list[Filing]:
+    """The filings that correct ``filing`` (``replaces_id``), newest first."""
+    return list(session.scalars(select(Filing).where(Filing.replaces_id == filing.id)
+                                .order_by(Filing.id.desc())))
 
 
 def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,

@@ -148,9 +148,12 @@ def detail(filing_id: int) -> str:
 def _detail_page(filing: Filing, *, office: bool, id_number: str | None = None,
                  errors: dict[str, str] | None = None) -> str:
     """The filing's page: details, intake flags beside the decision buttons, every page."""
-    unit = get_session().get(ReceivingUnit, filing.unit_id)
+    db = get_session()
+    unit = db.get(ReceivingUnit, filing.unit_id)
     return render_template("staff/filing_detail.html", **_context(
         filing=filing, unit=unit, id_number=id_number, office=office, errors=errors or {},
+        corrects=db.get(Filing, filing.replaces_id) if filing.replaces_id else None,
+        corrections=svc.corrections_of(db, filing),
         flags=svc.review_flags(filing), pages=range(1, min(filing.page_count, MAX_PREVIEWS) + 1)))
 
 

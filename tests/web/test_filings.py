@@ -225,8 +225,11 @@ def test_rejection_reason_reaches_the_uploader_who_can_correct(app, client, cler
     page = clerk.get(f"/staff/filings/{fid}").get_data(as_text=True)
     assert "未加盖公章" in page
     assert f"replaces={fid}" in page
-    _, corrected = issued_pdf(client)
-    resp = upload(clerk, corrected, replaces=str(fid))
+    corrected = pikepdf.open(io.BytesIO(pdf))  # the same letter in another file
+    corrected.docinfo["/Title"] = "更正"
+    out = io.BytesIO()
+    corrected.save(out)
+    resp = upload(clerk, out.getvalue(), replaces=str(fid))
     assert resp.status_code == 303
     with app.app_context():
         assert get_session().get(Filing, filing_id(resp)).replaces_id == fid

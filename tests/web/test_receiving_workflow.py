@@ -119,3 +119,38 @@ def test_scan_without_a_readable_number_is_flagged_for_the_reviewer(app, client,
         codes = [f["code"] for f in get_session().get(Filing, fid).review_flags]
     assert "number_not_in_file" in codes
     assert "未在文件中识别到编号" in reviewer.get(f"/staff/filings/{fid}").get_data(as_text=True)
+
+
+# --- 3. a correction is the same letter, and both filings show the history -----------------------
+
+
+def test_correction_must_be_the_same_letter_and_both_pages_show_the_history(app, client, clerk,
+                                                                            reviewer):
+    number, pdf = issued_pdf(client)
+    fid = filing_id(upload(clerk, pdf))
+    reviewer.post(f"/staff/review/{fid}/reject", data={"reason": "未加盖公章"})
+    _other_number, other = issued_pdf(client, subject_name="凌源市另一家建筑有限公司",
+                                      subject_code="91211382MA0Y8K7Q3B")
+    refused = upload(clerk, other, replaces=str(fid))
+    assert refused.status_code == 400
+    assert f"被驳回的上传 #{fid} 是编号{number}的承诺书" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Filing)) == 1
+
+    sealed = pikepdf_resaved(pdf)  # the same letter, another file (e.g. stamped now)
+    resp = upload(clerk, sealed, replaces=str(fid))
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    new = filing_id(resp)
+    page = reviewer.get(f"/staff/filings/{new}").get_data(as_text=True)
+    assert f'更正 <a href="/staff/filings/{fid}">上传 #{fid}</a>，该上传因“未加盖公章”被驳回' in page
+    assert f"/staff/filings/{new}" in clerk.get(f"/staff/filings/{fid}").get_data(as_text=True)
+
+
+def pikepdf_resaved(pdf: bytes) -> bytes:
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        doc.docinfo["/Title"] = "更正"
+        doc.save(out)
+    return out.getvalue()
