@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from app.domain.errors import DomainError
 
@@ -16,11 +17,14 @@ class InvalidJson(DomainError):
     """Not JSON, or nested deeper than allowed (JSON格式错误). ``message`` is Chinese;
     ``too_deep`` tells the two apart; ``detail`` is the parser's own (English) words, or ""."""
 
-    def __init__(self, message: str, *, too_deep: bool = False, detail: str = "") -> None:
+    def __init__(self, message: str, *, too_deep: bool = False, detail: str = "",
+                 field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.too_deep = too_deep
         self.detail = detail
+        self.field = field
+        """The key holding a non-finite number (NaN, Infinity), when that is the fault."""
 
 
 def _too_deep(max_depth: int) -> InvalidJson:
@@ -45,6 +49,22 @@ def json_depth(value: object) -> int:
     return deepest
 
 
+def non_finite_key(value: object) -> str | None:
+    """The key (or ``[i]`` of an array) holding the first non-finite number in ``value``: NaN,
+    Infinity, -Infinity (which JSON does not have, though Python's parser reads them) or a number
+    too large for a float (1e400 reads as Infinity). None when every number is finite."""
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        item, key = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return key or "（顶层）"
+        if isinstance(item, dict):
+            stack.extend((v, str(k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, key or f"[{i}]") for i, v in enumerate(item))
+    return None
+
+
 def loads_bounded(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> object:
     """Parse JSON text, refusing nesting deeper than ``max_depth``.
 
@@ -55,7 +75,8 @@ def loads_bounded(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> obje
     :param text: the JSON text (``bytes`` are decoded as UTF-8/16/32, as ``json.loads`` does).
     :param max_depth: the deepest nesting accepted.
     :returns: the parsed value.
-    :raises InvalidJson: malformed JSON (the line and column are named) or too deep.
+    :raises InvalidJson: malformed JSON (the line and column are named), too deep, or holding
+        a non-finite number (``field`` names its key: trial 13, NaN reached the stamping code).
     """
     try:
         value = json.loads(text)
@@ -68,4 +89,6 @@ def loads_bounded(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> obje
         raise InvalidJson("JSON格式错误：应为UTF-8编码的文本") from None
     if json_depth(value) > max_depth:
         raise _too_deep(max_depth)
+    if (key := non_finite_key(value)) is not None:
+        raise InvalidJson(f"{key} 应为有限的数字（不接受 NaN、Infinity 或超出范围的数值）", field=key)
     return value

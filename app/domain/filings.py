@@ -139,3 +139,9 @@ def differences_from_letter(stated: CommitmentRequest, issued: CommitmentRequest
         shown = "" if field == "subject_code" else f"：承诺书上为“{getattr(theirs, 'label', theirs)}”"
         out[field] = f"{label}与承诺书（{number}）不一致{shown}；请按承诺书填写，或留空由系统自动填写"
     return out
+
+
+def receipt_number(filing_id: int) -> str:
+    """收件编号 of a filing, printed in the receiving unit's 收件章 and shown on the filing's page
+    ("SJ000012" is upload #12: SJ for 收件)."""
+    return f"SJ{filing_id:06d}"

@@ -443,22 +443,59 @@ def _identity(filing: Filing) -> tuple[str, str]:
     return name_key(filing.subject_name), name_key(filing.legal_representative or "")
 
 
-def _recompute_supersession(session: Session, subject_code_hash: str) -> list[int]:
+def _supersession_marks(published: Sequence[Filing]) -> dict[int, int | None]:
     """Policy 五(三)2: a change of name or legal representative requires a new commitment; each
-    published commitment of the subject is 已更新 by the newest later one under another name or
-    legal representative. Decided from what is published, so it never forms a cycle and follows
-    approvals and revocations alike. Returns the ids whose mark changed."""
-    published = sorted(session.scalars(select(Filing).where(
-        Filing.subject_code_hash == subject_code_hash, Filing.status == "published")),
-        key=_commitment_order)
+    published commitment of a subject is 已更新 by the newest later one under another name or
+    legal representative. ``published``: the subject's published filings; returns filing id ->
+    the id that supersedes it (None: current). Decided from what is published, so it never forms
+    a cycle and follows approvals and revocations alike."""
+    ordered = sorted(published, key=_commitment_order)
+    marks: dict[int, int | None] = {}
+    for index, filing in enumerate(ordered):
+        later = [f for f in ordered[index + 1:] if _identity(f) != _identity(filing)]
+        marks[filing.id] = later[-1].id if later else None
+    return marks
+
+
+def _published_of(session: Session, subject_code_hash: str) -> list[Filing]:
+    return list(session.scalars(select(Filing).where(
+        Filing.subject_code_hash == subject_code_hash, Filing.status == "published")))
+
+
+def _recompute_supersession(session: Session, subject_code_hash: str) -> list[int]:
+    """Set each published commitment's 已更新 mark (:func:`_supersession_marks`) of the subject.
+    Returns the ids whose mark changed."""
+    published = _published_of(session, subject_code_hash)
+    marks = _supersession_marks(published)
     changed: list[int] = []
-    for index, filing in enumerate(published):
-        later = [f for f in published[index + 1:] if _identity(f) != _identity(filing)]
-        newest = later[-1].id if later else None
-        if filing.superseded_by_id != newest:
-            filing.superseded_by_id = newest
+    for filing in published:
+        if filing.superseded_by_id != marks[filing.id]:
+            filing.superseded_by_id = marks[filing.id]
             changed.append(filing.id)
     return changed
+
+
+@dataclass(frozen=True)
+class ApprovalEffect:
+    """What approving a pending filing would do to the 已更新 marks (shown beside 通过)."""
+
+    superseded: tuple[Filing, ...] = ()
+    """Published commitments of the same subject that approval marks 已更新 (or points at this
+    filing instead of another newer one)."""
+    superseded_by: Filing | None = None
+    """A published, later commitment under another name or representative that would mark this
+    filing 已更新 as soon as it is published (an older letter filed late)."""
+
+
+def approval_effect(session: Session, filing: Filing) -> ApprovalEffect:
+    """The supersession :func:`approve` would decide for ``filing``, computed by the same rule
+    (:func:`_supersession_marks`) without changing anything."""
+    others = [f for f in _published_of(session, filing.subject_code_hash) if f.id != filing.id]
+    marks = _supersession_marks([*others, filing])
+    superseded = tuple(sorted((f for f in others if marks[f.id] is not None
+                               and marks[f.id] != f.superseded_by_id), key=_commitment_order))
+    newer = marks[filing.id]
+    return ApprovalEffect(superseded, next((f for f in others if f.id == newer), None))
 
 
 def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,

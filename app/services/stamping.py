@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
@@ -15,20 +18,24 @@ from app.archive.pii import PiiCipher
 from app.domain.access import AccessGround, Reader
 from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
+from app.domain.filings import receipt_number
 from app.domain.urls import verify_url
-from app.models import ReceivingUnit, Seal, StampJob
+from app.models import Filing, ReceivingUnit, Seal, StampJob
 from app.services import commitments as commitment_svc
 from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound
 from app.services.seals import get_seal_for, seal_image
 from app.stamping import overlay
 from app.stamping.signing import DocumentSigner
-from app.stamping.types import SealImage, SealPlacement
+from app.stamping.types import SealImage, SealPlacement, StampingError
 from app.stamping.validation import SignatureReport, validate_signatures
 
 __all__ = ["DocumentNotFound"]
 PREVIEW_DPI = 45
 MAX_WATERMARK_LEN = 20
+MAX_PAGE_MM = 5080.0
+"""The largest page side a PDF can have (14,400 units of 1/72 inch, ISO 32000 Annex C): a
+coordinate beyond it is off every page, refused before any PDF is read (trial 13)."""
 MAX_OPERATIONS = 50
 """Most operations in one stamp job: a letter needs a few (anchor seal, 骑缝章, a watermark); each
 operation re-reads and re-writes the whole PDF, so 500 of them cost 35 s and 43 MB in one request."""
@@ -99,9 +106,25 @@ def job_readable(session: Session, job: StampJob, *, unit_id: int | None, reader
 
 def _float(form: Mapping[str, str], key: str, field: str, label: str) -> float:
     try:
-        return float(form[key])
+        value = float(form[key])
     except (KeyError, ValueError):
         raise FieldError(field, f"{label}应为数字") from None
+    if not math.isfinite(value) or value < 0:  # float() reads "nan" and "inf"
+        raise FieldError(field, f"{label}应为页面上的位置（有限的非负数）")
+    return value
+
+
+def _coordinate_mm(value: object, field: str, label: str) -> float:
+    """A seal coordinate in mm: a finite number within ``MAX_PAGE_MM`` (the exact page is checked
+    when the seal is placed); refused naming ``label``, never echoed back when absurd."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError(field, f"{label} 应为数字")
+    if not math.isfinite(value):
+        raise FieldError(field, f"{label} 应为有限的数字（不接受 NaN、Infinity）")
+    if not 0 <= value <= MAX_PAGE_MM:
+        raise FieldError(field, f"{label} 超出页面范围：应为0–{MAX_PAGE_MM:.0f}毫米之间的数"
+                                "（原点在页面左上角），并使印章完整落在页面上")
+    return float(value)
 
 
 def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Operation]:
@@ -112,8 +135,9 @@ def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Op
         if f"click_p{page}.x" in form:
             x_px = _float(form, f"click_p{page}.x", "position", "点击位置")
             y_px = _float(form, f"click_p{page}.y", "position", "点击位置")
-            ops.append(Operation("seal", {"page": page, "x_mm": round(x_px * 25.4 / PREVIEW_DPI, 1),
-                                          "y_mm": round(y_px * 25.4 / PREVIEW_DPI, 1)}))
+            x_mm = _coordinate_mm(round(x_px * 25.4 / PREVIEW_DPI, 1), "position", "点击位置")
+            y_mm = _coordinate_mm(round(y_px * 25.4 / PREVIEW_DPI, 1), "position", "点击位置")
+            ops.append(Operation("seal", {"page": page, "x_mm": x_mm, "y_mm": y_mm}))
             break
     if form.get("anchor_seal"):
         ops.append(Operation("anchor_seal", {}))
@@ -151,9 +175,12 @@ def operations_from_json(items: object, *, page_count: int) -> list[Operation]:
             params[key] = item[key]
         if "seal_id" in params:
             params["seal_id"] = _seal_id(params["seal_id"])
-        for key in ("page", "x_mm", "y_mm"):
-            if key in params and not isinstance(params[key], int | float):
-                raise FieldError("operations", f"第{i}项操作的 {key} 应为数字")
+        if "page" in params and (isinstance(params["page"], bool)
+                                 or not isinstance(params["page"], int)):
+            raise FieldError("operations", f"第{i}项操作的 page 应为数字（整数页码）")
+        for key in ("x_mm", "y_mm"):
+            if key in params:
+                params[key] = _coordinate_mm(params[key], "operations", f"第{i}项操作的 {key}")
         ops.append(Operation(item["op"], params))
     return ops
 
@@ -189,7 +216,8 @@ def apply_operations(session: Session, archive: BlobStore, job: StampJob,
     now = datetime.now(UTC)
     result = run_operations(session, archive, archive.get(job.original_sha256), ops,
                             unit_id=unit_id, document_number=job.document_number,
-                            signer=signer, base_url=base_url, received_on=to_beijing(now).date())
+                            signer=signer, base_url=base_url, received_on=to_beijing(now).date(),
+                            receiving_unit_id=job.unit_id)
     _finish(job, archive.put(result), ops, now)
     session.flush()
     _audit_stamp(session, trail, job)
@@ -218,7 +246,7 @@ def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
     now = datetime.now(UTC)
     result = run_operations(session, archive, pdf, ops, unit_id=unit_id,
                             document_number=document_number, signer=signer, base_url=base_url,
-                            received_on=to_beijing(now).date())
+                            received_on=to_beijing(now).date(), receiving_unit_id=unit_id)
     job = StampJob(unit_id=unit_id, api_key_id=api_key_id, document_number=document_number,
                    original_name=display_file_name(name), original_sha256=archive.put(pdf),
                    page_count=pages, operations=[])
@@ -233,12 +261,15 @@ def stamp_now(session: Session, archive: BlobStore, *, pdf: bytes, name: str,
 
 def run_operations(session: Session, archive: BlobStore, pdf: bytes, ops: list[Operation], *,
                    unit_id: int | None, document_number: str | None, signer: DocumentSigner,
-                   base_url: str, received_on: date) -> bytes:
+                   base_url: str, received_on: date, receiving_unit_id: int | None = None) -> bytes:
     """The stamped and platform-signed PDF (the seal goes on before the signature); a margin
-    line points to the verify page under ``base_url``; a 收件章 is dated ``received_on``."""
+    line points to the verify page under ``base_url``; a 收件章 is dated ``received_on``, unless
+    ``pdf`` is a letter ``receiving_unit_id`` filed: then it carries the filing's 收件编号 and
+    upload date (trial, issue 12 §1: unit, date, number)."""
     _check_operation_count(len(ops))
+    receipt = _receipt(session, pdf, receiving_unit_id, received_on)
     for op in ops:
-        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url, received_on)
+        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url, receipt)
     return signer.sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
 
 
@@ -248,9 +279,50 @@ def _finish(job: StampJob, result_sha256: str, ops: list[Operation], now: dateti
     job.stamped_at = now
 
 
+@dataclass(frozen=True)
+class _Receipt:
+    received_on: date
+    reference: str = ""
+
+
+def filing_of(session: Session, unit_id: int | None, pdf: bytes) -> Filing | None:
+    """The unit's filing of exactly these bytes (a unit files a file once: uq_filings_unit_id_sha256)."""
+    if unit_id is None:
+        return None
+    return session.scalar(select(Filing).where(Filing.unit_id == unit_id,
+                                               Filing.sha256 == hashlib.sha256(pdf).hexdigest()))
+
+
+def _receipt(session: Session, pdf: bytes, unit_id: int | None, received_on: date) -> _Receipt:
+    filing = filing_of(session, unit_id, pdf)
+    if filing is None:
+        return _Receipt(received_on)
+    return _Receipt(to_beijing(filing.created_at).date(), receipt_number(filing.id))
+
+
+ANCHOR_LABELS = {
+    "receipt": "加盖收件章（接受承诺单位留存联首页右上角，正文之外；落款处由承诺人自行盖章）",
+    "anchors": "在文件标记的盖章位置盖章",
+}
+"""What ``anchor_seal`` does to a file, by :func:`anchor_kind` (the staff page's label)."""
+
+
+def anchor_kind(job: StampJob, archive: BlobStore) -> str | None:
+    """What ``anchor_seal`` (the API's and the page's) would do to the job's file: "receipt" on a
+    commitment letter (its unit copy found by its label, uploaded or issued alike), "anchors"
+    when the file names seal positions, None when it can do nothing (trial 14)."""
+    pdf = archive.get(job.original_sha256)
+    try:
+        if overlay.unit_copy_of(pdf) is not None:
+            return "receipt"
+        return "anchors" if overlay.find_seal_anchors(pdf) else None
+    except StampingError:
+        return None
+
+
 def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
            unit_id: int | None, document_number: str | None, base_url: str,
-           received_on: date) -> bytes:
+           receipt: _Receipt) -> bytes:
     p = op.params
     if op.op == "watermark":
         text = str(p["text"]).strip()
@@ -265,13 +337,13 @@ def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
     record = get_seal_for(session, p["seal_id"], unit_id)
     seal = seal_image(record, archive)
     if op.op in ("anchor_seal", "cross_page_seal"):
-        return _unit_seal(session, op.op, pdf, record, seal, received_on)
+        return _unit_seal(session, op.op, pdf, record, seal, receipt)
     return overlay.stamp_seal(pdf, seal, SealPlacement(page=int(p["page"]), x_mm=float(p["x_mm"]),
                                                       y_mm=float(p["y_mm"])))
 
 
 def _unit_seal(session: Session, kind: str, pdf: bytes, record: Seal, seal: SealImage,
-               received_on: date) -> bytes:
+               receipt: _Receipt) -> bytes:
     """The anchor seal and the 骑缝章 of a receiving unit (issue 12 §1). On a commitment letter
     the sign-off is the applicant's: the unit's mark is a 收件章 at the top right of its own copy
     (接受承诺单位留存), and its 骑缝章 binds that copy's pages only. Other PDFs: the seal at the
@@ -284,7 +356,8 @@ def _unit_seal(session: Session, kind: str, pdf: bytes, record: Seal, seal: Seal
         return overlay.stamp_at_anchors(pdf, seal)
     unit = session.get(ReceivingUnit, record.unit_id)
     name = unit.name if unit is not None else record.name
-    return overlay.add_receipt_stamp(pdf, overlay.ReceiptStamp(unit=name, received_on=received_on))
+    return overlay.add_receipt_stamp(pdf, overlay.ReceiptStamp(
+        unit=name, received_on=receipt.received_on, reference=receipt.reference))
 
 
 def page_sizes(job: StampJob, archive: BlobStore) -> list[tuple[float, float]]:

@@ -167,7 +167,9 @@ def create_stamp_job() -> Response:
         return error_response(403, "forbidden", "该接口密钥不属于接受承诺单位，不能盖章")
     try:
         operations = loads_bounded(request.form.get("operations", ""))
-    except InvalidJson:
+    except InvalidJson as exc:
+        if exc.field:
+            raise FieldError("operations", f"operations 中的 {exc.message}") from None
         raise FieldError("operations", "operations 应为JSON数组，例如 "
                          '[{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 150, "y_mm": 240}]') from None
     if holds_nul(operations):

@@ -23,6 +23,7 @@ from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
 from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.filings import receipt_number
 from app.domain.roles import OFFICE, Role
 from app.domain.scenario_labels import SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
@@ -64,7 +65,7 @@ def _context(**extra: object) -> dict[str, object]:
 
     return {"scenarios": list(Scenario), "kinds": list(SubjectKind), "labels": svc.STATUS_LABELS,
             "reject_audience": svc.REJECT_REASON_AUDIENCE, "revoke_audience": svc.REVOKE_REASON_AUDIENCE,
-            "scenario_labels": SCENARIO_LABELS, **extra}
+            "scenario_labels": SCENARIO_LABELS, "receipt_number": receipt_number, **extra}
 
 
 @bp.get("/filings")
@@ -150,9 +151,10 @@ def _detail_page(filing: Filing, *, office: bool, id_number: str | None = None,
     """The filing's page: details, intake flags beside the decision buttons, every page."""
     db = get_session()
     unit = db.get(ReceivingUnit, filing.unit_id)
+    effect = svc.approval_effect(db, filing) if office and filing.status == "pending" else None
     return render_template("staff/filing_detail.html", **_context(
         filing=filing, unit=unit, id_number=id_number, office=office, errors=errors or {},
-        corrects=db.get(Filing, filing.replaces_id) if filing.replaces_id else None,
+        effect=effect, corrects=db.get(Filing, filing.replaces_id) if filing.replaces_id else None,
         corrections=svc.corrections_of(db, filing),
         flags=svc.review_flags(filing), pages=range(1, min(filing.page_count, MAX_PREVIEWS) + 1)))
 

@@ -6,6 +6,7 @@ from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.bounded_json import InvalidJson, loads_bounded
+from app.domain.errors import FieldError
 
 NUL_REFUSED = "请求中含有不允许的控制字符（NUL）"
 
@@ -26,6 +27,7 @@ def json_object(hint: str = "请求体应为JSON对象（Content-Type: applicati
     the domain bounds each field's length before normalising it.
 
     :param hint: the Chinese message for a body that is not a JSON object.
+    :raises FieldError: a non-finite number (NaN, Infinity), on its key.
     :raises JsonBodyRefused: 413 ``too_large``; 400 ``invalid_json`` (not JSON, too deep,
         not an object); 400 ``invalid_characters`` (a NUL character in a key or string).
     """
@@ -47,6 +49,8 @@ def json_object(hint: str = "请求体应为JSON对象（Content-Type: applicati
     try:
         data = loads_bounded(raw)
     except InvalidJson as exc:
+        if exc.field:  # NaN / Infinity: the field's own 400, as for any bad value
+            raise FieldError(exc.field, exc.message) from None
         raise JsonBodyRefused(400, "invalid_json", exc.message if exc.too_deep
                               else f"{hint}；{exc.message}") from None
     if not isinstance(data, dict):

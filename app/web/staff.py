@@ -198,8 +198,10 @@ def _job_page(job: StampJob, errors: dict[str, str], status: int = 200):
     available = (seal_svc.seals_of_unit(db, scope) if scope is not None
                  else list(db.scalars(select(Seal).where(Seal.active).order_by(Seal.id))))
     sizes = stamp_svc.page_sizes(job, archive())
+    anchor = stamp_svc.anchor_kind(job, archive()) if job.result_sha256 is None else None
     return render_template("staff/stamp_job.html", job=job, seals=available, errors=errors,
                            sizes=sizes, preview_dpi=stamp_svc.PREVIEW_DPI,
+                           anchor_label=stamp_svc.ANCHOR_LABELS.get(anchor or ""),
                            signatures=stamp_svc.signature_reports(
                                job, archive(), services().trust_roots())), status
 
@@ -223,7 +225,7 @@ def stamp_apply(job_id: int):
     except (FieldError, StampingError) as exc:
         db.rollback()
         return _job_page(job, {getattr(exc, "field", "operations"): exc.message}, 400)
-    flash("已盖章并签名")
+    # the job page itself says 已盖章并签名 (trial 15: a flash said it a second time)
     return redirect(url_for("staff.stamp_job", job_id=job.id), code=303)
 
 
