@@ -92,9 +92,9 @@ def scan(pdf: bytes) -> bytes:
     from app.archive.intake.marks import render_pages
 
     count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    pictures = render_pages(pdf, count, 60)
+    pictures = render_pages(pdf, count, 120)
     out = io.BytesIO()
-    pictures[0].save(out, format="PDF", resolution=60, save_all=True, append_images=pictures[1:],
+    pictures[0].save(out, format="PDF", resolution=120, save_all=True, append_images=pictures[1:],
                      quality=40)
     return out.getvalue()
 
