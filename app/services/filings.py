@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
 from app.archive.intake import IntakeLimits, PdfFacts, display_file_name, inspect_pdf
-from app.archive.intake.marks import PageMarks, PageRenderError, read_page_marks
+from app.archive.intake.marks import PageMarks, PageRenderError, images_are_grey, read_page_marks
 from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
 from app.domain.access import Reader
@@ -45,13 +45,22 @@ STATUS_LABELS = {"pending": "待审核", "published": "公示中", "rejected": "
 MAX_REASON_LEN = 500
 FLAG_LABELS = {
     "unsigned": "未见签章：未发现承诺单位的印章（落款处的红色印章）或有效的电子签名，请核对原件",
+    "greyscale": "黑白扫描，无法判断印章：文件是黑白（灰度）扫描件，看不出落款处是否有红色印章，"
+                 "请核对原件或要求彩色扫描件",
     "not_checked": "未能检查签章：页面无法生成图像，请人工核对印章和签字",
     "number_filed_before": "同一编号的承诺书本单位此前已上传过",
     "number_not_in_file": "未在文件中识别到编号：编号是上传时填写的，文件中的二维码无法识别，"
                           "请核对文件确为该编号的承诺书",
 }
 """What intake tells the reviewer (issue 12 §3), by ``Filing.review_flags`` code."""
-FLAG_NAMES = {"unsigned": "未见签章", "not_checked": "未能检查签章", "number_filed_before": "编号曾上传",
+PERSON_FLAG_LABELS = {
+    "unsigned": "未见签章：未发现承诺人的签名和指印（落款处的红色指印）或有效的电子签名，请核对原件",
+    "greyscale": "黑白扫描，无法判断指印：文件是黑白（灰度）扫描件，看不出落款处是否按了红色指印，"
+                 "请核对原件或要求彩色扫描件",
+}
+"""A natural person signs and presses a fingerprint (按指印): no 承诺单位, no seal (trial 12 item 7)."""
+FLAG_NAMES = {"unsigned": "未见签章", "greyscale": "黑白扫描", "not_checked": "未能检查签章",
+              "number_filed_before": "编号曾上传",
               "number_not_in_file": "未见编号"}
 """Short names of the flags, for lists."""
 OPEN_STATUSES = ("pending", "published")
@@ -92,10 +101,12 @@ class SignatureTrust:
 def review_flags(filing: Filing) -> list[dict[str, object]]:
     """``filing``'s flags for the reviewer and the API: code, Chinese message, linked filing."""
     flags = []
+    person = filing.subject_kind == SubjectKind.NATURAL_PERSON.value
     for flag in filing.review_flags or []:
         code = str(flag.get("code", ""))
         if code in FLAG_LABELS:
-            flags.append({"code": code, "message": FLAG_LABELS[code],
+            message = PERSON_FLAG_LABELS.get(code, FLAG_LABELS[code]) if person else FLAG_LABELS[code]
+            flags.append({"code": code, "message": message,
                           "filing_id": flag.get("filing_id")})
     return flags
 
@@ -283,6 +294,8 @@ def _stamp_flags(data: bytes, facts: PdfFacts, marks: PageMarks | None,
         return [] if _signed_by_applicant(data, facts, signatures) else [{"code": "not_checked"}]
     if marks.sealed_pages or _signed_by_applicant(data, facts, signatures):
         return []
+    if not facts.text_sample.strip() and images_are_grey(data):  # a grey scan shows no red
+        return [{"code": "greyscale"}]
     return [{"code": "unsigned"}]
 
 

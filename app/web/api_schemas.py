@@ -326,8 +326,8 @@ class FilingForm(BaseModel):
 class FilingFlag(Response):
     """上传检查发现、提请审核人员注意的情况（不是拒收）。"""
 
-    code: str = described("unsigned 未见签章、not_checked 未能检查签章、"
-                          "number_filed_before 同一编号此前已上传")
+    code: str = described("unsigned 未见签章、greyscale 黑白扫描无法判断印章、not_checked 未能检查签章、"
+                          "number_filed_before 同一编号此前已上传、number_not_in_file 未在文件中识别到编号")
     message: str = described("中文说明")
     filing_id: int | None = described("相关的此前上传的备案编号（number_filed_before）")
 

@@ -154,3 +154,42 @@ def pikepdf_resaved(pdf: bytes) -> bytes:
         doc.docinfo["/Title"] = "更正"
         doc.save(out)
     return out.getvalue()
+
+
+# --- 7. a grey scan cannot show a red seal; a person signs and presses a fingerprint --------------
+
+
+def grey(pdf: bytes) -> bytes:
+    """``pdf``'s pages as a greyscale scan (DeviceGray pictures, no text layer)."""
+    from app.archive.intake.marks import render_pages
+
+    count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pictures = [p.convert("L") for p in render_pages(pdf, count, 120)]
+    out = io.BytesIO()
+    pictures[0].save(out, format="PDF", resolution=120, save_all=True, append_images=pictures[1:],
+                     quality=40)
+    return out.getvalue()
+
+
+def test_grey_scan_says_the_seal_cannot_be_judged(app, client, clerk, reviewer):
+    _number, pdf = issued_pdf(client)
+    resp = upload(clerk, grey(pdf))
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    fid = filing_id(resp)
+    page = reviewer.get(f"/staff/filings/{fid}").get_data(as_text=True)
+    assert "黑白扫描，无法判断印章" in page
+    assert "未发现承诺单位的印章" not in page
+    # a colour scan without a seal stays 未见签章
+    colour = upload(clerk, scan(issued_pdf(client)[1]))
+    colour_page = reviewer.get(f"/staff/filings/{filing_id(colour)}").get_data(as_text=True)
+    assert "未见签章" in colour_page and "黑白扫描" not in colour_page
+
+
+def test_persons_flag_speaks_of_signature_and_fingerprint(app, client, clerk, reviewer):
+    from tests.conftest import PERSON_LETTER
+
+    _number, pdf = issued_pdf(client, **PERSON_LETTER)
+    fid = filing_id(upload(clerk, pdf))
+    page = reviewer.get(f"/staff/filings/{fid}").get_data(as_text=True)
+    assert "未发现承诺人的签名和指印" in page
+    assert "承诺单位的印章" not in page
