@@ -250,7 +250,11 @@ def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
     number = _letter_number(stated.get("document_number"), in_file, has_text)
     issued = issued_letter_fields(session, number, cipher, unit) if number else {}
     if number and not issued:
-        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
+        addressee = _addressee(session, number) if number in in_file else None
+        if addressee:  # the file is the letter: its addressee is printed on it (trial 12 item 8)
+            raise FieldError("document_number", f"该承诺书（编号{number}）的接受承诺单位是{addressee}，"
+                             f"不是本单位（{unit.name}）；请退回申请人，由其交给{addressee}")
+        # A number only typed: unknown and addressed-elsewhere read alike (issue 10 §1).
         raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
                          "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
     meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
@@ -260,6 +264,16 @@ def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
         if differences:
             raise FieldErrors(differences)
     return meta
+
+
+def _addressee(session: Session, number: str) -> str | None:
+    """The 接受承诺单位 of our letter ``number`` (None when unknown)."""
+    from app.services.commitments import find_document
+
+    try:
+        return find_document(session, number).receiving_unit
+    except (FieldError, DocumentNotFound):
+        return None
 
 
 def _page_marks(data: bytes, facts: PdfFacts, signatures: SignatureTrust | None) -> PageMarks | None:
