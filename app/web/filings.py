@@ -133,7 +133,7 @@ def upload() -> Response | str | tuple[str, int]:
     elif result.differences:  # issue 12 §3: never silently the old record
         flash("该文件此前已上传过，已有记录未作修改；本次填写的信息与已有记录不同："
               + "；".join(result.differences.values())
-              + "。如已有记录有误，请待审核驳回后以“提交更正文件”重新上传", "warning")
+              + "。如已有记录有误，请待审核驳回后在该上传页面点击“上传更正后的文件”重新上传", "warning")
     else:
         flash("该文件此前已上传过，以下是已有记录")
     return redirect(url_for("filings.detail", filing_id=result.filing.id), code=303)

@@ -193,3 +193,22 @@ def test_persons_flag_speaks_of_signature_and_fingerprint(app, client, clerk, re
     page = reviewer.get(f"/staff/filings/{fid}").get_data(as_text=True)
     assert "未发现承诺人的签名和指印" in page
     assert "承诺单位的印章" not in page
+
+
+# --- 9. the re-upload warning is in Chinese and echoes little ------------------------------------
+
+
+def test_reupload_warning_shows_labels_and_cuts_long_input(app, client, clerk):
+    _number, pdf = issued_pdf(client)
+    first = upload(clerk, pdf)
+    again = upload(clerk, pdf, scenario="procurement_bidding", document_number="9" * 300)
+    assert filing_id(again) == filing_id(first)
+    page = clerk.get(again.headers["Location"]).get_data(as_text=True)
+    from app.domain.scenario_labels import SCENARIO_LABELS
+
+    assert (f"承诺适用情形：已有记录为“{SCENARIO_LABELS[UNIT_LETTER['scenario']]}”，本次填写为"
+            f"“{SCENARIO_LABELS['procurement_bidding']}”") in page
+    assert "project_approval" not in page and "procurement_bidding" not in page
+    assert "9" * 41 not in page
+    assert "9" * 40 + "…" in page
+    assert "点击“上传更正后的文件”" in page
