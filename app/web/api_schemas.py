@@ -277,6 +277,15 @@ class PublicCopyStatus(Response):
     filing_id: int | None = described("公示记录编号（仅公示中或已更新时）", default=None)
 
 
+class FiledStatus(Response):
+    """与接受承诺单位上传备案的原件一致时：该承诺的公示状态。"""
+
+    status: Literal["published", "superseded", "revoked", "not_published"] = described(
+        "published 公示中；superseded 已更新；revoked 已撤销；not_published 尚未公示")
+    status_label: str = described("公示中、已更新、已撤销或尚未公示")
+    filing_id: int | None = described("公示中时：公示记录编号（/public/commitments/{id}）", default=None)
+
+
 class VerifySignature(Response):
     field_name: str = described("签名域名称")
     signer: str = described("签名人")
@@ -290,14 +299,15 @@ class Verdict(Response):
     """核验结论。"""
 
     sha256: str = described("文件的 SHA-256")
-    match: Literal["issued", "stamped", "public_copy", "modified", "unknown"] = described(
-        "issued 本平台出具；stamped 本平台盖章签名；public_copy 本站公示副本；"
-        "modified 载有本站编号或签名但已被修改；unknown 非本平台文件")
+    match: Literal["issued", "stamped", "public_copy", "filed", "modified", "unknown"] = described(
+        "issued 本平台出具；stamped 本平台盖章签名；public_copy 本站公示副本；filed 接受承诺单位上传备案的"
+        "原件；modified 载有本站编号或签名但已被修改；unknown 非本平台文件")
     message: str = described("中文结论")
     document_number: str | None = described("对应的文书编号")
     issued_document: str | None = described("与本平台出具的原件完全一致时，其编号")
     stamped_by_platform: bool = described("是否为本平台盖章签名的结果文件")
     public_copy: PublicCopyStatus | None = described("与本站公示副本一致时，该公示的状态")
+    filed: FiledStatus | None = described("与上传备案的原件一致时，该承诺的公示状态", default=None)
     signatures: list[VerifySignature] = described("文件中各签名的核验情况")
     signature_problem: str | None = described("签名无法读取时的中文说明", default=None)
 

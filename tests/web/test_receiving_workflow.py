@@ -212,3 +212,31 @@ def test_reupload_warning_shows_labels_and_cuts_long_input(app, client, clerk):
     assert "9" * 41 not in page
     assert "9" * 40 + "…" in page
     assert "点击“上传更正后的文件”" in page
+
+
+# --- 10. a filed file is recognised; one pair of brackets --------------------------------------------
+
+
+def test_verify_recognises_the_filed_file_and_follows_its_publication(app, client, clerk, reviewer):
+    number, pdf = issued_pdf(client)
+    filed = scan(pdf)  # what the unit filed: not a file we issued, stamped or made public
+
+    def verdict():
+        return client.post("/api/v1/verify", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(filed), "x.pdf")}).get_json()
+
+    fid = filing_id(upload(clerk, filed))
+    body = verdict()
+    assert (body["match"], body["filed"]["status"]) == ("filed", "not_published")
+    assert body["message"] == f"与接受承诺单位上传备案的承诺书原件完全一致（编号{number}），尚未公示"
+    reviewer.post(f"/staff/review/{fid}/approve", data={"confirm_unsigned": "1"})
+    body = verdict()
+    assert body["filed"] == {"status": "published", "status_label": "公示中", "filing_id": fid}
+    assert body["message"].endswith("公示中")
+
+
+def test_stamped_file_answer_has_one_pair_of_brackets():
+    from app.services.verification import _message
+
+    assert _message("stamped", "LYXY-CN-2026-000001X", None, None) == \
+        "与本平台出具的文书完全一致（盖章签名后的版本，编号LYXY-CN-2026-000001X）"
