@@ -131,6 +131,12 @@ def may_see_unit_record(account: Account, record_unit_id: int | None) -> bool:
     return account.role != Role.UNIT_CLERK or record_unit_id == account.unit_id
 
 
+def may_see_id_numbers(account: Account) -> bool:
+    """A natural person's ID number and full name in staff searches: the credit office only
+    (as for 查看身份证号码), each such view logged; unit clerks see the masked forms."""
+    return account.role in OFFICE_ROLES
+
+
 def may_see_agency_report(account: Account, *, kind: str, agency_id: int,
                           requesting_unit_id: int | None) -> bool:
     """An agency report: the office sees all; an agency its own; a department the 信用报告 it

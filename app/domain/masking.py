@@ -53,3 +53,13 @@ def public_subject_name(kind: SubjectKind, name: str) -> str:
 def public_subject_code(kind: SubjectKind, code: str) -> str:
     """Code shown on public pages: the 统一社会信用代码 in full, a 身份证号码 masked."""
     return mask_resident_id(code) if kind.uses_resident_id else code
+
+
+def shown_subject_code(subject_kind: str, subject_code_public: str) -> str | None:
+    """The code public pages and public JSON show, from the stored public code: the 统一社会信用代码
+    in full; for a 自然人 nothing (None), not even masked (domain-rules §7.2: 居民身份证号 "do not
+    show"; the masked form stays for staff lists). One rule for /verify, the public list and the
+    search index (trial 19: the list said null where /verify showed 2*************1237, and the
+    search matched its last four digits). ``subject_kind``: a SubjectKind value (the subject of an
+    agency report is "organisation")."""
+    return None if subject_kind == SubjectKind.NATURAL_PERSON.value else subject_code_public

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from app.domain.commitments import Scenario
 from app.domain.credit_check import Category, Purpose
 from app.domain.dates import to_beijing
-from app.domain.masking import mask_person_name, public_subject_name
+from app.domain.masking import mask_person_name, public_subject_name, shown_subject_code
 from app.domain.report_kinds import REPORT_KINDS, REPORT_STATUS, ReportKind
 from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
@@ -126,7 +126,7 @@ def public_letter(record: IssuedLetter, *, base_url: str,
         "subject_kind": kind.value,
         "subject_kind_label": kind.label,
         "subject_name": public_subject_name(kind, record.subject_name),
-        "subject_code": record.subject_code_public,
+        "subject_code": shown_subject_code(record.subject_kind, record.subject_code_public),
         "scenario": record.scenario,
         "scenario_label": Scenario(record.scenario).label,
         "receiving_unit": record.receiving_unit,
@@ -158,7 +158,7 @@ def public_check(record: IssuedCheck, *, issuer: str, base_url: str,
         "subject_kind": record.subject_kind,
         "subject_kind_label": "自然人" if person else "法人及非法人组织",
         "subject_name": mask_person_name(record.subject_name) if person else record.subject_name,
-        "subject_code": record.subject_code_public,
+        "subject_code": shown_subject_code(record.subject_kind, record.subject_code_public),
         **({"purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
             "category": record.category, "category_label": Category(record.category).label,
             "as_of": record.as_of.isoformat()} if code_ok else {}),
@@ -202,7 +202,7 @@ def public_filing(f: PublishedFiling, unit_name: str) -> dict[str, Any]:
         "subject_kind": f.subject_kind,
         "subject_kind_label": KIND_LABELS[f.subject_kind],
         "subject_name": public_subject_name(kind, f.subject_name),
-        "subject_code": None if person else f.subject_code_public,
+        "subject_code": shown_subject_code(f.subject_kind, f.subject_code_public),
         "legal_representative": None if person else f.legal_representative,
         "matter": f.matter,
         "scenario": f.scenario,

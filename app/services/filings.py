@@ -12,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobCorrupt, BlobNotFound, BlobStore
-from app.archive.intake import IntakeLimits, PdfFacts, display_file_name, inspect_pdf
+from app.archive.intake import (
+    IntakeLimits,
+    IntakeRejected,
+    PdfFacts,
+    display_file_name,
+    inspect_pdf,
+)
 from app.archive.intake.marks import PageMarks, PageRenderError, images_are_grey, read_page_marks
 from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
@@ -32,7 +38,7 @@ from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound, find_readable_document
-from app.stamping.public_copy import is_current_public_copy, make_public_copy
+from app.stamping.public_copy import is_current_public_copy, is_public_copy, make_public_copy
 from app.stamping.signing import DocumentSigner
 from app.stamping.types import StampingError
 from app.stamping.validation import validate_signatures
@@ -168,10 +174,13 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     published is refused (``AlreadyFiled``); one without a seal at its signature block or an
     applicant's signature (checked against ``signatures``) is flagged 未见签章 for the reviewer.
 
-    Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
+    Our own 公示 public copy is refused (``IntakeRejected`` ``public_copy``: it is no signed
+    original). Raises ``IntakeRejected`` (the file) or ``FieldErrors`` (the metadata) before anything is
     stored. A new filing is audited and added to the search index; the caller commits.
     """
     facts = inspect_pdf(data, limits)
+    if _is_public_copy(session, data, facts.sha256):
+        raise IntakeRejected("public_copy")
     stated = {k: v for k, v in fields.items() if v not in (None, "")}
     existing = _own_filing(session, unit, facts.sha256)
     if existing is not None:
@@ -240,6 +249,12 @@ def corrections_of(session: Session, filing: Filing) -> list[Filing]:
     """The filings that correct ``filing`` (``replaces_id``), newest first."""
     return list(session.scalars(select(Filing).where(Filing.replaces_id == filing.id)
                                 .order_by(Filing.id.desc())))
+
+
+def _is_public_copy(session: Session, data: bytes, sha256: str) -> bool:
+    """One of our 公示 public copies (trial 18): by its bytes, or by what it says it is."""
+    return is_public_copy(data) or session.scalar(select(Filing.id).where(
+        Filing.public_copy_sha256 == sha256).limit(1)) is not None
 
 
 def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
@@ -583,6 +598,32 @@ def revoked_publication(session: Session, filing_id: int) -> Filing | None:
     """Filing ``filing_id`` when its publication was revoked (its public page says so)."""
     filing = session.get(Filing, filing_id)
     return filing if filing is not None and filing.status == "revoked" else None
+
+
+MAX_PERSON_MATCHES = 50
+
+
+def find_persons_by_full_name(session: Session, name: str, *, statuses: tuple[str, ...] | None,
+                              unit_id: int | None, trail: AuditTrail) -> list[Filing]:
+    """Staff search of natural persons by their full name (trial: the index holds only the masked
+    张**, so staff could not find 张三丰). For staff who may see ID numbers
+    (``app.domain.access.may_see_id_numbers``): the caller checks. The exact name as typed or
+    width-folded (ＡＢＣ = ABC); newest first, at most ``MAX_PERSON_MATCHES``. A search that finds
+    someone reveals who filed what: it is audited (``search_person_name``, the filings found),
+    like a page picture; the caller commits."""
+    typed = unicodedata.normalize("NFC", name.strip())
+    if len(typed) < 2 or len(typed) > 100:
+        return []
+    found = list(session.scalars(select(Filing).where(
+        Filing.subject_kind == SubjectKind.NATURAL_PERSON.value,
+        Filing.subject_name.in_(sorted({typed, unicodedata.normalize("NFKC", typed)})),
+        *([Filing.status.in_(statuses)] if statuses is not None else []),
+        *([Filing.unit_id == unit_id] if unit_id is not None else []),
+    ).order_by(Filing.id.desc()).limit(MAX_PERSON_MATCHES)))
+    if found:
+        trail.record(session, "search_person_name", "filing", found[0].id,
+                     filing_ids=[f.id for f in found])
+    return found
 
 
 def search_entry(filing: Filing) -> FilingEntry:

@@ -34,6 +34,15 @@ from app.stamping.validation import SignatureReport, validate_signatures
 
 __all__ = ["DocumentNotFound"]
 PREVIEW_DPI = 45
+PREVIEW_MAX_WIDTH_PX = 300
+"""Widest a clickable page preview is drawn, in CSS pixels: it fits a 390 px phone screen beside
+the page's margins (trial 17); narrower pages keep ``PREVIEW_DPI``."""
+
+
+def preview_px_per_mm(width_mm: float) -> float:
+    """Scale of the clickable preview of a page ``width_mm`` wide: CSS pixels per millimetre.
+    The page draws it at this scale and :func:`operations_from_form` reads clicks by it."""
+    return min(PREVIEW_DPI / 25.4, PREVIEW_MAX_WIDTH_PX / width_mm)
 MAX_WATERMARK_LEN = 20
 MAX_PAGE_MM = 5080.0
 """The largest page side a PDF can have (14,400 units of 1/72 inch, ISO 32000 Annex C): a
@@ -129,16 +138,21 @@ def _coordinate_mm(value: object, field: str, label: str) -> float:
     return float(value)
 
 
-def operations_from_form(form: Mapping[str, str], *, page_count: int) -> list[Operation]:
-    """Read the staff form: a clicked page position (image input), checkboxes, watermark text."""
+def operations_from_form(form: Mapping[str, str], *, page_count: int,
+                         page_sizes_mm: Sequence[tuple[float, float]] = ()) -> list[Operation]:
+    """Read the staff form: a clicked page position (image input, drawn at
+    :func:`preview_px_per_mm` of the page's width in ``page_sizes_mm``; ``PREVIEW_DPI`` for a page
+    not given), checkboxes, watermark text."""
     ops: list[Operation] = []
     seal_id = form.get("seal_id")
     for page in range(1, page_count + 1):
         if f"click_p{page}.x" in form:
             x_px = _float(form, f"click_p{page}.x", "position", "点击位置")
             y_px = _float(form, f"click_p{page}.y", "position", "点击位置")
-            x_mm = _coordinate_mm(round(x_px * 25.4 / PREVIEW_DPI, 1), "position", "点击位置")
-            y_mm = _coordinate_mm(round(y_px * 25.4 / PREVIEW_DPI, 1), "position", "点击位置")
+            scale = (preview_px_per_mm(page_sizes_mm[page - 1][0]) if page <= len(page_sizes_mm)
+                     else PREVIEW_DPI / 25.4)
+            x_mm = _coordinate_mm(round(x_px / scale, 1), "position", "点击位置")
+            y_mm = _coordinate_mm(round(y_px / scale, 1), "position", "点击位置")
             ops.append(Operation("seal", {"page": page, "x_mm": x_mm, "y_mm": y_mm}))
             break
     if form.get("anchor_seal"):

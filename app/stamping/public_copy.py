@@ -43,7 +43,9 @@ MAX_SIDE_PX = 4000
 rendered at a lower resolution, so an absurd page size cannot exhaust memory."""
 JPEG_QUALITY = 80
 """JPEG quality of the page pictures (libjpeg scale 1-100)."""
-PRODUCER = "凌源市信用文书服务·公示文本 v2"
+PRODUCER_NAME = "凌源市信用文书服务·公示文本"
+"""What every version of our public copies' ``/Creator`` starts with."""
+PRODUCER = f"{PRODUCER_NAME} v2"
 """``/Producer`` and ``/Creator`` of every public copy this module makes (a signature appended later
 adds its own name to ``/Producer``; :func:`is_current_public_copy` looks at ``/Creator``)."""
 RENDER_SECONDS_PER_PAGE = 10.0
@@ -84,6 +86,16 @@ def is_current_public_copy(pdf: bytes) -> bool:
     try:
         with pikepdf.open(io.BytesIO(pdf)) as doc:
             return str(doc.docinfo.get("/Creator", "")) == PRODUCER
+    except (pikepdf.PdfError, ValueError, RuntimeError, OSError):
+        return False
+
+
+def is_public_copy(pdf: bytes) -> bool:
+    """Whether ``pdf`` says it is one of our public copies, of any version (its ``/Creator``): a
+    公示文本 is no signed original and must not come back as an upload (trial 18)."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            return str(doc.docinfo.get("/Creator", "")).startswith(PRODUCER_NAME)
     except (pikepdf.PdfError, ValueError, RuntimeError, OSError):
         return False
 

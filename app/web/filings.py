@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.documents.preview import PreviewUnavailable, page_png
-from app.domain.access import Account, may_see_unit_record, unit_scope
+from app.domain.access import Account, may_see_id_numbers, may_see_unit_record, unit_scope
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.filings import receipt_number
 from app.domain.roles import OFFICE, Role
@@ -89,8 +89,15 @@ def list_filings() -> str:
     if page > (last := last_page(found.total, 50)):  # a page past the end shows the last one
         page, found = last, index.query_index(db, q, filters, page=last, per_page=50)
     rows = {f.id: f for f in db.scalars(select(Filing).where(Filing.id.in_(found.ids)))}
+    persons = []
+    if q and page == 1 and may_see_id_numbers(Account.of(user)):
+        persons = svc.find_persons_by_full_name(db, q, statuses=filters.status,
+                                                unit_id=filters.unit_id, trail=trail())
+        if persons:
+            db.commit()  # the audit entry of a search that found someone
     return render_template("staff/filings.html", **_context(
         filings=[rows[i] for i in found.ids if i in rows], q=q, status=status, page=page,
+        persons=persons,
         total=f"{found.total:,}{'+' if found.total_capped else ''}",
         more=page * 50 < found.total))
 

@@ -200,7 +200,7 @@ def _job_page(job: StampJob, errors: dict[str, str], status: int = 200):
     sizes = stamp_svc.page_sizes(job, archive())
     anchor = stamp_svc.anchor_kind(job, archive()) if job.result_sha256 is None else None
     return render_template("staff/stamp_job.html", job=job, seals=available, errors=errors,
-                           sizes=sizes, preview_dpi=stamp_svc.PREVIEW_DPI,
+                           sizes=sizes, px_per_mm=stamp_svc.preview_px_per_mm,
                            anchor_label=stamp_svc.ANCHOR_LABELS.get(anchor or ""),
                            signatures=stamp_svc.signature_reports(
                                job, archive(), services().trust_roots())), status
@@ -218,7 +218,8 @@ def stamp_apply(job_id: int):
     job = _job(job_id)
     db = get_session()
     try:
-        ops = stamp_svc.operations_from_form(request.form, page_count=job.page_count)
+        ops = stamp_svc.operations_from_form(request.form, page_count=job.page_count,
+                                             page_sizes_mm=stamp_svc.page_sizes(job, archive()))
         stamp_svc.apply_operations(db, archive(), job, ops, unit_id=_unit_scope(),
                                    signer=signer(), base_url=base_url(), trail=trail())
         db.commit()

@@ -164,9 +164,11 @@ def test_natural_person_is_found_only_by_public_values(archive: Archive) -> None
     assert archive.ids("199003071237", unit_id=unit.id) == []
     assert archive.ids("张三丰", unit_id=unit.id) == []
     assert archive.ids("三丰", unit_id=unit.id) == []
+    # Nor any part of the masked one (trial 19: "1237" found the person).
+    assert archive.ids("2*************1237", unit_id=unit.id) == []
+    assert archive.ids("1237", unit_id=unit.id) == []
+    assert archive.ids("*1237", unit_id=unit.id) == []
     # What the public pages show does find the filing.
-    assert archive.ids("2*************1237", unit_id=unit.id) == [person.id]
-    assert archive.ids("1237", unit_id=unit.id) == [person.id]
     assert archive.ids("张", unit_id=unit.id) == [person.id]
     assert archive.ids("公共租赁住房", unit_id=unit.id) == [person.id]
 
@@ -474,7 +476,8 @@ def test_short_queries_read_the_public_name(archive: Archive) -> None:
     assert ids("张*") == persons  # the public name, never the full one (张三丰)
     assert ids("张三") == []
     assert ids("张 建材") == [f["firm_zhang"].id]
-    assert ids("张* 1237") == persons  # other short terms: anywhere in the public document
+    assert ids("张* 道路") == persons  # other short terms: anywhere in the public document
+    assert ids("张* 1237") == []  # which holds nothing of an ID number (trial 19)
     assert ids("李") == [f["li_si"].id]
     assert ids("凌源") == [f["shop"].id]
     assert ids("张", status=None) == [f["zhang_revoked"].id, f["zhang_pending"].id,
@@ -496,7 +499,7 @@ def test_short_queries_deep_pages(archive: Archive) -> None:
         archive.filing(unit, name="李四", **people)
         archive.filing(unit, name="张无忌", status="pending", **people)
     expected = [f.id for f in reversed(wanted)]
-    for q in ("张", "张*", "张 1237"):
+    for q in ("张", "张*", "张 道路"):
         pages = [archive.query(q, SearchFilters(unit_id=unit.id), page=p, per_page=4) for p in range(1, 8)]
         assert [(p.total, p.total_capped) for p in pages] == [(5, True)] * 7
         assert [i for p in pages for i in p.ids] == expected
@@ -583,16 +586,22 @@ def test_migrations_0008_and_0018_fill_the_short_query_keys_of_indexed_filings(t
                 db.execute(text(
                     "INSERT INTO filings_fts (rowid, subject_name, subject_code, matter, unit_name) "
                     "VALUES (:id, :subject_name, :subject_code, :matter, :unit_name)"),
-                    {"id": f.id, **asdict(indexed_text_for(search_entry(f), unit.name))})
+                    {"id": f.id, **asdict(indexed_text_for(search_entry(f), unit.name)),
+                     "subject_code": f.subject_code_public})  # the masked ID too, until 0019
             person_id, firm_id = person.id, firm.id
             db.commit()
         command.upgrade(alembic_config(url), "0008")
         with Session(engine) as db:
             assert db.execute(text("SELECT filing_id, name FROM filings_public_name ORDER BY filing_id")
                               ).all() == [(person_id, "张**"), (firm_id, "凌源市示例建筑工程有限公司")]
+        command.upgrade(alembic_config(url), "0018")
+        with Session(engine) as db:
+            assert Archive(db).ids("1237") == [person_id]
         command.upgrade(alembic_config(url), "head")  # 0018: the grams, from the same names
         with Session(engine) as db:
             archive = Archive(db)
+            assert archive.ids("1237") == []  # 0019: no part of a person's ID number
+            assert archive.ids("91211382MA0Y8K7Q3B") == [firm_id]
             assert archive.ids("张*") == [person_id]
             assert archive.ids("凌源") == [firm_id]
             assert archive.ids("建筑") == [firm_id]

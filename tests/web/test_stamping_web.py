@@ -20,6 +20,7 @@ from werkzeug.test import encode_multipart
 from app.db import get_session
 from app.domain.dates import format_cn_date, to_beijing
 from app.models import ReceivingUnit, Seal, StampJob
+from app.services.stamping import preview_px_per_mm
 from app.stamping.seal_images import generate_seal
 from app.stamping.validation import validate_signatures
 from tests.conftest import UNIT_LETTER, ZJJ, login_as, pdf_pages
@@ -144,7 +145,9 @@ def test_click_on_the_preview_places_the_seal(app, clerk):
         job = get_session().scalar(select(StampJob))
         assert job.operations[0]["op"] == "seal"
         assert job.operations[0]["page"] == 2
-        assert job.operations[0]["x_mm"] == pytest.approx(200 * 25.4 / 45, abs=0.1)
+        # the preview of an A4 page is drawn 300 px wide (trial 17: it fits a phone screen)
+        assert job.operations[0]["x_mm"] == pytest.approx(200 * 595 / 72 * 25.4 / 300, abs=0.1)
+        assert job.operations[0]["y_mm"] == pytest.approx(300 * 595 / 72 * 25.4 / 300, abs=0.1)
 
 
 def test_click_too_close_to_the_edge_is_refused(app, clerk):
@@ -428,7 +431,8 @@ def test_staff_click_on_body_text_is_refused(app, clerk, notice_pdf):
     resp = clerk.post("/staff/stamp", data={"file": (io.BytesIO(notice_pdf), "通知.pdf")},
                       content_type="multipart/form-data")
     job_url = resp.headers["Location"]
-    x_px, y_px = round(100 / 25.4 * 45), round(50 / 25.4 * 45)  # the preview is 45 dpi
+    scale = preview_px_per_mm(210)  # the preview's pixels per mm on an A4 page
+    x_px, y_px = round(100 * scale), round(50 * scale)
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "click_p1.x": str(x_px),
                                      "click_p1.y": str(y_px)})
     assert resp.status_code == 400
@@ -442,7 +446,7 @@ def test_staff_click_on_the_applicants_sign_off_is_refused(app, clerk, commitmen
     seal_id = make_seal(app, clerk)
     job_url, _ = _staff_job_on_letter(clerk, commitments)
     # below the 签字 line, on the applicant's name and date only (page 4: the unit's copy)
-    x_px, y_px = round(124.7 / 25.4 * 45), round(205 / 25.4 * 45)
+    x_px, y_px = round(124.7 * preview_px_per_mm(210)), round(205 * preview_px_per_mm(210))
     resp = clerk.post(job_url, data={"seal_id": str(seal_id), "click_p4.x": str(x_px),
                                      "click_p4.y": str(y_px)})
     assert resp.status_code == 400

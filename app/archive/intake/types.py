@@ -55,6 +55,8 @@ MESSAGES = {
     "decompression_bomb": "PDF解压后数据过大，疑似压缩炸弹",
     "parse_timeout": "PDF解析超时",
     "parse_resources": "PDF解析所需资源超出限制",
+    "public_copy": "这是公示文本，不是签章原件：本站生成的带“公示专用”水印的公示副本不能作为承诺书上传，"
+                   "请上传承诺人签字盖章的原件（纸质原件的扫描件或电子签章文件）",
 }
 
 

@@ -5,9 +5,9 @@ Three verbs behind the adapter, called explicitly after a commit (never from ORM
 ``query_index``. Results are filing ids only; callers load the rows they show.
 
 What is indexed is only what the public pages show (domain-rules §7.2): the unit's name in
-full, a natural person's name masked (张**), the public code (the USCC in full, a resident ID
-masked as 2*************1237), the matter and the receiving unit's name. A full resident ID or
-a person's full name therefore never finds anything.
+full, a natural person's name masked (张**), the USCC in full (nothing of a resident ID, not
+even its masked form: trial 19), the matter and the receiving unit's name. No part of a resident
+ID and no person's full name therefore ever finds anything.
 
 Query semantics (``q`` is free text typed by the public):
 

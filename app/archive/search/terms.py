@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from app.domain.identifiers import USCC_ALPHABET
-from app.domain.masking import public_subject_name
+from app.domain.masking import public_subject_name, shown_subject_code
 from app.domain.subjects import SubjectKind
 
 COUNT_CAP = 2_000
@@ -150,14 +150,16 @@ def _normalise(value: str) -> str:
 
 def indexed_text(subject_kind: str, subject_name: str, subject_code_public: str, matter: str,
                  unit_name: str) -> IndexedText:
-    """What the index holds: public name (自然人 masked), public code, matter and unit name."""
+    """What the index holds: public name (自然人 masked), the code the public pages show (a
+    USCC; nothing of a 自然人's ID number, not even masked: trial 19), matter and unit name."""
     try:
         kind = SubjectKind(subject_kind)
-    except ValueError:  # unknown kind: index no name rather than risk a person's full name
-        name = ""
+    except ValueError:  # unknown kind: index no name or code rather than risk a person's
+        name, code = "", ""
     else:
         name = public_subject_name(kind, subject_name)
-    return IndexedText(_normalise(name), _normalise(subject_code_public), _normalise(matter),
+        code = shown_subject_code(kind.value, subject_code_public) or ""
+    return IndexedText(_normalise(name), _normalise(code), _normalise(matter),
                        _normalise(unit_name))
 
 
