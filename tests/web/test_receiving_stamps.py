@@ -109,3 +109,13 @@ def test_click_on_the_applicants_sign_off_names_the_applicant(app, clerk, client
     message = resp.get_json()["message"]
     assert message.startswith("落款处属于承诺人（盖承诺人自己的章）")
     assert "上不压正文" not in message
+
+
+def test_another_units_seal_picture_is_not_found(app, clerk, make_user):
+    from app.domain.roles import Role
+    from tests.conftest import CZJ
+
+    seal_id = make_seal(app, clerk)
+    other = login_as(app, make_user(Role.UNIT_CLERK, "czj_clerk", owner=CZJ))
+    assert other.get(f"/staff/seals/{seal_id}.png").status_code == 404
+    assert clerk.get(f"/staff/seals/{seal_id}.png").status_code == 200
