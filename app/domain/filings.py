@@ -11,6 +11,7 @@ from app.domain.commitments import CommitmentRequest, parse_commitment_request
 from app.domain.errors import FieldError, FieldErrors
 from app.domain.names import name_key
 from app.domain.numbers import DocumentType, format_document_number, parse_document_number
+from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 
 EARLIEST_COMMITMENT = date(2019, 1, 1)
 """The policy took effect in 2019-2020; earlier commitment dates are typing errors."""
@@ -114,8 +115,24 @@ def differences_from_filing(stated: Mapping[str, object], recorded: Mapping[str,
         if field not in recorded or value in (None, ""):
             continue
         if _comparable(field, value) != _comparable(field, recorded[field]):
-            out[field] = f"{RESTATED_LABELS[field]}：已有记录为“{recorded[field]}”，本次填写为“{value}”"
+            out[field] = (f"{RESTATED_LABELS[field]}：已有记录为“{_shown(field, recorded[field])}”，"
+                          f"本次填写为“{_shown(field, value)}”")
     return out
+
+
+ECHO_MAX_CHARS = 40
+"""Most characters of a typed value echoed in a message (trial 12 item 9: a 300-digit number)."""
+
+
+def _shown(field: str, value: object) -> str:
+    """A value as a clerk reads it: the Chinese label of a code (project_approval -> 项目审批),
+    typed text without control characters and cut to :data:`ECHO_MAX_CHARS`."""
+    labels = {"scenario": SCENARIO_LABELS, "subject_kind": KIND_LABELS}.get(field, {})
+    text = str(value)
+    if text in labels:
+        return labels[text]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return text if len(text) <= ECHO_MAX_CHARS else text[:ECHO_MAX_CHARS] + "…"
 
 
 def canonical_letter_number(raw: object) -> str | None:

@@ -7,6 +7,7 @@ their protocols.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -19,8 +20,39 @@ from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 
-LETTER_STATUS_LABELS = {"valid": "有效", "revoked": "已撤销", "superseded": "已更新"}
-"""issued_documents.status -> Chinese label."""
+LETTER_STATUS_LABELS = {
+    "published": "有效（已公示）",
+    "superseded": "已更新",
+    "pending": "已出具，尚未公示（接受承诺单位已上传，待审核）",
+    "not_published": "已出具，未公示（尚未备案）",
+    "publication_revoked": "已撤销公示",
+    "revoked": "已撤销",
+}
+"""A 信用承诺书's public status (verify page and API), from its issued record and its filings."""
+LETTER_STATUS_NOTES = {
+    "published": "接受承诺单位已备案，信用管理部门已审核公示。",
+    "superseded": "主体名称或法定代表人已变更并重新作出承诺，本承诺的公示已由新的承诺取代。",
+    "pending": "接受承诺单位已上传本承诺书，信用管理部门尚未审核；审核通过后公示。",
+    "not_published": "本平台出具了这份承诺书，但接受承诺单位尚未上传备案（或上传未通过审核），"
+                     "目前没有公示。承诺书是否被接受，请向接受承诺单位核实。",
+    "publication_revoked": "该承诺书曾经公示，现已由信用管理部门撤销公示，不再作为有效承诺公示。",
+    "revoked": "该承诺书已撤销。",
+}
+"""One sentence per status, for a citizen who scanned the QR code."""
+
+
+@dataclass(frozen=True)
+class LetterPublication:
+    """Where a 信用承诺书 stands on the public site (公示), as decided by
+    ``app.services.filings.letter_publication``."""
+
+    status: str
+    """A key of :data:`LETTER_STATUS_LABELS` other than ``revoked``."""
+    filing_id: int | None = None
+    """The public record (/public/commitments/{id}) while published, or the newer one that
+    superseded it."""
+    reason: str | None = None
+    """The credit office's public reason for revoking the publication."""
 
 
 class IssuedLetter(Protocol):
@@ -77,16 +109,17 @@ class PublishedFiling(Protocol):
 
 
 def public_letter(record: IssuedLetter, *, base_url: str,
-                  superseded_by_filing: int | None = None) -> dict[str, object]:
+                  publication: LetterPublication) -> dict[str, object]:
     """The public view of a 信用承诺书 (verify page, ``GET /api/v1/documents/{number}``).
 
-    ``superseded_by_filing``: the published filing of a newer commitment of the same subject
-    that replaced this letter's own publication (policy 五(三)2); a valid letter then reads
-    已更新, with a link to the newer one (issue 12 §3). A revoked letter stays 已撤销.
+    ``publication``: what became of the letter's filing (policy 五(三)2): published, superseded
+    by a newer commitment of the same subject (with a link, issue 12 §3), pending, never filed
+    (or rejected: the reviewer's reason is for the uploader only), or its publication revoked
+    (with the office's public reason). A letter revoked itself stays 已撤销.
     """
     kind = SubjectKind(record.subject_kind)
-    superseded = record.status == "valid" and superseded_by_filing is not None
-    status = "superseded" if superseded else record.status
+    status = "revoked" if record.status == "revoked" else publication.status
+    linked = publication.filing_id if status in ("published", "superseded") else None
     return {
         "number": record.number,
         "document_type": "信用承诺书",
@@ -99,8 +132,12 @@ def public_letter(record: IssuedLetter, *, base_url: str,
         "receiving_unit": record.receiving_unit,
         "issued_on": record.issued_on.isoformat(),
         "status": status,
-        "status_label": LETTER_STATUS_LABELS.get(status, status),
-        **({"superseded_by_filing": superseded_by_filing} if superseded else {}),
+        "status_label": LETTER_STATUS_LABELS[status],
+        "status_note": LETTER_STATUS_NOTES[status],
+        **({"superseded_by_filing": linked} if status == "superseded" else {}),
+        **({"public_filing": linked} if status == "published" else {}),
+        **({"revoked_reason": publication.reason}
+           if status == "publication_revoked" and publication.reason else {}),
         "sha256": record.sha256,
         "template_version": record.template_version,
         "verify_url": verify_url(base_url, record.number),

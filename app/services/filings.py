@@ -19,7 +19,7 @@ from app.archive.intake import (
     display_file_name,
     inspect_pdf,
 )
-from app.archive.intake.marks import PageMarks, PageRenderError, read_page_marks
+from app.archive.intake.marks import PageMarks, PageRenderError, images_are_grey, read_page_marks
 from app.archive.pii import PiiCipher
 from app.archive.search import FilingEntry, search_index_for
 from app.domain.access import Reader
@@ -33,6 +33,7 @@ from app.domain.filings import (
 )
 from app.domain.masking import public_subject_code
 from app.domain.names import name_key
+from app.domain.publicity import LetterPublication
 from app.domain.subjects import SubjectKind
 from app.models import Filing, ReceivingUnit
 from app.services.audit import AuditTrail
@@ -50,11 +51,23 @@ STATUS_LABELS = {"pending": "待审核", "published": "公示中", "rejected": "
 MAX_REASON_LEN = 500
 FLAG_LABELS = {
     "unsigned": "未见签章：未发现承诺单位的印章（落款处的红色印章）或有效的电子签名，请核对原件",
+    "greyscale": "黑白扫描，无法判断印章：文件是黑白（灰度）扫描件，看不出落款处是否有红色印章，"
+                 "请核对原件或要求彩色扫描件",
     "not_checked": "未能检查签章：页面无法生成图像，请人工核对印章和签字",
     "number_filed_before": "同一编号的承诺书本单位此前已上传过",
+    "number_not_in_file": "未在文件中识别到编号：编号是上传时填写的，文件中的二维码无法识别，"
+                          "请核对文件确为该编号的承诺书",
 }
 """What intake tells the reviewer (issue 12 §3), by ``Filing.review_flags`` code."""
-FLAG_NAMES = {"unsigned": "未见签章", "not_checked": "未能检查签章", "number_filed_before": "编号曾上传"}
+PERSON_FLAG_LABELS = {
+    "unsigned": "未见签章：未发现承诺人的签名和指印（落款处的红色指印）或有效的电子签名，请核对原件",
+    "greyscale": "黑白扫描，无法判断指印：文件是黑白（灰度）扫描件，看不出落款处是否按了红色指印，"
+                 "请核对原件或要求彩色扫描件",
+}
+"""A natural person signs and presses a fingerprint (按指印): no 承诺单位, no seal (trial 12 item 7)."""
+FLAG_NAMES = {"unsigned": "未见签章", "greyscale": "黑白扫描", "not_checked": "未能检查签章",
+              "number_filed_before": "编号曾上传",
+              "number_not_in_file": "未见编号"}
 """Short names of the flags, for lists."""
 OPEN_STATUSES = ("pending", "published")
 """A letter filed in one of these states may not be filed again (issue 12 §3)."""
@@ -94,10 +107,12 @@ class SignatureTrust:
 def review_flags(filing: Filing) -> list[dict[str, object]]:
     """``filing``'s flags for the reviewer and the API: code, Chinese message, linked filing."""
     flags = []
+    person = filing.subject_kind == SubjectKind.NATURAL_PERSON.value
     for flag in filing.review_flags or []:
         code = str(flag.get("code", ""))
         if code in FLAG_LABELS:
-            flags.append({"code": code, "message": FLAG_LABELS[code],
+            message = PERSON_FLAG_LABELS.get(code, FLAG_LABELS[code]) if person else FLAG_LABELS[code]
+            flags.append({"code": code, "message": message,
                           "filing_id": flag.get("filing_id")})
     return flags
 
@@ -126,13 +141,20 @@ def issued_letter_fields(session: Session, number: object, cipher: PiiCipher,
             "commitment_date": record.issued_on.isoformat()}
 
 
-def _letter_number(typed: object, in_file: tuple[str, ...]) -> str | None:
+def _letter_number(typed: object, in_file: tuple[str, ...], has_text: bool) -> str | None:
     """The issued letter an upload is: the typed number (it must be one the file carries, when
-    the file carries any), else the first number found in the file; None when neither is a
-    信用承诺书 number (a letter made on paper from a blank form)."""
+    the file carries any, and a file with a text layer must carry it: a typed number does not
+    make a blank form our letter, trial 12 item 2), else the first number found in the file;
+    None when neither is a 信用承诺书 number (a letter made on paper from a blank form). A scan
+    whose QR code cannot be read keeps the typed number and is flagged (``number_not_in_file``)."""
     canonical = canonical_letter_number(typed)
     if canonical and in_file and canonical not in in_file:
-        raise FieldError("document_number", f"填写的编号与文件中的承诺书编号（{in_file[0]}）不一致")
+        raise FieldError("document_number", f"填写的编号{canonical}与文件中的承诺书编号（{in_file[0]}）"
+                         "不一致：请上传该编号的承诺书，或改正编号")
+    if canonical and not in_file and has_text:
+        raise FieldError("document_number", f"文件中未识别到承诺书编号{canonical}：本平台出具的承诺书"
+                         "每页都印有编号和二维码，这个文件不是该编号的承诺书（用空白表格手写的承诺书"
+                         "没有编号，编号一栏请留空）")
     if canonical:
         return canonical
     return next((n for n in in_file if canonical_letter_number(n)), None)
@@ -165,9 +187,10 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         return UploadResult(existing, created=False, differences=_restated(existing, stated, cipher))
     marks = _page_marks(data, facts, signatures)
     in_file = facts.document_numbers or (marks.qr_numbers if marks else ())
-    meta = _letter_metadata(session, cipher, unit, stated, in_file, today)
-    if replaces is not None and (replaces.status != "rejected" or replaces.unit_id != unit.id):
-        raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
+    meta = _letter_metadata(session, cipher, unit, stated, in_file, bool(facts.text_sample.strip()),
+                            today)
+    if replaces is not None:
+        _check_correction(replaces, unit, meta, cipher)
     try:
         flags = _earlier_filings(session, unit, meta.document_number, replaces)
     except AlreadyFiled:
@@ -175,6 +198,8 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
         if existing is None:
             raise
         return UploadResult(existing, created=False)  # the same file, committed a moment earlier
+    if meta.document_number and not in_file:  # a scan whose QR code could not be read
+        flags.append({"code": "number_not_in_file"})
     flags += _stamp_flags(data, facts, marks, signatures)
     req = meta.request
     archive.put(data)  # before the row: a failed transaction leaves at most an orphaned blob
@@ -203,6 +228,29 @@ def file_upload(session: Session, archive: BlobStore, cipher: PiiCipher, *, data
     return UploadResult(filing, created=True)
 
 
+def _check_correction(replaces: Filing, unit: ReceivingUnit, meta: FilingMetadata,
+                      cipher: PiiCipher) -> None:
+    """A correction (更正) files the same letter again: this unit's rejected filing of the same
+    承诺书编号 (a paper letter without one: the same subject); never an unrelated letter."""
+    if replaces.status != "rejected" or replaces.unit_id != unit.id:
+        raise FieldError("replaces", "只能为本单位被驳回的上传提交更正文件")
+    if replaces.document_number:
+        if meta.document_number != replaces.document_number:
+            got = f"编号{meta.document_number}" if meta.document_number else "没有编号"
+            raise FieldError("replaces", f"更正文件必须是同一份承诺书：被驳回的上传 #{replaces.id} 是编号"
+                             f"{replaces.document_number}的承诺书，本次上传的文件{got}；"
+                             "其他承诺书请作为新的上传提交")
+    elif meta.document_number or cipher.lookup_hash(meta.request.subject_code) != replaces.subject_code_hash:
+        raise FieldError("replaces", f"更正文件必须是同一份承诺书：本次上传的承诺主体或编号与被驳回的上传 "
+                         f"#{replaces.id} 不同；其他承诺书请作为新的上传提交")
+
+
+def corrections_of(session: Session, filing: Filing) -> list[Filing]:
+    """The filings that correct ``filing`` (``replaces_id``), newest first."""
+    return list(session.scalars(select(Filing).where(Filing.replaces_id == filing.id)
+                                .order_by(Filing.id.desc())))
+
+
 def _is_public_copy(session: Session, data: bytes, sha256: str) -> bool:
     """One of our 公示 public copies (trial 18): by its bytes, or by what it says it is."""
     return is_public_copy(data) or session.scalar(select(Filing.id).where(
@@ -210,14 +258,18 @@ def _is_public_copy(session: Session, data: bytes, sha256: str) -> bool:
 
 
 def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
-                     stated: Mapping[str, object], in_file: tuple[str, ...],
+                     stated: Mapping[str, object], in_file: tuple[str, ...], has_text: bool,
                      today: date) -> FilingMetadata:
     """The filing's metadata: what the clerk typed over what the issued letter says (they must
     agree); a number that is not a letter of ours addressed to ``unit`` is refused."""
-    number = _letter_number(stated.get("document_number"), in_file)
+    number = _letter_number(stated.get("document_number"), in_file, has_text)
     issued = issued_letter_fields(session, number, cipher, unit) if number else {}
     if number and not issued:
-        # Unknown and addressed-elsewhere read alike (issue 10 §1): the refusal confirms nothing.
+        addressee = _addressee(session, number) if number in in_file else None
+        if addressee:  # the file is the letter: its addressee is printed on it (trial 12 item 8)
+            raise FieldError("document_number", f"该承诺书（编号{number}）的接受承诺单位是{addressee}，"
+                             f"不是本单位（{unit.name}）；请退回申请人，由其交给{addressee}")
+        # A number only typed: unknown and addressed-elsewhere read alike (issue 10 §1).
         raise FieldError("document_number", f"编号“{number}”不是本平台出具、接受承诺单位为{unit.name}"
                          "的信用承诺书，本单位不能上传；请核对编号，接受单位不是本单位的请退回申请人")
     meta = parse_filing_metadata({**issued, **stated}, receiving_unit=unit.name, today=today)
@@ -227,6 +279,16 @@ def _letter_metadata(session: Session, cipher: PiiCipher, unit: ReceivingUnit,
         if differences:
             raise FieldErrors(differences)
     return meta
+
+
+def _addressee(session: Session, number: str) -> str | None:
+    """The 接受承诺单位 of our letter ``number`` (None when unknown)."""
+    from app.services.commitments import find_document
+
+    try:
+        return find_document(session, number).receiving_unit
+    except (FieldError, DocumentNotFound):
+        return None
 
 
 def _page_marks(data: bytes, facts: PdfFacts, signatures: SignatureTrust | None) -> PageMarks | None:
@@ -261,6 +323,8 @@ def _stamp_flags(data: bytes, facts: PdfFacts, marks: PageMarks | None,
         return [] if _signed_by_applicant(data, facts, signatures) else [{"code": "not_checked"}]
     if marks.sealed_pages or _signed_by_applicant(data, facts, signatures):
         return []
+    if not facts.text_sample.strip() and images_are_grey(data):  # a grey scan shows no red
+        return [{"code": "greyscale"}]
     return [{"code": "unsigned"}]
 
 
@@ -298,10 +362,16 @@ def _own_filing(session: Session, unit: ReceivingUnit, sha256: str) -> Filing | 
                                                Filing.sha256 == sha256))
 
 
-def _reason(reason: str, field: str = "reason") -> str:
+REJECT_REASON_AUDIENCE = "上传单位"
+"""Who reads a rejection reason (the filing's page; never the public site)."""
+REVOKE_REASON_AUDIENCE = "上传单位和公众"
+"""Who reads a revocation reason (also the verify page and the revoked public record)."""
+
+
+def _reason(reason: str, audience: str, field: str = "reason") -> str:
     text = " ".join(reason.split())
     if not text:
-        raise FieldError(field, "请填写原因，上传单位和公众将看到这段说明")
+        raise FieldError(field, f"请填写原因，{audience}将看到这段说明")
     if len(text) > MAX_REASON_LEN:
         raise FieldError(field, f"原因不能超过{MAX_REASON_LEN}个字符")
     return text
@@ -474,7 +544,7 @@ def reject(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
            trail: AuditTrail) -> Filing:
     if filing.status != "pending":
         raise FieldError("status", f"只有待审核的上传可以驳回（当前：{STATUS_LABELS[filing.status]}）")
-    reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
+    reason = _reason(reason, REJECT_REASON_AUDIENCE)  # before any change: a refused reason leaves it
     filing.status = "rejected"
     filing.review_reason = reason
     filing.reviewed_by, filing.reviewed_at = reviewer_id, _now()
@@ -490,7 +560,7 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     supersession follows what is published)."""
     if filing.status != "published":
         raise FieldError("status", "只有公示中的承诺书可以撤销")
-    reason = _reason(reason)  # before any change: a refused reason leaves the filing as it was
+    reason = _reason(reason, REVOKE_REASON_AUDIENCE)  # before any change: a refused reason leaves it
     filing.status = "revoked"
     filing.revoked_reason = reason
     filing.revoked_at = _now()
@@ -501,6 +571,33 @@ def revoke(session: Session, filing: Filing, *, reviewer_id: int, reason: str,
     trail.record(session, "revoke", "filing", filing.id, reason=reason, supersession_changed=restored)
     _reindex(session, filing)
     return filing
+
+
+def letter_publication(session: Session, document_number: str) -> LetterPublication:
+    """Where letter ``document_number`` stands on the public site, from its filings (the one
+    source for the verify page and ``GET /api/v1/documents/{number}``): published (or 已更新 by
+    a newer commitment), pending review, publication revoked (with the office's public reason),
+    else not published (never filed, or rejected: the rejection reason is the uploader's)."""
+    filings = session.scalars(select(Filing).where(Filing.document_number == document_number)
+                              .order_by(Filing.id.desc())).all()
+    by_status: dict[str, Filing] = {}
+    for filing in filings:
+        by_status.setdefault(filing.status, filing)
+    if (published := by_status.get("published")) is not None:
+        if published.superseded_by_id:
+            return LetterPublication("superseded", published.superseded_by_id)
+        return LetterPublication("published", published.id)
+    if "pending" in by_status:
+        return LetterPublication("pending")
+    if (revoked := by_status.get("revoked")) is not None:
+        return LetterPublication("publication_revoked", reason=revoked.revoked_reason)
+    return LetterPublication("not_published")
+
+
+def revoked_publication(session: Session, filing_id: int) -> Filing | None:
+    """Filing ``filing_id`` when its publication was revoked (its public page says so)."""
+    filing = session.get(Filing, filing_id)
+    return filing if filing is not None and filing.status == "revoked" else None
 
 
 MAX_PERSON_MATCHES = 50
@@ -527,13 +624,6 @@ def find_persons_by_full_name(session: Session, name: str, *, statuses: tuple[st
         trail.record(session, "search_person_name", "filing", found[0].id,
                      filing_ids=[f.id for f in found])
     return found
-
-
-def superseding_filing(session: Session, document_number: str) -> int | None:
-    """The published filing that replaced the publication of letter ``document_number``, if any."""
-    return session.scalar(select(Filing.superseded_by_id).where(
-        Filing.document_number == document_number, Filing.status == "published",
-        Filing.superseded_by_id.is_not(None)).order_by(Filing.id.desc()).limit(1))
 
 
 def search_entry(filing: Filing) -> FilingEntry:

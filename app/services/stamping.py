@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
 from app.archive.intake import IntakeLimits, display_file_name, inspect_pdf
+from app.archive.intake.marks import QR_DPI, PageRenderError, qr_numbers, render_pages
 from app.archive.pii import PiiCipher
 from app.domain.access import AccessGround, Reader
 from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
-from app.domain.filings import receipt_number
+from app.domain.filings import canonical_letter_number, receipt_number
 from app.domain.urls import verify_url
 from app.models import Filing, ReceivingUnit, Seal, StampJob
 from app.services import commitments as commitment_svc
@@ -26,6 +27,7 @@ from app.services.audit import AuditTrail
 from app.services.commitments import DocumentNotFound
 from app.services.seals import get_seal_for, seal_image
 from app.stamping import overlay
+from app.stamping.overlay.clearance import LETTER_MAX_PAGES
 from app.stamping.signing import DocumentSigner
 from app.stamping.types import SealImage, SealPlacement, StampingError
 from app.stamping.validation import SignatureReport, validate_signatures
@@ -282,8 +284,11 @@ def run_operations(session: Session, archive: BlobStore, pdf: bytes, ops: list[O
     upload date (trial, issue 12 §1: unit, date, number)."""
     _check_operation_count(len(ops))
     receipt = _receipt(session, pdf, receiving_unit_id, received_on)
+    # the copies of the file as received (the operations add no pages)
+    unit_copy = _UnitCopy(session, archive, pdf, document_number, receiving_unit_id)
     for op in ops:
-        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url, receipt)
+        pdf = _apply(session, archive, op, pdf, unit_id, document_number, base_url, receipt,
+                     unit_copy)
     return signer.sign(pdf, reason="凌源市信用文书服务盖章确认", location="辽宁省凌源市")
 
 
@@ -297,6 +302,83 @@ def _finish(job: StampJob, result_sha256: str, ops: list[Operation], now: dateti
 class _Receipt:
     received_on: date
     reference: str = ""
+
+
+class _UnitCopy:
+    """The pages of the receiving unit's copy of the file, if it is a commitment letter: found
+    once per stamping run, on the first operation that needs them (a scan's QR codes cost a
+    rendering)."""
+
+    def __init__(self, session: Session, archive: BlobStore, pdf: bytes,
+                 document_number: str | None, unit_id: int | None) -> None:
+        self._args = (session, archive, pdf, document_number, unit_id)
+        self._found: tuple[tuple[int, int] | None, bool] | None = None
+
+    def pages(self) -> tuple[tuple[int, int] | None, bool]:
+        """``((first, last) or None, from_text)``: None for a file that is no letter."""
+        if self._found is None:
+            self._found = letter_unit_pages(*self._args)
+        return self._found
+
+
+def letter_unit_pages(session: Session, archive: BlobStore, pdf: bytes, document_number: str | None,
+                      unit_id: int | None) -> tuple[tuple[int, int] | None, bool]:
+    """The first and last page of the receiving unit's copy (接受承诺单位留存) of a commitment
+    letter, and whether its text showed them; ``(None, …)`` for any other PDF.
+
+    A letter with text is read by its copy labels. A scan (no text) is a letter when its number
+    is known (the job's, the unit's filing of the file, else a QR code of ours on a page); its
+    unit copy is then the issued letter's (same page count), else what follows the first
+    copy's QR code (each copy prints its QR code in its 落款, on its last page: trial 12 item 4).
+    Raises FieldError when a scan is a letter but its copies cannot be told apart."""
+    copy, has_text = overlay.letter_text_layout(pdf)
+    if copy is not None:
+        return (copy.first_page, copy.last_page), True
+    if has_text:
+        return None, True
+    filing = filing_of(session, unit_id, pdf)
+    number = document_number or (filing.document_number if filing else None)
+    qr_pages: list[int] | None = None
+    if number is None:
+        qr_pages, numbers = _qr_pages(pdf)
+        number = numbers[0] if numbers else None
+    if not canonical_letter_number(number):
+        return None, False
+    total = overlay.page_count(pdf)
+    try:
+        issued = commitment_svc.issued_pdf(commitment_svc.find_document(session, number), archive)
+        issued_copy = overlay.unit_copy_of(issued)
+    except (FieldError, DocumentNotFound, commitment_svc.OriginalMissing, StampingError):
+        issued_copy = None
+    if issued_copy is not None and overlay.page_count(issued) == total:
+        return (issued_copy.first_page, issued_copy.last_page), False
+    if qr_pages is None:
+        qr_pages, _numbers = _qr_pages(pdf)
+    if len(qr_pages) >= 2 and qr_pages[-1] == total:
+        return (qr_pages[-2] + 1, total), False
+    raise FieldError("operations", f"这是信用承诺书（编号{number}）的扫描件，但无法确定“接受承诺单位留存”联"
+                     "是哪几页（页数与出具的承诺书不同，每份末页的二维码也未能全部识别），骑缝章和印章"
+                     "未加盖；请上传完整、清晰的扫描件，或只上传接受承诺单位留存联")
+
+
+def _qr_pages(pdf: bytes) -> tuple[list[int], list[str]]:
+    """The pages of a scan (at most a letter's length) with a QR code of our letters, and the
+    numbers read, in page order; nothing when the pages cannot be rendered."""
+    total = overlay.page_count(pdf)
+    if total > LETTER_MAX_PAGES:
+        return [], []
+    try:
+        pictures = render_pages(pdf, total, QR_DPI)
+    except PageRenderError:
+        return [], []
+    pages: list[int] = []
+    numbers: list[str] = []
+    for page, picture in enumerate(pictures, start=1):
+        found = [n for n in qr_numbers(picture) if canonical_letter_number(n)]
+        if found:
+            pages.append(page)
+            numbers += found
+    return pages, numbers
 
 
 def filing_of(session: Session, unit_id: int | None, pdf: bytes) -> Filing | None:
@@ -336,7 +418,7 @@ def anchor_kind(job: StampJob, archive: BlobStore) -> str | None:
 
 def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
            unit_id: int | None, document_number: str | None, base_url: str,
-           receipt: _Receipt) -> bytes:
+           receipt: _Receipt, unit_copy: _UnitCopy) -> bytes:
     p = op.params
     if op.op == "watermark":
         text = str(p["text"]).strip()
@@ -351,21 +433,26 @@ def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
     record = get_seal_for(session, p["seal_id"], unit_id)
     seal = seal_image(record, archive)
     if op.op in ("anchor_seal", "cross_page_seal"):
-        return _unit_seal(session, op.op, pdf, record, seal, receipt)
+        return _unit_seal(session, op.op, pdf, record, seal, receipt, unit_copy)
+    pages, from_text = unit_copy.pages()
+    if pages is not None and not from_text and not pages[0] <= int(p["page"]) <= pages[1]:
+        # a scan's copies: the overlay finds a text letter's itself (trial 12 item 5)
+        span = f"{pages[0]}–{pages[1]}"
+        raise FieldError("page", f"第{int(p['page'])}页属于“承诺人留存”联，由承诺人留存：接受承诺单位的"
+                         f"印章只盖在本单位的“接受承诺单位留存”联（第{span}页）上；请在第{span}页选择位置")
     return overlay.stamp_seal(pdf, seal, SealPlacement(page=int(p["page"]), x_mm=float(p["x_mm"]),
                                                       y_mm=float(p["y_mm"])))
 
 
 def _unit_seal(session: Session, kind: str, pdf: bytes, record: Seal, seal: SealImage,
-               receipt: _Receipt) -> bytes:
+               receipt: _Receipt, unit_copy: _UnitCopy) -> bytes:
     """The anchor seal and the 骑缝章 of a receiving unit (issue 12 §1). On a commitment letter
     the sign-off is the applicant's: the unit's mark is a 收件章 at the top right of its own copy
     (接受承诺单位留存), and its 骑缝章 binds that copy's pages only. Other PDFs: the seal at the
     document's anchors, the 骑缝章 over every page."""
+    if kind == "cross_page_seal":  # a scan's copies too (trial 12 item 4)
+        return overlay.stamp_cross_page_seal(pdf, seal, pages=unit_copy.pages()[0])
     copy = overlay.unit_copy_of(pdf)
-    if kind == "cross_page_seal":
-        pages = None if copy is None else (copy.first_page, copy.last_page)
-        return overlay.stamp_cross_page_seal(pdf, seal, pages=pages)
     if copy is None:
         return overlay.stamp_at_anchors(pdf, seal)
     unit = session.get(ReceivingUnit, record.unit_id)

@@ -6,6 +6,7 @@ Every file first passes the intake gate (:func:`app.archive.intake.inspect_pdf`,
 ``issued``       byte for byte a document we issued (letter, 信用核查结果告知书, agency report);
 ``stamped``      byte for byte the result of a stamp job (盖章签名后的版本);
 ``public_copy``  byte for byte one of our 公示 public copies (本站公示副本);
+``filed``        byte for byte a letter a receiving unit filed (上传备案的原件, trial 12 item 10);
 ``modified``     none of these, but the file carries one of our document numbers (text or link)
                  or a signature that chains to our trust roots: changed, or printed and scanned;
 ``unknown``      nothing of ours.
@@ -30,10 +31,11 @@ from app.stamping.validation import SignatureReport, validate_signatures
 
 log = logging.getLogger(__name__)
 
-MATCHES = ("issued", "stamped", "public_copy", "modified", "unknown")
+MATCHES = ("issued", "stamped", "public_copy", "filed", "modified", "unknown")
 """Every value of ``match`` in the answer."""
 
-PUBLIC_COPY_STATUS_LABELS = {"published": "公示中", "superseded": "已更新", "revoked": "已撤销"}
+PUBLIC_COPY_STATUS_LABELS = {"published": "公示中", "superseded": "已更新", "revoked": "已撤销",
+                             "not_published": "尚未公示"}
 _SIGNATURES_UNREADABLE = "文件中的签名数据无法解析，未能校验签名"
 
 
@@ -68,6 +70,8 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     stamped = session.execute(select(StampJob.id, StampJob.document_number)
                               .where(StampJob.result_sha256 == digest).limit(1)).first()
     public_copy = None if issued or stamped else _public_copy(session, digest)
+    filed = (None if issued or stamped or public_copy is not None
+             else _public_copy(session, digest, column=Filing.sha256))
     signatures, signature_problem = _signatures(pdf, trust_roots)
 
     if issued:
@@ -76,6 +80,8 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
         match, matched_number = "stamped", stamped.document_number
     elif public_copy is not None:
         match, matched_number = "public_copy", public_copy.pop("document_number")
+    elif filed is not None:
+        match, matched_number = "filed", filed.pop("document_number")
     else:
         ours = _our_marks(facts, signatures, verify_url_prefix, our_signers)
         match = "modified" if ours else "unknown"
@@ -83,11 +89,12 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     result: dict[str, Any] = {
         "sha256": digest,
         "match": match,
-        "message": _message(match, matched_number, public_copy, number),
+        "message": _message(match, matched_number, public_copy or filed, number),
         "issued_document": issued,
         "stamped_by_platform": stamped is not None,
         "document_number": matched_number,
         "public_copy": public_copy,
+        "filed": filed,
         "signatures": [{
             "field_name": r.field_name, "signer": r.signer,
             "signing_time": r.signing_time.isoformat() if r.signing_time else None,
@@ -98,22 +105,27 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     if signature_problem:
         result["signature_problem"] = signature_problem
     if number is not None:
-        result["matches_number"] = (match in ("issued", "stamped", "public_copy")
+        result["matches_number"] = (match in ("issued", "stamped", "public_copy", "filed")
                                     and matched_number == number)
     return result
 
 
-def _public_copy(session: Session, digest: str) -> dict[str, Any] | None:
-    """The filing whose public copy has this hash (a published one first), as much as is public."""
+def _public_copy(session: Session, digest: str, column: Any = Filing.public_copy_sha256
+                 ) -> dict[str, Any] | None:
+    """The filing whose public copy (or, with ``column=Filing.sha256``, whose filed file) has this
+    hash, a published one first, as much as is public: a filing never published reads
+    ``not_published`` (a rejection is the uploader's business)."""
     filing = session.scalars(
-        select(Filing).where(Filing.public_copy_sha256 == digest)
+        select(Filing).where(column == digest)
         .order_by(case((Filing.status == "published", 0), else_=1), Filing.id.desc()).limit(1)).first()
     if filing is None:
         return None
     if filing.status == "published":
         status = "superseded" if filing.superseded_by_id else "published"
-    else:  # revoked (a public copy exists only once a filing was approved)
+    elif filing.status == "revoked":
         status = "revoked"
+    else:  # pending or rejected (only a filed file: a public copy exists once approved)
+        status = "not_published"
     found: dict[str, Any] = {"status": status, "status_label": PUBLIC_COPY_STATUS_LABELS[status],
                              "document_number": filing.document_number}
     if filing.status == "published":  # its public record is on the public site
@@ -140,14 +152,26 @@ def _our_marks(facts: PdfFacts, signatures: list[SignatureReport], verify_url_pr
 def _message(match: str, matched: str | None, public_copy: dict[str, Any] | None,
              number: str | None) -> str:
     no = f"（编号{matched}）" if matched else ""
-    if match in ("issued", "stamped", "public_copy") and number is not None and matched != number:
-        what = {"issued": "出具的文书", "stamped": "盖章签名后的文件", "public_copy": "公示副本"}[match]
+    if match in ("issued", "stamped", "public_copy", "filed") and number is not None \
+            and matched != number:
+        what = {"issued": "出具的文书", "stamped": "盖章签名后的文件", "public_copy": "公示副本",
+                "filed": "收到的上传备案文件"}[match]
         other = f"编号{matched}" if matched else "其他文件"
         return f"与本编号的文书不一致：该文件是本平台{what}，但对应{other}，不是本编号的文书"
     if match == "issued":
         return f"与本平台出具的文书完全一致{no}"
-    if match == "stamped":
-        return f"与本平台出具的文书完全一致（盖章签名后的版本）{no}"
+    if match == "stamped":  # one pair of brackets (trial 12 item 10)
+        return f"与本平台出具的文书完全一致（盖章签名后的版本{'，编号' + matched if matched else ''}）"
+    if match == "filed":
+        status = (public_copy or {}).get("status", "not_published")
+        which = f"（编号{matched}）" if matched else ""
+        head = f"与接受承诺单位上传备案的承诺书原件完全一致{which}"
+        if status == "revoked":
+            return f"{head}；该承诺的公示已撤销，不再有效"
+        if status == "not_published":
+            return f"{head}，尚未公示"
+        note = "（该承诺已有更新的公示）" if status == "superseded" else ""
+        return f"{head}，{PUBLIC_COPY_STATUS_LABELS[status]}{note}"
     if match == "public_copy":
         status = (public_copy or {}).get("status", "published")
         which = f"，对应编号{matched}" if matched else ""

@@ -110,11 +110,18 @@ class PublicDocument(Response):
     grade: str | None = described("信用等级（机构的评价报告；信用报告不公开）", default=None)
     valid_until: str | None = described("有效期至 YYYY-MM-DD（机构的评价报告）", default=None)
     issued_on: str = described("出具日期 YYYY-MM-DD")
-    status: str = described("状态：valid 有效、revoked 已撤销、superseded 已更新（信用承诺书："
-                            "同一主体更新的承诺已公示）；机构报告另有 pending、approved、expired 等")
+    status: str = described(
+        "状态。信用承诺书：published 有效（已公示）、superseded 已更新（同一主体更新的承诺已公示）、"
+        "pending 已出具未公示（接受承诺单位已上传，待审核）、not_published 已出具未公示（尚未备案，"
+        "或备案未通过审核）、publication_revoked 已撤销公示、revoked 已撤销；核查结果告知书为 valid 有效；"
+        "机构报告另有 pending、approved、expired 等")
     status_label: str = described("状态的中文名称")
+    status_note: str | None = described("状态的一句中文说明（仅信用承诺书）", default=None)
     superseded_by_filing: int | None = described(
         "已更新时：取代本承诺公示的新公示记录编号（/public/commitments/{id}）", default=None)
+    public_filing: int | None = described(
+        "有效（已公示）时：本承诺的公示记录编号（/public/commitments/{id}）", default=None)
+    revoked_reason: str | None = described("已撤销公示时：信用管理部门公开的撤销原因", default=None)
     sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null）")
     template_version: str = described("模板版本")
     verify_url: str = described("公开核验页面地址")
@@ -273,6 +280,15 @@ class PublicCopyStatus(Response):
     filing_id: int | None = described("公示记录编号（仅公示中或已更新时）", default=None)
 
 
+class FiledStatus(Response):
+    """与接受承诺单位上传备案的原件一致时：该承诺的公示状态。"""
+
+    status: Literal["published", "superseded", "revoked", "not_published"] = described(
+        "published 公示中；superseded 已更新；revoked 已撤销；not_published 尚未公示")
+    status_label: str = described("公示中、已更新、已撤销或尚未公示")
+    filing_id: int | None = described("公示中时：公示记录编号（/public/commitments/{id}）", default=None)
+
+
 class VerifySignature(Response):
     field_name: str = described("签名域名称")
     signer: str = described("签名人")
@@ -288,14 +304,15 @@ class Verdict(Response):
     """核验结论。"""
 
     sha256: str = described("文件的 SHA-256")
-    match: Literal["issued", "stamped", "public_copy", "modified", "unknown"] = described(
-        "issued 本平台出具；stamped 本平台盖章签名；public_copy 本站公示副本；"
-        "modified 载有本站编号或签名但已被修改；unknown 非本平台文件")
+    match: Literal["issued", "stamped", "public_copy", "filed", "modified", "unknown"] = described(
+        "issued 本平台出具；stamped 本平台盖章签名；public_copy 本站公示副本；filed 接受承诺单位上传备案的"
+        "原件；modified 载有本站编号或签名但已被修改；unknown 非本平台文件")
     message: str = described("中文结论")
     document_number: str | None = described("对应的文书编号")
     issued_document: str | None = described("与本平台出具的原件完全一致时，其编号")
     stamped_by_platform: bool = described("是否为本平台盖章签名的结果文件")
     public_copy: PublicCopyStatus | None = described("与本站公示副本一致时，该公示的状态")
+    filed: FiledStatus | None = described("与上传备案的原件一致时，该承诺的公示状态", default=None)
     signatures: list[VerifySignature] = described("文件中各签名的核验情况")
     signature_problem: str | None = described("签名无法读取时的中文说明", default=None)
 
@@ -324,8 +341,8 @@ class FilingForm(BaseModel):
 class FilingFlag(Response):
     """上传检查发现、提请审核人员注意的情况（不是拒收）。"""
 
-    code: str = described("unsigned 未见签章、not_checked 未能检查签章、"
-                          "number_filed_before 同一编号此前已上传")
+    code: str = described("unsigned 未见签章、greyscale 黑白扫描无法判断印章、not_checked 未能检查签章、"
+                          "number_filed_before 同一编号此前已上传、number_not_in_file 未在文件中识别到编号")
     message: str = described("中文说明")
     filing_id: int | None = described("相关的此前上传的备案编号（number_filed_before）")
 

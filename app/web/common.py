@@ -111,10 +111,10 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,
         unit = get_session().get(ReceivingUnit, record.unit_id)
         return public_check(record, issuer=unit.name if unit else "", base_url=base_url(),
                             code_ok=code_ok)
-    from app.services.filings import superseding_filing
+    from app.services.filings import letter_publication
 
     return public_letter(record, base_url=base_url(),
-                         superseded_by_filing=superseding_filing(get_session(), record.number))
+                         publication=letter_publication(get_session(), record.number))
 
 
 def read_upload(upload: FileStorage, limit: int | None = None) -> bytes:

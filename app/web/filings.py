@@ -64,6 +64,7 @@ def _context(**extra: object) -> dict[str, object]:
     from app.domain.subjects import SubjectKind
 
     return {"scenarios": list(Scenario), "kinds": list(SubjectKind), "labels": svc.STATUS_LABELS,
+            "reject_audience": svc.REJECT_REASON_AUDIENCE, "revoke_audience": svc.REVOKE_REASON_AUDIENCE,
             "scenario_labels": SCENARIO_LABELS, "receipt_number": receipt_number, **extra}
 
 
@@ -139,7 +140,7 @@ def upload() -> Response | str | tuple[str, int]:
     elif result.differences:  # issue 12 §3: never silently the old record
         flash("该文件此前已上传过，已有记录未作修改；本次填写的信息与已有记录不同："
               + "；".join(result.differences.values())
-              + "。如已有记录有误，请待审核驳回后以“提交更正文件”重新上传", "warning")
+              + "。如已有记录有误，请待审核驳回后在该上传页面点击“上传更正后的文件”重新上传", "warning")
     else:
         flash("该文件此前已上传过，以下是已有记录")
     return redirect(url_for("filings.detail", filing_id=result.filing.id), code=303)
@@ -160,7 +161,8 @@ def _detail_page(filing: Filing, *, office: bool, id_number: str | None = None,
     effect = svc.approval_effect(db, filing) if office and filing.status == "pending" else None
     return render_template("staff/filing_detail.html", **_context(
         filing=filing, unit=unit, id_number=id_number, office=office, errors=errors or {},
-        effect=effect,
+        effect=effect, corrects=db.get(Filing, filing.replaces_id) if filing.replaces_id else None,
+        corrections=svc.corrections_of(db, filing),
         flags=svc.review_flags(filing), pages=range(1, min(filing.page_count, MAX_PREVIEWS) + 1)))
 
 

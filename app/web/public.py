@@ -198,7 +198,7 @@ def verify(number: str) -> str | tuple[str, int]:
                 result = {"ok": False, "message": exc.message}
                 status = 413 if exc.code == "too_large" else 400
             else:
-                revoked = (check["public_copy"] or {}).get("status") == "revoked"
+                revoked = (check["public_copy"] or check["filed"] or {}).get("status") == "revoked"
                 result = {**check, "ok": check["matches_number"] and not revoked}
     return render_template("verify.html", doc=public_view(record, code_ok=bool(code_ok)),
                            result=result, error=None,

@@ -14,6 +14,7 @@ from app.db import get_session
 from app.domain.publicity import public_filing
 from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.models import Filing, ReceivingUnit
+from app.services.filings import revoked_publication
 from app.web.api_schemas import PublicFilingPage, PublicFilingQuery
 from app.web.common import archive
 from app.web.converters import row_id
@@ -86,7 +87,10 @@ def _published(filing_id: int) -> Filing:
 
 
 @bp.get("/public/commitments/<int:filing_id>")
-def show_published(filing_id: int) -> str:
+def show_published(filing_id: int) -> str | tuple[str, int]:
+    if (revoked := revoked_publication(get_session(), filing_id)) is not None:
+        # 410 with a notice, not a bare 404: a link or QR code to it may be in circulation
+        return render_template("public/commitment_revoked.html", filing=revoked), 410
     filing = _published(filing_id)
     unit = get_session().get(ReceivingUnit, filing.unit_id)
     newer = get_session().get(Filing, filing.superseded_by_id) if filing.superseded_by_id else None

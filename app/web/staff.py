@@ -141,7 +141,10 @@ def generate_seal() -> Response | tuple[str, int]:
 @bp.get("/seals/<int:seal_id>.png")
 @login_required(*STAFF_ROLES)
 def seal_png(seal_id: int) -> Response:
-    seal = seal_svc.get_seal_for(get_session(), seal_id, _unit_scope())
+    try:
+        seal = seal_svc.get_seal_for(get_session(), seal_id, _unit_scope())
+    except FieldError:  # another unit's or no such seal: not found (trial 12 item 17), not 400
+        abort(404)
     return send_file(BytesIO(archive().get(seal.png_sha256)), mimetype="image/png", max_age=0)
 
 

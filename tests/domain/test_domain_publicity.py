@@ -7,7 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.domain.publicity import public_check, public_filing, public_letter, public_report
+from app.domain.publicity import (
+    LetterPublication,
+    public_check,
+    public_filing,
+    public_letter,
+    public_report,
+)
 
 BASE = "https://credit.example.gov.cn/"
 ID = "211382199003071237"
@@ -53,7 +59,7 @@ def test_letter_of_a_person_is_masked_and_links_to_verify() -> None:
                              scenario="procurement_bidding", receiving_unit="凌源市财政局",
                              issued_on=date(2026, 11, 29), status="valid", sha256="0" * 64,
                              template_version="v2")
-    view = public_letter(letter, base_url=BASE)
+    view = public_letter(letter, base_url=BASE, publication=LetterPublication("not_published"))
     assert view["subject_name"] == "张**"
     assert ID not in str(view)
     assert view["verify_url"] == "https://credit.example.gov.cn/verify/LYXY-CN-2026-000001X"
@@ -67,14 +73,18 @@ def letter(**kw: object) -> SimpleNamespace:
     return SimpleNamespace(**{**values, **kw})
 
 
-@pytest.mark.parametrize(("status", "superseded_by", "shown"), [
-    ("valid", None, "有效"),
-    ("valid", 9, "已更新"),  # issue 12 §3: a newer published commitment replaced it
-    ("revoked", 9, "已撤销"),  # revocation wins
+@pytest.mark.parametrize(("status", "publication", "shown"), [
+    ("valid", LetterPublication("published", 3), "有效（已公示）"),
+    ("valid", LetterPublication("superseded", 9), "已更新"),  # issue 12 §3: a newer commitment
+    ("valid", LetterPublication("not_published"), "已出具，未公示（尚未备案）"),
+    ("valid", LetterPublication("publication_revoked", reason="承诺主体申请撤回"), "已撤销公示"),
+    ("revoked", LetterPublication("superseded", 9), "已撤销"),  # revocation wins
 ])
-def test_letter_status_follows_what_is_published(status: str, superseded_by: int | None, shown: str) -> None:
-    view = public_letter(letter(status=status), base_url=BASE, superseded_by_filing=superseded_by)
+def test_letter_status_follows_what_is_published(status: str, publication: LetterPublication,
+                                                 shown: str) -> None:
+    view = public_letter(letter(status=status), base_url=BASE, publication=publication)
     assert view["status_label"] == shown
+    assert ("superseded_by_filing" in view) == (view["status"] == "superseded")
 
 
 def test_check_of_a_person_is_masked() -> None:

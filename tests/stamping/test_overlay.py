@@ -307,7 +307,12 @@ def test_stamp_at_anchors_refuses_the_applicants_sign_off_on_a_letter(letter_pdf
     from commitment v4 on the applicant's name first): refused, nothing stamped."""
     with pytest.raises(PlacementError) as err:
         stamp_at_anchors(letter_pdf, seal)
-    assert "上不压正文" in err.value.message
+    # the first anchor is on the applicant's copy: a unit's seal never goes there (trial 12 item 5)
+    assert "“承诺人留存”联（第1–2页）" in err.value.message
+    assert "最近的可盖位置" in err.value.message
+    with pytest.raises(PlacementError) as err:  # the anchor on the unit's own copy: its 落款
+        stamp_seal(letter_pdf, seal, find_seal_anchors(letter_pdf)[-1])
+    assert "落款处属于承诺人（盖承诺人自己的章）" in err.value.message
     assert "法定代表人" in err.value.message or "凌源市示例建筑工程有限公" in err.value.message
     assert "最近的可盖位置" in err.value.message
 
@@ -622,7 +627,7 @@ def check_first_signature(pdf: bytes, signer):
 def test_signed_pdf_gets_an_incremental_update(letter_pdf, seal, signer, operation):
     signed = sign(letter_pdf, signer)
     if operation == "seal":
-        out = stamp_seal(signed, seal, SealPlacement(page=2, x_mm=120, y_mm=225))  # below the text
+        out = stamp_seal(signed, seal, SealPlacement(page=4, x_mm=120, y_mm=225))  # below the text
     elif operation == "receipt":
         out = add_receipt_stamp(signed, ReceiptStamp("凌源市住房和城乡建设局", date(2026, 12, 3)))
     elif operation == "cross":
@@ -639,7 +644,7 @@ def test_signed_pdf_gets_an_incremental_update(letter_pdf, seal, signer, operati
     pages_with_marks = [i + 1 for i, p in enumerate(reader.pages)
                         for a in (p.get("/Annots") or []) if "/AP" in a.get_object()
                         and a.get_object().get("/Parent", {}).get("/T", "") != "OfficeSignature"]
-    expected = {"seal": [2], "receipt": [3]}.get(operation, [1, 2, 3, 4])
+    expected = {"seal": [4], "receipt": [3]}.get(operation, [1, 2, 3, 4])
     assert pages_with_marks == expected
     assert texts(out)[0].startswith(texts(letter_pdf)[0][:50])
 

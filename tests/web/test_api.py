@@ -59,7 +59,7 @@ def test_document_json_is_public_and_hides_id_numbers(client, commitments):
     assert "211382199003071237" not in resp.get_data(as_text=True)
     assert "19900307" not in resp.get_data(as_text=True)
     assert "verification_code" not in body
-    assert body["status"] == "valid"
+    assert body["status"] == "not_published"
     assert body["issued_on"] == "2026-11-29"
 
 

@@ -79,8 +79,18 @@ def test_scan_addressed_to_another_unit_is_refused_by_its_qr_number(app, client,
     resp = upload(clerk, scan_of(pdf, sealed_pages=(2, 4)))
     assert resp.status_code == 400
     page = resp.get_data(as_text=True)
-    assert f"编号“{number}”不是本平台出具、接受承诺单位为凌源市住房和城乡建设局的信用承诺书" in page
+    # the file is the letter, which names its addressee: say so (trial 12 item 8)
+    assert (f"该承诺书（编号{number}）的接受承诺单位是凌源市市场监督管理局，不是本单位"
+            "（凌源市住房和城乡建设局）；请退回申请人") in page
     assert filings(app) == 0
+
+
+def test_a_typed_number_of_another_units_letter_confirms_nothing(app, client, clerk):
+    number, _pdf = issued_pdf(client, receiving_unit="凌源市市场监督管理局")
+    resp = upload(clerk, scan_of(issued_pdf(client)[1]), document_number=number)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "凌源市市场监督管理局" not in page  # issue 10 §1: a typed number reveals no addressee
 
 
 def test_exact_issued_pdf_is_flagged_unsigned_for_the_reviewer(app, client, clerk, reviewer):

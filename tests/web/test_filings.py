@@ -213,7 +213,7 @@ def test_review_publish_public_copy_and_revoke(app, client, clerk, reviewer):
     assert reviewer.post(f"/staff/review/{fid}/revoke", data={"reason": ""}).status_code == 400
     assert reviewer.post(f"/staff/review/{fid}/revoke",
                          data={"reason": "承诺主体申请撤回"}).status_code == 303
-    assert client.get(f"/public/commitments/{fid}").status_code == 404
+    assert client.get(f"/public/commitments/{fid}").status_code == 410
     assert client.get("/api/v1/public/commitments?q=示例建筑").get_json()["items"] == []
     assert reviewer.get(f"/staff/filings/{fid}/original.pdf").data == pdf
 
@@ -225,8 +225,11 @@ def test_rejection_reason_reaches_the_uploader_who_can_correct(app, client, cler
     page = clerk.get(f"/staff/filings/{fid}").get_data(as_text=True)
     assert "未加盖公章" in page
     assert f"replaces={fid}" in page
-    _, corrected = issued_pdf(client)
-    resp = upload(clerk, corrected, replaces=str(fid))
+    corrected = pikepdf.open(io.BytesIO(pdf))  # the same letter in another file
+    corrected.docinfo["/Title"] = "更正"
+    out = io.BytesIO()
+    corrected.save(out)
+    resp = upload(clerk, out.getvalue(), replaces=str(fid))
     assert resp.status_code == 303
     with app.app_context():
         assert get_session().get(Filing, filing_id(resp)).replaces_id == fid
@@ -259,7 +262,7 @@ def test_verify_page_of_a_superseded_letter_says_updated_until_the_newer_is_revo
     assert "已更新" in page
     assert f"/public/commitments/{new}" in page
     reviewer.post(f"/staff/review/{new}/revoke", data={"reason": "材料不实"})
-    assert client.get(f"/api/v1/documents/{number}").get_json()["status"] == "valid"
+    assert client.get(f"/api/v1/documents/{number}").get_json()["status"] == "published"
     assert "已更新" not in client.get(f"/public/commitments/{old}").get_data(as_text=True)
 
 

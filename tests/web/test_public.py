@@ -88,7 +88,7 @@ def test_verify_page_by_number_and_by_upload(client, commitments):
     body = commitments.create().get_json()
     number = body["number"]
     page = client.get(f"/verify/{number}?c={body['verification_code']}").get_data(as_text=True)
-    assert "有效" in page
+    assert "未公示" in page  # issued, not yet filed (trial 12 item 1)
     assert body["sha256"] in page
     assert "验证码正确" in page
     pdf = client.get(body["pdf_url"].removeprefix("http://127.0.0.1:8000")).data

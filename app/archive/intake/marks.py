@@ -12,6 +12,7 @@ the QR codes from our own pictures.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
@@ -155,3 +156,28 @@ def seal_colour_mask(picture: Image.Image) -> Image.Image:
     weak_blue = blue.point(lambda v: 255 if v <= 120 else 0)
     return ImageChops.multiply(ImageChops.multiply(strong_red, weak_green), weak_blue)
 
+
+def images_are_grey(pdf: bytes) -> bool:
+    """Whether every picture on the pages is grey or black-and-white (a scan made without colour:
+    a red seal cannot show in it) and there is at least one; False when unreadable."""
+    import pikepdf
+
+    grey_spaces = {"/DeviceGray", "/CalGray"}
+    found = False
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            for page in doc.pages[:MAX_PAGES_LOOKED_AT]:
+                for image in page.get_images().values():
+                    found = True
+                    if image.get("/ImageMask", False):
+                        continue
+                    space = image.get("/ColorSpace")
+                    if isinstance(space, pikepdf.Array) and len(space) == 2 \
+                            and space[0] == "/ICCBased":
+                        if int(space[1].get("/N", 3)) != 1:
+                            return False
+                    elif str(space) not in grey_spaces:
+                        return False
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError):
+        return False
+    return found

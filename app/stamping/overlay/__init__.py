@@ -36,7 +36,7 @@ The package, in reading order:
 """
 
 from app.stamping.overlay.anchors import ANCHOR_PREFIX, find_seal_anchors, stamp_at_anchors
-from app.stamping.overlay.clearance import UNIT_COPY_LABEL, Copy, unit_copy_of
+from app.stamping.overlay.clearance import UNIT_COPY_LABEL, Copy, letter_text_layout, unit_copy_of
 from app.stamping.overlay.document import page_count, page_sizes_mm
 from app.stamping.overlay.markup import add_margin_line, add_watermark
 from app.stamping.overlay.options import (
@@ -52,5 +52,5 @@ __all__ = [
     "ANCHOR_PREFIX", "PT_PER_MM", "UNIT_COPY_LABEL", "Copy", "CrossPageStrip", "MarginLineStyle",
     "PageGeometry", "ReceiptStamp", "add_margin_line", "add_receipt_stamp", "add_watermark",
     "find_seal_anchors", "page_count", "page_sizes_mm", "plan_cross_page_seal", "stamp_at_anchors",
-    "stamp_cross_page_seal", "stamp_seal", "unit_copy_of",
+    "stamp_cross_page_seal", "stamp_seal", "unit_copy_of", "letter_text_layout",
 ]

@@ -132,6 +132,20 @@ def unit_copy(pdf: bytes, geos: Sequence[PageGeometry]) -> Copy | None:
     return next((c for c in copies if c.label == UNIT_COPY_LABEL), None)
 
 
+def letter_text_layout(pdf: bytes) -> tuple[Copy | None, bool]:
+    """The unit copy found in ``pdf``'s text (:func:`unit_copy`) and whether a possible letter
+    (at most LETTER_MAX_PAGES pages) has any text at all: a letter without text is a scan, whose
+    copies must be found otherwise. Raises InvalidPdf / EncryptedPdf."""
+    from app.stamping.overlay.document import geometries, open_pdf
+
+    with open_pdf(pdf) as doc:
+        geos = geometries(doc)
+    texts = page_texts(pdf, geos)
+    copies = letter_copies(texts, len(geos))
+    unit = next((c for c in copies if c.label == UNIT_COPY_LABEL), None)
+    return unit, len(geos) > LETTER_MAX_PAGES or any(texts.values())
+
+
 def unit_copy_of(pdf: bytes) -> Copy | None:
     """:func:`unit_copy` of ``pdf``. Raises InvalidPdf / EncryptedPdf."""
     from app.stamping.overlay.document import geometries, open_pdf
@@ -210,17 +224,58 @@ def _quote(text: str) -> str:
     return f"“{text[:12]}{'…' if len(text) > 12 else ''}”"
 
 
+def applicant_sign_off(lines: Sequence[TextLine]) -> set[TextLine]:
+    """The lines of a commitment letter's 落款 (署名, date, "（盖章）", "签字" lines): the applicant's."""
+    return _sign_off(lines) | {t for t in lines
+                               if SEAL_LABEL in t.text or any(w in t.text for w in SIGNATURE_WORDS)}
+
+
 def check_seal_clear(lines: Sequence[TextLine], geo: PageGeometry, cx: float, cy: float,
-                     r: float) -> None:
+                     r: float, applicants: Iterable[TextLine] = ()) -> None:
     """Raise PlacementError, naming the text it would cover and the nearest free place, when a
-    seal at (cx, cy) mm with radius ``r`` mm touches any of ``lines`` (the protected ones)."""
+    seal at (cx, cy) mm with radius ``r`` mm touches any of ``lines`` (the protected ones).
+    ``applicants``: a letter's 落款 lines; a seal on them is refused as the applicant's place
+    (trial 12 item 6), not as body text."""
     hits = covered(lines, cx, cy, r)
     if not hits:
         return
     where = nearest_clear(lines, geo, cx, cy, r)
     hint = ("本页没有不压文字的位置" if where is None
             else f"最近的可盖位置：x={where[0]:.1f}，y={where[1]:.1f}毫米")
+    mine = set(applicants)
+    if any(t in mine for t in hits):
+        raise PlacementError(
+            f"落款处属于承诺人（盖承诺人自己的章）：第{geo.page}页（x={cx:.1f}，y={cy:.1f}毫米）会压住"
+            f"承诺人落款的{_quote(next(t for t in hits if t in mine).text)}，接受承诺单位不在此处盖章；"
+            f"{hint}，请重新选择位置")
     raise PlacementError(
         f"印章不得压盖正文或签字行（GB/T 9704—2012 第7.3.5条“上不压正文”）：第{geo.page}页"
         f"（x={cx:.1f}，y={cy:.1f}毫米）会压住{_quote(hits[0].text)}"
         f"{'等' + str(len(hits)) + '行' if len(hits) > 1 else ''}；{hint}，请重新选择位置")
+
+
+def check_on_unit_copy(copies: Sequence[Copy], texts: dict[int, list[TextLine]],
+                       geos: Sequence[PageGeometry], page: int, cx: float, cy: float,
+                       r: float) -> None:
+    """A receiving unit's seal goes on its own copy (接受承诺单位留存) of a commitment letter,
+    never on the applicant's (承诺人留存, trial 12 item 5): raise PlacementError naming the copy
+    and suggesting the nearest free place at the same spot of the unit's copy."""
+    unit = next((c for c in copies if c.label == UNIT_COPY_LABEL), None)
+    if unit is None or unit.first_page <= page <= unit.last_page:
+        return
+    owner = next((c for c in copies if c.first_page <= page <= c.last_page), None)
+    which = f"“{owner.label}”联（第{_pages(owner)}页）" if owner else "接受承诺单位留存联之外"
+    there = min(unit.first_page + (page - owner.first_page if owner else 0), unit.last_page)
+    where = None
+    if there <= len(geos):
+        lines = protected_lines(texts.get(there, []), sign_off_free=False)
+        where = nearest_clear(lines, geos[there - 1], cx, cy, r)
+    hint = (f"；最近的可盖位置：第{there}页 x={where[0]:.1f}，y={where[1]:.1f}毫米" if where
+            else f"；请在第{_pages(unit)}页选择位置")
+    raise PlacementError(f"第{page}页属于{which}，由承诺人留存：接受承诺单位的印章只盖在本单位的"
+                         f"“{UNIT_COPY_LABEL}”联（第{_pages(unit)}页）上{hint}")
+
+
+def _pages(copy: Copy) -> str:
+    return (f"{copy.first_page}" if copy.first_page == copy.last_page
+            else f"{copy.first_page}–{copy.last_page}")

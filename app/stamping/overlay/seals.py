@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from app.stamping.overlay.clearance import (
+    applicant_sign_off,
+    check_on_unit_copy,
     check_seal_clear,
     letter_copies,
     page_texts,
@@ -63,10 +65,13 @@ def check_clear_of_text(pdf: bytes, geos: list[PageGeometry],
     text or a line where a person signs. A seal may 下压 the 署名 and 成文日期 of a document,
     except on a commitment letter, whose sign-off is the applicant's (issue 12 §1)."""
     texts = page_texts(pdf, geos, {p.page for p, _ in placements})
-    sign_off_free = not letter_copies(texts, len(geos))
+    copies = letter_copies(texts, len(geos))
     for p, d_mm in placements:
-        lines = protected_lines(texts.get(p.page, []), sign_off_free=sign_off_free)
-        check_seal_clear(lines, geos[p.page - 1], float(p.x_mm), float(p.y_mm), d_mm / 2)
+        x, y, r = float(p.x_mm), float(p.y_mm), d_mm / 2
+        check_on_unit_copy(copies, texts, geos, p.page, x, y, r)
+        lines = protected_lines(texts.get(p.page, []), sign_off_free=not copies)
+        applicants = applicant_sign_off(texts.get(p.page, [])) if copies else ()
+        check_seal_clear(lines, geos[p.page - 1], x, y, r, applicants)
 
 
 def stamp_placements(pdf: bytes, seal: SealImage, placements: Iterable[SealPlacement], *,
