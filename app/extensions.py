@@ -22,6 +22,7 @@ from app.archive.blobs import BlobStore, blob_store_from_config
 from app.archive.checkpoints import CheckpointStore, checkpoint_key
 from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
+from app.domain.dates import to_beijing
 from app.services.audit import AuditTrail, anchor_commits, audit_key
 from app.services.blanks import BlankCache
 from app.stamping.signing import DocumentSigner, LongTermValidation, PadesOptions, PadesSigner
@@ -146,9 +147,11 @@ class Services:
                             max_pages=self.config["UPLOAD_MAX_PAGES"])
 
     def today(self) -> date:
-        """Today's date; ``TODAY`` in the config (ISO 8601) fixes it for tests."""
+        """Today's date in Beijing (the date an office in 凌源 prints; a UTC server's own date is
+        a day behind from 00:00 to 08:00 Beijing time), from :meth:`now`; ``TODAY`` in the config
+        (ISO 8601) fixes it for tests."""
         override = self.config.get("TODAY")
-        return date.fromisoformat(override) if override else date.today()
+        return date.fromisoformat(override) if override else to_beijing(self.now()).date()
 
     def now(self) -> datetime:
         """The current instant (UTC); ``NOW`` in the config (ISO 8601) fixes it, as TODAY fixes

@@ -39,6 +39,18 @@ def test_the_clock_follows_the_configuration(app):
     assert ctx.today() == date(2027, 2, 28)
 
 
+def test_today_is_beijings_date_not_the_servers(app):
+    """Trial of issue 13: at 17:10 UTC a letter printed the UTC date while its 收件章 and the
+    signing time already said the next day in Beijing. Without TODAY, today follows NOW in
+    Beijing time."""
+    ctx = services(app)
+    app.config.pop("TODAY", None)
+    app.config["NOW"] = "2026-12-03T17:10:00+00:00"
+    assert ctx.today() == date(2026, 12, 4)
+    app.config["NOW"] = "2026-12-03T15:59:59+00:00"
+    assert ctx.today() == date(2026, 12, 3)
+
+
 def test_now_is_fixed_by_NOW_and_is_aware(app):
     app.config["NOW"] = "2026-11-29T08:30:00"
     assert services(app).now() == datetime(2026, 11, 29, 8, 30, tzinfo=UTC)

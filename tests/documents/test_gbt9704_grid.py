@@ -318,12 +318,12 @@ def test_a_blank_letter_has_a_line_for_the_receiving_unit() -> None:
     assert paragraphs[preamble_docx - 1] == "\u3000" * 14 + "："
 
 
-def _text_under_pictures(pdf: bytes) -> list[str]:
-    """Characters of page 1 whose box meets a picture's box (the QR code is a picture)."""
+def _text_under_pictures(pdf: bytes, page_index: int = 0) -> list[str]:
+    """Characters of a page whose box meets a picture's box (the QR code is a picture)."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTChar, LTImage
 
-    page = next(iter(extract_pages(io.BytesIO(pdf), page_numbers=[0])))
+    page = next(iter(extract_pages(io.BytesIO(pdf), page_numbers=[page_index])))
     pictures, chars = [], []
 
     def walk(obj: object) -> None:
@@ -353,3 +353,18 @@ def test_no_text_runs_under_the_certificates_qr_code() -> None:
         issuer="凌源市住房和城乡建设局", issued_on=ON)
     pdf = certificate_pdf(certificate_context(header, check_credit(records, Purpose.BIDDING, ON)))
     assert _text_under_pictures(pdf) == []
+
+
+@pytest.mark.parametrize("name", ["凌源市恒通路桥建设工程集团有限公司",
+                                  "凌源市恒通路桥建设工程集团有限责任公司第二分公司"])
+def test_a_long_name_in_the_sign_off_keeps_clear_of_the_qr_code(name: str) -> None:
+    """The trial of issue 13: a 24-character company name was printed over the letter's QR code
+    (which then no longer scanned). The 署名 wraps beside the code instead."""
+    data = {**SAMPLES["project_approval-unit"], "subject_name": name}
+    req = parse_commitment_request(data)
+    issue = sample_issue(req.subject_code, 1, ON)
+    pdf = doc.letters_pdf(doc.filled_letters(req, issue, None), created=ON)
+    last = len(pages(pdf)) - 1
+    for index in range(last + 1):
+        if any("扫码核验真伪" in line.text for line in pages(pdf)[index]):
+            assert _text_under_pictures(pdf, index) == [], index
