@@ -163,15 +163,7 @@ def _message(match: str, matched: str | None, public_copy: dict[str, Any] | None
     if match == "stamped":  # one pair of brackets (trial 12 item 10)
         return f"与本平台出具的文书完全一致（盖章签名后的版本{'，编号' + matched if matched else ''}）"
     if match == "filed":
-        status = (public_copy or {}).get("status", "not_published")
-        which = f"（编号{matched}）" if matched else ""
-        head = f"与接受承诺单位上传备案的承诺书原件完全一致{which}"
-        if status == "revoked":
-            return f"{head}；该承诺的公示已撤销，不再有效"
-        if status == "not_published":
-            return f"{head}，尚未公示"
-        note = "（该承诺已有更新的公示）" if status == "superseded" else ""
-        return f"{head}，{PUBLIC_COPY_STATUS_LABELS[status]}{note}"
+        return _filed_message(matched, (public_copy or {}).get("status", "not_published"))
     if match == "public_copy":
         status = (public_copy or {}).get("status", "published")
         which = f"，对应编号{matched}" if matched else ""
@@ -187,3 +179,15 @@ def _message(match: str, matched: str | None, public_copy: dict[str, Any] | None
     if number is not None:
         return "与出具的文书不一致：本平台没有出具、盖章或公示过该文件"
     return "本平台没有出具、盖章或公示过该文件（如为打印后扫描的件，请按文书编号查询核验）"
+
+
+def _filed_message(matched: str | None, status: str) -> str:
+    """The answer for a file a receiving unit filed, by its publication status."""
+    which = f"（编号{matched}）" if matched else ""
+    head = f"与接受承诺单位上传备案的承诺书原件完全一致{which}"
+    if status == "revoked":
+        return f"{head}；该承诺的公示已撤销，不再有效"
+    if status == "not_published":
+        return f"{head}，尚未公示"
+    note = "（该承诺已有更新的公示）" if status == "superseded" else ""
+    return f"{head}，{PUBLIC_COPY_STATUS_LABELS[status]}{note}"
