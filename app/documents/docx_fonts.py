@@ -133,19 +133,61 @@ def _role_families(stack: FontStack, role: str) -> tuple[str, ...]:
     return tuple(stack.families(role))
 
 
+def _segments(text: str, stack: FontStack, families: tuple[str, ...], name: str,
+              chars: dict[tuple[str, str], set[str]]) -> list[tuple[str, str]]:
+    """``text`` cut into (face, text) pieces by the first face of ``families`` that draws each
+    character (the role's own face where none does); records the characters each face draws."""
+    primary = families[0]
+    pieces: list[tuple[str, str]] = []
+    for char in text:
+        found = _face_for(stack, families, char)
+        face = found or primary
+        if found:
+            key = (name if face == primary else _docx_name_for(face), face)
+            chars.setdefault(key, set()).add(char)
+        if pieces and pieces[-1][0] == face:
+            pieces[-1] = (face, pieces[-1][1] + char)
+        else:
+            pieces.append((face, char))
+    return pieces
+
+
+def _replace_with_pieces(r: etree._Element, pieces: list[tuple[str, str]], primary: str) -> None:
+    """Put one copy of run ``r`` per piece before it, later faces named in its fonts; drop ``r``."""
+    for face, text in pieces:
+        piece = copy.deepcopy(r)
+        t = piece.find(_w("t"))
+        t.text = text
+        t.set(_XML_SPACE, "preserve")
+        if face != primary:
+            fonts = piece.find(f"{_w('rPr')}/{_w('rFonts')}")
+            extra = _docx_name_for(face)
+            for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+                fonts.set(_w(attribute), extra)
+        r.addprevious(piece)
+    r.getparent().remove(r)
+
+
+def _run_role(r: etree._Element, roles: Mapping[str, str]) -> tuple[str, str] | None:
+    """(east-Asian font name, role) of run ``r``, or None when its font has no role."""
+    rfonts = r.find(f"{_w('rPr')}/{_w('rFonts')}")
+    if rfonts is None:
+        return None
+    name = rfonts.get(_w("eastAsia"))
+    role = roles.get(name or "")
+    return None if role is None else (name, role)
+
+
 def _split_runs(root: etree._Element, roles: Mapping[str, str], stack: FontStack,
                 chars: dict[tuple[str, str], set[str]], *, footer: bool) -> bool:
     """Record the characters of every run whose east-Asian font has a role; split runs holding
     characters only a later face draws. Returns whether the tree changed."""
     changed = False
     for r in list(root.iter(_w("r"))):
-        rfonts = r.find(f"{_w('rPr')}/{_w('rFonts')}")
-        if rfonts is None:
+        named = _run_role(r, roles)
+        if named is None:
             continue
-        name = rfonts.get(_w("eastAsia"))
-        role = roles.get(name or "")
-        if role is None:
-            continue
+        name, role = named
         families = _role_families(stack, role)
         primary = families[0]
         # Spaces: LibreOffice draws a tab (the ruled lines to write on) with the run's space glyph.
@@ -154,41 +196,15 @@ def _split_runs(root: etree._Element, roles: Mapping[str, str], stack: FontStack
         texts = r.findall(_w("t"))
         if footer and r.find(_w("fldChar")) is None:
             chars.setdefault((name, primary), set()).update(_DIGITS)
-        segments: list[tuple[str, str]] = []  # (face, text) in order, for each w:t
-        pieces: list[list[tuple[str, str]]] = []
-        for t in texts:
-            run_segments: list[tuple[str, str]] = []
-            for char in t.text or "":
-                found = _face_for(stack, families, char)
-                face = found or primary
-                if found:
-                    key = (name if face == primary else _docx_name_for(face), face)
-                    chars.setdefault(key, set()).add(char)
-                if run_segments and run_segments[-1][0] == face:
-                    run_segments[-1] = (face, run_segments[-1][1] + char)
-                else:
-                    run_segments.append((face, char))
-            pieces.append(run_segments)
-            segments += run_segments
-        if all(face == primary for face, _ in segments):
+        pieces = [_segments(t.text or "", stack, families, name, chars) for t in texts]
+        if all(face == primary for run_pieces in pieces for face, _ in run_pieces):
             continue
         if len(texts) != 1 or len(r) != 2:
             # Runs with line breaks or fields keep their font (our layouts put names in plain
             # runs); their rare characters are still embedded under the later face's name.
             continue
         changed = True
-        for face, text in pieces[0]:
-            piece = copy.deepcopy(r)
-            t = piece.find(_w("t"))
-            t.text = text
-            t.set(_XML_SPACE, "preserve")
-            if face != primary:
-                fonts = piece.find(f"{_w('rPr')}/{_w('rFonts')}")
-                extra = _docx_name_for(face)
-                for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
-                    fonts.set(_w(attribute), extra)
-            r.addprevious(piece)
-        r.getparent().remove(r)
+        _replace_with_pieces(r, pieces[0], primary)
     return changed
 
 

@@ -196,7 +196,7 @@ OPERATION_MODELS: tuple[type[BaseModel], ...] = (SealOperation, AnchorSealOperat
 
 OPERATIONS_EXAMPLE: list[dict[str, object]] = [
     {"op": "anchor_seal", "seal_id": 1},
-    {"op": "seal", "seal_id": 1, "page": 2, "x_mm": 105, "y_mm": 235},  # below the text: 上不压正文
+    {"op": "seal", "seal_id": 1, "page": 4, "x_mm": 105, "y_mm": 235},  # the unit's copy, below the text
     {"op": "cross_page_seal", "seal_id": 1},
     {"op": "watermark", "text": "仅供备案使用"},
     {"op": "margin_line"},

@@ -68,7 +68,7 @@ def loaded(app, runner) -> str:
 
 
 def status_of(html: str) -> str:
-    match = re.search(r"<th>状态</th><td class=\"\w+\">([^<：]+)", html)
+    match = re.search(r"<th>状态</th><td class=\"\w+\">(?:<strong>)?([^<：]+)", html)
     assert match, html
     return match.group(1)
 
@@ -102,8 +102,13 @@ def check_scan(client, name: str) -> None:
              DocumentType.PJ: REPORT_KINDS["rating"], DocumentType.BG: REPORT_KINDS["decision"]}
     assert f"<h2>{title[doc_type]} {number}</h2>" in html
     assert "验证码正确" in html and "验证码不符" not in html
-    # a scaffold is a numbered form an agency has yet to fill in and upload: 已出具模板
-    assert status_of(html) == ("已出具模板" if doc_type in SCAFFOLD_TYPES else "有效")
+    # a scaffold is a numbered form an agency has yet to fill in and upload: 已出具模板; a sample
+    # letter is genuine but no unit has filed it, so it is not published (issue 12's statuses)
+    expected = {DocumentType.PJ: "已出具模板", DocumentType.BG: "已出具模板",
+                DocumentType.CN: "已出具，未公示（尚未备案）"}.get(doc_type, "有效")
+    assert status_of(html) == expected
+    if doc_type not in SCAFFOLD_TYPES:
+        assert '<td class="ok"><strong>' in html  # genuine: not shown as a bad status
     if doc_type is DocumentType.CN:
         data = json.loads((SAMPLES / MANIFEST.get(name, MANIFEST["stamped-letter"])["input"])
                           .read_text(encoding="utf-8"))
