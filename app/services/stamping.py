@@ -184,6 +184,10 @@ def operations_from_json(items: object, *, page_count: int) -> list[Operation]:
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or item.get("op") not in OPERATION_PARAMS:
             raise FieldError("operations", f"第{i}项操作无效，op 应为：{'、'.join(OPERATION_PARAMS)}")
+        unknown = sorted(set(item) - {"op", *OPERATION_PARAMS[item["op"]]})
+        if unknown:
+            raise FieldError("operations", f"第{i}项操作（{item['op']}）不认识这些字段："
+                             f"{'、'.join(str(k)[:40] for k in unknown[:5])}")
         params = {}
         for key in OPERATION_PARAMS[item["op"]]:
             if key not in item:
@@ -216,9 +220,12 @@ def _check_operation_count(count: int) -> None:
 
 
 def _seal_id(value: object) -> int:
+    # JSON true is not seal 1, nor 1.9 seal 1: only whole numbers (or their digits, from a form)
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise FieldError("seal_id", "印章编号应为整数")
     try:
         return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise FieldError("seal_id", "印章编号应为整数") from None
 
 

@@ -59,10 +59,10 @@ def test_form_watermark_alone_needs_no_seal():
         Operation("watermark", {"text": "副本"})]
 
 
-def test_json_operations_keep_only_their_own_parameters():
+def test_json_operations_take_their_own_parameters():
     ops = operations_from_json([
-        {"op": "seal", "seal_id": "5", "page": 1, "x_mm": 150, "y_mm": 240.5, "extra": "x"},
-        {"op": "cross_page_seal", "seal_id": 5, "page": 9},
+        {"op": "seal", "seal_id": "5", "page": 1, "x_mm": 150, "y_mm": 240.5},
+        {"op": "cross_page_seal", "seal_id": 5},
         {"op": "watermark", "text": "副本"},
         {"op": "margin_line"},
     ], page_count=1)
@@ -85,6 +85,13 @@ def test_json_operations_keep_only_their_own_parameters():
      "第1项操作的 page 应为数字"),
     ([{"op": "anchor_seal", "seal_id": "一"}], "seal_id", "印章编号应为整数"),
     ([{"op": "anchor_seal", "seal_id": None}], "seal_id", "印章编号应为整数"),
+    # trial of issue 12: JSON true was read as seal 1, and unknown keys were dropped unseen
+    ([{"op": "anchor_seal", "seal_id": True}], "seal_id", "印章编号应为整数"),
+    ([{"op": "anchor_seal", "seal_id": 1.5}], "seal_id", "印章编号应为整数"),
+    ([{"op": "seal", "seal_id": 1, "page": 1, "x_mm": 10, "y_mm": 10, "extra": 1}], "operations",
+     "第1项操作（seal）不认识这些字段：extra"),
+    ([{"op": "cross_page_seal", "seal_id": 5, "page": 9}], "operations",
+     "第1项操作（cross_page_seal）不认识这些字段：page"),
     ([{"op": "margin_line"}] * (MAX_OPERATIONS + 1), "operations", f"一次盖章最多{MAX_OPERATIONS}项操作"),
 ])
 def test_json_refusals_name_the_field_and_the_item(items, field, message):
