@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -27,6 +29,20 @@ MESSAGES = {
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
          500: "internal_error"}
+
+
+_LIMIT = re.compile(r"(\d+) per (\d+ )?(second|minute|hour|day)s?")
+_UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天"}
+
+
+def rate_limit_zh(description: str) -> str:
+    """Flask-Limiter's "30 per 1 hour" as "（限制：每小时30次）"; nothing for what it cannot read."""
+    match = _LIMIT.fullmatch(description.strip())
+    if match is None:
+        return ""
+    count, span, unit = match.groups()
+    span = (span or "1").strip()
+    return f"（限制：每{'' if span == '1' else span}{_UNITS[unit]}{count}次）"
 
 
 def wants_json() -> bool:
@@ -110,7 +126,7 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         message = MESSAGES.get(status, exc.description or "请求有误")
         if status == 429:
-            message = f"{MESSAGES[429]}（限制：{exc.description}）"
+            message = MESSAGES[429] + rate_limit_zh(exc.description or "")
         return error_response(status, CODES.get(status, "http_error"), message)
 
     @app.errorhandler(Exception)

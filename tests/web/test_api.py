@@ -182,6 +182,8 @@ def test_rate_limit_answers_429_in_chinese(app_factory):
     resp = client.post("/api/v1/commitments", json=bad)
     assert resp.get_json()["error"] == "rate_limited"
     assert "频繁" in resp.get_json()["message"]
+    assert "（限制：每分钟2次）" in resp.get_json()["message"]  # Chinese, not "2 per 1 minute"
+    assert "per" not in resp.get_json()["message"]
     page = client.post("/commitments/new", data=bad, headers={"Accept": "text/html"})
     assert page.status_code == 429
     assert "频繁" in page.get_data(as_text=True)
