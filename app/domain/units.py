@@ -32,7 +32,8 @@ def _shared_prefix(names: Collection[str]) -> str:
 def closest_unit_names(typed: str, names: Collection[str], limit: int = SUGGESTIONS) -> list[str]:
     """Registry names a user most likely meant by ``typed``, best first.
 
-    Abbreviations come first ("住建局" -> 凌源市住房和城乡建设局: its characters in order), then
+    Abbreviations come first ("住建局" -> 凌源市住房和城乡建设局: its characters in order; an old
+    "…委" for today's "…局", "发改委" -> 凌源市发展和改革局), then
     names that look alike (difflib ratio ≥ 0.5, "凌源市财务局" -> 凌源市财政局). The prefix all
     names share (the city) is left out of the comparison, so "凌源市不存在局" suggests nothing
     rather than any 凌源市…局.
@@ -43,7 +44,9 @@ def closest_unit_names(typed: str, names: Collection[str], limit: int = SUGGESTI
     if not key:
         return []
     bare = {k.removeprefix(prefix): k for k in keyed}
-    abbreviated = sorted((b for b in bare if _is_subsequence(key, b)), key=len)
+    # Many bureaus were 委 before the 2019 reform and people still say so (发改委 -> 发改局).
+    keys = [key, key[:-1] + "局"] if key.endswith("委") else [key]
+    abbreviated = sorted((b for b in bare if any(_is_subsequence(k, b) for k in keys)), key=len)
     alike = difflib.get_close_matches(key, list(bare), n=limit, cutoff=0.5)
     ordered = list(dict.fromkeys([*abbreviated, *alike]))
     return [keyed[bare[b]] for b in ordered[:limit]]

@@ -44,6 +44,8 @@ def test_unknown_unit_message_offers_the_closest_names() -> None:
     ("凌源市财务局", "凌源市财政局"),  # looks alike
     ("市场监管局", "凌源市市场监督管理局"),
     ("行政审批", "凌源市行政审批局"),
+    ("发改委", "凌源市发展和改革局"),  # the old 委 for today's 局 (trial of issue 12)
+    ("住建委", "凌源市住房和城乡建设局"),
 ])
 def test_closest_names_put_the_meant_unit_first(typed: str, first: str) -> None:
     assert closest_unit_names(typed, UNITS)[0] == first
