@@ -88,8 +88,13 @@ def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, o
     units = svc.unit_names(get_session())
     suggestions = (closest_unit_names(values.get("receiving_unit", ""), units)
                    if "receiving_unit" in errors else [])
+    # Nothing close ("凌源市不存在局"): offer every registered unit, tappable without JavaScript
+    # (the datalist alone is no list on many phones).
+    everything = "receiving_unit" in errors and not suggestions
     return {"values": values, "errors": errors, "scenarios": list(Scenario),
-            "kinds": list(SubjectKind), "units": units, "unit_suggestions": suggestions}
+            "kinds": list(SubjectKind), "units": units,
+            "unit_suggestions": list(units) if everything else suggestions,
+            "unit_suggestions_all": everything}
 
 
 @bp.get("/commitments/new")

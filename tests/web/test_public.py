@@ -34,6 +34,18 @@ def test_form_refuses_an_unknown_unit_and_offers_the_closest(client):
     assert 'name="receiving_unit_choice" value="凌源市住房和城乡建设局" checked' in page
 
 
+def test_form_offers_every_unit_when_none_is_close(client):
+    """Trial of issue 12: "凌源市不存在局" is like no registered unit; the form then lists them all
+    as choices (a phone without JavaScript shows no datalist)."""
+    resp = client.post("/commitments/new", data={**UNIT_LETTER, "receiving_unit": "凌源市不存在局"})
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert "没有相近的单位" in page
+    for unit in ("凌源市住房和城乡建设局", "凌源市财政局", "凌源市发展和改革局"):
+        assert f'name="receiving_unit_choice" value="{unit}"' in page
+    assert " checked" not in page.split("没有相近的单位")[1].split("</fieldset>")[0]
+
+
 def test_form_takes_the_unit_chosen_from_the_suggestions(client):
     resp = client.post("/commitments/new", data={**UNIT_LETTER, "receiving_unit": "住建局",
                                                  "receiving_unit_choice": "凌源市住房和城乡建设局"})
