@@ -6,7 +6,7 @@ import base64
 import os
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -85,14 +85,73 @@ def _generated_once(path: Path, make: Callable[[], str]) -> str:
     return key
 
 
+SHARED_KEYS = {
+    "SECRET_KEY": "LYXY_SECRET_KEY（会话与 CSRF 签名密钥）",
+    "PII_KEY": "LYXY_PII_KEY（身份证号等个人信息的加密密钥，32 字节 base64）",
+    "PUBLIC_BASE_URL": "LYXY_PUBLIC_BASE_URL（公开网站地址，印在每份文书的二维码中）",
+}
+"""What every instance of a shared deployment must be given, not generate: a key generated per
+instance breaks the others (sessions and API keys, ID numbers, the audit chain)."""
+SIGNING_CREDENTIAL = ("LYXY_SIGNING_P12（平台签名证书 PKCS#12）或 LYXY_PKI_DIR（各实例共用的"
+                      "演示证书目录）")
+
+
+class SharedDeploymentError(RuntimeError):
+    """A shared deployment (PostgreSQL or S3) started without the keys every instance must share."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            "共享部署（PostgreSQL 或 S3）的每个实例必须使用相同的密钥，不能各自生成。缺少配置："
+            + "；".join(missing)
+            + "。见 README《运维》一节 / a shared deployment needs these settings from the "
+            "environment: " + ", ".join(m.split("（")[0] for m in missing))
+
+
+def is_shared_deployment(config: Mapping[str, Any]) -> bool:
+    """More than one instance may serve the same data: a database other than SQLite, or S3."""
+    url = str(config.get("DATABASE_URL") or "")
+    backend = str(config.get("ARCHIVE_BACKEND") or "local").strip().lower()
+    return not url.startswith("sqlite") or backend == "s3"
+
+
+def _require_shared_keys(config: Mapping[str, Any], given: set[str]) -> None:
+    """Refuse to start a shared deployment whose keys would be generated per instance."""
+    if not is_shared_deployment(config):
+        return
+    missing = [label for key, label in SHARED_KEYS.items()
+               if key not in given or not config.get(key)]
+    if not (config.get("SIGNING_P12") or "PKI_DIR" in given and config.get("PKI_DIR")):
+        missing.append(SIGNING_CREDENTIAL)
+    if missing:
+        raise SharedDeploymentError(missing)
+
+
+def startup_warnings(config: Mapping[str, Any]) -> list[str]:
+    """What an operator should hear when an instance starts (gunicorn's master logs them)."""
+    warnings = []
+    host = urlsplit(str(config["PUBLIC_BASE_URL"])).hostname
+    if host in LOOPBACK_HOSTS or host == "::1":
+        warnings.append(
+            f"PUBLIC_BASE_URL 为本机地址（{config['PUBLIC_BASE_URL']}）：它被永久印入每份文书的二维码，"
+            "其他设备扫码无法核验。对外服务前请设置 LYXY_PUBLIC_BASE_URL 为公开网址。")
+    return warnings
+
+
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
-    """Fill ``app.config`` from defaults, environment (prefix ``LYXY_``), then ``test_config``."""
+    """Fill ``app.config`` from defaults, environment (prefix ``LYXY_``), then ``test_config``.
+
+    A shared deployment (:func:`is_shared_deployment`) refuses to start unless the keys of
+    ``SHARED_KEYS`` and a signing credential come from the environment or ``test_config``.
+    """
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(_defaults(instance))
     app.config.from_prefixed_env(prefix="LYXY")
     if test_config:
         app.config.from_mapping(test_config)
+    given = {k.removeprefix("LYXY_") for k in os.environ if k.startswith("LYXY_")}
+    _require_shared_keys(app.config, given | set(test_config or {}))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _generated_once(instance / "secret_key",
                                                    lambda: secrets.token_hex(32))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 
 from app import create_app
 from app.db import get_session, make_engine, upgrade_database
@@ -41,19 +42,35 @@ PERSON_LETTER = {
 }
 
 
+SHARED_KEYS = {
+    # A shared deployment (PostgreSQL) refuses to start without them (app/config.py).
+    "PII_KEY": "bHl4eS10ZXN0LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE=",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+}
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("LYXY_TEST_DATABASE_URL")
-    if url:
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary folder, or with LYXY_TEST_DATABASE_URL a database of the run's own
+    on that server (created here and dropped at the end: the named database is never touched)."""
+    server = os.environ.get("LYXY_TEST_DATABASE_URL")
+    if not server:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    upgrade_database(url)
-    return url
+        upgrade_database(url)
+        yield url
+        return
+    name = f"lyxy_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +83,7 @@ def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator:
     app = create_app({
         "TESTING": True,
+        **SHARED_KEYS,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database_url,
         "ARCHIVE_DIR": str(tmp_path / "archive"),
@@ -249,7 +267,7 @@ def app_factory(database_url: str, tmp_path: Path, pki_dir: Path):
     made = []
 
     def make(**config):
-        base = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / f"i{len(made)}"),
+        base = {"TESTING": True, **SHARED_KEYS, "INSTANCE_PATH": str(tmp_path / f"i{len(made)}"),
                 "DATABASE_URL": database_url, "ARCHIVE_DIR": str(tmp_path / f"a{len(made)}"),
                 "SECRET_KEY": "x", "PKI_DIR": str(pki_dir), "TRUSTED_HOSTS": ["localhost"],
                 "LOOKUP_RATE_LIMIT": "10000 per minute"}

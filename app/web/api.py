@@ -476,7 +476,32 @@ def healthz() -> tuple[Response, int]:
     return jsonify({"status": "ok" if ok else "error", **checks}), 200 if ok else 503
 
 
+@documented(summary="就绪检查（数据库、归档存储、限流存储、签名证书、字体）", tag="说明",
+            responses={200: Reply("全部可用，可以接收请求", schema.Readiness)},
+            errors={503: "有不可用的后端：status 为 error，出错的项为 error"})
+def readyz() -> tuple[Response, int]:
+    from app.readiness import (
+        probe_archive,
+        probe_database,
+        probe_rate_limit_store,
+        probe_signer,
+        readiness,
+    )
+
+    context, config = services(), current_app.config
+    checks = readiness({
+        "database": lambda: probe_database(current_app.extensions["lyxy_engine"]),
+        "archive": lambda: probe_archive(config, context.archive),
+        "rate_limit_store": lambda: probe_rate_limit_store(config),
+        "signing": lambda: probe_signer(config, context.pki_dir),
+    })
+    checks["fonts"] = "ok" if not check_fonts(verify_checksums=False) else "error"
+    ok = all(v == "ok" for v in checks.values())
+    return jsonify({"status": "ok" if ok else "error", **checks}), 200 if ok else 503
+
+
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # machine clients authenticate with API keys, not cookies
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/readyz", "readyz", readyz)

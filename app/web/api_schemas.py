@@ -514,6 +514,17 @@ class ReportUploaded(Response):
     sha256: str = described("文件的 SHA-256")
 
 
+class Readiness(Response):
+    """就绪检查结果：每个已配置的后端是否可用。"""
+
+    status: Literal["ok", "error"] = described("ok 全部可用；error 有不可用项（状态码 503）")
+    database: Literal["ok", "error"] = described("数据库")
+    archive: Literal["ok", "error"] = described("归档存储（本地目录或 S3）")
+    rate_limit_store: Literal["ok", "error"] = described("限流计数存储（如 Redis）")
+    signing: Literal["ok", "error"] = described("平台签名证书")
+    fonts: Literal["ok", "error"] = described("内置字体")
+
+
 class Health(Response):
     """健康检查结果。"""
 
