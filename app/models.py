@@ -275,6 +275,9 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(50), default="")
     object_id: Mapped[str] = mapped_column(String(100), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)
+    """The entry's place in the chain, 1, 2, 3, … without gaps (``id`` comes from a sequence
+    that a failed insert consumes: migration 0026)."""
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """Hash of the previous entry; unique, so two writers can never fork the chain."""
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -51,9 +51,10 @@ def record(session: Session, key: bytes, *, actor: str, action: str, object_type
            object_id: object = "", details: dict[str, Any] | None = None) -> AuditEntry:
     """Append one entry (inside the caller's transaction; a racing writer makes us retry)."""
     for _attempt in range(10):
-        prev = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc())
-                              .limit(1)) or GENESIS
-        entry = AuditEntry(at=datetime.now(UTC),
+        last = session.execute(select(AuditEntry.entry_hash, AuditEntry.position)
+                               .order_by(AuditEntry.id.desc()).limit(1)).first()
+        prev, position = (last.entry_hash, (last.position or 0) + 1) if last else (GENESIS, 1)
+        entry = AuditEntry(at=datetime.now(UTC), position=position,
                            actor=actor[:100], action=action, object_type=object_type,
                            object_id=str(object_id), details=details or {}, prev_hash=prev)
         entry.entry_hash = _entry_hash(key, entry)
@@ -87,15 +88,19 @@ class AuditTrail:
 def verify_chain(session: Session, key: bytes) -> list[str]:
     """Problems found in the whole log, in Chinese; empty when the chain is intact."""
     problems: list[str] = []
-    prev_hash, prev_id = GENESIS, 0
+    prev_hash, prev_position = GENESIS, 0
+    # Entries are numbered by their place in the chain (``position``), not by ``id``: a sequence
+    # value consumed by a failed insert is no missing entry (migration 0026).
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
-        if entry.id != prev_id + 1 and prev_id:
-            problems.append(f"第{prev_id + 1}–{entry.id - 1}条记录缺失（编号不连续）")
+        position = entry.position
+        if position is None or position != prev_position + 1:
+            shown = "空" if position is None else position
+            problems.append(f"第{prev_position + 1}条之后的记录序号为{shown}：记录缺失或被插入")
         if entry.prev_hash != prev_hash:
-            problems.append(f"第{entry.id}条记录的前序哈希不符：之前的记录被删除或修改")
+            problems.append(f"第{position}条记录的前序哈希不符：之前的记录被删除或修改")
         if not hmac.compare_digest(entry.entry_hash, _entry_hash(key, entry)):
-            problems.append(f"第{entry.id}条记录内容被修改（{entry.action}）")
-        prev_hash, prev_id = entry.entry_hash, entry.id
+            problems.append(f"第{position}条记录内容被修改（{entry.action}）")
+        prev_hash, prev_position = entry.entry_hash, position or prev_position + 1
     return problems
 
 

@@ -181,21 +181,30 @@ def test_a_lost_checkpoint_folder_is_reported_and_can_be_re_established(app, cli
 def test_init_db_anchors_a_log_kept_before_checkpoints_existed(app_factory, tmp_path):
     """An upgrade across 0012 checkpoints the entries written before it (they could not have
     been), so `audit verify` passes at once; a later lost folder is still reported."""
+    from datetime import UTC, datetime
+
     from alembic import command
+    from sqlalchemy import column, table
 
     from app.db import alembic_config
-    from app.services.audit import audit_key, record
+    from app.services.audit import GENESIS, _entry_hash, audit_key
 
     url = f"sqlite:///{tmp_path / 'before_0012.sqlite3'}"
     command.upgrade(alembic_config(url), "0011")
     old = app_factory(DATABASE_URL=url, SECRET_KEY="k")
-    with old.app_context():
-        from app.db import get_session
-
-        db = get_session()
-        for i in range(3):  # what the service wrote before checkpoints (no folder yet)
-            record(db, audit_key("k"), actor="system", action=f"old{i}")
-        db.commit()
+    # What the service wrote before checkpoints (no folder yet), in that schema (no position).
+    names = ["at", "actor", "action", "object_type", "object_id", "details", "prev_hash",
+             "entry_hash"]
+    audit_log_0011 = table("audit_log", *(column(name) for name in names))
+    prev = GENESIS
+    with old.extensions["lyxy_engine"].begin() as conn:
+        for i in range(3):
+            entry = AuditEntry(at=datetime(2026, 11, 1, 9, i, tzinfo=UTC), actor="system",
+                               action=f"old{i}", object_type="", object_id="", details={},
+                               prev_hash=prev)
+            entry.entry_hash = prev = _entry_hash(audit_key("k"), entry)
+            conn.execute(audit_log_0011.insert().values(
+                {name: getattr(entry, name) for name in names} | {"details": "{}"}))
     for entry in checkpoint_files(old):
         entry.chmod(0o644)
         entry.unlink()
@@ -207,3 +216,46 @@ def test_init_db_anchors_a_log_kept_before_checkpoints_existed(app_factory, tmp_
     assert verify(runner).exit_code == 0
     again = runner.invoke(args=["init-db"])  # already at head: nothing more is anchored
     assert "建立第一个检查点" not in again.output
+
+
+def test_a_sequence_value_a_failed_insert_consumed_is_no_missing_entry(app, client, runner):
+    """PostgreSQL: two writers race for the head, the loser's insert fails and its id is gone;
+    it retries with the next id. The chain is intact and ``audit verify`` says so (issue 15 §2)."""
+    from app.services import audit
+
+    failed_logins(client, 2)
+    engine = app.extensions["lyxy_engine"]
+    key = audit.audit_key(app.config["SECRET_KEY"])
+    with engine.begin() as conn:
+        last = conn.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+        retried = AuditEntry(id=last.id + 2, position=last.position + 1, at=last.at,
+                             actor="system", action="login_failed", object_type="",
+                             object_id="", details={}, prev_hash=last.entry_hash)
+        retried.entry_hash = audit._entry_hash(key, retried)
+        conn.execute(AuditEntry.__table__.insert().values(
+            id=retried.id, position=retried.position, at=retried.at, actor=retried.actor,
+            action=retried.action, object_type="", object_id="", details={},
+            prev_hash=retried.prev_hash, entry_hash=retried.entry_hash))
+        if engine.dialect.name == "postgresql":  # the sequence had handed out both values
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :id)"),
+                         {"id": retried.id})
+    failed_logins(client, 1)  # and the chain goes on after it
+    with engine.connect() as conn:
+        positions = list(conn.scalars(select(AuditEntry.position).order_by(AuditEntry.id)))
+    assert positions == [1, 2, 3, 4]
+    result = verify(runner, "--checkpoint")
+    assert "缺失" not in result.output, result.output
+    with app.app_context():
+        from app.db import get_session
+
+        assert audit.verify_chain(get_session(), key) == []
+
+
+def test_an_entry_removed_from_the_middle_is_reported_by_its_position(app, client, runner):
+    failed_logins(client, 4)
+    ids = entry_ids(app)
+    with audit_triggers_bypassed(app.extensions["lyxy_engine"]) as conn:
+        conn.execute(delete(AuditEntry).where(AuditEntry.id == ids[1]))
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert "第2条之后的记录序号为3" in result.output or "第2条" in result.output, result.output
