@@ -97,5 +97,8 @@ def upgrade_database(url: str) -> None:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lyxy_engine"] = engine
-    app.extensions["lyxy_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["lyxy_sessionmaker"] = maker = sessionmaker(engine, expire_on_commit=False)
+    from app.services.numbering import track_void_numbers
+
+    track_void_numbers(maker)
     app.teardown_appcontext(_close_session)

@@ -60,6 +60,22 @@ class DocumentCounter(Base):
     last_serial: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class VoidNumber(Base):
+    """A number allocated and never issued (作废编号): the request that took it failed or was
+    rolled back after the counter had moved on (PostgreSQL allocates in its own short
+    transaction, ``app.services.numbering``). Recorded so that a gap is never silent."""
+
+    __tablename__ = "void_numbers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(4))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    voided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("doc_type", "year", "serial"),)
+
+
 class IssuedDocument(Base):
     """A document the service issued: number, codes, hash and the data to re-render it."""
 

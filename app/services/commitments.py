@@ -32,6 +32,7 @@ from app.domain.unit_clauses import clause_applies
 from app.domain.urls import verify_url
 from app.models import AgencyReport, CreditCheck, DocumentCounter, IssuedDocument, ReceivingUnit
 from app.services.audit import AuditTrail
+from app.services.numbering import next_serial
 
 ENCRYPTED_PREFIX = "enc:"
 TEXT_FIELDS = ("subject_name", "legal_representative", "matter", "receiving_unit")
@@ -57,24 +58,6 @@ class Issued:
 
     record: IssuedDocument
     pdf: bytes
-
-
-def next_serial(session: Session, doc_type: DocumentType, year: int) -> int:
-    """Allocate the next serial for ``doc_type`` and ``year`` (row-locked until commit)."""
-    stmt = (update(DocumentCounter)
-            .where(DocumentCounter.doc_type == doc_type.value, DocumentCounter.year == year)
-            .values(last_serial=DocumentCounter.last_serial + 1)
-            .returning(DocumentCounter.last_serial))
-    serial = session.execute(stmt).scalar_one_or_none()
-    if serial is not None:
-        return serial
-    try:
-        with session.begin_nested():
-            session.execute(insert(DocumentCounter).values(
-                doc_type=doc_type.value, year=year, last_serial=1))
-        return 1
-    except IntegrityError:  # another request created the row first
-        return session.execute(stmt).scalar_one()
 
 
 def reserve_serial(session: Session, doc_type: DocumentType, year: int, serial: int) -> None:
