@@ -97,7 +97,9 @@ def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2")
     Args:
         letters: the copies in print order, usually one letter with copy_label "承诺人留存" then
             "接受承诺单位留存"; a blank form is a letter with empty values.
-        layout: "letters-1", "letters-2" or "letters-3".
+        layout: "letters-1", "letters-2", "letters-3" or "letters-4" (letters-3 with the 署名
+            of commitment v5 in balanced lines, a title off the grid and simple punctuation
+            wrap, so that LibreOffice prints it as the PDF).
 
     Returns:
         The DOCX bytes; the same letters always give the same bytes.

@@ -435,3 +435,37 @@ def test_the_signer_and_date_stand_as_gbt9704_says(length: int) -> None:
             assert abs(centre(date_line) - centre(signer[0])) < 0.6
         else:
             assert abs(date_line.end_mm - four_in) < 0.6
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the margin line's 12 mm QR code (2-module quiet zone) is read by zxing but not by zbar from "
+    "a 150 dpi grey page; zbar reads it from a crop of the page corner, and from the whole page "
+    "only at 28 mm (a localhost address) to 32 mm (an https address) with a 4-module quiet zone, "
+    "which does not fit the 6-18 mm band under the page number (MarginLineStyle)"))
+def test_the_margin_lines_qr_reads_from_a_150_dpi_grey_scan(tmp_path: Path) -> None:
+    """Per-page margin line (stamping op margin_line) on a letter: its QR code must scan too."""
+    from app.stamping.overlay.markup import add_margin_line
+
+    url = "https://xinyong.lingyuan.gov.cn/verify/LYXY-CN-2026-000006B?c=F56Z74Z4"
+    pdf = add_margin_line(letter(), number="LYXY-CN-2026-000006B", verify_url=url)
+    image = _scan(pdf, 1, tmp_path)  # page 1: the margin line's code is the only one
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [url]
+    assert [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"] == [url]
+
+
+@pytest.mark.parametrize(("sample", "page"), [("stamped-letter", 2), ("stamped-letter", 4),
+                                              ("public-copy-watermarked", 2),
+                                              ("public-copy-watermarked", 4)])
+def test_stamped_and_public_copies_qr_reads_with_zbar(sample: str, page: int, tmp_path: Path) -> None:
+    """The letter's code still scans once sealed, signed and (public copy) rasterised and
+    watermarked: zbar and zxing from a 150 dpi grey scan of each copy's last page."""
+    image = _scan((ROOT / "samples" / f"{sample}.pdf").read_bytes(), page, tmp_path)
+    by_zxing = [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    by_zbar = [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"]
+    assert len(by_zxing) == 1 and by_zbar == by_zxing
+
+
+def test_a_long_signers_letter_keeps_a_readable_qr(tmp_path: Path) -> None:
+    image = _scan(_signed_letter(SIGNER_NAMES[40]), 2, tmp_path)
+    assert [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"] == \
+        [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
