@@ -61,9 +61,11 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
         ours even when the signature no longer verifies (pyHanko does not judge the signer's chain
         once the signed bytes changed); a forger's certificate in our name is flagged the same way.
     :param sample_roots: the sample CA of samples/ when this instance loaded the samples
-        (``flask load-samples``; :func:`app.services.samples.trusted_sample_roots`): a signature
-        that does not chain to ``trust_roots`` but to one of these is shown valid, labelled
-        :data:`SAMPLE_CA_LABEL` (``sample_ca``). Empty on an instance without samples.
+        (``flask load-samples``; :func:`app.services.samples.trusted_sample_roots`): on a file
+        this instance holds byte for byte (issued, stamped, public copy, filed), a signature that
+        does not chain to ``trust_roots`` but to one of these is shown valid, labelled
+        :data:`SAMPLE_CA_LABEL` (``sample_ca``); on any other file they count for nothing (the
+        sample CA's key is public). Empty on an instance without samples.
     :returns: ``sha256``, ``match`` (one of :data:`MATCHES`), ``message``, ``document_number``,
         ``issued_document``, ``stamped_by_platform``, ``signatures``, ``public_copy`` (status of the
         public copy, or None) and, with ``number``, ``matches_number``.
@@ -80,7 +82,10 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     public_copy = None if issued or stamped else _public_copy(session, digest)
     filed = (None if issued or stamped or public_copy is not None
              else _public_copy(session, digest, column=Filing.sha256))
-    signatures, signature_problem = _signatures(pdf, trust_roots, sample_roots)
+    # The sample CA's key is public (README): it vouches only for a file this instance holds byte
+    # for byte (a loaded sample), never for anything else signed with it.
+    known = bool(issued or stamped is not None or public_copy is not None or filed is not None)
+    signatures, signature_problem = _signatures(pdf, trust_roots, sample_roots if known else ())
 
     if issued:
         match, matched_number = "issued", issued

@@ -1,7 +1,8 @@
 """The signed samples verify on an instance that loaded them (issue 13 §2, trial item 3): ``flask
 load-samples`` installs samples/sample-ca.pem as the demo CA of the verify page, labelled
 示例签章证书（仅供演示）; an instance that never loaded the samples (production) trusts only its
-own roots, and the same file's signer stays 未知签名者."""
+own roots, and the same file's signer stays 未知签名者. The sample CA's key is public: it vouches
+only for the files the instance loaded, never for another file signed with it."""
 
 from __future__ import annotations
 
@@ -81,3 +82,23 @@ def test_the_demo_label_never_goes_to_the_instances_own_signatures(app, runner, 
                           covers_whole_document=True, modification_level="none", docmdp_ok=None,
                           timestamped=False, summary_zh="签名有效，文件自签名后未被修改")
     assert _with_sample_ca([own], [own]) == [own]
+
+
+def test_another_file_signed_with_the_sample_key_stays_unknown(app, runner, client, tmp_path) -> None:
+    """Anyone can sign with the sample PKI (its seed is published): a file that is not one of the
+    loaded samples gets no credit from the sample CA, even where the samples were loaded."""
+    from datetime import date
+
+    from app.samples import sample_signer
+
+    _load(runner)
+    forged = sample_signer(tmp_path / "pki", date(2026, 11, 29)).sign(
+        (SAMPLES / "v1-commitment-project_approval-unit.pdf").read_bytes(), reason="伪造",
+        location="", field_name=None)
+    verdict = client.post("/api/v1/verify", data={"file": (io.BytesIO(forged), "x.pdf")}).get_json()
+    assert verdict["match"] not in ("issued", "stamped", "public_copy", "filed")
+    assert verdict["signatures"]
+    for signature in verdict["signatures"]:
+        assert signature["signer"] == SIGNER
+        assert signature["status"] == "unknown_signer" and signature["sample_ca"] is False
+        assert LABEL not in signature["summary"]
