@@ -89,17 +89,22 @@ def load_samples_cmd(samples_dir: Path) -> None:
     verify on this instance; run after load-demo; running it again adds nothing twice."""
     from app.db import get_session
     from app.samples import SAMPLES_PUBLIC_BASE_URL
-    from app.services.samples import load_samples
+    from app.services.samples import load_samples, trust_sample_ca
 
     ctx = _services()
     session = get_session()
     try:
         done = load_samples(session, ctx.archive, ctx.pii_cipher, samples_dir, trail=_trail())
+        trusted = trust_sample_ca(session, samples_dir, ctx.instance_path, trail=_trail())
     except FileNotFoundError as exc:
         raise click.ClickException(f"样例目录中缺少文件：{Path(exc.filename).name}") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     session.commit()
     for line in done.lines_zh():
         click.echo(line)
+    if trusted:
+        click.echo("本实例核验页面信任样例的示例签章证书（仅供演示，仅用于样例文件的签名）")
     if ctx.base_url.rstrip("/") != SAMPLES_PUBLIC_BASE_URL:
         click.echo(f"注意：样例二维码指向 {SAMPLES_PUBLIC_BASE_URL}，本实例地址为 {ctx.base_url}；"
                    f"扫码会打开前者，可在本实例的 /verify 页面输入样例编号核验")

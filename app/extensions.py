@@ -121,6 +121,13 @@ class Services:
         ensure_demo_pki(self.pki_dir)
         return [read_demo_root(self.pki_dir)]
 
+    def sample_trust_roots(self) -> list[bytes]:
+        """The samples' demo CA where ``flask load-samples`` installed it (for the verify page only,
+        labelled as such); empty on an instance that never loaded the samples."""
+        from app.services.samples import trusted_sample_roots
+
+        return trusted_sample_roots(self.instance_path)
+
     @property
     def base_url(self) -> str:
         """The public address documents point to (``PUBLIC_BASE_URL``)."""

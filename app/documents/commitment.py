@@ -15,7 +15,7 @@ from app.domain.commitments import CommitmentRequest, Scenario, normalise_extra_
 from app.domain.dates import format_cn_date
 from app.domain.subjects import SubjectKind
 
-LETTER_DOCX_LAYOUTS = ("letters-1", "letters-2", "letters-3")
+LETTER_DOCX_LAYOUTS = ("letters-1", "letters-2", "letters-3", "letters-4")
 """The letter layouts there are (registry.DOCX_LAYOUTS): letters-2 is letters-1 with the ruled
 lines of an open item (``Letter.open_lines``), which no letter of a letters-1 version has;
 letters-3 is the v4 PDF's page on the 28 × 22 grid, with its fonts embedded."""

@@ -25,6 +25,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from app.documents.docx_fonts import PDF_FONT_ROLES, embed_fonts
 from app.documents.letter import Letter, LetterField
 from app.documents.qr import qr_png
+from app.documents.signoff import balanced_lines
 from app.documents.wordml import (
     BODY_PT,
     CAPTION_PT,
@@ -65,6 +66,8 @@ GRID_QR_QUIET_ZONE = 4
 GRID_QR_COLUMN_MM = 40.0
 GRID_CAPTION_LINE_PT = 14.0
 GRID_SIGNATURE_LINES = 5
+SIGNER_CHARS = 16
+"""letters-4: the 署名's lines are at most this wide, as in commitment v5's markup."""
 GRID_VERIFY_CAPTION = "扫码核验真伪"
 GRID_CODE_LABEL = "验证码："
 """letters-3, as the v4 PDF (letter.css .verify, .signature; letter.html): a 32 mm QR code with
@@ -94,7 +97,9 @@ def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2")
     Args:
         letters: the copies in print order, usually one letter with copy_label "承诺人留存" then
             "接受承诺单位留存"; a blank form is a letter with empty values.
-        layout: "letters-1", "letters-2" or "letters-3".
+        layout: "letters-1", "letters-2", "letters-3" or "letters-4" (letters-3 with the 署名
+            of commitment v5 in balanced lines, a title off the grid and simple punctuation
+            wrap, so that LibreOffice prints it as the PDF).
 
     Returns:
         The DOCX bytes; the same letters always give the same bytes.
@@ -104,14 +109,15 @@ def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2")
     """
     if not letters:
         raise ValueError("没有可输出的承诺书")
-    grid = layout == "letters-3"
-    document = Document(io.BytesIO(_template_docx(grid)))
+    grid = layout in ("letters-3", "letters-4")
+    v5 = layout == "letters-4"
+    document = Document(io.BytesIO(_template_docx(grid, simple_wrap=v5)))
     body = document.element.body
     last_sectPr = body.sectPr
     append_body_xml(
         document,
         "".join(
-            _letter_xml(letter, ends_section=n < len(letters), grid=grid)
+            _letter_xml(letter, ends_section=n < len(letters), grid=grid, v5=v5)
             for n, letter in enumerate(letters, 1)
         ),
     )
@@ -146,16 +152,20 @@ def render_letters_docx(letters: Sequence[Letter], *, layout: str = "letters-2")
 # --- One copy -----------------------------------------------------------------------------------
 
 
-def _letter_xml(letter: Letter, ends_section: bool, grid: bool = False) -> str:
-    """One copy's paragraphs, ending in a 1 pt paragraph (holding the section break if asked)."""
+def _letter_xml(letter: Letter, ends_section: bool, grid: bool = False, v5: bool = False) -> str:
+    """One copy's paragraphs, ending in a 1 pt paragraph (holding the section break if asked).
+    ``v5`` (letters-4): the title off the document grid, the 署名 in balanced lines."""
     parts: list[str] = []
     body = grid_rpr(FONT_BODY, BODY_PT) if grid else body_rpr()
     if grid:
         parts.append(_grid_head_xml(letter))
     if grid and letter.title:
         # 2号小标宋, not bold (小标宋 is heavy already), untracked so the title reads as one word.
+        # letters-4: off the grid, exactly one line: LibreOffice gives a snapped 22 pt line two
+        # grid lines whatever its exact height, and the page then breaks a clause later.
         parts.append(paragraph(run(letter.title, grid_rpr(FONT_TITLE, TITLE_PT)), align="center",
-                               keep_next=True, mark_rpr=grid_rpr(FONT_TITLE, TITLE_PT)))
+                               keep_next=True, mark_rpr=grid_rpr(FONT_TITLE, TITLE_PT),
+                               snap_to_grid=not v5))
     elif letter.title:
         title_rpr = rpr(FONT_TITLE, TITLE_PT, bold=True, tracking_pt=TITLE_TRACKING_PT)
         parts.append(
@@ -188,7 +198,7 @@ def _letter_xml(letter: Letter, ends_section: bool, grid: bool = False) -> str:
         parts.append(paragraph(run("\u3000" * 14, grid_rpr(FONT_BODY, BODY_PT, underline=True))
                                + run("：", body), before_pt=0))
     parts += _body(letter, grid)
-    parts.append(_grid_signature_xml(letter) if grid else _signature_table(letter))
+    parts.append(_grid_signature_xml(letter, v5) if grid else _signature_table(letter))
     # Word wants a paragraph after a table; at 1 pt it cannot push anything onto a new page.
     # An empty w:sectPr is a placeholder for the section break that render_letters_docx fills in.
     free = '<w:snapToGrid w:val="0"/>' if grid else ""
@@ -298,7 +308,7 @@ def _open_item(numeral: str, lines: int, grid: bool) -> str:
     return first + "".join(rest)
 
 
-def _grid_signature_xml(letter: Letter) -> str:
+def _grid_signature_xml(letter: Letter, v5: bool = False) -> str:
     """Signature block of letters-3, line for line the v4 PDF's: a blank line, then a borderless
     row: on the left (40 mm) the QR code (26 mm, 4-module quiet zone) a line down with the
     wording's caption and code; on the right the signature lines 8 characters in from the text
@@ -312,17 +322,39 @@ def _grid_signature_xml(letter: Letter) -> str:
     right = [paragraph(run(line, body), align="left", left_twips=indent_twips)
              for line in letter.signature_lines]
     right.append(paragraph(""))
-    block = max(width_chars(letter.signer), width_chars(letter.date_text))
-    right.append(paragraph(run(letter.signer, body) if letter.signer else "", align="right",
-                           right_chars=4 + (block - width_chars(letter.signer)) / 2))
-    right.append(paragraph(run(letter.date_text, body) if letter.date_text else "",
-                           align="right",
-                           right_chars=4 + (block - width_chars(letter.date_text)) / 2))
+    if v5:
+        right += _v5_sign_off(letter, body)
+    else:
+        block = max(width_chars(letter.signer), width_chars(letter.date_text))
+        right.append(paragraph(run(letter.signer, body) if letter.signer else "", align="right",
+                               right_chars=4 + (block - width_chars(letter.signer)) / 2))
+        right.append(paragraph(run(letter.date_text, body) if letter.date_text else "",
+                               align="right",
+                               right_chars=4 + (block - width_chars(letter.date_text)) / 2))
     right += [paragraph("")] * max(0, GRID_SIGNATURE_LINES - len(right))
     left = paragraph("")
     if letter.verify_url:
         left += _grid_verify_xml(letter)
     return paragraph("") + _borderless_row(left_width, left, right_width, "".join(right))
+
+
+def _v5_sign_off(letter: Letter, body: str) -> list[str]:
+    """署名 and 成文日期 of letters-4, as the v5 PDF (GB/T 9704 7.3.5): the 署名 in the PDF's lines
+    (signoff.balanced_lines), centred on its longest line, which ends 4 characters in; the date
+    centred under a one-line 署名 (or the 署名 over a longer date), right-indented 4 characters
+    under several lines."""
+    names = balanced_lines(letter.signer, SIGNER_CHARS)
+    date_width = width_chars(letter.date_text)
+    block = max([date_width] + [width_chars(name) for name in names]) if len(names) <= 1 \
+        else max(width_chars(name) for name in names)
+    out = [paragraph(run(name, body), align="right",
+                     right_chars=4 + (block - width_chars(name)) / 2) for name in names]
+    if not names:
+        out.append(paragraph(""))
+    date_indent = 4 + (block - date_width) / 2 if len(names) <= 1 else 4
+    out.append(paragraph(run(letter.date_text, body) if letter.date_text else "", align="right",
+                         right_chars=date_indent))
+    return out
 
 
 def _borderless_row(left_width: int, left: str, right_width: int, right: str) -> str:
@@ -474,6 +506,6 @@ def _set_core_properties(document: DocxDocument, letter: Letter) -> None:
 
 
 @functools.cache
-def _template_docx(grid: bool = False) -> bytes:
+def _template_docx(grid: bool = False, simple_wrap: bool = False) -> bytes:
     """The base package (wordml), built once per process per layout family."""
-    return zip_parts(base_template_parts(grid=grid))
+    return zip_parts(base_template_parts(grid=grid, simple_punctuation_wrap=simple_wrap))

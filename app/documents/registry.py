@@ -94,6 +94,9 @@ DOCX_LAYOUTS = {
                  "wording's QR caption), the faces' subsets embedded (app.documents.docx_fonts)",
     "report-scaffold-2": "app.documents.reports.docx.scaffold_docx: report-scaffold-1 on the "
                          "28 x 22 document grid in the PDF's faces, the faces' subsets embedded",
+    "letters-4": "app.documents.docx_render.render_letters_docx: letters-3 with the 署名 in the "
+                 "v5 PDF's balanced lines, a title that takes one grid line in LibreOffice and "
+                 "line-end punctuation that LibreOffice keeps",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
 
@@ -127,6 +130,11 @@ _RELEASED = (
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html", archival=True),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
                     wording="wording.json", docx_layout="report-scaffold-2", archival=True),
+    # v5 (trial of issue 13): a 署名 of any length per GB/T 9704 7.3.5, in balanced lines (no lone
+    # last character; app/documents/signoff.py) right-aligned 4 characters in, the date under it;
+    # its DOCX (letters-4) prints in LibreOffice as the PDF: a one-line title, no lost "、".
+    TemplateVersion(Family.COMMITMENT, "v5", "letter.html", "letter.css", "document-ua.css",
+                    wording="wording.json", docx_layout="letters-4", archival=True),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
@@ -135,7 +143,7 @@ for _t in _RELEASED:
     RELEASED[_t.family][_t.version] = _t
 
 CURRENT: dict[Family, str] = {
-    Family.COMMITMENT: "v4",
+    Family.COMMITMENT: "v5",
     Family.CERTIFICATE: "v2",
     Family.PROCUREMENT_CLAUSE: "v2",
     Family.REPORT: "v2",

@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from app.documents import cjk_justify
 from app.documents.fonts import FONT_DIR, OFFICE_FONT_URL_SCHEME, font_stack, on_font_stack_change
 from app.documents.qr import parse_qr_src, qr_png, qr_src
+from app.documents.signoff import balanced_lines
 from app.documents.weasyprint_adapter import (
     SRGB_OUTPUT_INTENT,
     MarkupError,
@@ -117,6 +118,7 @@ def template_env() -> jinja2.Environment:
     # Our own CSS values, not user text: marked safe so quotes survive inside <style>.
     env.globals["font_family"] = lambda role: markupsafe.Markup(stack.family(role))
     env.globals["qr_src"] = qr_src
+    env.globals["signer_lines"] = balanced_lines
     return env
 
 

@@ -275,7 +275,7 @@ def save_deterministic(document: DocxDocument) -> bytes:
     return out.getvalue()
 
 
-def base_template_parts(*, grid: bool = False) -> dict[str, str]:
+def base_template_parts(*, grid: bool = False, simple_punctuation_wrap: bool = False) -> dict[str, str]:
     """Part name → XML of the base package: styles, settings, font table, page-number footers
     (footer3 on a section's first page), core properties and one empty A4 section.
 
@@ -287,9 +287,15 @@ def base_template_parts(*, grid: bool = False) -> dict[str, str]:
     Not w:docGrid "linesAndChars" with a negative w:charSpace (a 15.79 pt pitch for 16 pt
     characters), though Word honours it: LibreOffice gives every character whose glyph is wider
     than the cell two cells (14 to 18 characters a line), and with a cell of 16 pt or more it
-    centres 27 cells in the line. Tracking -0.25 pt gives 28 in both."""
+    centres 27 cells in the line. Tracking -0.25 pt gives 28 in both.
+
+    ``simple_punctuation_wrap`` (letters-4): the Normal style says w:overflowPunct "1", which
+    LibreOffice 7.4 imports as no hanging punctuation (ODF punctuation-wrap "simple"); it reads
+    "0", which Word takes for no hanging, as punctuation-wrap "hanging", hangs a line-end "、"
+    past the margin and prints nothing of it. Word may hang that mark in the margin instead."""
     type_rpr = grid_rpr if grid else rpr
-    grid_ppr = '<w:widowControl/><w:overflowPunct w:val="0"/>' if grid else ""
+    overflow = "1" if simple_punctuation_wrap else "0"
+    grid_ppr = f'<w:widowControl/><w:overflowPunct w:val="{overflow}"/>' if grid else ""
     declaration = XML_DECLARATION
     wml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -13,6 +13,7 @@ was regenerated since it was loaded (same number and code, another file) replace
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -56,6 +57,40 @@ class SamplesLoaded:
         lines = [f"跳过样例 {name}：{reason}" for name, reason in self.skipped]
         return lines + [f"样例文书：新增 {len(self.added)} 份，更新 {len(self.updated)} 份，"
                         f"未变 {len(self.unchanged)} 份，跳过 {len(self.skipped)} 份"]
+
+
+SAMPLE_CA = "sample-ca.pem"
+"""The root of the samples' fixed PKI, written by ``flask make-samples`` (app.samples.SAMPLE_CA_FILE)."""
+SAMPLE_TRUST_DIR = "sample-trust"
+"""Folder of the instance holding the sample CA once ``flask load-samples`` ran: the verify page
+trusts it for the samples' signatures only there, labelled as the demo CA; an instance that never
+loaded the samples (production) has no such folder and trusts only its own roots."""
+
+
+def trust_sample_ca(session: Session, samples_dir: Path, instance_path: Path, *,
+                    trail: AuditTrail) -> bool:
+    """Copy the samples' CA into the instance (``sample-trust/``), so that the verify page shows the
+    signed samples' signatures as valid, labelled 示例签章证书（仅供演示）; False when
+    ``samples_dir`` has none. Audited (``load_sample``); the caller commits."""
+    source = samples_dir / SAMPLE_CA
+    if not source.is_file():
+        return False
+    pem = source.read_bytes()
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise ValueError(f"{SAMPLE_CA} 不是PEM格式的证书")
+    target = instance_path / SAMPLE_TRUST_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / SAMPLE_CA).is_file() or (target / SAMPLE_CA).read_bytes() != pem:
+        (target / SAMPLE_CA).write_bytes(pem)
+        trail.record(session, ACTION, "sample_ca", SAMPLE_CA,
+                     sha256=hashlib.sha256(pem).hexdigest())
+    return True
+
+
+def trusted_sample_roots(instance_path: Path) -> list[bytes]:
+    """The sample CA when this instance loaded the samples (``trust_sample_ca``), else none."""
+    path = instance_path / SAMPLE_TRUST_DIR / SAMPLE_CA
+    return [path.read_bytes()] if path.is_file() else []
 
 
 def read_manifest(samples_dir: Path) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import case, select
@@ -36,12 +37,15 @@ MATCHES = ("issued", "stamped", "public_copy", "filed", "modified", "unknown")
 
 PUBLIC_COPY_STATUS_LABELS = {"published": "公示中", "superseded": "已更新", "revoked": "已撤销",
                              "not_published": "尚未公示"}
+SAMPLE_CA_LABEL = "示例签章证书（仅供演示）"
+"""How the verify page names the sample CA of samples/, trusted only where the samples were loaded."""
 _SIGNATURES_UNREADABLE = "文件中的签名数据无法解析，未能校验签名"
 
 
 def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
                number: str | None = None, *, limits: IntakeLimits,
-               verify_url_prefix: str | None = None, our_signers: Sequence[str] = ()) -> dict[str, Any]:
+               verify_url_prefix: str | None = None, our_signers: Sequence[str] = (),
+               sample_roots: Sequence[bytes] = ()) -> dict[str, Any]:
     """The verdict on ``pdf``: which of our files it is (``match``), a Chinese ``message``, signatures.
 
     :param session: database session (read only).
@@ -56,6 +60,12 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     :param our_signers: the platform signer's name(s): a signature in that name marks the file as
         ours even when the signature no longer verifies (pyHanko does not judge the signer's chain
         once the signed bytes changed); a forger's certificate in our name is flagged the same way.
+    :param sample_roots: the sample CA of samples/ when this instance loaded the samples
+        (``flask load-samples``; :func:`app.services.samples.trusted_sample_roots`): on a file
+        this instance holds byte for byte (issued, stamped, public copy, filed), a signature that
+        does not chain to ``trust_roots`` but to one of these is shown valid, labelled
+        :data:`SAMPLE_CA_LABEL` (``sample_ca``); on any other file they count for nothing (the
+        sample CA's key is public). Empty on an instance without samples.
     :returns: ``sha256``, ``match`` (one of :data:`MATCHES`), ``message``, ``document_number``,
         ``issued_document``, ``stamped_by_platform``, ``signatures``, ``public_copy`` (status of the
         public copy, or None) and, with ``number``, ``matches_number``.
@@ -72,7 +82,10 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     public_copy = None if issued or stamped else _public_copy(session, digest)
     filed = (None if issued or stamped or public_copy is not None
              else _public_copy(session, digest, column=Filing.sha256))
-    signatures, signature_problem = _signatures(pdf, trust_roots)
+    # The sample CA's key is public (README): it vouches only for a file this instance holds byte
+    # for byte (a loaded sample), never for anything else signed with it.
+    known = bool(issued or stamped is not None or public_copy is not None or filed is not None)
+    signatures, signature_problem = _signatures(pdf, trust_roots, sample_roots if known else ())
 
     if issued:
         match, matched_number = "issued", issued
@@ -99,7 +112,7 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
             "field_name": r.field_name, "signer": r.signer,
             "signing_time": r.signing_time.isoformat() if r.signing_time else None,
             "status": r.status, "trusted": r.trusted, "summary": r.summary_zh,
-            "level": r.level, "level_zh": r.level_zh,
+            "level": r.level, "level_zh": r.level_zh, "sample_ca": r.sample_ca,
         } for r in signatures],
     }
     if signature_problem:
@@ -133,12 +146,29 @@ def _public_copy(session: Session, digest: str, column: Any = Filing.public_copy
     return found
 
 
-def _signatures(pdf: bytes, trust_roots: Sequence[bytes]) -> tuple[list[SignatureReport], str | None]:
+def _signatures(pdf: bytes, trust_roots: Sequence[bytes], sample_roots: Sequence[bytes] = ()
+                ) -> tuple[list[SignatureReport], str | None]:
     try:
-        return validate_signatures(pdf, trust_roots), None
+        reports = validate_signatures(pdf, trust_roots)
+        if sample_roots and any(r.status == "unknown_signer" for r in reports):
+            reports = _with_sample_ca(reports, validate_signatures(pdf, sample_roots))
+        return reports, None
     except Exception:  # untrusted input: pyHanko may fail in any way; its text is not for users
         log.warning("signature validation failed on an uploaded file", exc_info=True)
         return [], _SIGNATURES_UNREADABLE
+
+
+def _with_sample_ca(reports: list[SignatureReport], by_sample: list[SignatureReport]
+                    ) -> list[SignatureReport]:
+    """``reports`` where a signature of an unknown signer is valid under the sample CA: that
+    one, labelled as the samples' demo certificate (never the platform's own)."""
+    sample = {r.field_name: r for r in by_sample if r.status == "intact" and r.trusted}
+    out = []
+    for r in reports:
+        s = sample.get(r.field_name) if r.status == "unknown_signer" else None
+        out.append(r if s is None else replace(
+            s, sample_ca=True, summary_zh=f"{s.summary_zh}（签名证书为{SAMPLE_CA_LABEL}）"))
+    return out
 
 
 def _our_marks(facts: PdfFacts, signatures: list[SignatureReport], verify_url_prefix: str | None,

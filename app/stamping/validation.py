@@ -118,6 +118,8 @@ class SignatureReport:
     """PAdES level as found: ``B-B``, ``B-T``, ``B-B+LTV``, ``B-LT`` (see :mod:`app.stamping.types`)."""
     level_zh: str = PADES_LEVEL_LABELS_ZH["B-B"]
     """:attr:`level` for people, e.g. "PAdES B-LT（含时间戳与长期验证数据）"."""
+    sample_ca: bool = False
+    """Trusted only through the samples' demo CA (app/services/verification.py), not our roots."""
 
 
 def validate_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:

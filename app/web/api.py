@@ -248,7 +248,8 @@ def verify_file() -> Response:
         raise FieldError("file", "请上传要核验的PDF文件（file）")
     return jsonify(verify_svc.check_file(
         get_session(), read_upload(upload), services().trust_roots(), limits=intake_limits(),
-        verify_url_prefix=verify_url_prefix(base_url()), our_signers=[signer().signer_name]))
+        verify_url_prefix=verify_url_prefix(base_url()), our_signers=[signer().signer_name],
+        sample_roots=services().sample_trust_roots()))
 
 
 @bp.post("/filings")

@@ -247,6 +247,7 @@ class SignatureCheck(Response):
     long_term: bool = described("文件内嵌的验证数据（DSS：证书链与吊销列表）足以离线验证该签名")
     level: str = described("PAdES 级别：B-B、B-T（含时间戳）、B-B+LTV（含长期验证数据）、B-LT（两者皆有）")
     level_zh: str = described("PAdES 级别的中文说明，如“PAdES B-LT（含时间戳与长期验证数据）”")
+    sample_ca: bool = described("仅经样例的示例签章证书（仅供演示）受信任；盖章结果恒为 false")
 
 
 class StampJob(Response):
@@ -298,6 +299,7 @@ class VerifySignature(Response):
     summary: str = described("一句中文结论")
     level: str = described("PAdES 级别：B-B、B-T、B-B+LTV 或 B-LT")
     level_zh: str = described("PAdES 级别的中文说明，如“PAdES B-LT（含时间戳与长期验证数据）”")
+    sample_ca: bool = described("签名证书为样例目录的示例签章证书（仅供演示；仅在载入样例的实例上受信任）")
 
 
 class Verdict(Response):

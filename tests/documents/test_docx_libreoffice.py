@@ -28,7 +28,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image
 
-from app.demo import SAMPLES
+from app.demo import SAMPLES, demo_clause
 from app.documents import commitment as doc
 from app.documents.registry import CURRENT, Family, current
 from app.documents.reports import scaffold_docx, scaffold_pdf
@@ -41,6 +41,8 @@ ISSUED_ON = date(2026, 11, 29)
 RARE_NAME = "王𠀀𪚥"
 """A person's name only the fallback face draws (U+20000, U+2A6A5)."""
 RARE = "𠀀𪚥"
+LONG_NAME = "凌源市恒通路桥建设工程集团股份有限公司第二分公司辽宁省朝阳市城关街道第十一项目部"
+"""A 40-character 署名, printed in three lines."""
 LATIN_FACE = "DejaVu Sans"
 """The one face LibreOffice may find on the machine (it refuses to start with none)."""
 
@@ -51,9 +53,21 @@ def _documents() -> dict[str, tuple[bytes, bytes]]:
     req = parse_commitment_request(data)
     letters = doc.filled_letters(req, sample_issue(req.subject_code, 1, ISSUED_ON), None)
     blank = doc.blank_letters(Scenario.PROCUREMENT_BIDDING, SubjectKind.ENTERPRISE)
+    unit = parse_commitment_request(SAMPLES["project_approval-unit"])
+    unit_letters = doc.filled_letters(unit, sample_issue(unit.subject_code, 2, ISSUED_ON),
+                                      demo_clause(unit.receiving_unit, unit.scenario,
+                                                  unit.subject_kind))
+    long_name = parse_commitment_request(dict(SAMPLES["project_approval-unit"],
+                                              subject_name=LONG_NAME))
+    long_letters = doc.filled_letters(long_name, sample_issue(long_name.subject_code, 3, ISSUED_ON),
+                                      None)
     docs = {
         "letter": (doc.letters_pdf(letters), doc.letters_docx(letters)),
         "blank": (doc.letters_pdf(blank), doc.letters_docx(blank)),
+        # the trial of issue 13: a "、" at a line end (clause 六, "…围标串标、弄虚作假…") and
+        # the title's line, which pushed clause 四 to the next page
+        "letter-unit": (doc.letters_pdf(unit_letters), doc.letters_docx(unit_letters)),
+        "letter-long-name": (doc.letters_pdf(long_letters), doc.letters_docx(long_letters)),
     }
     for kind in ReportKind:
         info = scaffold_sample_info(kind, ISSUED_ON)
@@ -113,9 +127,9 @@ def _pages(pdf: Path) -> list[str]:
 
 
 def test_current_versions_write_the_grid_layouts() -> None:
-    assert current(Family.COMMITMENT).docx_layout == "letters-3"
+    assert current(Family.COMMITMENT).docx_layout == "letters-4"
     assert current(Family.REPORT).docx_layout == "report-scaffold-2"
-    assert CURRENT[Family.COMMITMENT] == "v4" and CURRENT[Family.REPORT] == "v2"
+    assert CURRENT[Family.COMMITMENT] == "v5" and CURRENT[Family.REPORT] == "v2"
 
 
 def test_libreoffice_finds_no_face_for_the_rare_characters(converted) -> None:
@@ -134,7 +148,8 @@ LINE_BREAKS_DIFFER = pytest.mark.xfail(strict=True, reason=(
     "LibreOffice 7.4 breaks these lines otherwise than our PDF (and Word): it hangs 。，past the "
     "right margin although the paragraphs say w:overflowPunct 0, and finds no break between CJK "
     "punctuation and Latin letters (“AAA、AA、A）”), so the scaffolds' breaks drift by a page"))
-DOCUMENTS = ["letter", "blank", pytest.param("scaffold-rating", marks=LINE_BREAKS_DIFFER),
+DOCUMENTS = ["letter", "blank", "letter-unit", "letter-long-name",
+             pytest.param("scaffold-rating", marks=LINE_BREAKS_DIFFER),
              pytest.param("scaffold-decision", marks=LINE_BREAKS_DIFFER)]
 
 
@@ -147,6 +162,39 @@ def test_docx_prints_the_pages_and_text_of_the_pdf(converted, name: str) -> None
     # pdftotext reads table cells and side-by-side blocks in an order of its own.
     for number, (page, other) in enumerate(zip(expected, got, strict=True), start=1):
         assert Counter(other) == Counter(page), (number, page, other)
+
+
+def test_a_line_end_mark_prints(converted) -> None:
+    """LibreOffice 7.4 hung the "、" after 串标 at a line end past the margin and printed nothing
+    of it (letters-3); letters-4 wraps punctuation as our PDF does."""
+    ours, libreoffice = converted["letter-unit"]
+    assert "串标、弄虚作假" in "".join(_pages(ours))
+    assert "".join(_pages(libreoffice)).count("、") == "".join(_pages(ours)).count("、")
+    assert "串标、弄虚作假" in "".join(_pages(libreoffice))
+
+
+@pytest.mark.parametrize("name", ["letter", "letter-unit"])
+def test_the_title_takes_one_line(converted, name: str) -> None:
+    """The 2号 title takes one grid line in LibreOffice as in our PDF (letters-3 let LibreOffice
+    snap it to two): the subtitle starts one line pitch (28.99 pt) below the title's line."""
+    for pdf in converted[name]:
+        _, title = _word_box(pdf, "信用承诺书")
+        _, subtitle = _line_box(pdf, "（适用于")
+        title_middle = (title[1] + title[3]) / 2
+        subtitle_middle = (subtitle[1] + subtitle[3]) / 2
+        assert abs(subtitle_middle - title_middle - 28.99) < 2.5, (pdf, title, subtitle)
+
+
+def _line_box(pdf: Path, start: str) -> tuple[int, tuple[float, float, float, float]]:
+    """Page and box (pt) of the first word that starts with ``start`` (pdftotext -bbox)."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    for number, page in enumerate(xhtml.split("<page ")[1:], start=1):
+        for match in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                 r'yMax="([\d.]+)">([^<]*)</word>', page):
+            if match.group(5).startswith(start):
+                return number, tuple(float(v) for v in match.groups()[:4])
+    raise AssertionError(f"{start} not in {pdf.name}")
 
 
 def _embedded_fonts(pdf: Path) -> list[tuple[str, str]]:
@@ -174,7 +222,8 @@ def _postscript_names(docx: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("name", ["letter", "blank", "scaffold-rating", "scaffold-decision"])
+@pytest.mark.parametrize("name", ["letter", "blank", "letter-unit", "letter-long-name",
+                                  "scaffold-rating", "scaffold-decision"])
 def test_every_character_prints_from_an_embedded_face(converted, name: str) -> None:
     """LibreOffice's PDF uses no font but those the DOCX embeds: no character fell back to the
     machine's Latin face (which would draw it as a box)."""

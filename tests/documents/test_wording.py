@@ -69,7 +69,8 @@ def test_person_clauses(wording: LetterWording) -> None:
     assert all(c.startswith("承诺本人") for c in expected)
 
 
-@pytest.mark.parametrize(("version", "lines"), [("v1", 0), ("v2", 0), ("v3", 3), ("v4", 3)])
+@pytest.mark.parametrize(("version", "lines"), [("v1", 0), ("v2", 0), ("v3", 3), ("v4", 3),
+                                                         ("v5", 3)])
 def test_open_item_lines_of_each_version(version: str, lines: int) -> None:
     # Policy 五(二)6 has its place from v3 on (issue 12 §2): three ruled lines to write on.
     assert letter_wording(version).open_item_lines == lines
