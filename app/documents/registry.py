@@ -127,6 +127,11 @@ _RELEASED = (
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html", archival=True),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
                     wording="wording.json", docx_layout="report-scaffold-2", archival=True),
+    # credit_check v3 (issue 14 §2): the certificate as a 公文: 发文字号 and 主送 (the requesting
+    # department), the subject's full name, the closing section kept with the sign-off (no page
+    # of 署名, date and seal alone), the entry rule's reminder a sentence of its own.
+    TemplateVersion(Family.CERTIFICATE, "v3", "certificate.html", "certificate.css",
+                    archival=True),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
@@ -136,7 +141,7 @@ for _t in _RELEASED:
 
 CURRENT: dict[Family, str] = {
     Family.COMMITMENT: "v4",
-    Family.CERTIFICATE: "v2",
+    Family.CERTIFICATE: "v3",
     Family.PROCUREMENT_CLAUSE: "v2",
     Family.REPORT: "v2",
 }
