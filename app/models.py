@@ -339,6 +339,12 @@ class CreditCheck(Base):
     year: Mapped[int] = mapped_column(Integer)
     verification_code: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int] = mapped_column(ForeignKey("receiving_units.id"), index=True)
+    """The issuing unit (its seal, its clerk or API key)."""
+    addressee_unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"),
+                                                          index=True)
+    """主送: the requesting department the certificate is addressed to, which may read it
+    (issue 14 §2); by default the issuing unit. Migration 0023 set it to ``unit_id`` for the
+    certificates issued before."""
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     subject_name: Mapped[str] = mapped_column(String(100))

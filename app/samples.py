@@ -308,7 +308,7 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
         number=number, verification_code=vcode,
         verify_url=verify_url(SAMPLES_PUBLIC_BASE_URL, number, vcode),
         subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
-        issuer="凌源市住房和城乡建设局", issued_on=issued_on)
+        issuer="凌源市住房和城乡建设局", issued_on=issued_on, addressee="凌源市住房和城乡建设局")
     signer = sample_signer(pki_dir, issued_on)
     context = certificate_context(header, result)
     version = CURRENT[Family.CERTIFICATE]

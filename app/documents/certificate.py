@@ -10,6 +10,7 @@ from app.documents.registry import CURRENT, Family, template_version
 from app.documents.render import pdf_metadata, render_pdf
 from app.domain.credit_check import CheckResult
 from app.domain.dates import format_cn_date
+from app.domain.numbers import file_number
 
 CURRENT_TEMPLATE_VERSION = CURRENT[Family.CERTIFICATE]
 """Template version of new certificates (app/documents/registry.py)."""
@@ -24,12 +25,15 @@ class CertificateHeader:
     verification_code: str
     verify_url: str
     subject_name: str
-    """As shown on the certificate (masked for natural persons)."""
+    """As shown on the certificate: the full name (version 3 on, the certificate goes to the
+    requesting department; version 1 and 2 certificates masked a natural person's)."""
     subject_code: str
     """USCC in full, or a masked ID number."""
     code_label: str
     issuer: str
     issued_on: date
+    addressee: str
+    """主送: the requesting department (a registered unit's name), printed from version 3 on."""
 
 
 def certificate_context(header: CertificateHeader, result: CheckResult) -> dict[str, Any]:
@@ -38,6 +42,8 @@ def certificate_context(header: CertificateHeader, result: CheckResult) -> dict[
     entry = result.entry_rule
     return {
         "number": header.number,
+        "file_number": file_number(header.number),
+        "addressee": header.addressee,
         "verification_code": header.verification_code,
         "verify_url": header.verify_url,
         "subject_name": header.subject_name,

@@ -135,6 +135,11 @@ _RELEASED = (
     # its DOCX (letters-4) prints in LibreOffice as the PDF: a one-line title, no lost "、".
     TemplateVersion(Family.COMMITMENT, "v5", "letter.html", "letter.css", "document-ua.css",
                     wording="wording.json", docx_layout="letters-4", archival=True),
+    # credit_check v3 (issue 14 §2): the certificate as a 公文: 发文字号 and 主送 (the requesting
+    # department), the subject's full name, the closing section kept with the sign-off (no page
+    # of 署名, date and seal alone), the entry rule's reminder a sentence of its own.
+    TemplateVersion(Family.CERTIFICATE, "v3", "certificate.html", "certificate.css",
+                    archival=True),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
@@ -144,7 +149,7 @@ for _t in _RELEASED:
 
 CURRENT: dict[Family, str] = {
     Family.COMMITMENT: "v5",
-    Family.CERTIFICATE: "v2",
+    Family.CERTIFICATE: "v3",
     Family.PROCUREMENT_CLAUSE: "v2",
     Family.REPORT: "v2",
 }

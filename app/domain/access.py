@@ -33,6 +33,8 @@ class AccessGround(Enum):
     """(b) the receiving unit the letter is addressed to."""
     OFFICE = "office"
     """(c) the credit office."""
+    ISSUER = "issuer"
+    """A 信用核查结果告知书's issuing unit (``certificate_access``)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,40 @@ def letter_access(reader: Reader, letter: Letter, code: str | None = None) -> Ac
     return None
 
 
+@dataclass(frozen=True)
+class Certificate:
+    """What the rule needs to know of an issued 信用核查结果告知书."""
+
+    issuer: str
+    """The issuing unit's registered name."""
+    addressee: str
+    """主送: the requesting department's registered name (issue 14 §2)."""
+    verification_code: str
+
+
+def certificate_access(reader: Reader, cert: Certificate,
+                       code: str | None = None) -> AccessGround | None:
+    """The ground on which ``reader`` may read a certificate's content (subject, purpose,
+    conclusion), or None: then only that its number exists and whether it is valid.
+
+    Issue 14 §2 (policy 二: the check serves the department that asks): the content is for the
+    requesting department (主送), the unit that issued it, the credit office and whoever holds
+    its 验证码 (the paper, its QR code); a second unit's clerk is the public.
+    """
+    presented = normalise_code(code)
+    if presented and hmac.compare_digest(presented.encode(),
+                                         normalise_code(cert.verification_code).encode()):
+        return AccessGround.CODE
+    if reader.office:
+        return AccessGround.OFFICE
+    unit = (reader.unit_name or "").strip()
+    if unit and unit == cert.addressee:
+        return AccessGround.ADDRESSEE
+    if unit and unit == cert.issuer:
+        return AccessGround.ISSUER
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Staff records: filings, 信用核查 certificates, agency reports
 # --------------------------------------------------------------------------------------------
@@ -125,10 +161,14 @@ def unit_scope(account: Account | None) -> int | None:
     return account.unit_id if account is not None and account.role == Role.UNIT_CLERK else None
 
 
-def may_see_unit_record(account: Account, record_unit_id: int | None) -> bool:
-    """A filing or a 信用核查 certificate: a unit clerk sees its own unit's only, the office every
-    one (others never reach these routes)."""
-    return account.role != Role.UNIT_CLERK or record_unit_id == account.unit_id
+def may_see_unit_record(account: Account, record_unit_id: int | None,
+                        addressee_unit_id: int | None = None) -> bool:
+    """A filing or a 信用核查 certificate: a unit clerk sees its own unit's only (for a
+    certificate also those addressed to it, ``addressee_unit_id``), the office every one (others
+    never reach these routes)."""
+    if account.role != Role.UNIT_CLERK:
+        return True
+    return account.unit_id is not None and account.unit_id in (record_unit_id, addressee_unit_id)
 
 
 def may_see_id_numbers(account: Account) -> bool:

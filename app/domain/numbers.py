@@ -129,3 +129,24 @@ def verification_code(
     ).encode("utf-8")
     digest = hmac.new(secret, message, hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii")[:VERIFICATION_CODE_LENGTH]
+
+
+FILE_NUMBER_CODES = {DocumentType.HC: "凌信核"}
+"""机关代字 of the 发文字号 printed on documents that are 公文 (GB/T 9704 7.2.4): 凌源 信用 核查."""
+
+
+def file_number(number: str) -> str:
+    """The 发文字号 of the document ``number``, e.g. ``LYXY-HC-2026-000012X`` -> ``凌信核〔2026〕12号``.
+
+    Derived from the number (one source): same year, same serial, no "第" and no leading zeros,
+    the year in full inside 六角括号 (GB/T 9704 7.2.4).
+
+    :raises FieldError: a malformed number (``parse_document_number``).
+    :raises ValueError: a document type that is not a 公文 (no 机关代字).
+    """
+    doc_type, year, serial = parse_document_number(number)
+    try:
+        code = FILE_NUMBER_CODES[doc_type]
+    except KeyError:
+        raise ValueError(f"no 发文字号 for document type {doc_type.value}") from None
+    return f"{code}〔{year}〕{serial}号"

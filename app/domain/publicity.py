@@ -15,6 +15,7 @@ from app.domain.commitments import Scenario
 from app.domain.credit_check import Category, Purpose
 from app.domain.dates import to_beijing
 from app.domain.masking import mask_person_name, public_subject_name, shown_subject_code
+from app.domain.numbers import file_number
 from app.domain.report_kinds import REPORT_KINDS, REPORT_STATUS, ReportKind
 from app.domain.scenario_labels import KIND_LABELS, SCENARIO_LABELS
 from app.domain.subjects import SubjectKind
@@ -144,29 +145,38 @@ def public_letter(record: IssuedLetter, *, base_url: str,
     }
 
 
-def public_check(record: IssuedCheck, *, issuer: str, base_url: str,
+def public_check(record: IssuedCheck, *, issuer: str, base_url: str, addressee: str = "",
                  code_ok: bool = False) -> dict[str, object]:
-    """The public view of a 信用核查结果告知书; ``issuer`` is the issuing unit's name.
+    """The public view of a 信用核查结果告知书; ``issuer`` and ``addressee`` (主送) are the
+    issuing and the requesting unit's names.
 
-    Its conclusion and purpose only with the verification code (``code_ok``: the holder of the
-    paper, or its QR code): numbers can be counted through, and a person's 惩戒 is not for
-    whoever does (domain-rules §5.3: the page shows the masked subject, type, dates, status and
-    hash)."""
+    Issue 14 §2: a certificate's content is for the requesting department and whoever holds its
+    验证码. Without (``code_ok`` False: a number is all the reader has, and numbers can be counted
+    through) the view confirms only that the number exists and that the certificate is valid:
+    no subject, purpose, conclusion, issuer or date. With it (``code_ok``: the reader presented
+    the code, or may read it by ``app.domain.access.certificate_access``): the content, the
+    subject's name masked for a natural person and no ID number (domain-rules §5.3, §7.2)."""
+    minimal: dict[str, object] = {
+        "number": record.number, "document_type": "信用核查结果告知书",
+        "status": "valid", "status_label": "有效",
+        "verify_url": verify_url(base_url, record.number),
+    }
+    if not code_ok:
+        return minimal
     person = record.subject_kind == "natural_person"
     return {
-        "number": record.number, "document_type": "信用核查结果告知书",
+        **minimal,
+        "file_number": file_number(record.number),
         "subject_kind": record.subject_kind,
         "subject_kind_label": "自然人" if person else "法人及非法人组织",
         "subject_name": mask_person_name(record.subject_name) if person else record.subject_name,
         "subject_code": shown_subject_code(record.subject_kind, record.subject_code_public),
-        **({"purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
-            "category": record.category, "category_label": Category(record.category).label,
-            "as_of": record.as_of.isoformat()} if code_ok else {}),
-        "issuer": issuer,
-        "issued_on": record.issued_on.isoformat(), "status": "valid",
-        "status_label": "有效", "sha256": record.sha256,
+        "purpose": record.purpose, "purpose_label": Purpose(record.purpose).label,
+        "category": record.category, "category_label": Category(record.category).label,
+        "as_of": record.as_of.isoformat(),
+        "issuer": issuer, "addressee": addressee or None,
+        "issued_on": record.issued_on.isoformat(), "sha256": record.sha256,
         "template_version": record.template_version,
-        "verify_url": verify_url(base_url, record.number),
     }
 
 

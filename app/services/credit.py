@@ -16,12 +16,13 @@ from app.archive.pii import PiiCipher
 from app.documents.certificate import CURRENT_TEMPLATE_VERSION as CERTIFICATE_VERSION
 from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
 from app.documents.registry import Family
+from app.domain.access import AccessGround, Certificate, Reader, certificate_access
 from app.domain.credit_check import CheckResult, Purpose, check_credit
 from app.domain.credit_import import ImportReport, natural_key
 from app.domain.credit_records import CreditRecord, RecordType
 from app.domain.errors import FieldError
 from app.domain.identifiers import validate_resident_id, validate_uscc
-from app.domain.masking import mask_person_name, mask_resident_id
+from app.domain.masking import mask_resident_id
 from app.domain.names import normalise_free_text
 from app.domain.numbers import DocumentType, format_document_number, verification_code
 from app.domain.urls import verify_url
@@ -171,12 +172,29 @@ def run_check(session: Session, cipher: PiiCipher, *, code: str, purpose: Purpos
     return SubjectCheck(code, is_person, name, records, result)
 
 
+def parse_addressee(session: Session, value: object, default: ReceivingUnit) -> ReceivingUnit:
+    """主送 of a check request: a registered unit by its name; empty: ``default`` (the
+    department of the clerk or API key asking)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if not isinstance(value, str):
+        raise FieldError("addressee", "主送单位应为已登记单位的名称")
+    name = value.strip()
+    unit = session.scalar(select(ReceivingUnit).where(ReceivingUnit.name == name))
+    if unit is None:
+        raise FieldError("addressee", f"主送单位“{name[:50]}”不是已登记的单位，请从单位列表中选择")
+    return unit
+
+
 def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
                       signer: DocumentSigner, *, check: SubjectCheck, unit: ReceivingUnit,
                       secret: bytes, base_url: str, today: date, trail: AuditTrail,
+                      addressee: ReceivingUnit | None = None,
                       user_id: int | None = None, api_key_id: int | None = None) -> CreditCheck:
     """Render, seal (the unit's seal at the signature anchor), sign, store and audit a
-    certificate."""
+    certificate addressed (主送) to ``addressee``, the requesting department (default: ``unit``,
+    the department asking)."""
+    addressee = addressee or unit
     seals = seals_of_unit(session, unit.id)
     if not seals:
         raise FieldError("seal", f"{unit.name}尚未登记印章，请先在“印章管理”中登记后再出具告知书")
@@ -188,9 +206,9 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
     header = CertificateHeader(
         number=number, verification_code=code_v,
         verify_url=verify_url(base_url, number, code_v),
-        subject_name=mask_person_name(check.name) if check.is_person else check.name,
+        subject_name=check.name,  # in full: the certificate goes to the requesting department
         subject_code=public_code, code_label="身份证号码" if check.is_person else "统一社会信用代码",
-        issuer=unit.name, issued_on=today)
+        issuer=unit.name, issued_on=today, addressee=addressee.name)
     context = certificate_context(header, check.result)
     version = CERTIFICATE_VERSION
     pdf = certificate_pdf(context, version)
@@ -198,7 +216,7 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
     pdf = signer.sign(pdf, reason="信用核查结果告知书", location="辽宁省凌源市")
     record = CreditCheck(
         number=number, serial=serial, year=today.year, verification_code=code_v, unit_id=unit.id,
-        created_by=user_id, api_key_id=api_key_id, subject_name=check.name,
+        addressee_unit_id=addressee.id, created_by=user_id, api_key_id=api_key_id, subject_name=check.name,
         subject_kind="natural_person" if check.is_person else "organisation",
         subject_code_public=public_code, subject_code_hash=cipher.lookup_hash(check.code),
         purpose=check.result.purpose.value, as_of=check.result.as_of,
@@ -209,8 +227,25 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
     session.add(record)
     session.flush()
     trail.record(session, "issue_certificate", "credit_check", record.number,
-                 category=record.category)
+                 category=record.category, addressee=addressee.name)
     return record
+
+
+def certificate_units(session: Session, cert: CreditCheck) -> tuple[str, str]:
+    """(issuing unit, 主送 unit) names of a certificate."""
+    issuer = session.get(ReceivingUnit, cert.unit_id)
+    addressee = (session.get(ReceivingUnit, cert.addressee_unit_id)
+                 if cert.addressee_unit_id is not None else issuer)
+    return (issuer.name if issuer else "", addressee.name if addressee else "")
+
+
+def certificate_ground(session: Session, cert: CreditCheck, reader: Reader,
+                       code: str | None = None) -> AccessGround | None:
+    """Why ``reader`` (or the ``code`` they present) may read the certificate's content, or None
+    (``app.domain.access.certificate_access``, issue 14 §2)."""
+    issuer, addressee = certificate_units(session, cert)
+    return certificate_access(reader, Certificate(issuer=issuer, addressee=addressee,
+                                                  verification_code=cert.verification_code), code)
 
 
 def _redacted(record: CreditRecord, public_code: str) -> dict[str, object]:

@@ -260,9 +260,10 @@ def _load_certificate(session: Session, archive: BlobStore, cipher: PiiCipher, s
         return
     person = context["code_label"] == "身份证号码"
     issued_on = date.fromisoformat(context["issued_on"])
+    addressee = _unit(session, context.get("addressee") or context["issuer"]) or unit
     record = CreditCheck(
         number=number, serial=serial, year=year, verification_code=code, unit_id=unit.id,
-        subject_name=context["subject_name"],
+        addressee_unit_id=addressee.id, subject_name=context["subject_name"],
         subject_kind="natural_person" if person else "organisation",
         subject_code_public=context["subject_code"],
         subject_code_hash=cipher.lookup_hash(context["subject_code"]),

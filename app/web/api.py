@@ -25,7 +25,7 @@ from app.services import stamping as stamp_svc
 from app.services import verification as verify_svc
 from app.web import api_schemas as schema
 from app.web import filings as filings_web
-from app.web.auth import api_key_required, csrf, letter_reader
+from app.web.auth import api_key_optional, api_key_required, csrf, letter_reader
 from app.web.common import (
     archive,
     base_url,
@@ -90,14 +90,25 @@ def list_receiving_units() -> Response:
 
 @bp.get("/documents/<number>")
 @documented(summary="按编号查询已出具文书的公开信息（不含身份证号码）", tag="核验",
+            description="信用核查结果告知书：无验证码 c 且无主送单位或出具单位的接口密钥时，只答复编号"
+                        "是否存在、是否有效（number、document_type、status、status_label、"
+                        "verify_url）；凭正确的验证码或该单位的接口密钥另答复核查对象（自然人姓名"
+                        "遮蔽，不含身份证号码）、用途、结论、发文字号、主送单位等。",
             path={"number": "文书编号"}, query=schema.DocumentQuery,
             responses={200: Reply("公开信息", schema.PublicDocument)},
-            errors={400: "编号格式或校验位错误（invalid_fields）", 404: "未找到（not_found）",
-                    429: "请求过于频繁（rate_limited）"})
+            errors={400: "编号格式或校验位错误（invalid_fields）",
+                    401: "提供了无效的接口密钥（unauthorized；不提供密钥即按公众答复）",
+                    404: "未找到（not_found）", 429: "请求过于频繁（rate_limited）"})
 @limit_number_lookups()
+@api_key_optional
 def get_document(number: str) -> Response:
-    record = svc.find_verifiable(get_session(), number)
-    return jsonify(public_view(record, code_ok=svc.code_matches(record, request.args.get("c"))))
+    db = get_session()
+    record = svc.find_verifiable(db, number)
+    code = request.args.get("c")
+    readable = svc.code_matches(record, code)
+    if isinstance(record, CreditCheck) and not readable:
+        readable = credit_svc.certificate_ground(db, record, letter_reader()) is not None
+    return jsonify(public_view(record, code_ok=readable))
 
 
 @bp.get("/openapi.json")
@@ -321,10 +332,12 @@ def create_check() -> Response:
     key = g.api_key
     if key.unit_id is None:
         return error_response(403, "forbidden", "该接口密钥不属于行政机关单位，不能出具核查结果")
-    data = json_object("请求体应为JSON对象，含 subject_code、purpose，可选 as_of")
+    data = json_object("请求体应为JSON对象，含 subject_code、purpose，可选 as_of、addressee")
     db = get_session()
     purpose = credit_svc.parse_purpose(data.get("purpose"))
     as_of = credit_svc.parse_as_of(data.get("as_of"), today())
+    unit = db.get(ReceivingUnit, key.unit_id)
+    addressee = credit_svc.parse_addressee(db, data.get("addressee"), unit)
     try:
         checked = credit_svc.run_check(db, pii_cipher(), code=str(data.get("subject_code") or ""),
                                        purpose=purpose, as_of=as_of)
@@ -332,14 +345,15 @@ def create_check() -> Response:
         return error_response(404, "unknown_subject", "平台上没有该主体的信用记录，请核对代码",
                               {"subject_code": "未找到该主体"})
     cert = credit_svc.issue_certificate(
-        db, archive(), pii_cipher(), signer(), check=checked,
-        unit=db.get(ReceivingUnit, key.unit_id), secret=secret(), base_url=base_url(),
-        today=today(), api_key_id=key.id, trail=trail())
+        db, archive(), pii_cipher(), signer(), check=checked, unit=unit, addressee=addressee,
+        secret=secret(), base_url=base_url(), today=today(), api_key_id=key.id, trail=trail())
     db.commit()
     result = checked.result
     entry = result.entry_rule
     resp = jsonify({
         "number": cert.number,
+        "file_number": cert.snapshot["certificate"]["file_number"],
+        "addressee": addressee.name,
         "category": result.category.value,
         "category_label": result.category.label,
         "reasons": list(result.reasons),
@@ -359,14 +373,15 @@ def create_check() -> Response:
 
 
 @bp.get("/checks/<number>/certificate.pdf")
-@documented(summary="下载本单位出具的信用核查结果告知书PDF", tag="信用核查",
+@documented(summary="下载本单位出具或主送本单位的信用核查结果告知书PDF", tag="信用核查",
             path={"number": "告知书编号"},
             responses={200: Reply("告知书PDF（附件）", None, "application/pdf")},
-            errors={404: "不存在或不是本单位出具的（not_found）"})
+            errors={404: "不存在，或既不是本单位出具的也不是主送本单位的（not_found）"})
 @api_key_required
 def check_certificate(number: str) -> Response:
     cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
-    if cert is None or cert.unit_id != g.api_key.unit_id:
+    unit = g.api_key.unit_id
+    if cert is None or unit is None or unit not in (cert.unit_id, cert.addressee_unit_id):
         abort(404)
     return send_file(BytesIO(archive().get(cert.sha256)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{cert.number}.pdf")

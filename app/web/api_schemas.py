@@ -94,10 +94,14 @@ class PublicDocument(Response):
 
     number: str = described("文书编号")
     document_type: str = described("文书类型，例如 信用承诺书、信用核查结果告知书、企业综合信用等级评价报告")
-    subject_kind: str = described("主体类型（机构报告为 organisation）")
-    subject_kind_label: str = described("主体类型的中文名称")
-    subject_name: str = described("主体名称（自然人姓名已遮蔽）")
-    subject_code: str | None = described("统一社会信用代码；自然人为 null（身份证号码不公开）；信用报告为空")
+    subject_kind: str | None = described(
+        "主体类型（机构报告为 organisation）；信用核查结果告知书无验证码时不答复（下同）", default=None)
+    subject_kind_label: str | None = described("主体类型的中文名称", default=None)
+    subject_name: str | None = described("主体名称（自然人姓名已遮蔽）", default=None)
+    subject_code: str | None = described(
+        "统一社会信用代码；自然人为 null（身份证号码不公开）；信用报告为空", default=None)
+    file_number: str | None = described("发文字号（仅核查结果告知书，且须提供验证码 c）", default=None)
+    addressee: str | None = described("主送单位（同上）", default=None)
     scenario: str | None = described("承诺适用情形（仅信用承诺书）", default=None)
     scenario_label: str | None = described("承诺适用情形的中文名称（仅信用承诺书）", default=None)
     receiving_unit: str | None = described("接受承诺单位（仅信用承诺书）", default=None)
@@ -109,7 +113,8 @@ class PublicDocument(Response):
     issuer: str | None = described("出具单位或机构（核查结果告知书、机构报告）", default=None)
     grade: str | None = described("信用等级（机构的评价报告；信用报告不公开）", default=None)
     valid_until: str | None = described("有效期至 YYYY-MM-DD（机构的评价报告）", default=None)
-    issued_on: str = described("出具日期 YYYY-MM-DD")
+    issued_on: str | None = described("出具日期 YYYY-MM-DD（核查结果告知书须提供验证码 c）",
+                                      default=None)
     status: str = described(
         "状态。信用承诺书：published 有效（已公示）、superseded 已更新（同一主体更新的承诺已公示）、"
         "pending 已出具未公示（接受承诺单位已上传，待审核）、not_published 已出具未公示（尚未备案，"
@@ -122,8 +127,9 @@ class PublicDocument(Response):
     public_filing: int | None = described(
         "有效（已公示）时：本承诺的公示记录编号（/public/commitments/{id}）", default=None)
     revoked_reason: str | None = described("已撤销公示时：信用管理部门公开的撤销原因", default=None)
-    sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null）")
-    template_version: str = described("模板版本")
+    sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null；核查结果告知书须"
+                                   "提供验证码 c）", default=None)
+    template_version: str | None = described("模板版本（同上）", default=None)
     verify_url: str = described("公开核验页面地址")
 
 
@@ -422,7 +428,9 @@ class PublicFilingQuery(BaseModel):
 
 
 class DocumentQuery(BaseModel):
-    c: str | None = described("核验码：提供正确的核验码时，核查结果告知书另显示核查用途和结论", default=None)
+    c: str | None = described(
+        "验证码：信用核查结果告知书无正确的验证码（或主送、出具单位的接口密钥）时只答复编号是否存在、"
+        "是否有效；有则另答复核查对象、用途、结论等", default=None)
 
 
 # --- credit checks (信用核查) ---------------------------------------------------------------------
@@ -437,6 +445,9 @@ class CheckRequest(BaseModel):
     subject_code: str = described("被核查主体的统一社会信用代码或身份证号码")
     purpose: Purpose = described("核查用途（政策三(二)的事项或其他）")
     as_of: str | None = described("核查时点 YYYY-MM-DD，缺省为今天，不能晚于今天", default=None)
+    addressee: str | None = described(
+        "主送单位：申请核查的部门（已登记单位的名称，见 GET /api/v1/receiving-units），"
+        "告知书送达该部门，该部门可凭接口密钥查阅；缺省为接口密钥所属单位", default=None)
 
 
 class Measure(Response):
@@ -458,6 +469,8 @@ class CheckResult(Response):
     """信用核查结果，已出具信用核查结果告知书。"""
 
     number: str = described("告知书编号")
+    file_number: str = described("发文字号，如 凌信核〔2026〕12号（由编号得出）")
+    addressee: str = described("主送单位（申请核查的部门）")
     category: Category = described("核查结果类别（政策二(四)）")
     category_label: str = described("类别的中文名称：激励、审慎、惩戒、无不良记录")
     reasons: list[str] = described("归入该类别的理由")

@@ -100,37 +100,58 @@ def _too_many_failures(seconds: int, message: str) -> Response:
     return resp
 
 
-def api_key_required(view: Callable) -> Callable:
-    """API views for machine clients: ``Authorization: Bearer <key>``; the key is in ``g.api_key``.
+def _authenticate_api_key() -> Response | None:
+    """Check ``Authorization: Bearer <key>``: the key in ``g.api_key``, or the refusal (401, or
+    429 after too many wrong keys).
 
     Wrong keys are counted per client address and per key prefix in the shared failure store;
     past the limit the answer is 429 before the key is even looked at."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    record: ApiKey | None = None
+    limits = None
+    if header:
+        prefix = _KEY_PREFIX.match(token.strip())
+        limits = failure_limits(get_remote_address(), prefix and "key:" + prefix.group(1))
+        wait = failure_counter().retry_after(limits)
+        if wait is not None:
+            return _too_many_failures(wait, "接口密钥验证失败次数过多")
+    if scheme.lower() == "bearer" and token:
+        record = accounts.find_api_key(get_session(), token,
+                                       current_app.config["SECRET_KEY"].encode())
+    if record is None:
+        if limits:
+            failure_counter().record(limits)
+        resp = error_response(401, "unauthorized", "缺少或无效的接口密钥（Authorization: Bearer <key>）")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="lyxy"'
+        return resp
+    g.api_key = record
+    audit("api_key_use", "api_key", record.prefix, method=request.method, path=request.path)
+    get_session().commit()  # records last use and the audit entry
+    return None
+
+
+def api_key_required(view: Callable) -> Callable:
+    """API views for machine clients: ``Authorization: Bearer <key>``; the key is in ``g.api_key``."""
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        record: ApiKey | None = None
-        limits = None
-        if header:
-            prefix = _KEY_PREFIX.match(token.strip())
-            limits = failure_limits(get_remote_address(), prefix and "key:" + prefix.group(1))
-            wait = failure_counter().retry_after(limits)
-            if wait is not None:
-                return _too_many_failures(wait, "接口密钥验证失败次数过多")
-        if scheme.lower() == "bearer" and token:
-            record = accounts.find_api_key(get_session(), token,
-                                           current_app.config["SECRET_KEY"].encode())
-        if record is None:
-            if limits:
-                failure_counter().record(limits)
-            resp = error_response(401, "unauthorized", "缺少或无效的接口密钥（Authorization: Bearer <key>）")
-            resp.headers["WWW-Authenticate"] = 'Bearer realm="lyxy"'
-            return resp
-        g.api_key = record
-        audit("api_key_use", "api_key", record.prefix, method=request.method, path=request.path)
-        get_session().commit()  # records last use and the audit entry
-        return view(*args, **kwargs)
+        refused = _authenticate_api_key()
+        return refused if refused is not None else view(*args, **kwargs)
     wrapped.requires_api_key = True  # type: ignore[attr-defined]  # read by app.web.openapi
+    return wrapped
+
+
+def api_key_optional(view: Callable) -> Callable:
+    """API views open to the public that show a unit more with its key: without an
+    ``Authorization`` header the caller is the public; with one, the key must be valid (a wrong
+    key is refused, never quietly treated as the public)."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not request.headers.get("Authorization"):
+            return view(*args, **kwargs)
+        refused = _authenticate_api_key()
+        return refused if refused is not None else view(*args, **kwargs)
+    wrapped.accepts_api_key = True  # type: ignore[attr-defined]  # read by app.web.openapi
     return wrapped
 
 

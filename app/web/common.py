@@ -14,7 +14,7 @@ from app.archive.pii import PiiCipher
 from app.db import get_session
 from app.domain.publicity import public_check, public_letter, public_report
 from app.extensions import EXTENSION, Services
-from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument, ReceivingUnit
+from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument
 from app.services.audit import AuditTrail
 from app.services.blanks import BlankCache
 from app.stamping.signing import DocumentSigner
@@ -102,14 +102,17 @@ def now() -> datetime:
 def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,
                 code_ok: bool = False) -> dict[str, object]:
     """What anyone may see of an issued document (``app.domain.publicity``), with its issuer;
-    ``code_ok``: the reader presented the document's verification code."""
+    ``code_ok``: the reader presented the document's verification code (a certificate: or may
+    read it otherwise, ``app.services.credit.certificate_ground``)."""
     if isinstance(record, AgencyReport):
         agency = get_session().get(Agency, record.agency_id)
         return public_report(record, issuer=agency.name if agency else "", base_url=base_url(),
                              today=today())
     if isinstance(record, CreditCheck):
-        unit = get_session().get(ReceivingUnit, record.unit_id)
-        return public_check(record, issuer=unit.name if unit else "", base_url=base_url(),
+        from app.services.credit import certificate_units
+
+        issuer, addressee = certificate_units(get_session(), record)
+        return public_check(record, issuer=issuer, addressee=addressee, base_url=base_url(),
                             code_ok=code_ok)
     from app.services.filings import letter_publication
 

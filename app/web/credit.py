@@ -46,7 +46,23 @@ CHECKERS = (Role.UNIT_CLERK, *OFFICE)
 
 
 def _page(**ctx: object) -> dict[str, object]:
-    return {"purposes": list(Purpose), "errors": {}, "values": {}, **ctx}
+    db = get_session()
+    user = current_user()
+    own = db.get(ReceivingUnit, user.unit_id) if user and user.unit_id is not None else None
+    units = list(db.scalars(select(ReceivingUnit.name).order_by(ReceivingUnit.name)))
+    return {"purposes": list(Purpose), "errors": {}, "values": {}, "units": units,
+            "default_addressee": own.name if own else "", **ctx}
+
+
+def _addressee(values: dict[str, str]) -> ReceivingUnit | None:
+    """主送 of the request (issue 14 §2): the unit chosen, by default the clerk's own; None for
+    the office, which checks but does not issue."""
+    db = get_session()
+    user = current_user()
+    own = db.get(ReceivingUnit, user.unit_id) if user.unit_id is not None else None
+    if own is None and not values.get("addressee", "").strip():
+        return None
+    return svc.parse_addressee(db, values.get("addressee"), own)
 
 
 @bp.get("/")
@@ -67,6 +83,7 @@ def check() -> str | tuple[str, int]:
         as_of = svc.parse_as_of(values.get("as_of"), today())
         result = svc.run_check(db, pii_cipher(), code=values.get("subject_code", ""),
                                purpose=purpose, as_of=as_of)
+        addressee = _addressee(values)
     except FieldError as exc:
         return render_template("staff/credit.html", **_page(
             q="", found=[], values=values, errors={exc.field: exc.message})), 400
@@ -77,7 +94,10 @@ def check() -> str | tuple[str, int]:
     audit("credit_check", "subject", result.code[:2] + "…" + result.code[-4:],
           purpose=purpose.value)
     db.commit()
+    if addressee is not None:
+        values["addressee"] = addressee.name
     return render_template("staff/credit_result.html", check=result, values=values,
+                           addressee=addressee.name if addressee else "—",
                            can_issue=current_user().role == Role.UNIT_CLERK)
 
 
@@ -92,16 +112,21 @@ def issue() -> Response | tuple[str, int]:
         as_of = svc.parse_as_of(values.get("as_of"), today())
         result = svc.run_check(db, pii_cipher(), code=values.get("subject_code", ""),
                                purpose=purpose, as_of=as_of)
+        unit = db.get(ReceivingUnit, user.unit_id)
         cert = svc.issue_certificate(db, archive(), pii_cipher(), signer(), check=result,
-                                     unit=db.get(ReceivingUnit, user.unit_id), secret=secret(),
-                                     base_url=base_url(), today=today(), user_id=user.id,
-                                     trail=trail())
+                                     unit=unit, addressee=svc.parse_addressee(
+                                         db, values.get("addressee"), unit),
+                                     secret=secret(), base_url=base_url(), today=today(),
+                                     user_id=user.id, trail=trail())
         db.commit()
     except (FieldError, svc.SubjectNotFound) as exc:
         db.rollback()
-        message = exc.message if isinstance(exc, FieldError) else "平台上没有该主体的信用记录"
+        if isinstance(exc, FieldError):
+            errors = {exc.field if exc.field == "addressee" else "subject_code": exc.message}
+        else:
+            errors = {"subject_code": "平台上没有该主体的信用记录"}
         return render_template("staff/credit.html", **_page(
-            q="", found=[], values=values, errors={"subject_code": message})), 400
+            q="", found=[], values=values, errors=errors)), 400
     flash(f"已出具信用核查结果告知书 {cert.number}")
     return redirect(url_for("credit.certificate", number=cert.number), code=303)
 
@@ -109,7 +134,8 @@ def issue() -> Response | tuple[str, int]:
 def _own_certificate(number: str) -> CreditCheck:
     cert = get_session().scalar(select(CreditCheck).where(CreditCheck.number == number))
     user = current_user()
-    if cert is None or not may_see_unit_record(Account.of(user), cert.unit_id):
+    if cert is None or not may_see_unit_record(Account.of(user), cert.unit_id,
+                                               cert.addressee_unit_id):
         abort(404)
     return cert
 

@@ -34,6 +34,19 @@ def cn_date(value: date | str | None) -> str:
     return format_cn_date(value)
 
 
+def cn_text(value: str | None) -> str:
+    """Chinese text in book form: full-width parentheses (三(二) -> 三（二）), as the certificate
+    prints it."""
+    return (value or "").replace("(", "（").replace(")", "）")
+
+
+def cn_sentence(value: str | None) -> str:
+    """``cn_text`` closed by its punctuation ("。" unless it ends with 。；！？), so that two
+    sentences printed one after the other never run together."""
+    text = cn_text(value)
+    return text if not text or text[-1] in "。；！？" else text + "。"
+
+
 def date_placeholders() -> dict[str, str]:
     """Example dates for empty date fields: today's date, and a rating's end of validity."""
     from app.web.common import today  # the app's clock (honours the TODAY setting)
@@ -46,4 +59,6 @@ def date_placeholders() -> dict[str, str]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(cn_datetime)
     app.add_template_filter(cn_date)
+    app.add_template_filter(cn_text)
+    app.add_template_filter(cn_sentence)
     app.context_processor(date_placeholders)

@@ -151,9 +151,11 @@ def _operation(app: Flask, rule: str, view: Callable, doc: ApiDoc,
                refs: Mapping[tuple[type[BaseModel], str], dict[str, Any]],
                schemas: dict[str, Any]) -> dict[str, Any]:
     keyed = bool(getattr(view, "requires_api_key", False))
+    optional = bool(getattr(view, "accepts_api_key", False))  # public, more with a unit's key
     op: dict[str, Any] = {"summary": doc.summary, "tags": [doc.tag],
                           "operationId": view.__name__,
-                          "security": [{"bearerAuth": []}] if keyed else []}
+                          "security": [{"bearerAuth": []}] if keyed
+                          else [{}, {"bearerAuth": []}] if optional else []}
     if doc.description:
         op["description"] = doc.description
     params = [_path_param(name, converter, doc) for converter, name in _RULE_ARG.findall(rule)]

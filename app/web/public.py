@@ -26,10 +26,13 @@ from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
 from app.domain.units import closest_unit_names
 from app.domain.urls import verify_url_prefix
+from app.models import CreditCheck
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
+from app.services import credit as credit_svc
 from app.services import verification as verify_svc
 from app.web.api_schemas import DocumentQuery
+from app.web.auth import letter_reader
 from app.web.common import (
     archive,
     base_url,
@@ -188,6 +191,9 @@ def verify(number: str) -> str | tuple[str, int]:
     record = svc.find_verifiable(get_session(), number)
     code = request.args.get("c")
     code_ok = svc.code_matches(record, code) if code else None
+    readable = bool(code_ok)
+    if isinstance(record, CreditCheck) and not readable:  # its 主送 or issuer, signed in
+        readable = credit_svc.certificate_ground(get_session(), record, letter_reader()) is not None
     result, status = None, 200
     if request.method == "POST":
         upload = request.files.get("file")
@@ -206,7 +212,7 @@ def verify(number: str) -> str | tuple[str, int]:
             else:
                 revoked = (check["public_copy"] or check["filed"] or {}).get("status") == "revoked"
                 result = {**check, "ok": check["matches_number"] and not revoked}
-    return render_template("verify.html", doc=public_view(record, code_ok=bool(code_ok)),
+    return render_template("verify.html", doc=public_view(record, code_ok=readable),
                            result=result, error=None,
                            number=record.number, code_ok=code_ok), status
 

@@ -64,7 +64,7 @@ def blank() -> bytes:
 
 
 @cache
-def certificate(number: str = "凌信核〔2026〕1号", verification_code: str = "ABCD2345") -> bytes:
+def certificate(number: str = "LYXY-HC-2026-000001G", verification_code: str = "ABCD2345") -> bytes:
     report = parse_credit_records((ROOT / "samples" / "credit-records.csv").read_bytes(),
                                   filename="credit-records.csv", today=ON)
     code = "91211382MA0AY4CL0L"
@@ -72,7 +72,7 @@ def certificate(number: str = "凌信核〔2026〕1号", verification_code: str 
     header = CertificateHeader(
         number=number, verification_code=verification_code, verify_url=VERIFY_URL,
         subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
-        issuer="凌源市住房和城乡建设局", issued_on=ON)
+        issuer="凌源市住房和城乡建设局", issued_on=ON, addressee="凌源市财政局")
     return certificate_pdf(certificate_context(header, check_credit(records, Purpose.BIDDING, ON)))
 
 
@@ -119,7 +119,7 @@ def _index(line: Line) -> float:
 
 def test_the_newest_versions_are_measured() -> None:
     # this module measures what new documents are printed with
-    assert CURRENT == {Family.COMMITMENT: "v5", Family.CERTIFICATE: "v2",
+    assert CURRENT == {Family.COMMITMENT: "v5", Family.CERTIFICATE: "v3",
                        Family.PROCUREMENT_CLAUSE: "v2", Family.REPORT: "v2"}
 
 
@@ -164,6 +164,8 @@ def test_full_lines_end_at_the_right_edge(name: str) -> None:
             for nxt in body[i + 1:]:
                 if round(_index(nxt) - _index(paragraph[-1])) != 1 or abs(nxt.left_mm - LEFT_MM) > 0.3:
                     break
+                if paragraph[-1].text.endswith("如下："):  # a lead-in ("告知如下：") ends its
+                    break                                # paragraph; the fields follow
                 paragraph.append(nxt)
             for ln in paragraph[:-1]:
                 full += 1
@@ -257,7 +259,8 @@ def test_certificate_wording_is_in_book_form() -> None:
     items = [ln.text for page in _measured("certificate") for ln in page
              if ln.text[:3] in ("1. ", "2. ", "3. ")]
     assert [t[:3] for t in items] == ["1. ", "2. ", "3. "]
-    assert "BBB级（三（二））。信用激励" in text
+    # two sentences never run together (issue 14 §2): the reason closed, the reminder its own
+    assert "（三（二））。提示：信用激励分值不得低于总评分分值的8%。" in text
     assert "有效期至2026年6月9日。" in text
 
 

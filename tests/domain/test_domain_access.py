@@ -46,3 +46,24 @@ def test_a_letter_addressed_to_no_registered_unit_is_read_by_no_unit():
 ])
 def test_reader_for_role(role, unit, expected):
     assert Reader.for_role(role, unit) == expected
+
+
+# --- 信用核查结果告知书 (issue 14 §2) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("reader", "code", "ground"), [
+    (Reader(), None, None),                                         # anonymous, number only
+    (Reader(), "wrong234", None),
+    (Reader(), " abcd2345 ", AccessGround.CODE),                     # the holder of the paper
+    (Reader(unit_name="凌源市自然资源局"), None, None),               # a second unit's clerk
+    (Reader(unit_name="凌源市财政局"), None, AccessGround.ADDRESSEE),  # the requesting department
+    (Reader(unit_name="凌源市住房和城乡建设局"), None, AccessGround.ISSUER),
+    (Reader(office=True), None, AccessGround.OFFICE),
+    (Reader(unit_name=" "), None, None),
+])
+def test_certificate_content_is_for_its_addressee_issuer_office_and_code(reader, code, ground):
+    from app.domain.access import Certificate, certificate_access
+
+    cert = Certificate(issuer="凌源市住房和城乡建设局", addressee="凌源市财政局",
+                       verification_code="ABCD2345")
+    assert certificate_access(reader, cert, code) is ground

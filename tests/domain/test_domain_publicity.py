@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.domain.numbers import DocumentType, format_document_number
 from app.domain.publicity import (
     LetterPublication,
     public_check,
@@ -87,14 +88,37 @@ def test_letter_status_follows_what_is_published(status: str, publication: Lette
     assert ("superseded_by_filing" in view) == (view["status"] == "superseded")
 
 
+HC12 = format_document_number(DocumentType.HC, 2026, 12)
+
+
+def person_check() -> SimpleNamespace:
+    return SimpleNamespace(number=HC12, subject_kind="natural_person",
+                           subject_name="张三丰", subject_code_public="2*************1237",
+                           purpose="bidding", category="punishment", as_of=date(2026, 11, 29),
+                           issued_on=date(2026, 11, 29), sha256="0" * 64, template_version="v1")
+
+
 def test_check_of_a_person_is_masked() -> None:
-    check = SimpleNamespace(number="LYXY-HC-2026-000001X", subject_kind="natural_person",
-                            subject_name="张三丰", subject_code_public="2*************1237",
-                            purpose="bidding", category="punishment", as_of=date(2026, 11, 29),
-                            issued_on=date(2026, 11, 29), sha256="0" * 64, template_version="v1")
-    view = public_check(check, issuer="凌源市住房和城乡建设局", base_url=BASE)
+    """With its code (or for its 主送): the content, the name masked, no ID number."""
+    view = public_check(person_check(), issuer="凌源市住房和城乡建设局", base_url=BASE,
+                        addressee="凌源市公共资源交易中心", code_ok=True)
     assert view["subject_name"] == "张**"
+    assert view["subject_code"] is None
     assert view["issuer"] == "凌源市住房和城乡建设局"
+    assert view["addressee"] == "凌源市公共资源交易中心"
+    assert view["file_number"] == "凌信核〔2026〕12号"
+    assert view["category"] == "punishment"
+    assert ID not in repr(view) and "1237" not in repr(view)
+
+
+def test_check_without_its_code_says_only_that_the_number_exists_and_is_valid() -> None:
+    """Issue 14 §2: with a number only, nothing of the certificate's content."""
+    view = public_check(person_check(), issuer="凌源市住房和城乡建设局", base_url=BASE,
+                        addressee="凌源市公共资源交易中心")
+    assert set(view) == {"number", "document_type", "status", "status_label", "verify_url"}
+    assert (view["status"], view["document_type"]) == ("valid", "信用核查结果告知书")
+    for hidden in ("张", "1237", "bidding", "punishment", "住房", "交易中心", "2026-11-29"):
+        assert hidden not in repr(view), hidden
 
 
 def report(**kw: object) -> SimpleNamespace:
@@ -122,12 +146,12 @@ def test_decision_report_names_neither_subject_nor_result() -> None:
 
 
 def test_check_shows_the_template_version_it_was_issued_with() -> None:
-    check = SimpleNamespace(number="LYXY-HC-2026-000001X", subject_kind="organisation",
+    check = SimpleNamespace(number=HC12, subject_kind="organisation",
                             subject_name="凌源市示例建筑工程有限公司",
                             subject_code_public="91211382MA0Y8K7Q3B", purpose="bidding",
                             category="punishment", as_of=date(2026, 11, 29),
                             issued_on=date(2026, 11, 29), sha256="0" * 64, template_version="v7")
-    assert public_check(check, issuer="单位", base_url=BASE)["template_version"] == "v7"
+    assert public_check(check, issuer="单位", base_url=BASE, code_ok=True)["template_version"] == "v7"
 
 
 def test_report_shows_the_template_version_it_was_issued_with() -> None:

@@ -61,15 +61,22 @@ def test_document_is_valid_openapi_3_1(spec):
 
 
 def test_keyed_routes_declare_bearer_and_public_routes_declare_none(app, spec):
-    """The declared security is what the route does: without a key, 401 exactly where declared."""
+    """The declared security is what the route does: without a key, 401 exactly where declared
+    (a key required); where a key is optional (``[{}, bearer]``), a wrong key is refused."""
     client = app.test_client()
     wrong = []
     for path, method in api_rules(app):
-        declared = spec["paths"][path][method]["security"] != []
+        security = spec["paths"][path][method]["security"]
+        declared = security != [] and {} not in security
         url = re.sub(r"{(\w+)}", lambda m: EXAMPLE_ARGS[m.group(1)], path)
         status = client.open(url, method=method.upper()).status_code
         if declared != (status == 401):
             wrong.append((path, method, declared, status))
+        if {} in security:
+            keyed = client.open(url, method=method.upper(),
+                                headers={"Authorization": "Bearer lyxy_000000000000_wrong"})
+            if keyed.status_code != 401:
+                wrong.append((path, method, "optional key", keyed.status_code))
     assert wrong == []
 
 
