@@ -415,7 +415,82 @@ def units_list() -> None:
                        f"适用主体：{scope_labels(unit.clause_subject_kinds, SubjectKind)}")
 
 
+backup_cli = click.Group("backup", help="备份与恢复：数据库、档案库与密钥")
+
+
+def _layout():
+    from app.backup import Layout
+
+    return Layout.of(current_app.config, Path(current_app.instance_path))
+
+
+@backup_cli.command("create")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_create(out: Path) -> None:
+    """Write database, local archive, keys, demo CA and audit checkpoints to OUT (.tar.gz).
+
+    OUT holds the PII key beside the encrypted ID numbers: keep it encrypted and apart."""
+    from app.backup import BackupError, create
+    from app.db import current_revision
+
+    try:
+        manifest = create(_layout(), out, revision=current_revision(current_app.config["DATABASE_URL"]),
+                          created_at=_services().now().isoformat(timespec="seconds"))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    archived = sum(1 for name in manifest["members"] if name.startswith("archive/"))
+    click.echo(f"备份已写入 {out}：数据库（{manifest['database']}）、{archived}个档案文件、"
+               f"{len(manifest['members']) - archived - 1}个密钥与检查点文件")
+    if manifest["s3_bucket"]:
+        click.echo(f"档案库在 S3（{manifest['s3_bucket']}）：未包含在内，请启用存储桶版本控制或复制")
+    click.echo("注意：备份含个人信息加密密钥，请加密保存，并与数据库备份分开存放")
+
+
+@backup_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="目标已有数据时覆盖")
+@with_appcontext
+def backup_restore(source: Path, force: bool) -> None:
+    """Put a backup back into this instance, then check archive and audit log."""
+    from app.archive.verify import verify_archive
+    from app.backup import BackupError, restore
+    from app.db import make_engine
+    from app.services.audit import audit_key, verify_chain
+
+    try:
+        manifest = restore(_layout(), source, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    # The restored keys, not the ones this process started with, decide the checks.
+    secret = (Path(current_app.instance_path) / "secret_key")
+    key = audit_key(secret.read_text().strip() if "SECRET_KEY" not in _configured()
+                    else current_app.config["SECRET_KEY"])
+    engine = make_engine(current_app.config["DATABASE_URL"])
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        problems = verify_chain(session, key)
+        report = verify_archive(_services().archive, expected_blobs(session))
+    engine.dispose()
+    click.echo(f"已恢复 {manifest['created_at']} 的备份（数据库版本 {manifest['revision']}）")
+    for line in report.lines_zh():
+        click.echo(line)
+    for problem in problems:
+        click.echo(f"审计日志问题：{problem}", err=True)
+    if problems or not report.ok:
+        raise SystemExit(1)
+    click.echo("审计日志完整。请重启服务，使恢复的密钥生效")
+
+
+def _configured() -> set[str]:
+    import os
+
+    return {k.removeprefix("LYXY_") for k in os.environ if k.startswith("LYXY_")}
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(credit_cli)
     app.cli.add_command(archive_cli)

@@ -475,6 +475,10 @@ def _revoke_args(w: World) -> list[str]:
 
 COMMANDS: dict[str, Command] = {
     "init-db": Command(None, None, "migrates the schema; the log may not exist yet"),
+    "backup create": Command(lambda w: ["backup", "create",
+                                        str(Path(w.app.instance_path).parent / "b.tar.gz")], None),
+    "backup restore": Command(None, None, "replaces database, archive and keys with a backup's "
+                              "wholesale (tests/test_backup.py)"),
     "make-samples": Command(None, None, "writes samples/, not the database (slow)"),
     "check-fonts": Command(lambda w: ["check-fonts"], None),
     "init-pki": Command(lambda w: ["init-pki"], None),
