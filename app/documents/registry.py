@@ -94,6 +94,9 @@ DOCX_LAYOUTS = {
                  "wording's QR caption), the faces' subsets embedded (app.documents.docx_fonts)",
     "report-scaffold-2": "app.documents.reports.docx.scaffold_docx: report-scaffold-1 on the "
                          "28 x 22 document grid in the PDF's faces, the faces' subsets embedded",
+    "report-scaffold-3": "app.documents.reports.docx.scaffold_docx: report-scaffold-2 with the "
+                         "PDF's pages (a page break where the PDF starts a page, tables split "
+                         "there), paragraphs kept whole, numbered headings indented two characters",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
 
@@ -127,6 +130,11 @@ _RELEASED = (
     TemplateVersion(Family.PROCUREMENT_CLAUSE, "v2", "clause.html", archival=True),
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
                     wording="wording.json", docx_layout="report-scaffold-2", archival=True),
+    # reports v3 (issue 13, the paper's open items): one-page cover, no paragraph split over two
+    # pages nor a 孤字, numbered headings indented, "1. " items, the caption "扫码核验真伪", header
+    # cells that fit; its DOCX starts its pages where the PDF does.
+    TemplateVersion(Family.REPORT, "v3", "report.html", "report.css",
+                    wording="wording.json", docx_layout="report-scaffold-3", archival=True),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
@@ -138,7 +146,7 @@ CURRENT: dict[Family, str] = {
     Family.COMMITMENT: "v4",
     Family.CERTIFICATE: "v2",
     Family.PROCUREMENT_CLAUSE: "v2",
-    Family.REPORT: "v2",
+    Family.REPORT: "v3",
 }
 """The version new documents of each family are produced with."""
 
