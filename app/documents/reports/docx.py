@@ -103,7 +103,9 @@ class Pages:
                    frozenset((s.block, s.row) for s in starts if s.row is not None))
 
 
-PAGED_SLACK_MM = 5.0
+COMPACT_COVER_LINE_PT = 24.0
+"""report-scaffold-3's cover: purpose and fields on 24 pt lines (reports v3 report.css)."""
+PAGED_SLACK_MM = 6.5
 """report-scaffold-3: how much taller its text block is at the bottom than the PDF's (half a
 line: the page still holds 22 lines; see ``_report_template``)."""
 BREAK_LINE_PT = 0.5
@@ -134,25 +136,36 @@ def _blank(line_pt: float = LINE_PITCH_PT) -> str:
     return paragraph("", line_pt=line_pt)
 
 
-def _cover_xml(cover: Cover, w: ReportWording, grid: bool = False) -> str:
+def _cover_xml(cover: Cover, w: ReportWording, grid: bool = False, compact: bool = False) -> str:
+    """The cover; ``compact`` (report-scaffold-3, as the reports v3 PDF): purpose and fields on
+    24 pt lines, gaps of 4 to 6 mm, so that it stays one page whatever the lengths."""
     t = _type(grid)
     title_rpr = t(FONT_TITLE, COVER_TITLE_PT)
     title = run("\n".join(cover.title_lines), title_rpr)
+
+    def gap(mm: float) -> str:
+        if not compact:
+            return _blank()
+        return paragraph("", align="left", line_pt=mm * 72 / 25.4, snap_to_grid=False)
+
+    line = {"line_pt": COMPACT_COVER_LINE_PT, "snap_to_grid": False} if compact else {}
     parts = [
-        _blank(),
-        paragraph(title, style="Title", align="center", line_pt=COVER_TITLE_LINE_PT, after_pt=12,
+        gap(4),
+        paragraph(title, style="Title", align="center", line_pt=COVER_TITLE_LINE_PT,
+                  after_pt=11 if compact else 12,
                   mark=(FONT_TITLE, COVER_TITLE_PT), snap_to_grid=not grid),
     ]
     if cover.purpose:
-        parts.append(paragraph(_runs(cover.purpose, FONT_KAI, grid=grid), align="center"))
-    parts.append(_blank())
+        parts.append(paragraph(_runs(cover.purpose, FONT_KAI, grid=grid), align="center", **line))
+    parts.append(gap(6))
     label_width = max(width_chars(label + "：") for label, _ in cover.fields)
     label_twips = round(label_width * BODY_PT * 20)
     for label, value in cover.fields:
         runs = run(label + "：", t(FONT_HEADING, BODY_PT)) + _runs(value, grid=grid)
         # Wrapped values hang under the value's first character.
-        parts.append(paragraph(runs, align="left", left_twips=twips_from_mm(8), hanging_twips=label_twips))
-    parts.append(_blank())
+        parts.append(paragraph(runs, align="left", left_twips=twips_from_mm(8), hanging_twips=label_twips,
+                               **line))
+    parts.append(gap(6))
     parts.append(paragraph(f"<w:r><w:rPr>{t(FONT_BODY, BODY_PT)}</w:rPr>{PICTURE_PLACEHOLDER}</w:r>",
                            align="center", line_pt=None, snap_to_grid=not grid))
     caption = w.text("cover.qr_caption")
@@ -162,7 +175,8 @@ def _cover_xml(cover: Cover, w: ReportWording, grid: bool = False) -> str:
     parts.append(paragraph(run(caption, t(FONT_KAI, CAPTION_PT)), align="center", line_pt=caption_line_pt,
                            mark=(FONT_KAI, CAPTION_PT), snap_to_grid=not grid))
     parts.append(paragraph(run(cover.basis, t(FONT_KAI, CAPTION_PT)), align="center",
-                           line_pt=caption_line_pt, before_pt=6, mark=(FONT_KAI, CAPTION_PT),
+                           line_pt=caption_line_pt, before_pt=6,
+                           mark=(FONT_KAI, CAPTION_PT),
                            snap_to_grid=not grid))
     return "".join(parts)
 
@@ -280,7 +294,7 @@ def _body_xml(blocks: Iterable[Block], w: ReportWording, grid: bool = False,
     for index, block in enumerate(blocks):
         page_break = pages is not None and index in pages.blocks
         if isinstance(block, Cover):
-            out.append(_cover_xml(block, w, grid))
+            out.append(_cover_xml(block, w, grid, compact=pages is not None))
         elif isinstance(block, Heading):
             out.append(_heading_xml(block, grid, page_break=page_break, indent=pages is not None))
         elif isinstance(block, Para):
@@ -351,6 +365,12 @@ def _report_template(grid: bool = False, paged: bool = False) -> bytes:
     parts["word/styles.xml"] = parts["word/styles.xml"].replace(
         "</w:styles>", _extra_styles(grid) + "</w:styles>")
     if paged:
+        # LibreOffice 7.4 reads w:overflowPunct the other way round: with "0" it lets a line's
+        # last 。，： hang past the margin and does not print it (the character is lost); with
+        # "1" it moves the character before it down with it, as the PDF does. Word with "1"
+        # hangs the mark in the margin, its default for Chinese text: the text is the same.
+        parts["word/styles.xml"] = parts["word/styles.xml"].replace(
+            '<w:overflowPunct w:val="0"/>', '<w:overflowPunct w:val="1"/>')
         bottom = f'w:bottom="{twips_from_mm(MARGIN_BOTTOM_MM)}"'
         assert bottom in parts["word/document.xml"]
         parts["word/document.xml"] = parts["word/document.xml"].replace(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,22 +14,25 @@ from app.documents.reports.content import printed_texts, report_title, scaffold_
 from app.documents.reports.model import Block, Fill, Parts, ScaffoldInfo
 
 TAIL_CHARS = 2
-"""A paragraph's last line holds at least this many characters (no 孤字; reports v3 on)."""
+"""A paragraph's last line holds at least this many characters other than punctuation (no 孤字
+such as "用。"; reports v3 on)."""
 
 
 def tail_runs(parts: Parts) -> list[tuple[str, bool, bool]]:
-    """``parts`` as (text, is a field to fill, keep together) runs, the last ``TAIL_CHARS``
-    characters of the paragraph in runs marked keep-together (the template's ``tail``)."""
+    """``parts`` as (text, is a field to fill, keep together) runs: the paragraph's last
+    ``TAIL_CHARS`` characters other than punctuation, and the punctuation after them, in runs
+    marked keep-together (the template's ``tail``)."""
     runs = [(p.text, True) if isinstance(p, Fill) else (p, False) for p in parts if p]
     out: list[tuple[str, bool, bool]] = []
     left = TAIL_CHARS
     for text, fill in reversed(runs):
-        if left <= 0 or len(text) == 0:
-            out.append((text, fill, False))
-            continue
-        cut = max(len(text) - left, 0)
-        left -= len(text) - cut
-        out.append((text[cut:], fill, True))
+        cut = len(text)
+        while cut and left > 0:
+            cut -= 1
+            if not unicodedata.category(text[cut]).startswith("P"):
+                left -= 1
+        if cut < len(text):
+            out.append((text[cut:], fill, True))
         if cut:
             out.append((text[:cut], fill, False))
     return list(reversed(out))
