@@ -384,6 +384,8 @@ class AgencyReport(Base):
     subject_name: Mapped[str] = mapped_column(String(100))
     subject_code: Mapped[str] = mapped_column(String(18), index=True)
     """USCC (reports are about 企事业单位等社会法人, 四)."""
+    legal_representative: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    """法定代表人 given when the scaffold was asked for (a name only; "" prints a field to fill)."""
     project_name: Mapped[str] = mapped_column(String(200), default="")
     requesting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
     """信用报告: the department that commissioned it; only it (and the office) may read it."""

@@ -97,6 +97,9 @@ DOCX_LAYOUTS = {
     "letters-4": "app.documents.docx_render.render_letters_docx: letters-3 with the 署名 in the "
                  "v5 PDF's balanced lines, a title that takes one grid line in LibreOffice and "
                  "line-end punctuation that LibreOffice keeps",
+    "report-scaffold-3": "app.documents.reports.docx.scaffold_docx: report-scaffold-2 with the "
+                         "PDF's pages (a page break where the PDF starts a page, tables split "
+                         "there), paragraphs kept whole, numbered headings indented two characters",
 }
 """Every DOCX layout a released version may name: id -> where its code lives."""
 
@@ -140,6 +143,11 @@ _RELEASED = (
     # of 署名, date and seal alone), the entry rule's reminder a sentence of its own.
     TemplateVersion(Family.CERTIFICATE, "v3", "certificate.html", "certificate.css",
                     archival=True),
+    # reports v3 (issue 13, the paper's open items): one-page cover, no paragraph split over two
+    # pages nor a 孤字, numbered headings indented, "1. " items, the caption "扫码核验真伪", header
+    # cells that fit; its DOCX starts its pages where the PDF does.
+    TemplateVersion(Family.REPORT, "v3", "report.html", "report.css",
+                    wording="wording.json", docx_layout="report-scaffold-3", archival=True),
 )
 
 RELEASED: dict[Family, dict[str, TemplateVersion]] = {family: {} for family in Family}
@@ -151,7 +159,7 @@ CURRENT: dict[Family, str] = {
     Family.COMMITMENT: "v5",
     Family.CERTIFICATE: "v3",
     Family.PROCUREMENT_CLAUSE: "v2",
-    Family.REPORT: "v2",
+    Family.REPORT: "v3",
 }
 """The version new documents of each family are produced with."""
 

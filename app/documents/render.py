@@ -226,6 +226,25 @@ def stylesheet(template_name: str) -> CSS:
                url_fetcher=r.fetcher)
 
 
+def layout_html(html: str, *, stylesheets: tuple[str, ...] = (),
+                ua_stylesheet: str | None = None) -> Any:
+    """``html`` laid out into pages by WeasyPrint (a ``weasyprint.Document``), as
+    :func:`html_to_pdf` prints it; its ``pages`` tell where each page starts (e.g. for a DOCX twin
+    that breaks its pages where the PDF does)."""
+    r = _renderer()
+    sheets = [r.font_css, *(stylesheet(name) for name in stylesheets)]
+    if ua_stylesheet is None:
+        doc = HTML(string=html, base_url="asset:", url_fetcher=r.fetcher)
+    else:
+        try:
+            doc = ParsedXhtml(html, base_url="asset:", url_fetcher=r.fetcher,
+                              ua_sheet=stylesheet(ua_stylesheet))
+        except MarkupError as exc:
+            raise RenderError(f"document markup is not well-formed XHTML: {exc}") from exc
+    with r.lock:  # FontConfiguration is not safe to share between threads
+        return doc.render(font_config=r.font_config, stylesheets=sheets)
+
+
 def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (),
                 metadata: dict[str, str] | None = None, ua_stylesheet: str | None = None,
                 archival: bool = False) -> bytes:
@@ -245,18 +264,7 @@ def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (),
     ``issuer`` (``/Author``, ``dc:creator``), and its dates should be full ISO date-times with
     a time zone (``2026-11-29T00:00:00+08:00``) so that Info and XMP state the same instant.
     """
-    r = _renderer()
-    sheets = [r.font_css, *(stylesheet(name) for name in stylesheets)]
-    if ua_stylesheet is None:
-        doc = HTML(string=html, base_url="asset:", url_fetcher=r.fetcher)
-    else:
-        try:
-            doc = ParsedXhtml(html, base_url="asset:", url_fetcher=r.fetcher,
-                              ua_sheet=stylesheet(ua_stylesheet))
-        except MarkupError as exc:
-            raise RenderError(f"document markup is not well-formed XHTML: {exc}") from exc
-    with r.lock:  # FontConfiguration is not safe to share between threads
-        rendered = doc.render(font_config=r.font_config, stylesheets=sheets)
+    rendered = layout_html(html, stylesheets=stylesheets, ua_stylesheet=ua_stylesheet)
     meta = metadata or {}
     rendered.metadata.title = meta.get("title", rendered.metadata.title)
     rendered.metadata.authors = [meta.get("issuer", AUTHOR) if archival else AUTHOR]

@@ -177,6 +177,7 @@ def paragraph(
     keep_next: bool = False,
     page_break_before: bool = False,
     mark: tuple[str, float] = (FONT_BODY, BODY_PT),
+    keep_lines: bool = False,
     mark_rpr: str | None = None,
     snap_to_grid: bool = True,
 ) -> str:
@@ -186,12 +187,15 @@ def paragraph(
     spacing and alignment to the paragraph style ``style``. Character indents use
     w:firstLineChars/w:rightChars so they follow the font size. ``tab_stop_twips`` sets a right
     tab stop; ``mark`` is the (font, size) of the paragraph mark, ``mark_rpr`` its run
-    properties when given. ``snap_to_grid`` False frees the paragraph from the section's
+    properties when given; ``keep_lines`` keeps the paragraph on one page. ``snap_to_grid``
+    False frees the paragraph from the section's
     document grid (a title, a caption, a table cell on a page of grid layout).
     """
     ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
     if keep_next:
         ppr += "<w:keepNext/>"
+    if keep_lines:
+        ppr += "<w:keepLines/>"
     if page_break_before:
         ppr += "<w:pageBreakBefore/>"
     if tab_stop_twips:

@@ -134,7 +134,8 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
         agency_id=agency.id, kind=request.kind, number=number, year=today.year, serial=serial,
         verification_code=verification_code(secret, number, request.subject_code, today, "0" * 64),
         subject_name=request.subject_name, subject_code=request.subject_code,
-        project_name=request.project_name, requesting_unit_id=request.requesting_unit_id,
+        legal_representative=request.legal_representative, project_name=request.project_name,
+        requesting_unit_id=request.requesting_unit_id,
         issue_date=today,
         valid_until=rating_valid_through(today) if request.kind == ReportKind.RATING else None,
         template_name=Family.REPORT.value, template_version=CURRENT[Family.REPORT],
@@ -146,8 +147,9 @@ def issue_scaffold(session: Session, *, agency: Agency, request: ScaffoldRequest
 
 
 def scaffold_info(session: Session, cipher: PiiCipher, report: AgencyReport, agency: Agency,
-                  base_url: str, legal_representative: str = ""):
-    """The pre-filled scaffold: subject and public credit information as of the issue date."""
+                  base_url: str):
+    """The pre-filled scaffold: subject (with the 法定代表人 given when it was asked for) and
+    public credit information as of the issue date."""
     from app.documents.reports import ReportSubject, ScaffoldInfo
 
     records = records_of(session, cipher, report.subject_code)
@@ -158,7 +160,7 @@ def scaffold_info(session: Session, cipher: PiiCipher, report: AgencyReport, age
         agency_name=agency.name, agency_filing_number=agency.filing_number,
         issue_date=report.issue_date, valid_until=report.valid_until,
         subject=ReportSubject(name=report.subject_name, uscc=report.subject_code,
-                              legal_representative=legal_representative),
+                              legal_representative=report.legal_representative or ""),
         public_rows=rows, project_name=report.project_name,
         requesting_department=(session.get(ReceivingUnit, report.requesting_unit_id).name
                                if report.requesting_unit_id else ""))

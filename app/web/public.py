@@ -26,7 +26,7 @@ from app.domain.errors import FieldError, FieldErrors
 from app.domain.subjects import SubjectKind
 from app.domain.units import closest_unit_names
 from app.domain.urls import verify_url_prefix
-from app.models import CreditCheck
+from app.models import AgencyReport, CreditCheck
 from app.ratelimit import limit_commitment_creation, limit_number_lookups
 from app.services import commitments as svc
 from app.services import credit as credit_svc
@@ -212,8 +212,9 @@ def verify(number: str) -> str | tuple[str, int]:
             else:
                 revoked = (check["public_copy"] or check["filed"] or {}).get("status") == "revoked"
                 result = {**check, "ok": check["matches_number"] and not revoked}
+    report_kind = record.kind if isinstance(record, AgencyReport) else None
     return render_template("verify.html", doc=public_view(record, code_ok=readable),
-                           result=result, error=None,
+                           result=result, error=None, report_kind=report_kind,
                            number=record.number, code_ok=code_ok), status
 
 

@@ -1,7 +1,7 @@
 """audit_log.position: the chain numbers its own entries
 
 Revision ID: 0026
-Revises: 0023_certificate_addressee
+Revises: 0024_scaffold
 Create Date: 2026-12-03 19:30:00
 
 Issue 15 §2: on PostgreSQL a failed insert (two writers racing for the chain's head) consumes a
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0026'
-down_revision = '0023_certificate_addressee'
+down_revision = '0024_scaffold'
 branch_labels = None
 depends_on = None
 

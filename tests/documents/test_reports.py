@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from pypdf import PdfReader
 
 from app.documents.reports import (
@@ -230,9 +230,14 @@ def test_decision_report_has_no_validity_end(
 
 def test_grade_table_has_all_nine_grades(docx_bytes: dict[str, bytes], pdf_bytes: dict[str, bytes]) -> None:
     doc = open_docx(docx_bytes[RATING])
-    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "等级符号")
-    assert [c.text for c in table.rows[0].cells] == ["等级符号", "等级简称", "含义"]
-    body = [[c.text for c in row.cells] for row in table.rows[1:]]
+    # One table, or (report-scaffold-3) its parts on the pages where the PDF prints them, each
+    # with the header row.
+    parts = [t for t in doc.tables if t.rows[0].cells[0].text == "等级符号"]
+    assert parts
+    body = []
+    for table in parts:
+        assert [c.text for c in table.rows[0].cells] == ["等级符号", "等级简称", "含义"]
+        body += [[c.text for c in row.cells] for row in table.rows[1:]]
     assert body == [[grade, *rating_meaning(grade)] for grade in GRADES]
     text = squeeze(pdf_text(pdf_bytes[RATING]))
     for grade in GRADES:
@@ -359,8 +364,17 @@ def test_docx_page_is_a4_with_gbt9704_margins_and_page_numbers(
     (section,) = doc.sections
     assert abs(section.page_width - Mm(210)) < Mm(0.1)
     assert abs(section.page_height - Mm(297)) < Mm(0.1)
-    for margin, mm in (("top_margin", 37), ("bottom_margin", 35), ("left_margin", 28), ("right_margin", 26)):
+    # report-scaffold-3: the bottom margin is PAGED_SLACK_MM (less than a line) smaller, so that
+    # a word processor's table rules fit what the PDF puts on a page; the page still holds 22
+    # lines and the page number keeps its place (w:footer, from the paper's edge).
+    from app.documents.reports.docx import PAGED_SLACK_MM
+
+    bottom = 35 - PAGED_SLACK_MM
+    assert PAGED_SLACK_MM < 225 / 22 - 3
+    for margin, mm in (("top_margin", 37), ("bottom_margin", bottom), ("left_margin", 28),
+                       ("right_margin", 26)):
         assert abs(getattr(section, margin) - Mm(mm)) < Mm(0.1), margin
+    assert abs(section.footer_distance - Mm(35 - 7) + Pt(14)) < Mm(0.1)
     assert section.different_first_page_header_footer
     assert "PAGE" in section.footer._element.xml
     assert "PAGE" in section.even_page_footer._element.xml

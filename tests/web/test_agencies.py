@@ -239,3 +239,47 @@ def test_only_published_agencies_get_accounts_and_keys(app, runner):
     result = runner.invoke(args=["create-api-key", "未公示信用服务有限公司"])
     assert result.exit_code != 0
     assert "不是公示中" in result.output
+
+
+def test_the_legal_representative_given_is_printed_in_pdf_and_docx(app, people):
+    """Issue 13 item 10: the 法定代表人 asked for with the scaffold reaches both files."""
+    import subprocess
+
+    agent = people("agent")
+    number = scaffold(agent, legal_representative="欧阳明")
+    docx = agent.get(f"/agency/scaffolds/{number}.docx").data
+    document = Document(io.BytesIO(docx))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert cells[cells.index("法定代表人") + 1] == "欧阳明"
+    pdf = agent.get(f"/agency/scaffolds/{number}.pdf").data
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    assert "欧阳明" in text
+    assert "姓名（不填写身份证号码）" not in text
+
+
+def test_verify_page_of_a_bare_scaffold_says_it_is_not_yet_submitted(app, people, client):
+    """Issue 13 item 9: a report's labels (评价对象, 统一社会信用代码), no empty fields, no
+    "SHA-256 None", no validity, and a plain word that the report has not been submitted."""
+    number = scaffold(people("agent"))
+    page = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "评价机构尚未提交该报告" in page
+    assert "<th>评价对象</th>" in page and "核查对象" not in page
+    assert f"<th>统一社会信用代码</th><td>{SUBJECT['subject_code']}</td>" in page
+    assert "<th>代码</th>" not in page
+    assert "None" not in page and "SHA-256" not in page
+    assert "有效期至" not in page
+    assert "模板出具日期" in page
+
+
+def test_verify_page_of_a_decision_report_hides_its_subject_code(app, people, client):
+    agent = people("agent")
+    resp = agent.post("/agency/scaffolds", data={
+        "kind": "decision", **SUBJECT, "project_name": "凌源市城南片区道路改造工程",
+        "requesting_unit": ZJJ})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    page = agent.get("/agency/").get_data(as_text=True)
+    number = re.findall(r"LYXY-BG-2026-\d{6}[0-9A-Z]", page)[0]
+    page = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "<th>报告对象</th>" in page
+    assert "<th>代码</th><td></td>" not in page and "<th>统一社会信用代码</th>" not in page

@@ -95,6 +95,9 @@ def _cover(info: ScaffoldInfo, w: ReportWording) -> Cover:
         verify_url=info.verify_url,
         verification_code=info.verification_code,
         basis=w.text(f"cover.{info.kind}.basis"),
+        qr_caption=w.text("cover.qr_caption") + (
+            w.text("cover.qr_code", code=info.verification_code) if info.verification_code else ""),
+        qr_alt=w.text("cover.qr_alt"),
     )
 
 
@@ -221,6 +224,15 @@ def _rating_blocks(info: ScaffoldInfo, w: ReportWording) -> Iterator[Block]:
     yield _p(_numbered(w, len(attachments) + 1), w.segment(w.get("rating.other_attachment")))
 
 
+def _widths(w: ReportWording, key: str, before: tuple[float, ...]) -> tuple[float, ...]:
+    """A table's column widths from the wording (v3 on: wide enough for the header cells), else
+    those of the versions before."""
+    try:
+        return tuple(w.get(key))
+    except KeyError:
+        return before
+
+
 def _three_years_table(info: ScaffoldInfo, w: ReportWording, first_column: str, items: str) -> Table:
     """Items down, the three years before the issue year across, figures to fill."""
     years = tuple(w.text("year_column", year=str(info.issue_date.year - n)) for n in (3, 2, 1))
@@ -250,7 +262,7 @@ def _decision_blocks(info: ScaffoldInfo, w: ReportWording) -> Iterator[Block]:
     yield _p(*w.parts("decision.performance_intro", year=str(info.issue_date.year - 3)))
     yield Table(
         columns=w.texts("decision.performance_columns"),
-        widths_mm=(36, 30, 30, 30, 30),
+        widths_mm=_widths(w, "decision.performance_widths_mm", (36, 30, 30, 30, 30)),
         rows=_fill_rows(w, 3, 5),
         centre_from=2,
     )

@@ -197,6 +197,10 @@ class Cover:
     verify_url: str
     verification_code: str
     basis: str
+    qr_caption: str = ""
+    """The words under the QR code ("扫码核验真伪" and the 验证码, the version's wording); versions
+    before v3 print their own."""
+    qr_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,12 @@ class Heading:
     level: int
     text: str
     new_page: bool = False
+
+    @property
+    def numbered(self) -> bool:
+        """A structure level of GB/T 9704 ("一、", "（一）"), indented two characters like the body
+        (reports v3 on); "声明", "附件" and the like are not."""
+        return self.text.startswith("（") or "、" in self.text[:4]
 
 
 @dataclass(frozen=True)
