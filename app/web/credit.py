@@ -24,6 +24,7 @@ from app.db import get_session
 from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.credit_check import Purpose
 from app.domain.credit_import import ImportFileError, parse_credit_records
+from app.domain.credit_records import SEVERITIES
 from app.domain.errors import FieldError
 from app.domain.roles import OFFICE, Role
 from app.models import CreditCheck, ReceivingUnit
@@ -132,7 +133,8 @@ def certificate_pdf(number: str) -> Response:
 @login_required(Role.UNIT_CLERK)
 def breach() -> Response | str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("staff/credit_breach.html", values={}, errors={})
+        return render_template("staff/credit_breach.html", values={}, errors={},
+                               severities=SEVERITIES)
     values = request.form.to_dict()
     db = get_session()
     user = current_user()
@@ -144,17 +146,21 @@ def breach() -> Response | str | tuple[str, int]:
         name = values.get("subject_name", "").strip()
         if not name:
             raise FieldError("subject_name", "请填写主体名称")
-        svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
-                          code=values.get("subject_code", ""), name=name,
-                          decision_number=values.get("decision_number", ""),
-                          decided_on=decided_on, summary=values.get("summary", ""),
-                          today=today(), trail=trail())
+        row = svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
+                                code=values.get("subject_code", ""), name=name,
+                                decision_number=values.get("decision_number", ""),
+                                decided_on=decided_on, summary=values.get("summary", ""),
+                                severity=values.get("severity") or None,
+                                commitment_number=values.get("commitment_number", ""),
+                                today=today(), trail=trail())
         db.commit()
     except FieldError as exc:
         db.rollback()
         return render_template("staff/credit_breach.html", values=values,
-                               errors={exc.field: exc.message}), 400
-    flash("已记录违诺：该主体列入失信黑名单（第十四项，政策五(四)3）")
+                               errors={exc.field: exc.message}, severities=SEVERITIES), 400
+    linked = row.commitment_document_id or row.commitment_filing_id
+    flash("已记录违诺：该主体列入失信黑名单（第十四项，政策五(四)3）"
+          + (f"；已关联本平台承诺书{row.commitment_number}，其核验页面显示该违诺" if linked else ""))
     return redirect(url_for("credit.home", q=values.get("subject_code", "")), code=303)
 
 

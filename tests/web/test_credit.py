@@ -59,7 +59,7 @@ def test_import_is_idempotent(app, runner, imported):
 
 def test_bad_import_file_reports_each_line(app, runner):
     result = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records-bad.csv")])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # issue 14 §4: rejected rows are a failure for scripts
     assert "第3行" in result.output
     assert "拒绝" in result.output
 
@@ -193,7 +193,7 @@ def test_natural_person_certificate_hides_the_id(app, clerk, imported, client):
 def test_breach_puts_the_subject_on_the_black_list(app, clerk, imported):
     data = {"subject_code": RED, "subject_name": "凌源市示例建筑工程有限公司",
             "decision_number": "凌住建违诺〔2026〕1号", "decided_on": "2026-11-20",
-            "summary": "未按承诺支付农民工工资"}
+            "severity": "严重", "summary": "未按承诺支付农民工工资"}
     assert clerk.post("/staff/credit/breach", data=data).status_code == 303
     assert clerk.post("/staff/credit/breach", data=data).status_code == 400  # same number twice
     page = clerk.post("/staff/credit/check", data={"subject_code": RED,
