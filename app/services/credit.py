@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -32,6 +30,7 @@ from app.domain.numbers import (
     parse_document_number,
     verification_code,
 )
+from app.domain.statistics import MonthlyReport, build_report, month_bounds_utc, next_month
 from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
 from app.models import (
@@ -449,25 +448,33 @@ def breaches_of_commitment(session: Session, document: IssuedDocument) -> list[C
         .order_by(CreditRecordRow.decided_on, CreditRecordRow.id)))
 
 
-def monthly_statistics(session: Session, year: int, month: int) -> list[tuple[str, str, int]]:
-    """(unit, category, count) of certificates dated in a month (policy 八(三) reporting): the
-    date printed on the certificate counts, not the server's clock."""
+def monthly_statistics(session: Session, year: int, month: int) -> MonthlyReport:
+    """The month's report of the whole work (policy 八(三)): per unit, certificates by the date
+    printed on them (Beijing's day), letters filed and breaches recorded by the instant they
+    were received, the month cut at Beijing midnight (``app.domain.statistics``)."""
     start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    stmt = (select(ReceivingUnit.name, CreditCheck.category, func.count())
-            .join(ReceivingUnit, ReceivingUnit.id == CreditCheck.unit_id)
-            .where(CreditCheck.issued_on >= start, CreditCheck.issued_on < end)
-            .group_by(ReceivingUnit.name, CreditCheck.category)
-            .order_by(ReceivingUnit.name, CreditCheck.category))
-    return [(u, c, n) for u, c, n in session.execute(stmt)]
+    ny, nm = next_month(year, month)
+    end = date(ny, nm, 1)
+    certificates = (select(ReceivingUnit.name, CreditCheck.category, func.count())
+                    .join(ReceivingUnit, ReceivingUnit.id == CreditCheck.unit_id)
+                    .where(CreditCheck.issued_on >= start, CreditCheck.issued_on < end)
+                    .group_by(ReceivingUnit.name, CreditCheck.category))
+    since, until = (_stored_instant(t) for t in month_bounds_utc(year, month))
+    filed = (select(ReceivingUnit.name, func.count()).select_from(Filing)
+             .join(ReceivingUnit, ReceivingUnit.id == Filing.unit_id)
+             .where(Filing.created_at >= since, Filing.created_at < until)
+             .group_by(ReceivingUnit.name))
+    breaches = (select(ReceivingUnit.name, func.count()).select_from(CreditRecordRow)
+                .join(ReceivingUnit, ReceivingUnit.id == CreditRecordRow.recorded_by_unit_id)
+                .where(CreditRecordRow.record_type == RecordType.BREACH.value,
+                       CreditRecordRow.created_at >= since, CreditRecordRow.created_at < until)
+                .group_by(ReceivingUnit.name))
+    return build_report(year, month,
+                        [(u, c, n) for u, c, n in session.execute(certificates)],
+                        [(u, n) for u, n in session.execute(filed)],
+                        [(u, n) for u, n in session.execute(breaches)])
 
 
-def statistics_csv(rows: list[tuple[str, str, int]]) -> bytes:
-    from app.domain.credit_check import Category
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["单位", "核查结论", "份数"])
-    for unit, category, count in rows:
-        writer.writerow([unit, Category(category).label, count])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+def _stored_instant(moment: datetime) -> datetime:
+    """An instant as the columns hold it: timezone-aware UTC (SQLite stores the UTC wall time)."""
+    return moment.astimezone(UTC)

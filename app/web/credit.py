@@ -27,9 +27,11 @@ from app.domain.credit_import import ImportFileError, parse_credit_records
 from app.domain.credit_records import SEVERITIES
 from app.domain.errors import FieldError
 from app.domain.roles import OFFICE, Role
+from app.domain.statistics import CATEGORY_ORDER, report_csv
 from app.models import CreditCheck, ReceivingUnit
 from app.services import credit as svc
 from app.web.auth import current_user, login_required
+from app.web.charts import monthly_work_chart
 from app.web.common import (
     archive,
     audit,
@@ -193,29 +195,30 @@ def _month() -> tuple[int, int]:
     return year, month
 
 
+def _report() -> svc.MonthlyReport:
+    year, month = _month()
+    report = svc.monthly_statistics(get_session(), year, month)
+    scope = unit_scope(Account.of(current_user()))
+    if scope is not None:
+        report = report.only(get_session().get(ReceivingUnit, scope).name)
+    return report
+
+
 @bp.get("/statistics")
 @login_required(*CHECKERS)
 def statistics() -> str:
-    year, month = _month()
-    rows = svc.monthly_statistics(get_session(), year, month)
-    scope = unit_scope(Account.of(current_user()))
-    if scope is not None:
-        unit = get_session().get(ReceivingUnit, scope).name
-        rows = [r for r in rows if r[0] == unit]
-    return render_template("staff/credit_statistics.html", rows=rows, year=year, month=month)
+    report = _report()
+    return render_template("staff/credit_statistics.html", report=report,
+                           year=report.year, month=report.month, categories=CATEGORY_ORDER,
+                           chart=monthly_work_chart(report))
 
 
 @bp.get("/statistics.csv")
 @login_required(*CHECKERS)
 def statistics_csv() -> Response:
-    year, month = _month()
-    rows = svc.monthly_statistics(get_session(), year, month)
-    scope = unit_scope(Account.of(current_user()))
-    if scope is not None:
-        unit = get_session().get(ReceivingUnit, scope).name
-        rows = [r for r in rows if r[0] == unit]
-    return send_file(BytesIO(svc.statistics_csv(rows)), mimetype="text/csv",
-                     as_attachment=True, download_name=f"信用核查统计-{year}年{month}月.csv")
+    report = _report()
+    return send_file(BytesIO(report_csv(report)), mimetype="text/csv", as_attachment=True,
+                     download_name=f"信用工作月报-{report.year}年{report.month}月.csv")
 
 
 def init_app(app: Flask) -> None:

@@ -253,7 +253,7 @@ def test_monthly_statistics_page_and_csv(app, clerk, imported):
     csv = clerk.get("/staff/credit/statistics.csv?year=2026&month=11")
     text = csv.data.decode("utf-8-sig")
     assert csv.mimetype == "text/csv"
-    assert f"{ZJJ},激励,1" in text
+    assert f"2026年11月,{ZJJ},1,1,0,0,0,0,0" in text  # period, unit, total, 激励…, filings, breaches
     other = clerk.get("/staff/credit/statistics.csv?year=2026&month=12").data.decode("utf-8-sig")
     assert ZJJ not in other
 
@@ -266,7 +266,7 @@ def test_statistics_count_the_certificate_date_not_the_clock(app, clerk, importe
         cert = get_session().scalar(select(CreditCheck))
         assert cert.issued_on == date(2027, 1, 31)
     jan = clerk.get("/staff/credit/statistics.csv?year=2027&month=1").data.decode("utf-8-sig")
-    assert f"{ZJJ},激励,1" in jan
+    assert f"2027年1月,{ZJJ},1,1,0,0,0,0,0" in jan
     feb = clerk.get("/staff/credit/statistics.csv?year=2027&month=2").data.decode("utf-8-sig")
     assert ZJJ not in feb
     with app.app_context():
