@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
@@ -185,18 +185,24 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *,
     inserted = updated = unchanged = batches = 0
     while run.position < len(report.records):
         chunk = report.records[run.position:run.position + batch_size]
+        # Everything is prepared (encrypted, compared) before the first write, so the write
+        # lock is held only for the batch's two statements and the commit.
+        inserts: list[dict[str, object]] = []
+        updates: list[dict[str, object]] = []
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
         for record, code_hash, row, values in _classify(session, cipher, chunk):
             if row is None:
-                session.add(_new_row(record, cipher, values, code_hash=code_hash))
+                inserts.append(_new_values(record, cipher, values, code_hash, moment))
                 counts["inserted"] += 1
             elif _differs(row, values):
-                for f, v in values.items():
-                    setattr(row, f, v)
-                row.updated_at = moment
+                updates.append({"id": row.id, **values, "updated_at": moment})
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
+        if inserts:
+            session.execute(insert(CreditRecordRow), inserts)
+        if updates:
+            session.execute(update(CreditRecordRow), updates)
         run.position += len(chunk)
         run.inserted += counts["inserted"]
         run.updated += counts["updated"]
@@ -216,6 +222,18 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *,
     session.commit()
     return ImportOutcome(inserted, updated, unchanged, report, run.id, resumed_from,
                          batches=batches)
+
+
+def _new_values(record: CreditRecord, cipher: PiiCipher, values: dict[str, object],
+                code_hash: str, moment: datetime) -> dict[str, object]:
+    """The columns of a new row, for a bulk insert."""
+    _, is_person = normalise_code(record.subject_code)
+    return {"record_type": record.record_type.value,
+            "subject_code_public": mask_resident_id(record.subject_code) if is_person
+            else record.subject_code,
+            "subject_code_hash": code_hash, "subject_code_enc": cipher.encrypt(record.subject_code),
+            "decision_number": record.decision_number, **values, "created_at": moment,
+            "updated_at": moment}
 
 
 def _new_row(record: CreditRecord, cipher: PiiCipher, values: dict[str, object], *,
