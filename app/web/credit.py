@@ -181,10 +181,16 @@ def import_records() -> str | tuple[str, int]:
                                       today=today())
     except ImportFileError as exc:
         return render_template("staff/credit_import.html", outcome=None, error=exc.message), 400
+    mode = request.form.get("mode", "import")
+    if mode == "dry_run" or (mode == "atomic" and report.rejected_rows):
+        outcome = svc.preview_import(db, pii_cipher(), report)  # reads only
+        db.rollback()
+        return render_template("staff/credit_import.html", outcome=outcome, error=None,
+                               stored=False, mode=mode)
     outcome = svc.import_records(db, pii_cipher(), report, source=upload.filename,
                                  trail=trail())
-    db.commit()
-    return render_template("staff/credit_import.html", outcome=outcome, error=None)
+    return render_template("staff/credit_import.html", outcome=outcome, error=None, stored=True,
+                           mode=mode)
 
 
 def _month() -> tuple[int, int]:

@@ -172,3 +172,26 @@ def test_an_unreadable_file_exits_2_with_its_reason(app, runner, tmp_path):
     assert "文件不是CSV或JSON" in result.output
     assert stored(app) == (0, 0, 0)
 
+
+
+def test_the_import_page_offers_a_dry_run_and_all_or_nothing(app, make_user):
+    import io
+
+    from app.domain.roles import Role
+    from tests.conftest import login_as
+
+    admin = login_as(app, make_user(Role.OFFICE_ADMIN))
+
+    def post(mode: str, data: bytes):
+        return admin.post("/staff/credit/import", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(data), "export.csv"), "mode": mode})
+
+    dry = post("dry_run", synthetic_csv(12, bad_every=5)).get_data(as_text=True)
+    assert "校验结果（未导入）" in dry and "将新增 10" in dry and "拒绝 2 行" in dry
+    assert "第6行 统一社会信用代码：校验码错误" in dry
+    atomic = post("atomic", synthetic_csv(12, bad_every=5)).get_data(as_text=True)
+    assert "有2行未通过校验" in atomic and "未导入任何记录" in atomic
+    assert stored(app) == (0, 0, 0)
+    done = post("import", synthetic_csv(12, bad_every=5)).get_data(as_text=True)
+    assert "导入结果" in done and "新增 10" in done
+    assert stored(app) == (10, 1, 1)
