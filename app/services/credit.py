@@ -224,6 +224,12 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *,
                          batches=batches)
 
 
+def recent_imports(session: Session, limit: int = 10) -> list[CreditImport]:
+    """The latest imports, newest first: a running or interrupted one shows how far it got."""
+    return list(session.scalars(select(CreditImport).order_by(CreditImport.id.desc())
+                                .limit(limit)))
+
+
 def _new_values(record: CreditRecord, cipher: PiiCipher, values: dict[str, object],
                 code_hash: str, moment: datetime) -> dict[str, object]:
     """The columns of a new row, for a bulk insert."""

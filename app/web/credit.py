@@ -170,7 +170,8 @@ def breach() -> Response | str | tuple[str, int]:
 @login_required(*OFFICE)
 def import_records() -> str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("staff/credit_import.html", outcome=None, error=None)
+        return render_template("staff/credit_import.html", outcome=None, error=None,
+                               imports=svc.recent_imports(get_session()))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render_template("staff/credit_import.html", outcome=None,

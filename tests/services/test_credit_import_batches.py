@@ -4,7 +4,7 @@ the service stays writable while a large file is imported."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -195,3 +195,20 @@ def test_the_import_page_offers_a_dry_run_and_all_or_nothing(app, make_user):
     done = post("import", synthetic_csv(12, bad_every=5)).get_data(as_text=True)
     assert "导入结果" in done and "新增 10" in done
     assert stored(app) == (10, 1, 1)
+
+
+def test_the_import_page_shows_how_far_an_interrupted_import_got(app, trail, make_user):
+    from app.domain.roles import Role
+    from tests.conftest import login_as
+
+    def crash(done: int, total: int) -> None:
+        raise Stop
+
+    with app.app_context(), pytest.raises(Stop):
+        svc.import_records(get_session(), services(app).pii_cipher, report_of(250),
+                           source="省平台导出-11月.csv", trail=trail, batch_size=100, on_batch=crash,
+                           now=datetime(2026, 11, 29, 2, 30, tzinfo=UTC))
+    page = login_as(app, make_user(Role.OFFICE_ADMIN)).get("/staff/credit/import")
+    text = page.get_data(as_text=True)
+    assert "省平台导出-11月.csv" in text and "2026年11月29日 10:30" in text
+    assert "<td>100/250</td>" in text and "进行中或已中断" in text
