@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from app.domain.credit_check import Category
 from app.domain.dates import BEIJING
@@ -20,16 +20,12 @@ from app.domain.dates import BEIJING
 CATEGORY_ORDER = (Category.INCENTIVE, Category.CAUTION, Category.PUNISHMENT, Category.CLEAN)
 
 
-def month_start(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
 def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def month_bounds_utc(year: int, month: int) -> tuple[datetime, datetime]:
-    """[start, end) of a Beijing calendar month as UTC instants (naive-free, tz-aware)."""
+    """[start, end) of a Beijing calendar month as timezone-aware UTC instants."""
     ny, nm = next_month(year, month)
     start = datetime(year, month, 1, tzinfo=BEIJING).astimezone(UTC)
     end = datetime(ny, nm, 1, tzinfo=BEIJING).astimezone(UTC)

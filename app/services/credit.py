@@ -483,7 +483,7 @@ def monthly_statistics(session: Session, year: int, month: int) -> MonthlyReport
                     .join(ReceivingUnit, ReceivingUnit.id == CreditCheck.unit_id)
                     .where(CreditCheck.issued_on >= start, CreditCheck.issued_on < end)
                     .group_by(ReceivingUnit.name, CreditCheck.category))
-    since, until = (_stored_instant(t) for t in month_bounds_utc(year, month))
+    since, until = month_bounds_utc(year, month)
     filed = (select(ReceivingUnit.name, func.count()).select_from(Filing)
              .join(ReceivingUnit, ReceivingUnit.id == Filing.unit_id)
              .where(Filing.created_at >= since, Filing.created_at < until)
@@ -497,8 +497,3 @@ def monthly_statistics(session: Session, year: int, month: int) -> MonthlyReport
                         [(u, c, n) for u, c, n in session.execute(certificates)],
                         [(u, n) for u, n in session.execute(filed)],
                         [(u, n) for u, n in session.execute(breaches)])
-
-
-def _stored_instant(moment: datetime) -> datetime:
-    """An instant as the columns hold it: timezone-aware UTC (SQLite stores the UTC wall time)."""
-    return moment.astimezone(UTC)
