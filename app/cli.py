@@ -331,25 +331,54 @@ credit_cli = click.Group("credit", help="信用记录：导入")
 
 @credit_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True,
+              help="只校验并报告（将新增、更新多少条，哪些行有错误），不写入任何数据")
+@click.option("--atomic", is_flag=True,
+              help="全部通过校验才导入：任何一行有错误则一条也不导入")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=None,
+              help="每批提交的记录数（默认1000）；批与批之间其他操作可以写入")
 @with_appcontext
-def credit_import(path: Path) -> None:
-    """Import credit records (CSV or JSON from the provincial platform); idempotent."""
+def credit_import(path: Path, dry_run: bool, atomic: bool, batch_size: int | None) -> None:
+    """Import credit records (CSV or JSON from the provincial platform), in batches.
+
+    Idempotent and resumable: the same file again continues an interrupted import or writes
+    nothing. Exit status 1 when rows were rejected (the valid ones are stored unless
+    ``--atomic``), 2 when the file itself cannot be read."""
     from app.db import get_session
     from app.domain.credit_import import ImportFileError, parse_credit_records
-    from app.services.credit import import_records
+    from app.services.credit import IMPORT_BATCH_SIZE, import_records, preview_import
 
     ctx = _services()
     try:
         report = parse_credit_records(path.read_bytes(), filename=path.name, today=ctx.today())
     except ImportFileError as exc:
-        raise click.ClickException(exc.message) from None
-    session = get_session()
-    outcome = import_records(session, ctx.pii_cipher, report, source=path.name, trail=_trail())
-    session.commit()
+        click.echo(f"错误：{exc.message}", err=True)
+        click.get_current_context().exit(2)
     for line in report.lines_zh():
         click.echo(line)
-    click.echo(f"新增 {outcome.inserted}，更新 {outcome.updated}，未变 {outcome.unchanged}，"
-               f"拒绝 {report.rejected_rows} 行")
+    session = get_session()
+    size = batch_size or IMPORT_BATCH_SIZE
+    if dry_run or (atomic and report.rejected_rows):
+        outcome = preview_import(session, ctx.pii_cipher, report, batch_size=size)
+        session.rollback()
+        if atomic and report.rejected_rows:
+            click.echo(f"全部通过校验才导入（--atomic）：{report.rejected_rows}"
+                       f"{'行' if report.source_format == 'csv' else '条'}有错误，未导入任何记录")
+        else:
+            click.echo(f"试运行（--dry-run）：将新增 {outcome.inserted}，更新 {outcome.updated}，"
+                       f"未变 {outcome.unchanged}，拒绝 {report.rejected_rows} 行；未写入任何数据")
+        click.get_current_context().exit(1 if report.rejected_rows else 0)
+
+    def progress(done: int, total: int) -> None:
+        if total > size:
+            click.echo(f"已导入 {done}/{total}", err=True)
+
+    outcome = import_records(session, ctx.pii_cipher, report, source=path.name, trail=_trail(),
+                             batch_size=size, on_batch=progress)
+    for line in outcome.lines_zh():
+        click.echo(line)
+    if report.rejected_rows:
+        click.get_current_context().exit(1)
 
 
 units_cli = click.Group("units", help="接受承诺单位名录：登记单位，设置其他承诺（第六条）及适用范围")

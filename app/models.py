@@ -324,8 +324,41 @@ class CreditRecordRow(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     recorded_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
     """For 违诺 records: the unit that recorded the breach."""
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    commitment_number: Mapped[str | None] = mapped_column(String(100))
+    """For 违诺 records: the 承诺书编号 breached, as the unit wrote it (0022)."""
+    commitment_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issued_documents.id", name="fk_credit_records_commitment_document"), index=True)
+    """The letter we issued under that number, when the number is ours."""
+    commitment_filing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("filings.id", name="fk_credit_records_commitment_filing"), index=True)
+    """The filed (uploaded) letter under that number, when it was filed with us."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CreditImport(Base):
+    """One import of a platform export (0022): committed batch by batch, resumable, once per file."""
+
+    __tablename__ = "credit_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the file's valid records: the same file (in any encoding) is the same import."""
+    source: Mapped[str] = mapped_column(String(200))
+    """The file name as given (display only)."""
+    total_records: Mapped[int] = mapped_column(Integer)
+    """Valid records to store."""
+    rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    """Records stored so far (in file order): a resumed import starts here."""
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    """running (进行中, or stopped part-way) | done (已完成)."""
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CreditCheck(Base):

@@ -7,12 +7,15 @@ their protocols.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from app.domain.commitments import Scenario
 from app.domain.credit_check import Category, Purpose
+from app.domain.credit_check.windows import publicity_window
+from app.domain.credit_records import CreditRecord, RecordType
 from app.domain.dates import to_beijing
 from app.domain.masking import mask_person_name, public_subject_name, shown_subject_code
 from app.domain.numbers import file_number
@@ -109,8 +112,53 @@ class PublishedFiling(Protocol):
     public_copy_sha256: str | None
 
 
+class BreachRecord(Protocol):
+    source_department: str
+    decision_number: str
+    decided_on: date
+    valid_until: date | None
+    severity: str | None
+    repaired_on: date | None
+
+
+BREACH_DEFAULT_SEVERITY = "一般"
+"""A 违诺 recorded before breaches carried a severity is shown with the shorter window of 一般
+(3 months to 1 year): publishing less is the safe side for the subject."""
+
+
+def public_breaches(rows: Iterable[BreachRecord], *, today: date) -> list[dict[str, object]]:
+    """The 违诺 of a commitment that may be shown on its public verify page (issue 14 §4).
+
+    Only what the publicity rules allow (domain-rules §7, §8): records inside their publication
+    window (信用修复管理办法: 轻微 not published, 一般 ≤ 1 year, 严重 ≤ 3 years from 认定之日),
+    not repaired (修复 ends publication at once); the recording unit, the date, the decision
+    number and the severity, never the subject's code, the description or anyone's name.
+    """
+    shown = []
+    for row in rows:
+        if row.repaired_on is not None and row.repaired_on <= today:
+            continue
+        severity = row.severity or BREACH_DEFAULT_SEVERITY
+        window = publicity_window(CreditRecord(
+            record_type=RecordType.BREACH, subject_code="", subject_name="",
+            source_department=row.source_department, decision_number=row.decision_number,
+            decided_on=row.decided_on, valid_until=row.valid_until, severity=severity))
+        if not window.publish or (window.auto_stop is not None and today >= window.auto_stop):
+            continue
+        shown.append({
+            "decided_on": row.decided_on.isoformat(),
+            "unit": row.source_department,
+            "decision_number": row.decision_number,
+            "severity": severity,
+            "publicity_until": (window.auto_stop - timedelta(days=1)).isoformat()
+            if window.auto_stop else None,
+        })
+    return shown
+
+
 def public_letter(record: IssuedLetter, *, base_url: str,
-                  publication: LetterPublication) -> dict[str, object]:
+                  publication: LetterPublication,
+                  breaches: list[dict[str, object]] | None = None) -> dict[str, object]:
     """The public view of a 信用承诺书 (verify page, ``GET /api/v1/documents/{number}``).
 
     ``publication``: what became of the letter's filing (policy 五(三)2): published, superseded
@@ -139,6 +187,7 @@ def public_letter(record: IssuedLetter, *, base_url: str,
         **({"public_filing": linked} if status == "published" else {}),
         **({"revoked_reason": publication.reason}
            if status == "publication_revoked" and publication.reason else {}),
+        **({"breaches": breaches} if breaches else {}),
         "sha256": record.sha256,
         "template_version": record.template_version,
         "verify_url": verify_url(base_url, record.number),

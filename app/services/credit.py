@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.archive.blobs import BlobStore
@@ -17,16 +16,32 @@ from app.documents.certificate import CURRENT_TEMPLATE_VERSION as CERTIFICATE_VE
 from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
 from app.documents.registry import Family
 from app.domain.access import AccessGround, Certificate, Reader, certificate_access
+from app.domain.chars import fullwidth_to_ascii
 from app.domain.credit_check import CheckResult, Purpose, check_credit
 from app.domain.credit_import import ImportReport, natural_key
-from app.domain.credit_records import CreditRecord, RecordType
+from app.domain.credit_records import SEVERITIES, CreditRecord, RecordType
 from app.domain.errors import FieldError
 from app.domain.identifiers import validate_resident_id, validate_uscc
-from app.domain.masking import mask_resident_id
+from app.domain.masking import mask_resident_id, public_subject_name
 from app.domain.names import normalise_free_text
-from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.numbers import (
+    NUMBER_PREFIX,
+    DocumentType,
+    format_document_number,
+    parse_document_number,
+    verification_code,
+)
+from app.domain.statistics import MonthlyReport, build_report, month_bounds_utc, next_month
+from app.domain.subjects import SubjectKind
 from app.domain.urls import verify_url
-from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
+from app.models import (
+    CreditCheck,
+    CreditImport,
+    CreditRecordRow,
+    Filing,
+    IssuedDocument,
+    ReceivingUnit,
+)
 from app.services.audit import AuditTrail
 from app.services.commitments import next_serial
 from app.services.seals import seal_image, seals_of_unit
@@ -49,52 +64,192 @@ def normalise_code(code: str) -> tuple[str, bool]:
     return validate_uscc(text, field="subject_code"), False
 
 
+IMPORT_BATCH_SIZE = 1000
+"""Records stored per transaction: a batch holds the database's write lock for well under a
+second (bench/credit_import_bench.py), so checks, uploads and breaches go on during an import."""
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     inserted: int
     updated: int
     unchanged: int
     report: ImportReport
+    import_id: int | None = None
+    """The ``credit_imports`` row (None for a dry run)."""
+    resumed_from: int = 0
+    """Records already stored by an earlier, interrupted run of the same file."""
+    already_done: bool = False
+    """The same file was imported completely before: nothing was written this time."""
+    batches: int = 0
+    """Transactions committed by this run."""
+
+    def lines_zh(self) -> list[str]:
+        """The outcome in Chinese, after the report's lines."""
+        lines = []
+        if self.already_done:
+            lines.append("该文件此前已完整导入，本次未重复写入")
+        elif self.resumed_from:
+            lines.append(f"该文件上次导入中断，已从第{self.resumed_from + 1}条有效记录继续导入")
+        lines.append(f"新增 {self.inserted}，更新 {self.updated}，未变 {self.unchanged}，"
+                     f"拒绝 {self.report.rejected_rows} 行")
+        return lines
 
 
 _COPIED = ("subject_name", "source_department", "decided_on", "valid_until", "grade", "ground",
            "severity", "repaired_on", "summary")
 
+BatchHook = Callable[[int, int], None]
+"""Called after each committed batch with (records stored so far, records to store)."""
 
-def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *, source: str,
-                   trail: AuditTrail) -> ImportOutcome:
-    """Upsert the valid rows of ``report`` by natural key (type, code, decision number), and
-    audit the import of the file named ``source``."""
-    inserted = updated = unchanged = 0
+
+def records_digest(report: ImportReport) -> str:
+    """SHA-256 over the valid records of a file, in file order: the same file in any encoding
+    (or as CSV and JSON) is the same import."""
+    digest = hashlib.sha256()
     for record in report.records:
+        digest.update(repr(sorted(_record_values(record).items())).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _record_values(record: CreditRecord) -> dict[str, object]:
+    kind, code, number = natural_key(record)
+    return {"kind": kind, "code": code, "number": number,
+            **{f: getattr(record, f) for f in _COPIED}}
+
+
+def _classify(session: Session, cipher: PiiCipher, chunk: Sequence[CreditRecord]
+              ) -> list[tuple[CreditRecord, str, CreditRecordRow | None, dict[str, object]]]:
+    """Each record of ``chunk`` with its code's lookup hash, its stored row (one query for the
+    chunk) and its values."""
+    hashes = {r.subject_code: cipher.lookup_hash(r.subject_code) for r in chunk}
+    stored: dict[tuple[str, str, str], CreditRecordRow] = {}
+    for row in session.scalars(select(CreditRecordRow).where(
+            CreditRecordRow.subject_code_hash.in_(set(hashes.values())))):
+        stored[(row.record_type, row.subject_code_hash, row.decision_number)] = row
+    out = []
+    for record in chunk:
         kind, code, number = natural_key(record)
-        code_hash = cipher.lookup_hash(code)
-        row = session.scalar(select(CreditRecordRow).where(
-            CreditRecordRow.record_type == kind, CreditRecordRow.subject_code_hash == code_hash,
-            CreditRecordRow.decision_number == number))
-        values = {f: getattr(record, f) for f in _COPIED}
-        if row is None:
-            session.add(_new_row(record, cipher, values))
-            inserted += 1
-        elif any(getattr(row, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(row, f, v)
-            row.updated_at = datetime.now(UTC)
-            updated += 1
-        else:
-            unchanged += 1
-    session.flush()
-    trail.record(session, "import_credit_records", "file", source, inserted=inserted,
-                 updated=updated, rejected=report.rejected_rows)
+        code_hash = hashes[code]
+        out.append((record, code_hash, stored.get((kind, code_hash, number)),
+                    {f: getattr(record, f) for f in _COPIED}))
+    return out
+
+
+def _differs(row: CreditRecordRow, values: dict[str, object]) -> bool:
+    return any(getattr(row, f) != v for f, v in values.items())
+
+
+def preview_import(session: Session, cipher: PiiCipher, report: ImportReport, *,
+                   batch_size: int = IMPORT_BATCH_SIZE) -> ImportOutcome:
+    """What importing ``report`` would do (试运行, ``--dry-run``): reads only, writes nothing."""
+    inserted = updated = unchanged = 0
+    for i in range(0, len(report.records), batch_size):
+        for _, _, row, values in _classify(session, cipher, report.records[i:i + batch_size]):
+            if row is None:
+                inserted += 1
+            elif _differs(row, values):
+                updated += 1
+            else:
+                unchanged += 1
     return ImportOutcome(inserted, updated, unchanged, report)
 
 
-def _new_row(record: CreditRecord, cipher: PiiCipher, values: dict[str, object]) -> CreditRecordRow:
+def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *, source: str,
+                   trail: AuditTrail, batch_size: int = IMPORT_BATCH_SIZE,
+                   on_batch: BatchHook | None = None, now: datetime | None = None
+                   ) -> ImportOutcome:
+    """Upsert the valid rows of ``report`` by natural key (type, code, decision number), and
+    audit the import of the file named ``source``.
+
+    The records are stored ``batch_size`` at a time, one commit per batch (issue 14 §4: one
+    transaction for a whole 40k-row file locked every other writer out for its whole run), and
+    the import's position is committed with each batch in ``credit_imports``. A run that stops
+    part-way (crash, Ctrl-C) is resumed by importing the same file again: it continues after the
+    last committed batch. A file imported completely before is not written again. The session
+    is committed by this function (any pending work of the caller with the first batch)."""
+    moment = now or datetime.now(UTC)
+    digest = records_digest(report)
+    run = session.scalar(select(CreditImport).where(CreditImport.digest == digest))
+    if run is not None and run.status == "done":
+        trail.record(session, "import_credit_records", "file", source, inserted=0, updated=0,
+                     rejected=report.rejected_rows, import_id=run.id, already_done=True)
+        session.commit()
+        return ImportOutcome(0, 0, len(report.records), report, run.id, already_done=True)
+    if run is None:
+        run = CreditImport(digest=digest, source=source[:200], total_records=len(report.records),
+                           rejected_rows=report.rejected_rows, started_at=moment)
+        session.add(run)
+        session.commit()
+    resumed_from = run.position
+    inserted = updated = unchanged = batches = 0
+    while run.position < len(report.records):
+        chunk = report.records[run.position:run.position + batch_size]
+        # Everything is prepared (encrypted, compared) before the first write, so the write
+        # lock is held only for the batch's two statements and the commit.
+        inserts: list[dict[str, object]] = []
+        updates: list[dict[str, object]] = []
+        counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+        for record, code_hash, row, values in _classify(session, cipher, chunk):
+            if row is None:
+                inserts.append(_new_values(record, cipher, values, code_hash, moment))
+                counts["inserted"] += 1
+            elif _differs(row, values):
+                updates.append({"id": row.id, **values, "updated_at": moment})
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+        if inserts:
+            session.execute(insert(CreditRecordRow), inserts)
+        if updates:
+            session.execute(update(CreditRecordRow), updates)
+        run.position += len(chunk)
+        run.inserted += counts["inserted"]
+        run.updated += counts["updated"]
+        run.unchanged += counts["unchanged"]
+        session.commit()
+        inserted += counts["inserted"]
+        updated += counts["updated"]
+        unchanged += counts["unchanged"]
+        batches += 1
+        if on_batch is not None:
+            on_batch(run.position, len(report.records))
+    run.status = "done"
+    run.finished_at = moment
+    trail.record(session, "import_credit_records", "file", source, inserted=inserted,
+                 updated=updated, rejected=report.rejected_rows, import_id=run.id,
+                 resumed_from=resumed_from)
+    session.commit()
+    return ImportOutcome(inserted, updated, unchanged, report, run.id, resumed_from,
+                         batches=batches)
+
+
+def recent_imports(session: Session, limit: int = 10) -> list[CreditImport]:
+    """The latest imports, newest first: a running or interrupted one shows how far it got."""
+    return list(session.scalars(select(CreditImport).order_by(CreditImport.id.desc())
+                                .limit(limit)))
+
+
+def _new_values(record: CreditRecord, cipher: PiiCipher, values: dict[str, object],
+                code_hash: str, moment: datetime) -> dict[str, object]:
+    """The columns of a new row, for a bulk insert."""
+    _, is_person = normalise_code(record.subject_code)
+    return {"record_type": record.record_type.value,
+            "subject_code_public": mask_resident_id(record.subject_code) if is_person
+            else record.subject_code,
+            "subject_code_hash": code_hash, "subject_code_enc": cipher.encrypt(record.subject_code),
+            "decision_number": record.decision_number, **values, "created_at": moment,
+            "updated_at": moment}
+
+
+def _new_row(record: CreditRecord, cipher: PiiCipher, values: dict[str, object], *,
+             code_hash: str | None = None) -> CreditRecordRow:
     _, is_person = normalise_code(record.subject_code)
     return CreditRecordRow(
         record_type=record.record_type.value,
         subject_code_public=mask_resident_id(record.subject_code) if is_person else record.subject_code,
-        subject_code_hash=cipher.lookup_hash(record.subject_code),
+        subject_code_hash=code_hash or cipher.lookup_hash(record.subject_code),
         subject_code_enc=cipher.encrypt(record.subject_code),
         decision_number=record.decision_number, **values)
 
@@ -254,15 +409,72 @@ def _redacted(record: CreditRecord, public_code: str) -> dict[str, object]:
                 else v) for k, v in data.items()}
 
 
+BREACH_COMMITMENT_LABEL = "承诺书编号"
+
+
+@dataclass(frozen=True)
+class CommitmentLink:
+    """The 承诺书编号 a breach names: as written, and our letter / filing when it is ours."""
+
+    number: str | None
+    document: IssuedDocument | None = None
+    filing: Filing | None = None
+
+
+def link_commitment(session: Session, cipher: PiiCipher, text: str, code: str) -> CommitmentLink:
+    """Read the 承诺书编号 of a breach (issue 14 §4).
+
+    Empty: no number. A number in our form (LYXY-…) must be a 信用承诺书 this service issued or a
+    unit filed, of the same subject (its code); any other text is another issuer's number, kept
+    as written.
+
+    :raises FieldError: field ``commitment_number``: malformed number of ours, not a 承诺书, no
+        such letter, or a letter of another subject.
+    """
+    if not (text or "").strip():
+        return CommitmentLink(None)
+    written = normalise_free_text(text, "commitment_number", BREACH_COMMITMENT_LABEL, 100)
+    if not fullwidth_to_ascii(written).strip().upper().startswith(NUMBER_PREFIX):
+        return CommitmentLink(written)
+    try:
+        doc_type, year, serial = parse_document_number(written)
+    except FieldError as exc:
+        raise FieldError("commitment_number", f"{BREACH_COMMITMENT_LABEL}：{exc.message}") from None
+    number = format_document_number(doc_type, year, serial)
+    if doc_type is not DocumentType.CN:
+        raise FieldError("commitment_number", f"{BREACH_COMMITMENT_LABEL}“{number}”是"
+                         f"{doc_type.label}文书的编号，不是信用承诺书（LYXY-CN-…）")
+    document = session.scalar(select(IssuedDocument).where(IssuedDocument.number == number))
+    filing = session.scalar(select(Filing).where(
+        Filing.document_number == number, Filing.status != "rejected")
+        .order_by((Filing.status == "published").desc(), Filing.id.desc()).limit(1))
+    if document is None and filing is None:
+        raise FieldError("commitment_number", f"本平台没有编号为“{number}”的信用承诺书，请核对编号"
+                         "（其他机关出具的承诺书请照原样填写其编号）")
+    code_hash = cipher.lookup_hash(code)
+    for held in (document, filing):
+        if held is not None and held.subject_code_hash != code_hash:
+            shown = public_subject_name(SubjectKind(held.subject_kind), held.subject_name)
+            raise FieldError("commitment_number", f"承诺书{number}的承诺主体是“{shown}”，与所填"
+                             "主体代码不符，请核对主体代码或承诺书编号")
+    return CommitmentLink(number, document, filing)
+
+
 def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, code: str,
                   name: str, decision_number: str, decided_on: date, summary: str,
-                  today: date, trail: AuditTrail) -> CreditRecordRow:
-    """违诺 recorded by a unit: the subject goes on the black list with ground 14 (五(四)3)."""
+                  today: date, trail: AuditTrail, severity: str | None = None,
+                  commitment_number: str = "") -> CreditRecordRow:
+    """违诺 recorded by a unit: the subject goes on the black list with ground 14 (五(四)3), with
+    the severity the unit decided (its publicity window, domain-rules §8) and the 承诺书编号 it
+    breached, linked to our letter when the number is ours (``link_commitment``)."""
     code, _ = normalise_code(code)
     if decided_on > today:
         raise FieldError("decided_on", "认定日期不能晚于今天")
+    if severity not in SEVERITIES:
+        raise FieldError("severity", f"请选择失信程度（{'、'.join(SEVERITIES)}）")
     number = normalise_free_text(decision_number, "decision_number", "认定文书编号", 100)
     text = normalise_free_text(summary, "summary", "违诺情况", 500) if summary.strip() else ""
+    link = link_commitment(session, cipher, commitment_number, code)
     existing = session.scalar(select(CreditRecordRow.id).where(
         CreditRecordRow.record_type == RecordType.BREACH.value,
         CreditRecordRow.subject_code_hash == cipher.lookup_hash(code),
@@ -271,34 +483,52 @@ def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, c
         raise FieldError("decision_number", f"该主体已有文书编号为“{number}”的违诺记录")
     record = CreditRecord(record_type=RecordType.BREACH, subject_code=code, subject_name=name,
                           source_department=unit.name, decision_number=number,
-                          decided_on=decided_on, ground=14, summary=text)
+                          decided_on=decided_on, ground=14, severity=severity, summary=text)
     row = _new_row(record, cipher, {f: getattr(record, f) for f in _COPIED})
     row.recorded_by_unit_id = unit.id
+    row.commitment_number = link.number
+    row.commitment_document_id = link.document.id if link.document else None
+    row.commitment_filing_id = link.filing.id if link.filing else None
     session.add(row)
     session.flush()
-    trail.record(session, "record_breach", "credit_record", row.id)
+    trail.record(session, "record_breach", "credit_record", row.id, severity=severity,
+                 commitment_number=link.number,
+                 linked=bool(link.document or link.filing))
     return row
 
 
-def monthly_statistics(session: Session, year: int, month: int) -> list[tuple[str, str, int]]:
-    """(unit, category, count) of certificates dated in a month (policy 八(三) reporting): the
-    date printed on the certificate counts, not the server's clock."""
+def breaches_of_commitment(session: Session, document: IssuedDocument) -> list[CreditRecordRow]:
+    """The 违诺 recorded against one of our letters (directly, or through one of its filings)."""
+    filing_ids = select(Filing.id).where(Filing.document_number == document.number)
+    return list(session.scalars(select(CreditRecordRow).where(
+        CreditRecordRow.record_type == RecordType.BREACH.value,
+        or_(CreditRecordRow.commitment_document_id == document.id,
+            CreditRecordRow.commitment_filing_id.in_(filing_ids)))
+        .order_by(CreditRecordRow.decided_on, CreditRecordRow.id)))
+
+
+def monthly_statistics(session: Session, year: int, month: int) -> MonthlyReport:
+    """The month's report of the whole work (policy 八(三)): per unit, certificates by the date
+    printed on them (Beijing's day), letters filed and breaches recorded by the instant they
+    were received, the month cut at Beijing midnight (``app.domain.statistics``)."""
     start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    stmt = (select(ReceivingUnit.name, CreditCheck.category, func.count())
-            .join(ReceivingUnit, ReceivingUnit.id == CreditCheck.unit_id)
-            .where(CreditCheck.issued_on >= start, CreditCheck.issued_on < end)
-            .group_by(ReceivingUnit.name, CreditCheck.category)
-            .order_by(ReceivingUnit.name, CreditCheck.category))
-    return [(u, c, n) for u, c, n in session.execute(stmt)]
-
-
-def statistics_csv(rows: list[tuple[str, str, int]]) -> bytes:
-    from app.domain.credit_check import Category
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["单位", "核查结论", "份数"])
-    for unit, category, count in rows:
-        writer.writerow([unit, Category(category).label, count])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+    ny, nm = next_month(year, month)
+    end = date(ny, nm, 1)
+    certificates = (select(ReceivingUnit.name, CreditCheck.category, func.count())
+                    .join(ReceivingUnit, ReceivingUnit.id == CreditCheck.unit_id)
+                    .where(CreditCheck.issued_on >= start, CreditCheck.issued_on < end)
+                    .group_by(ReceivingUnit.name, CreditCheck.category))
+    since, until = month_bounds_utc(year, month)
+    filed = (select(ReceivingUnit.name, func.count()).select_from(Filing)
+             .join(ReceivingUnit, ReceivingUnit.id == Filing.unit_id)
+             .where(Filing.created_at >= since, Filing.created_at < until)
+             .group_by(ReceivingUnit.name))
+    breaches = (select(ReceivingUnit.name, func.count()).select_from(CreditRecordRow)
+                .join(ReceivingUnit, ReceivingUnit.id == CreditRecordRow.recorded_by_unit_id)
+                .where(CreditRecordRow.record_type == RecordType.BREACH.value,
+                       CreditRecordRow.created_at >= since, CreditRecordRow.created_at < until)
+                .group_by(ReceivingUnit.name))
+    return build_report(year, month,
+                        [(u, c, n) for u, c, n in session.execute(certificates)],
+                        [(u, n) for u, n in session.execute(filed)],
+                        [(u, n) for u, n in session.execute(breaches)])

@@ -89,6 +89,16 @@ class Issued(Response):
     verify_url: str = described("公开核验页面地址")
 
 
+class PublicBreach(Response):
+    """信用承诺书的一条违诺记录（公示期内、未修复；不含主体代码和违诺情况）。"""
+
+    decided_on: str = described("认定日期 YYYY-MM-DD")
+    unit: str = described("认定违诺的单位")
+    decision_number: str = described("认定文书编号")
+    severity: str = described("失信程度：一般、严重（轻微原则上不公示）")
+    publicity_until: str | None = described("公示截止日期 YYYY-MM-DD（此后不再公示）")
+
+
 class PublicDocument(Response):
     """任何人可见的文书公开信息：信用承诺书、信用核查结果告知书或信用服务机构报告（不含身份证号码）。"""
 
@@ -127,6 +137,9 @@ class PublicDocument(Response):
     public_filing: int | None = described(
         "有效（已公示）时：本承诺的公示记录编号（/public/commitments/{id}）", default=None)
     revoked_reason: str | None = described("已撤销公示时：信用管理部门公开的撤销原因", default=None)
+    breaches: list[PublicBreach] | None = described(
+        "信用承诺书的违诺记录（政策五(四)：违反承诺的，记入信用记录并公示；仅公示期内、未修复的）；"
+        "没有时不出现", default=None)
     sha256: str | None = described("原件 PDF 的 SHA-256（机构报告上传之前为 null；核查结果告知书须"
                                    "提供验证码 c）", default=None)
     template_version: str | None = described("模板版本（同上）", default=None)

@@ -12,7 +12,7 @@ from app.archive.blobs import BlobStore
 from app.archive.intake import IntakeLimits
 from app.archive.pii import PiiCipher
 from app.db import get_session
-from app.domain.publicity import public_check, public_letter, public_report
+from app.domain.publicity import public_breaches, public_check, public_letter, public_report
 from app.extensions import EXTENSION, Services
 from app.models import Agency, AgencyReport, CreditCheck, IssuedDocument
 from app.services.audit import AuditTrail
@@ -114,10 +114,13 @@ def public_view(record: IssuedDocument | CreditCheck | AgencyReport, *,
         issuer, addressee = certificate_units(get_session(), record)
         return public_check(record, issuer=issuer, addressee=addressee, base_url=base_url(),
                             code_ok=code_ok)
+    from app.services.credit import breaches_of_commitment
     from app.services.filings import letter_publication
 
     return public_letter(record, base_url=base_url(),
-                         publication=letter_publication(get_session(), record.number))
+                         publication=letter_publication(get_session(), record.number),
+                         breaches=public_breaches(breaches_of_commitment(get_session(), record),
+                                                  today=today()))
 
 
 def read_upload(upload: FileStorage, limit: int | None = None) -> bytes:

@@ -24,11 +24,14 @@ from app.db import get_session
 from app.domain.access import Account, may_see_unit_record, unit_scope
 from app.domain.credit_check import Purpose
 from app.domain.credit_import import ImportFileError, parse_credit_records
+from app.domain.credit_records import SEVERITIES
 from app.domain.errors import FieldError
 from app.domain.roles import OFFICE, Role
+from app.domain.statistics import CATEGORY_ORDER, report_csv
 from app.models import CreditCheck, ReceivingUnit
 from app.services import credit as svc
 from app.web.auth import current_user, login_required
+from app.web.charts import monthly_work_chart
 from app.web.common import (
     archive,
     audit,
@@ -158,7 +161,8 @@ def certificate_pdf(number: str) -> Response:
 @login_required(Role.UNIT_CLERK)
 def breach() -> Response | str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("staff/credit_breach.html", values={}, errors={})
+        return render_template("staff/credit_breach.html", values={}, errors={},
+                               severities=SEVERITIES)
     values = request.form.to_dict()
     db = get_session()
     user = current_user()
@@ -170,17 +174,21 @@ def breach() -> Response | str | tuple[str, int]:
         name = values.get("subject_name", "").strip()
         if not name:
             raise FieldError("subject_name", "请填写主体名称")
-        svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
-                          code=values.get("subject_code", ""), name=name,
-                          decision_number=values.get("decision_number", ""),
-                          decided_on=decided_on, summary=values.get("summary", ""),
-                          today=today(), trail=trail())
+        row = svc.record_breach(db, pii_cipher(), unit=db.get(ReceivingUnit, user.unit_id),
+                                code=values.get("subject_code", ""), name=name,
+                                decision_number=values.get("decision_number", ""),
+                                decided_on=decided_on, summary=values.get("summary", ""),
+                                severity=values.get("severity") or None,
+                                commitment_number=values.get("commitment_number", ""),
+                                today=today(), trail=trail())
         db.commit()
     except FieldError as exc:
         db.rollback()
         return render_template("staff/credit_breach.html", values=values,
-                               errors={exc.field: exc.message}), 400
-    flash("已记录违诺：该主体列入失信黑名单（第十四项，政策五(四)3）")
+                               errors={exc.field: exc.message}, severities=SEVERITIES), 400
+    linked = row.commitment_document_id or row.commitment_filing_id
+    flash("已记录违诺：该主体列入失信黑名单（第十四项，政策五(四)3）"
+          + (f"；已关联本平台承诺书{row.commitment_number}，其核验页面显示该违诺" if linked else ""))
     return redirect(url_for("credit.home", q=values.get("subject_code", "")), code=303)
 
 
@@ -188,7 +196,8 @@ def breach() -> Response | str | tuple[str, int]:
 @login_required(*OFFICE)
 def import_records() -> str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("staff/credit_import.html", outcome=None, error=None)
+        return render_template("staff/credit_import.html", outcome=None, error=None,
+                               imports=svc.recent_imports(get_session()))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render_template("staff/credit_import.html", outcome=None,
@@ -199,10 +208,16 @@ def import_records() -> str | tuple[str, int]:
                                       today=today())
     except ImportFileError as exc:
         return render_template("staff/credit_import.html", outcome=None, error=exc.message), 400
+    mode = request.form.get("mode", "import")
+    if mode == "dry_run" or (mode == "atomic" and report.rejected_rows):
+        outcome = svc.preview_import(db, pii_cipher(), report)  # reads only
+        db.rollback()
+        return render_template("staff/credit_import.html", outcome=outcome, error=None,
+                               stored=False, mode=mode)
     outcome = svc.import_records(db, pii_cipher(), report, source=upload.filename,
                                  trail=trail())
-    db.commit()
-    return render_template("staff/credit_import.html", outcome=outcome, error=None)
+    return render_template("staff/credit_import.html", outcome=outcome, error=None, stored=True,
+                           mode=mode)
 
 
 def _month() -> tuple[int, int]:
@@ -213,29 +228,30 @@ def _month() -> tuple[int, int]:
     return year, month
 
 
+def _report() -> svc.MonthlyReport:
+    year, month = _month()
+    report = svc.monthly_statistics(get_session(), year, month)
+    scope = unit_scope(Account.of(current_user()))
+    if scope is not None:
+        report = report.only(get_session().get(ReceivingUnit, scope).name)
+    return report
+
+
 @bp.get("/statistics")
 @login_required(*CHECKERS)
 def statistics() -> str:
-    year, month = _month()
-    rows = svc.monthly_statistics(get_session(), year, month)
-    scope = unit_scope(Account.of(current_user()))
-    if scope is not None:
-        unit = get_session().get(ReceivingUnit, scope).name
-        rows = [r for r in rows if r[0] == unit]
-    return render_template("staff/credit_statistics.html", rows=rows, year=year, month=month)
+    report = _report()
+    return render_template("staff/credit_statistics.html", report=report,
+                           year=report.year, month=report.month, categories=CATEGORY_ORDER,
+                           chart=monthly_work_chart(report))
 
 
 @bp.get("/statistics.csv")
 @login_required(*CHECKERS)
 def statistics_csv() -> Response:
-    year, month = _month()
-    rows = svc.monthly_statistics(get_session(), year, month)
-    scope = unit_scope(Account.of(current_user()))
-    if scope is not None:
-        unit = get_session().get(ReceivingUnit, scope).name
-        rows = [r for r in rows if r[0] == unit]
-    return send_file(BytesIO(svc.statistics_csv(rows)), mimetype="text/csv",
-                     as_attachment=True, download_name=f"信用核查统计-{year}年{month}月.csv")
+    report = _report()
+    return send_file(BytesIO(report_csv(report)), mimetype="text/csv", as_attachment=True,
+                     download_name=f"信用工作月报-{report.year}年{report.month}月.csv")
 
 
 def init_app(app: Flask) -> None:

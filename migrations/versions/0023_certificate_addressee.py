@@ -1,7 +1,7 @@
 """credit_checks.addressee_unit_id: the requesting department a certificate is addressed to
 
 Revision ID: 0023_certificate_addressee
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-03 19:00:00
 
 Issue 14 §2: a 信用核查结果告知书 carries a 主送 (the requesting department), which with the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_certificate_addressee'
-down_revision = '0019'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -293,7 +293,7 @@ def record_breach(w: World) -> Request:
     clerk = w.clerk
     return lambda: clerk.post("/staff/credit/breach", data={
         **SUBJECT, "decision_number": "凌住建违诺〔2026〕1号", "decided_on": "2026-11-20",
-        "summary": "未按承诺补齐材料"})
+        "severity": "一般", "summary": "未按承诺补齐材料"})
 
 
 def certificate_web(w: World) -> Request:

@@ -59,7 +59,7 @@ def test_import_is_idempotent(app, runner, imported):
 
 def test_bad_import_file_reports_each_line(app, runner):
     result = runner.invoke(args=["credit", "import", str(SAMPLES / "credit-records-bad.csv")])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # issue 14 §4: rejected rows are a failure for scripts
     assert "第3行" in result.output
     assert "拒绝" in result.output
 
@@ -196,7 +196,7 @@ def test_natural_person_certificate_hides_the_id(app, clerk, imported, client):
 def test_breach_puts_the_subject_on_the_black_list(app, clerk, imported):
     data = {"subject_code": RED, "subject_name": "凌源市示例建筑工程有限公司",
             "decision_number": "凌住建违诺〔2026〕1号", "decided_on": "2026-11-20",
-            "summary": "未按承诺支付农民工工资"}
+            "severity": "严重", "summary": "未按承诺支付农民工工资"}
     assert clerk.post("/staff/credit/breach", data=data).status_code == 303
     assert clerk.post("/staff/credit/breach", data=data).status_code == 400  # same number twice
     page = clerk.post("/staff/credit/check", data={"subject_code": RED,
@@ -256,7 +256,7 @@ def test_monthly_statistics_page_and_csv(app, clerk, imported):
     csv = clerk.get("/staff/credit/statistics.csv?year=2026&month=11")
     text = csv.data.decode("utf-8-sig")
     assert csv.mimetype == "text/csv"
-    assert f"{ZJJ},激励,1" in text
+    assert f"2026年11月,{ZJJ},1,1,0,0,0,0,0" in text  # period, unit, total, 激励…, filings, breaches
     other = clerk.get("/staff/credit/statistics.csv?year=2026&month=12").data.decode("utf-8-sig")
     assert ZJJ not in other
 
@@ -269,7 +269,7 @@ def test_statistics_count_the_certificate_date_not_the_clock(app, clerk, importe
         cert = get_session().scalar(select(CreditCheck))
         assert cert.issued_on == date(2027, 1, 31)
     jan = clerk.get("/staff/credit/statistics.csv?year=2027&month=1").data.decode("utf-8-sig")
-    assert f"{ZJJ},激励,1" in jan
+    assert f"2027年1月,{ZJJ},1,1,0,0,0,0,0" in jan
     feb = clerk.get("/staff/credit/statistics.csv?year=2027&month=2").data.decode("utf-8-sig")
     assert ZJJ not in feb
     with app.app_context():
