@@ -18,23 +18,24 @@ from app.documents.certificate import CertificateHeader, certificate_context, ce
 from app.documents.registry import Family
 from app.domain.credit_check import CheckResult, Purpose, check_credit
 from app.domain.credit_import import ImportReport, natural_key
-from app.domain.credit_records import CreditRecord, RecordType
+from app.domain.credit_records import DEFAULT_SEVERITY, CreditRecord, RecordType
+from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
 from app.domain.identifiers import validate_resident_id, validate_uscc
 from app.domain.masking import mask_person_name, mask_resident_id
 from app.domain.names import normalise_free_text
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.subjects import is_enterprise
 from app.domain.urls import verify_url
-from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
+from app.models import AuditEntry, CreditCheck, CreditRecordRow, ReceivingUnit
 from app.services.audit import AuditTrail
 from app.services.commitments import next_serial
 from app.services.seals import seal_image, seals_of_unit
 from app.stamping import overlay
 from app.stamping.signing import DocumentSigner
 
-
-class SubjectNotFound(LookupError):
-    """No credit record and no check mentions this subject."""
+IMPORT_ACTION = "import_credit_records"
+"""Audit action of an import: its date is the date of the platform's data."""
 
 
 def normalise_code(code: str) -> tuple[str, bool]:
@@ -83,7 +84,7 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *,
         else:
             unchanged += 1
     session.flush()
-    trail.record(session, "import_credit_records", "file", source, inserted=inserted,
+    trail.record(session, IMPORT_ACTION, "file", source, inserted=inserted,
                  updated=updated, rejected=report.rejected_rows)
     return ImportOutcome(inserted, updated, unchanged, report)
 
@@ -158,16 +159,27 @@ class SubjectCheck:
     result: CheckResult
 
 
+def last_import_date(session: Session) -> date | None:
+    """Date (Beijing) of the last import of platform records, or None before the first one."""
+    moment = session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == IMPORT_ACTION))
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite returns naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return to_beijing(moment).date()
+
+
 def run_check(session: Session, cipher: PiiCipher, *, code: str, purpose: Purpose, as_of: date,
               subject_name: str | None = None) -> SubjectCheck:
-    """The check for a subject known by its code (SubjectNotFound when nothing is known)."""
+    """The check for a subject by its code. Policy 二(一): every subject is checked, so a valid
+    code the platform has no record of is 无不良记录, stating the date of the last import; its
+    name is then the one given (``name`` is "" when none was, and a certificate needs one)."""
     code, is_person = normalise_code(code)
     records = records_of(session, cipher, code)
-    if not records and not subject_name:
-        raise SubjectNotFound(code)
-    name = subject_name or records[-1].subject_name
-    enterprise = not is_person and not code.startswith("92")  # 三(二): 企业不含个体工商户
-    result = check_credit(records, purpose, as_of, subject_is_enterprise=enterprise)
+    name = (subject_name or "").strip() or (records[-1].subject_name if records else "")
+    result = check_credit(records, purpose, as_of,
+                          subject_is_enterprise=is_enterprise(code, is_person=is_person),
+                          data_as_of=last_import_date(session))
     return SubjectCheck(code, is_person, name, records, result)
 
 
@@ -176,7 +188,13 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
                       secret: bytes, base_url: str, today: date, trail: AuditTrail,
                       user_id: int | None = None, api_key_id: int | None = None) -> CreditCheck:
     """Render, seal (the unit's seal at the signature anchor), sign, store and audit a
-    certificate."""
+    certificate.
+
+    :raises FieldError: ``subject_name`` when the platform has no record of the subject and no
+        name was given; ``seal`` when the unit has no seal."""
+    if not check.name:
+        raise FieldError("subject_name", "平台上没有该主体的信用记录：请填写主体名称（核查对象名称），"
+                                         "告知书将写明无不良记录及数据截至日期")
     seals = seals_of_unit(session, unit.id)
     if not seals:
         raise FieldError("seal", f"{unit.name}尚未登记印章，请先在“印章管理”中登记后再出具告知书")
@@ -222,7 +240,8 @@ def _redacted(record: CreditRecord, public_code: str) -> dict[str, object]:
 def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, code: str,
                   name: str, decision_number: str, decided_on: date, summary: str,
                   today: date, trail: AuditTrail) -> CreditRecordRow:
-    """违诺 recorded by a unit: the subject goes on the black list with ground 14 (五(四)3)."""
+    """违诺 recorded by a unit: the subject goes on the black list with ground 14 (五(四)3),
+    severity 严重 (domain-rules §8.1 default for its type), so its publicity window applies."""
     code, _ = normalise_code(code)
     if decided_on > today:
         raise FieldError("decided_on", "认定日期不能晚于今天")
@@ -236,7 +255,8 @@ def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, c
         raise FieldError("decision_number", f"该主体已有文书编号为“{number}”的违诺记录")
     record = CreditRecord(record_type=RecordType.BREACH, subject_code=code, subject_name=name,
                           source_department=unit.name, decision_number=number,
-                          decided_on=decided_on, ground=14, summary=text)
+                          decided_on=decided_on, ground=14,
+                          severity=DEFAULT_SEVERITY[RecordType.BREACH], summary=text)
     row = _new_row(record, cipher, {f: getattr(record, f) for f in _COPIED})
     row.recorded_by_unit_id = unit.id
     session.add(row)
