@@ -110,24 +110,8 @@ class RowValidator:
         repaired_on = self._repaired_on(row, kind, decided_on)
         grade = ground = severity = None
         if kind is not None:
-            grade = self._grade(kind, row.cell("grade"), row.fail)
-            ground = self._ground(kind, row.cell("ground"), row.fail)
-            severity = self._severity(kind, row.cell("severity"), row.fail)
-            if kind is RecordType.PENALTY and ground is not None and severity != "严重":
-                row.fail("ground", f"只有严重程度为“严重”的行政处罚可以填写{PENALTY_GROUND}"
-                                   f"（七(一)13：受到较重行政处罚），当前严重程度为“{severity or ''}”")
-            if kind is RecordType.RATING and decided_on is not None:
-                if valid_until is None:
-                    valid_until = rating_valid_through(decided_on)  # policy 三(五): valid one year
-                elif valid_until >= decided_on:
-                    valid_until = self._rating_year(row, decided_on, valid_until)
-            if decided_on is not None and severity is not None and not row.errors:
-                draft = CreditRecord(record_type=kind, subject_code=code or "", subject_name="",
-                                     source_department="", decision_number="", decided_on=decided_on,
-                                     severity=severity)
-                self._publicity_end(row, draft, valid_until)
-                if repaired_on is not None:
-                    self._repair_date(row, draft, repaired_on)
+            grade, ground, severity, valid_until = self._typed_fields(
+                row, kind, decided_on, valid_until, repaired_on)
         if kind is not None and code is not None and number is not None:
             self._check_duplicate(row, (kind.value, code, number))
         if row.errors:
@@ -149,6 +133,31 @@ class RowValidator:
             summary=summary or "",
             extra=dict(raw.extra),
         ), []
+
+    def _typed_fields(self, row: _Row, kind: RecordType, decided_on: date | None,
+                      valid_until: date | None, repaired_on: date | None
+                      ) -> tuple[str | None, int | None, str | None, date | None]:
+        """Grade, ground, severity and the rules on dates that depend on the type: the rating's
+        year (三(五)), the publicity window's maximum and the repair's minimum (domain-rules §8)."""
+        grade = self._grade(kind, row.cell("grade"), row.fail)
+        ground = self._ground(kind, row.cell("ground"), row.fail)
+        severity = self._severity(kind, row.cell("severity"), row.fail)
+        if kind is RecordType.PENALTY and ground is not None and severity != "严重":
+            row.fail("ground", f"只有严重程度为“严重”的行政处罚可以填写{PENALTY_GROUND}"
+                               f"（七(一)13：受到较重行政处罚），当前严重程度为“{severity or ''}”")
+        if kind is RecordType.RATING and decided_on is not None:
+            if valid_until is None:
+                valid_until = rating_valid_through(decided_on)  # policy 三(五): valid one year
+            elif valid_until >= decided_on:
+                valid_until = self._rating_year(row, decided_on, valid_until)
+        if decided_on is not None and severity is not None and not row.errors:
+            draft = CreditRecord(record_type=kind, subject_code="", subject_name="",
+                                 source_department="", decision_number="", decided_on=decided_on,
+                                 severity=severity)
+            self._publicity_end(row, draft, valid_until)
+            if repaired_on is not None:
+                self._repair_date(row, draft, repaired_on)
+        return grade, ground, severity, valid_until
 
     @staticmethod
     def _rating_year(row: _Row, decided_on: date, valid_until: date) -> date | None:
