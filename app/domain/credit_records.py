@@ -33,6 +33,24 @@ GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
 SEVERITIES = ("轻微", "一般", "严重")
 """失信行为 severity under NDRC 令第36号 (2026) and earlier regimes (domain-rules §8)."""
 
+DEFAULT_SEVERITY: dict[RecordType, str] = {
+    RecordType.BLACK_LIST: "严重",
+    RecordType.BREACH: "严重",
+    RecordType.PENALTY: "一般",
+    RecordType.MINOR: "轻微",
+}
+"""Severity of a dishonesty record that names none (domain-rules §8.1): a 失信黑名单 entry is a
+严重失信 listing (the 2026 办法's 严重 class; 2019 527号 严重); a 违诺 lists the subject on the
+black list (policy 五(四)3), so it is 严重 too; a 行政处罚 is 一般 unless the department marks it
+轻微 or 严重 (527号: 一般失信 by default); a 轻微失信记录 is 轻微. Every record of these types has
+a severity, so every one has a publicity window and none counts for ever."""
+
+
+def severity_of(record: CreditRecord) -> str | None:
+    """The record's severity, or its type's default (``DEFAULT_SEVERITY``); None for types
+    without a publicity window (红名单, 行政许可, 信用评价)."""
+    return record.severity or DEFAULT_SEVERITY.get(record.record_type)
+
 BLACKLIST_GROUNDS = {
     1: "被人民法院列入失信被执行人",
     2: "被税务部门列入重大税收违法案件",
@@ -71,7 +89,8 @@ class CreditRecord:
     grade: str | None = None
     """Ratings only: one of GRADES."""
     ground: int | None = None
-    """Black list only: 1–14 of 七(一)."""
+    """Black list: 1–14 of 七(一); a 严重 行政处罚 the department lists on the black list: 13
+    (七(一)13: 受到较重行政处罚)."""
     severity: str | None = None
     """Penalties / dishonesty: 轻微 | 一般 | 严重 (publicity window per domain-rules §8)."""
     repaired_on: date | None = None

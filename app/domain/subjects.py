@@ -18,6 +18,8 @@ from app.domain.identifiers import (
 
 __all__ = [
     "SubjectKind",
+    "is_enterprise",
+    "subject_kind_of_code",
     "subject_code_field_label",
     "subject_code_warnings",
     "validate_subject_code",
@@ -69,6 +71,25 @@ _EXPECTED_PREFIX = {
     SubjectKind.SOCIAL_ORGANIZATION: "51",
     SubjectKind.INDIVIDUAL_BUSINESS: "92",
 }
+
+
+_KIND_OF_PREFIX = {prefix: kind for kind, prefix in _EXPECTED_PREFIX.items()}
+
+
+def subject_kind_of_code(code: str, *, is_person: bool) -> SubjectKind | None:
+    """The kind a validated code shows: 自然人 for a resident ID, else the kind of the USCC's
+    登记管理部门+机构类别 (GB 32100 positions 1-2: 91 企业, 12 事业单位, 51 社会团体, 92 个体工商户);
+    None for the other categories (93 农民专业合作社, 52 民办非企业单位, 11 机关 …)."""
+    if is_person:
+        return SubjectKind.NATURAL_PERSON
+    return _KIND_OF_PREFIX.get(code[:2])
+
+
+def is_enterprise(code: str, *, is_person: bool) -> bool:
+    """Whether the subject is an 企业 in the sense of policy 三(二) (rating report required):
+    only category 91 (工商·企业). "本文件所称企业，暂不包含个体工商户" (92); a 社会团体 (51),
+    a 农民专业合作社 (93), an institution or a natural person is no enterprise either."""
+    return subject_kind_of_code(code, is_person=is_person) is SubjectKind.ENTERPRISE
 
 
 def subject_code_field_label(kind: SubjectKind) -> str:

@@ -17,7 +17,7 @@ from app.domain.errors import FieldError, FieldErrors
 from app.domain.identifiers import validate_uscc
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
 from app.domain.numbers import DocumentType, format_document_number, verification_code
-from app.domain.ratings import rating_valid_through
+from app.domain.ratings import check_rating_valid_until, rating_valid_through
 from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, REPORT_STATUS, ReportKind
 from app.domain.urls import verify_url
 from app.models import Agency, AgencyReport, CreditRecordRow, ReceivingUnit
@@ -212,6 +212,8 @@ def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data:
             expiry = _parse_date(fields.get("valid_until", ""), "valid_until", "有效期至")
             if issue and expiry <= issue:
                 errors["valid_until"] = "有效期至应晚于出具日期"
+            elif issue:
+                check_rating_valid_until(issue, expiry)  # 三(五): valid one year
         except FieldError as exc:
             errors[exc.field] = exc.message
     else:
@@ -276,8 +278,13 @@ def public_ratings(session: Session, today: date) -> list[dict[str, object]]:
                            .where(AgencyReport.kind == ReportKind.RATING,
                                   AgencyReport.status == "approved")
                            .order_by(AgencyReport.issue_date.desc()).limit(500))
-    return [{"number": r.number, "subject_name": r.subject_name, "subject_code": r.subject_code,
-             "grade": r.grade, "agency": agency_name, "issue_date": r.issue_date.isoformat(),
-             "valid_until": r.valid_until.isoformat() if r.valid_until else None,
-             "expired": bool(r.valid_until and r.valid_until < today)}
-            for r, agency_name in rows]
+    result = []
+    for r, agency_name in rows:
+        # 三(五): one year at most, whatever an older upload stored.
+        through = rating_valid_through(r.issue_date)
+        until = min(r.valid_until, through) if r.valid_until else through
+        result.append({"number": r.number, "subject_name": r.subject_name,
+                       "subject_code": r.subject_code, "grade": r.grade, "agency": agency_name,
+                       "issue_date": r.issue_date.isoformat(), "valid_until": until.isoformat(),
+                       "expired": until < today})
+    return result

@@ -19,7 +19,8 @@ from app.domain.access import AccessGround, Certificate, Reader, certificate_acc
 from app.domain.chars import fullwidth_to_ascii
 from app.domain.credit_check import CheckResult, Purpose, check_credit
 from app.domain.credit_import import ImportReport, natural_key
-from app.domain.credit_records import SEVERITIES, CreditRecord, RecordType
+from app.domain.credit_records import DEFAULT_SEVERITY, SEVERITIES, CreditRecord, RecordType
+from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
 from app.domain.identifiers import validate_resident_id, validate_uscc
 from app.domain.masking import mask_resident_id, public_subject_name
@@ -32,9 +33,10 @@ from app.domain.numbers import (
     verification_code,
 )
 from app.domain.statistics import MonthlyReport, build_report, month_bounds_utc, next_month
-from app.domain.subjects import SubjectKind
+from app.domain.subjects import SubjectKind, is_enterprise
 from app.domain.urls import verify_url
 from app.models import (
+    AuditEntry,
     CreditCheck,
     CreditImport,
     CreditRecordRow,
@@ -48,9 +50,8 @@ from app.services.seals import seal_image, seals_of_unit
 from app.stamping import overlay
 from app.stamping.signing import DocumentSigner
 
-
-class SubjectNotFound(LookupError):
-    """No credit record and no check mentions this subject."""
+IMPORT_ACTION = "import_credit_records"
+"""Audit action of an import: its date is the date of the platform's data."""
 
 
 def normalise_code(code: str) -> tuple[str, bool]:
@@ -173,7 +174,7 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *,
     digest = records_digest(report)
     run = session.scalar(select(CreditImport).where(CreditImport.digest == digest))
     if run is not None and run.status == "done":
-        trail.record(session, "import_credit_records", "file", source, inserted=0, updated=0,
+        trail.record(session, IMPORT_ACTION, "file", source, inserted=0, updated=0,
                      rejected=report.rejected_rows, import_id=run.id, already_done=True)
         session.commit()
         return ImportOutcome(0, 0, len(report.records), report, run.id, already_done=True)
@@ -217,7 +218,7 @@ def import_records(session: Session, cipher: PiiCipher, report: ImportReport, *,
             on_batch(run.position, len(report.records))
     run.status = "done"
     run.finished_at = moment
-    trail.record(session, "import_credit_records", "file", source, inserted=inserted,
+    trail.record(session, IMPORT_ACTION, "file", source, inserted=inserted,
                  updated=updated, rejected=report.rejected_rows, import_id=run.id,
                  resumed_from=resumed_from)
     session.commit()
@@ -314,16 +315,27 @@ class SubjectCheck:
     result: CheckResult
 
 
+def last_import_date(session: Session) -> date | None:
+    """Date (Beijing) of the last import of platform records, or None before the first one."""
+    moment = session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == IMPORT_ACTION))
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite returns naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return to_beijing(moment).date()
+
+
 def run_check(session: Session, cipher: PiiCipher, *, code: str, purpose: Purpose, as_of: date,
               subject_name: str | None = None) -> SubjectCheck:
-    """The check for a subject known by its code (SubjectNotFound when nothing is known)."""
+    """The check for a subject by its code. Policy 二(一): every subject is checked, so a valid
+    code the platform has no record of is 无不良记录, stating the date of the last import; its
+    name is then the one given (``name`` is "" when none was, and a certificate needs one)."""
     code, is_person = normalise_code(code)
     records = records_of(session, cipher, code)
-    if not records and not subject_name:
-        raise SubjectNotFound(code)
-    name = subject_name or records[-1].subject_name
-    enterprise = not is_person and not code.startswith("92")  # 三(二): 企业不含个体工商户
-    result = check_credit(records, purpose, as_of, subject_is_enterprise=enterprise)
+    name = (subject_name or "").strip() or (records[-1].subject_name if records else "")
+    result = check_credit(records, purpose, as_of,
+                          subject_is_enterprise=is_enterprise(code, is_person=is_person),
+                          data_as_of=last_import_date(session))
     return SubjectCheck(code, is_person, name, records, result)
 
 
@@ -348,7 +360,13 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
                       user_id: int | None = None, api_key_id: int | None = None) -> CreditCheck:
     """Render, seal (the unit's seal at the signature anchor), sign, store and audit a
     certificate addressed (主送) to ``addressee``, the requesting department (default: ``unit``,
-    the department asking)."""
+    the department asking).
+
+    :raises FieldError: ``subject_name`` when the platform has no record of the subject and no
+        name was given; ``seal`` when the unit has no seal."""
+    if not check.name:
+        raise FieldError("subject_name", "平台上没有该主体的信用记录：请填写主体名称（核查对象名称），"
+                                         "告知书将写明无不良记录及数据截至日期")
     addressee = addressee or unit
     seals = seals_of_unit(session, unit.id)
     if not seals:

@@ -323,27 +323,27 @@ def get_filing(filing_id: int) -> Response:
             responses={201: Reply("已核查并出具告知书；Location 指向告知书的公开信息",
                                   schema.CheckResult,
                                   headers={"Location": "GET /api/v1/documents/{number}"})},
-            errors={400: "字段错误，如核查用途无效、核查时点晚于今天（invalid_fields）",
-                    403: "接口密钥不属于行政机关单位（forbidden）",
-                    404: "平台上没有该主体的信用记录（unknown_subject）"})
+            errors={400: "字段错误，如核查用途无效、核查时点晚于今天，或平台上没有该主体的记录而未填写"
+                         "主体名称 subject_name（invalid_fields）",
+                    403: "接口密钥不属于行政机关单位（forbidden）"})
 @api_key_required
 def create_check() -> Response:
     """信用核查 for other systems: category, measures with clauses, entry rule, certificate."""
     key = g.api_key
     if key.unit_id is None:
         return error_response(403, "forbidden", "该接口密钥不属于行政机关单位，不能出具核查结果")
-    data = json_object("请求体应为JSON对象，含 subject_code、purpose，可选 as_of、addressee")
+    data = json_object("请求体应为JSON对象，含 subject_code、purpose，可选 as_of、addressee、subject_name")
     db = get_session()
     purpose = credit_svc.parse_purpose(data.get("purpose"))
     as_of = credit_svc.parse_as_of(data.get("as_of"), today())
     unit = db.get(ReceivingUnit, key.unit_id)
     addressee = credit_svc.parse_addressee(db, data.get("addressee"), unit)
-    try:
-        checked = credit_svc.run_check(db, pii_cipher(), code=str(data.get("subject_code") or ""),
-                                       purpose=purpose, as_of=as_of)
-    except credit_svc.SubjectNotFound:
-        return error_response(404, "unknown_subject", "平台上没有该主体的信用记录，请核对代码",
-                              {"subject_code": "未找到该主体"})
+    name = data.get("subject_name")
+    if name is not None and not isinstance(name, str):
+        raise FieldError("subject_name", "主体名称（subject_name）应为字符串")
+    # 二(一): a subject the platform has no record of is checked too (无不良记录).
+    checked = credit_svc.run_check(db, pii_cipher(), code=str(data.get("subject_code") or ""),
+                                   purpose=purpose, as_of=as_of, subject_name=name)
     cert = credit_svc.issue_certificate(
         db, archive(), pii_cipher(), signer(), check=checked, unit=unit, addressee=addressee,
         secret=secret(), base_url=base_url(), today=today(), api_key_id=key.id, trail=trail())
@@ -364,6 +364,7 @@ def create_check() -> Response:
             "minimum_grade": entry.minimum_grade,
             "incentive_weight_min_percent": entry.incentive_weight_min_percent},
         "as_of": result.as_of.isoformat(),
+        "data_as_of": result.data_as_of.isoformat() if result.data_as_of else None,
         "certificate_url": f"{base_url().rstrip('/')}/api/v1/checks/{cert.number}/certificate.pdf",
         "verify_url": verify_url(base_url(), cert.number, cert.verification_code),
     })

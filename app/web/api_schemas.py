@@ -461,6 +461,9 @@ class CheckRequest(BaseModel):
     addressee: str | None = described(
         "主送单位：申请核查的部门（已登记单位的名称，见 GET /api/v1/receiving-units），"
         "告知书送达该部门，该部门可凭接口密钥查阅；缺省为接口密钥所属单位", default=None)
+    subject_name: str | None = described(
+        "主体名称；平台上没有该主体的记录时必填（按无不良记录出具告知书，政策二(一)），"
+        "有记录时缺省为记录中的名称", default=None)
 
 
 class Measure(Response):
@@ -490,6 +493,7 @@ class CheckResult(Response):
     measures: list[Measure] = described("应采取的措施及政策条款")
     entry_rule: EntryRule | None = described("准入规则（仅政府采购、招标投标）")
     as_of: str = described("核查时点 YYYY-MM-DD")
+    data_as_of: str | None = described("平台信用记录最近一次导入的日期 YYYY-MM-DD（尚未导入时为 null）")
     certificate_url: str = described("告知书 PDF 下载地址（需同一接口密钥）")
     verify_url: str = described("公开核验页面地址")
 

@@ -85,15 +85,11 @@ def check() -> str | tuple[str, int]:
         purpose = svc.parse_purpose(values.get("purpose"))
         as_of = svc.parse_as_of(values.get("as_of"), today())
         result = svc.run_check(db, pii_cipher(), code=values.get("subject_code", ""),
-                               purpose=purpose, as_of=as_of)
+                               purpose=purpose, as_of=as_of, subject_name=values.get("subject_name"))
         addressee = _addressee(values)
     except FieldError as exc:
         return render_template("staff/credit.html", **_page(
             q="", found=[], values=values, errors={exc.field: exc.message})), 400
-    except svc.SubjectNotFound:
-        return render_template("staff/credit.html", **_page(
-            q="", found=[], values=values,
-            errors={"subject_code": "平台上没有该主体的信用记录，请核对代码"})), 404
     audit("credit_check", "subject", result.code[:2] + "…" + result.code[-4:],
           purpose=purpose.value)
     db.commit()
@@ -114,7 +110,7 @@ def issue() -> Response | tuple[str, int]:
         purpose = svc.parse_purpose(values.get("purpose"))
         as_of = svc.parse_as_of(values.get("as_of"), today())
         result = svc.run_check(db, pii_cipher(), code=values.get("subject_code", ""),
-                               purpose=purpose, as_of=as_of)
+                               purpose=purpose, as_of=as_of, subject_name=values.get("subject_name"))
         unit = db.get(ReceivingUnit, user.unit_id)
         cert = svc.issue_certificate(db, archive(), pii_cipher(), signer(), check=result,
                                      unit=unit, addressee=svc.parse_addressee(
@@ -122,14 +118,10 @@ def issue() -> Response | tuple[str, int]:
                                      secret=secret(), base_url=base_url(), today=today(),
                                      user_id=user.id, trail=trail())
         db.commit()
-    except (FieldError, svc.SubjectNotFound) as exc:
+    except FieldError as exc:
         db.rollback()
-        if isinstance(exc, FieldError):
-            errors = {exc.field if exc.field == "addressee" else "subject_code": exc.message}
-        else:
-            errors = {"subject_code": "平台上没有该主体的信用记录"}
         return render_template("staff/credit.html", **_page(
-            q="", found=[], values=values, errors=errors)), 400
+            q="", found=[], values=values, errors={exc.field or "subject_code": exc.message})), 400
     flash(f"已出具信用核查结果告知书 {cert.number}")
     return redirect(url_for("credit.certificate", number=cert.number), code=303)
 

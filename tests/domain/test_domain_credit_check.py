@@ -135,9 +135,9 @@ def test_publicity_window_by_regime(decided_on: date, severity: str, expected: W
 
 
 def test_explicit_valid_until_is_the_last_day_shown() -> None:
-    record = rec(RecordType.PENALTY, date(2026, 4, 1), severity="严重", valid_until=date(2031, 3, 31))
+    record = rec(RecordType.PENALTY, date(2026, 4, 1), severity="严重", valid_until=date(2027, 12, 31))
     window = publicity_window(record)
-    assert (window.repair_from, window.auto_stop) == (date(2027, 4, 1), date(2031, 4, 1))
+    assert (window.repair_from, window.auto_stop) == (date(2027, 4, 1), date(2028, 1, 1))
 
 
 def test_rules_are_data_that_callers_can_override() -> None:
@@ -153,7 +153,6 @@ def test_rules_are_data_that_callers_can_override() -> None:
 @pytest.mark.parametrize(
     ("record", "message_part"),
     [
-        (rec(RecordType.PENALTY, date(2026, 4, 1)), "未注明"),
         (rec(RecordType.PENALTY, date(2026, 4, 1), severity="特定严重"), "特定严重"),  # not in 2026 table
         (rec(RecordType.PENALTY, date(2026, 4, 1), severity="较重"), "较重"),
     ],
@@ -201,8 +200,8 @@ BLACK_2019 = rec(RecordType.BLACK_LIST, date(2019, 1, 10), severity="严重")  #
         (BLACK_2019, date(2022, 1, 9), None),
         (BLACK_2019, date(2022, 1, 10), "公示期满"),
         (rec(RecordType.BREACH, date(2026, 4, 1), severity="严重"), date(2029, 4, 1), "公示期满"),
-        # no severity, no explicit end: counts until repaired
-        (rec(RecordType.BLACK_LIST, date(2015, 3, 1)), TODAY, None),
+        # no severity: the type's default (black list 严重, 2019 regime: 3 years) ends it
+        (rec(RecordType.BLACK_LIST, date(2015, 3, 1)), TODAY, "公示期满"),
         # explicit end (last day shown) on other records, inclusive
         (replace(LICENSE, valid_until=TODAY), TODAY, None),
         (replace(LICENSE, valid_until=YESTERDAY), TODAY, "公示期满"),
@@ -226,7 +225,7 @@ def test_rating_default_validity_is_rating_valid_through() -> None:
     june, leap = date(2025, 6, 1), date(2024, 2, 29)
     assert rating_valid_until(rating("A", decided_on=june, valid_until=None)) == date(2026, 5, 31)
     assert rating_valid_until(rating("A", decided_on=leap, valid_until=None)) == date(2025, 2, 28)
-    assert rating_valid_until(rating("A", valid_until=date(2028, 1, 9))) == date(2028, 1, 9)
+    assert rating_valid_until(rating("A", valid_until=date(2026, 9, 9))) == date(2026, 9, 9)
 
 
 # ------------------------------------------------------------------------------------------
@@ -264,7 +263,7 @@ def test_rating_default_validity_is_rating_valid_through() -> None:
         ),
         pytest.param([replace(BLACK, repaired_on=TODAY)], Category.CLEAN, [], id="black repaired today"),
         pytest.param([BLACK_2019], Category.CLEAN, [], id="black list past its 2019 window"),
-        pytest.param([PENALTY], Category.CLEAN, [], id="penalty is information only"),
+        pytest.param([PENALTY], Category.CAUTION, ["受到行政处罚（未按规定公示年度报告"], id="一般 penalty"),
         pytest.param([LICENSE], Category.CLEAN, [], id="licence is information only"),
         pytest.param(
             [rating("AAA", decided_on=date(2025, 9, 1)), rating("CCC", decided_on=date(2026, 3, 1))],
@@ -318,9 +317,9 @@ def test_reasons_cite_number_department_and_dates() -> None:
         "列入失信黑名单（第3项：被市场监管部门列入严重违法失信名单；认定部门：凌源市市场监督管理局；"
         f"文号：{BLACK.decision_number}；认定日期：2026年5月1日）"
     )
-    (reason,) = check_credit([rating("BBB", valid_until=date(2027, 1, 10))], Purpose.OTHER, TODAY).reasons
+    (reason,) = check_credit([rating("BBB", valid_until=date(2026, 12, 31))], Purpose.OTHER, TODAY).reasons
     assert reason.startswith("信用等级评价为BBB级（信用一般；评价机构：辽宁某信用评价有限公司；")
-    assert reason.endswith("有效期至2027年1月10日）")
+    assert reason.endswith("有效期至2026年12月31日）")
 
 
 def test_superseded_rating_is_ignored_and_licences_are_counted() -> None:
@@ -356,12 +355,12 @@ def test_category_rank_and_labels(category: Category, rank: int) -> None:
         (Purpose.POLICY_SUPPORT, "punishment.no_support", "七(二)4"),
         (Purpose.GOVERNMENT_FUNDING, "punishment.no_support", "七(二)4"),
         (Purpose.LAND_AND_MINING_RIGHTS, "punishment.restrict_land", "七(二)6"),
-        (Purpose.FINANCIAL_LOAN, "punishment.restrict_financing", "七(二)4"),
+        (Purpose.FINANCIAL_LOAN, "punishment.other_statutory", "七(二)8"),
         (Purpose.OTHER, "punishment.other_statutory", "七(二)8"),
     ],
 )
 def test_punishment_measure_per_purpose(purpose: Purpose, code: str, clause: str) -> None:
-    measures = check_credit([BLACK], purpose, TODAY).measures
+    measures = check_credit([BLACK], purpose, TODAY, subject_is_enterprise=False).measures
     assert [(m.code, m.clause) for m in measures] == [
         ("punishment.joint_punishment", "二(四)3"),
         (code, clause),
@@ -386,7 +385,7 @@ def test_punishment_measure_per_purpose(purpose: Purpose, code: str, clause: str
     ],
 )
 def test_incentive_measures_per_purpose(purpose: Purpose, clauses: list[str]) -> None:
-    measures = check_credit([RED], purpose, TODAY).measures
+    measures = check_credit([RED], purpose, TODAY, subject_is_enterprise=False).measures
     assert [m.clause for m in measures] == clauses
 
 
@@ -400,7 +399,7 @@ def test_incentive_texts_name_green_channel_and_tolerance() -> None:
 
 @pytest.mark.parametrize("purpose", list(Purpose))
 def test_caution_measures_are_those_of_2_4_2(purpose: Purpose) -> None:
-    measures = check_credit([MINOR], purpose, TODAY).measures
+    measures = check_credit([MINOR], purpose, TODAY, subject_is_enterprise=False).measures
     assert [m.clause for m in measures] == ["二(四)2", "二(四)2"]
     assert "加大前期资格审查和事后监督检查" in measures[0].text_zh
     assert "信用提升或信用修复" in measures[1].text_zh
@@ -408,7 +407,8 @@ def test_caution_measures_are_those_of_2_4_2(purpose: Purpose) -> None:
 
 @pytest.mark.parametrize("purpose", list(Purpose))
 def test_clean_has_no_measures(purpose: Purpose) -> None:
-    assert check_credit([LICENSE, PENALTY], purpose, TODAY).measures == ()
+    """A non-enterprise known for less than three years: nothing to apply."""
+    assert check_credit([LICENSE], purpose, TODAY, subject_is_enterprise=False).measures == ()
 
 
 @pytest.mark.parametrize("purpose", list(Purpose))

@@ -81,10 +81,10 @@ CSV_ROWS = [
     ("凌人社欠薪〔2026〕3号", RecordType.BLACK_LIST, "91211382MA0AY4CL0L", "凌源市示例劳务有限公司",
      date(2026, 6, 20), None, None, 6, "严重", None),
     ("凌财采〔2026〕7号", RecordType.BLACK_LIST, "91211382MA012TH30E", "凌源市示例商贸有限公司",
-     date(2026, 7, 14), date(2029, 7, 13), None, 14, None, None),
+     date(2026, 7, 14), date(2029, 7, 13), None, 14, "严重", None),  # severity: the type's default
     # breach: ground 14 set automatically (policy 五(四)3)
     ("凌住建违诺〔2026〕2号", RecordType.BREACH, "91211382MA0BJ1XG4D", "凌源市示例物流有限公司",
-     date(2026, 8, 15), None, None, 14, None, None),
+     date(2026, 8, 15), None, None, 14, "严重", None),
     ("凌市监轻失〔2026〕15号", RecordType.MINOR, "91211382MA0612DD20", "凌源市示例食品有限公司",
      date(2026, 7, 2), None, None, None, "轻微", None),
     ("凌市监处罚〔2026〕41号", RecordType.PENALTY, "92211382MA071HU49P", "凌源市示例小吃店",
@@ -222,7 +222,7 @@ BAD_ROWS = [
     (21, "grade", "信用等级：只有信用评价记录可以填写"),
     (22, "ground", "失信情形编号：应为1–14之间的整数（政策七(一)），当前为“15”"),
     (23, "ground", "失信情形编号：失信黑名单记录必须填写"),
-    (24, "ground", "失信情形编号：只有失信黑名单和违诺记录可以填写，行政处罚记录不能填写"),
+    (24, "ground", "失信情形编号：行政处罚记录只能填写13（七(一)13：受到较重行政处罚"),
     (25, "ground", "失信情形编号：违诺记录的失信情形固定为14"),
     (26, "severity", "失信程度：行政处罚记录必须填写（轻微、一般、严重）"),
     (27, "severity", "失信程度：应为轻微、一般、严重之一，当前为“较重”"),

@@ -45,7 +45,7 @@ def report_pdf(number: str) -> bytes:
 
 def upload(agent, number, **fields):
     data = {"number": number, "subject_code": SUBJECT["subject_code"], "issue_date": "2026-11-29",
-            "grade": "AA", "valid_until": "2027-11-29", **fields}
+            "grade": "AA", "valid_until": "2027-11-28", **fields}
     pdf = fields.pop("pdf", None) or report_pdf(number)
     data.pop("pdf", None)
     return agent.post("/agency/reports", content_type="multipart/form-data",
@@ -108,6 +108,9 @@ def test_rating_upload_review_and_effect_on_checks(app, people, client):
     ({"grade": "A+"}, "grade", ""),
     ({"grade": "D"}, "grade", ""),
     ({"valid_until": "2026-11-01"}, "valid_until", "应晚于"),
+    # 三(五) 有效期为一年: issued 2026-11-29, usable through 2027-11-28 (the issue's 5-year case)
+    ({"valid_until": "2031-11-28"}, "valid_until", "有效期为一年（政策三(五)）"),
+    ({"valid_until": "2027-11-29"}, "valid_until", "最晚有效至2027年11月28日"),
     ({"issue_date": "2030-01-01"}, "issue_date", "晚于今天"),
 ])
 def test_bad_uploads_are_refused_and_nothing_stored(app, people, fields, field, message):

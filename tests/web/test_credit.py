@@ -90,11 +90,48 @@ def test_check_page_shows_category_and_measures(clerk, imported, code, purpose, 
     assert "（二（四）" in text or "（七（二）" in text or "（六（" in text
 
 
+UNKNOWN = "91350200776049653A"    # a valid code the platform has no record of
+
+
+def _import_date(app) -> str:
+    from app.services.credit import last_import_date
+
+    with app.app_context():
+        day = last_import_date(get_session())
+    assert day is not None
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def test_unknown_subject_is_checked_clean_with_the_data_date(app, clerk, imported):
+    """Policy 二(一): 都必须对行政相对人进行信用核查 — a valid code without records is 无不良记录."""
+    resp = clerk.post("/staff/credit/check", data={"subject_code": UNKNOWN, "purpose": "bidding"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "无不良记录" in page
+    assert f"数据截至{_import_date(app)}最近一次导入" in page
+    assert 'name="subject_name"' in page  # the certificate form asks for the name
+
+
+def test_certificate_for_an_unknown_subject(app, clerk, imported):
+    refused = clerk.post("/staff/credit/certificate", data={"subject_code": UNKNOWN,
+                                                            "purpose": "other"})
+    assert refused.status_code == 400
+    assert "请填写主体名称" in refused.get_data(as_text=True)
+    resp = clerk.post("/staff/credit/certificate", data={
+        "subject_code": UNKNOWN, "purpose": "other", "subject_name": "厦门示例贸易有限公司"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    with app.app_context():
+        cert = get_session().scalar(select(CreditCheck))
+        assert (cert.category, cert.subject_name) == ("clean", "厦门示例贸易有限公司")
+        reasons = cert.snapshot["certificate"]["reasons"]
+    assert reasons == [
+        f"平台未收录该主体的信用记录，未发现不良信用记录（数据截至{_import_date(app)}最近一次导入）"]
+    pdf = clerk.get(resp.headers["Location"] + ".pdf").data
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "厦门示例贸易有限公司" in text.replace("\n", "")
+
+
 def test_unknown_and_malformed_subjects(clerk, imported):
-    resp = clerk.post("/staff/credit/check", data={"subject_code": "91350200776049653A",
-                                                   "purpose": "bidding"})
-    assert resp.status_code == 404
-    assert "没有该主体" in resp.get_data(as_text=True)
     resp = clerk.post("/staff/credit/check", data={"subject_code": "123", "purpose": "bidding"})
     assert resp.status_code == 400
     resp = clerk.post("/staff/credit/check", data={"subject_code": RED, "purpose": "x"})
@@ -236,7 +273,10 @@ def test_api_check_contract(app, client, api, imported):
     ({"subject_code": "bad", "purpose": "bidding"}, 400, "subject_code"),
     ({"subject_code": RED, "purpose": "lottery"}, 400, "purpose"),
     ({"subject_code": RED, "purpose": "bidding", "as_of": "2026-13-01"}, 400, "as_of"),
-    ({"subject_code": "91350200776049653A", "purpose": "bidding"}, 404, "subject_code"),
+    # 二(一): an unknown subject is checked, but its certificate needs a name
+    ({"subject_code": "91350200776049653A", "purpose": "bidding"}, 400, "subject_name"),
+    ({"subject_code": "91350200776049653A", "purpose": "bidding", "subject_name": 7}, 400,
+     "subject_name"),
 ])
 def test_api_check_refusals_store_nothing(app, client, api, imported, payload, status, field):
     resp = client.post("/api/v1/checks", headers=api, json=payload)
@@ -244,6 +284,35 @@ def test_api_check_refusals_store_nothing(app, client, api, imported, payload, s
     assert field in resp.get_json()["fields"]
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(CreditCheck)) == 0
+
+
+def test_api_checks_an_unknown_subject(app, client, api, imported):
+    """Policy 二(一): no more 404 unknown_subject for a valid code; 无不良记录 as of the last import."""
+    resp = client.post("/api/v1/checks", headers=api, json={
+        "subject_code": UNKNOWN, "purpose": "market_access", "subject_name": "厦门示例贸易有限公司"})
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["category"] == "clean"
+    from app.services.credit import last_import_date
+
+    with app.app_context():
+        assert body["data_as_of"] == last_import_date(get_session()).isoformat()
+    assert "最近一次导入" in body["reasons"][0]
+    # 三(二): an enterprise (91) without a rating: the department is to ask for the report
+    assert [m["clause"] for m in body["measures"]] == ["三(二)"]
+
+
+@pytest.mark.parametrize("code, enterprise", [
+    ("93211382MA053JJL2X", False),   # 农民专业合作社 (in the sample): no 企业 under 三(二)
+    ("92211382MA071HU49P", False),   # 个体工商户
+    ("91211382MA0612DD20", True),    # 企业 without a rating
+])
+def test_entry_rule_by_subject_kind(client, api, imported, code, enterprise):
+    """三(二): 行政相对人为企业的 … (本文件所称企业，暂不包含个体工商户) — by the subject's kind."""
+    resp = client.post("/api/v1/checks", headers=api, json={"subject_code": code, "purpose": "bidding"})
+    assert resp.status_code == 201, resp.get_json()
+    entry = resp.get_json()["entry_rule"]
+    assert ("未提供有效期内的信用等级评价报告" in entry["reason"]) is enterprise
 
 
 def test_monthly_statistics_page_and_csv(app, clerk, imported):

@@ -17,7 +17,7 @@ Callers import from this package.
 from __future__ import annotations
 
 from app.domain.credit_check.categories import Category, Purpose
-from app.domain.credit_check.conclusion import CheckResult, check_credit
+from app.domain.credit_check.conclusion import CheckResult, check_credit, three_clean_years
 from app.domain.credit_check.counting import (
     NOT_YET_EFFECTIVE,
     PUBLICITY_ENDED,
@@ -34,15 +34,19 @@ from app.domain.credit_check.grades import (
     rating_meaning,
     validate_grade,
 )
-from app.domain.credit_check.measures import Measure
+from app.domain.credit_check.measures import RATING_REPORT_PURPOSES, Measure
 from app.domain.credit_check.rows import NOT_FOUND, ROW_TITLES, ListRow
 from app.domain.credit_check.windows import (
     PUBLICITY_RULES,
     Window,
     WindowRule,
     add_months,
+    check_rating_valid_until,
+    check_repair_date,
     publicity_window,
+    rating_valid_through,
     regime_for,
+    repair_allowed_from,
 )
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "NO_VALID_RATING",
     "PUBLICITY_ENDED",
     "PUBLICITY_RULES",
+    "RATING_REPORT_PURPOSES",
     "RATING_EXPIRED",
     "RATING_SUPERSEDED",
     "REPAIRED",
@@ -67,10 +72,15 @@ __all__ = [
     "WindowRule",
     "add_months",
     "check_credit",
+    "check_rating_valid_until",
+    "check_repair_date",
     "publicity_window",
     "rating_meaning",
+    "rating_valid_through",
     "rating_valid_until",
     "record_counts",
     "regime_for",
+    "repair_allowed_from",
+    "three_clean_years",
     "validate_grade",
 ]

@@ -46,7 +46,8 @@ def entry_rule(
         return EntryRule(passed=False, reason_zh="；".join(failures))
     if grade is None:
         reason = (
-            "非企业主体（个体工商户、自然人等）不适用信用等级评价报告要求（三(二)），且未被列入失信黑名单"
+            "非企业主体（个体工商户、社会团体、农民专业合作社、自然人等）不适用信用等级评价报告要求"
+            "（三(二)），且未被列入失信黑名单"
         )
     else:
         reason = (

@@ -113,7 +113,6 @@ _SUSPEND_LICENSING = Measure(
 )
 _RESTRICT_BIDDING = Measure("punishment.restrict_bidding", "限制参加重大项目招投标和政府采购活动", "七(二)3")
 _NO_SUPPORT = Measure("punishment.no_support", "不予享受政府扶持政策，取消财政补贴资格", "七(二)4")
-_RESTRICT_FINANCING = Measure("punishment.restrict_financing", "限制上市融资、发行企业债券", "七(二)4")
 _RESTRICT_LAND = Measure("punishment.restrict_land", "严格限制新增项目、用地和矿业权审批", "七(二)6")
 _OTHER_STATUTORY = Measure(
     "punishment.other_statutory", "依照法律、法规、规章规定的其他限制和惩戒措施办理", "七(二)8"
@@ -132,12 +131,54 @@ _PUNISHMENTS: dict[Purpose, tuple[Measure, ...]] = {
     Purpose.BIDDING: (_RESTRICT_BIDDING,),
     # 七(二)6 names 用地和矿业权审批.
     Purpose.LAND_AND_MINING_RIGHTS: (_RESTRICT_LAND,),
-    # 七(二)4 second half: 上市融资, 企业债券 — the financing restrictions 七(二) has; 七(二) says
-    # nothing of bank loans, so the lender applies its own rules on top.
-    Purpose.FINANCIAL_LOAN: (_RESTRICT_FINANCING,),
+    # 七(二) names no measure for bank loans (its 4 speaks of 上市融资 and 企业债券, which a loan is
+    # not): the joint-punishment memoranda of 二(四)3 and 七(二)8's statutory measures are what a
+    # lender applies.
+    Purpose.FINANCIAL_LOAN: (_OTHER_STATUTORY,),
     # No specific measure fits an unknown matter: 七(二)8's catch-all.
     Purpose.OTHER: (_OTHER_STATUTORY,),
 }
+
+
+# policy 六(一): "可对…连续三年无不良信用记录的行政相对人提供“绿色通道”等便利服务".
+GREEN_CHANNEL_CLEAN = Measure(
+    "clean.green_channel",
+    "行政相对人连续三年无不良信用记录，可将拟办理事项纳入“绿色通道”，精简办事程序，减少办事环节和证明材料，压缩时限",
+    "六(一)",
+)
+
+# policy 七(一)13: "其他违法违规生产经营受到较重行政处罚或刑罚的" is a black-list ground; whether a
+# 严重 penalty is such a case is the department's decision, not the check's.
+SEVERE_PENALTY_REMINDER = Measure(
+    "caution.severe_penalty_review",
+    "行政相对人受到严重程度为“严重”的行政处罚，请处罚机关依法认定是否属于“受到较重行政处罚”"
+    "应列入失信黑名单的情形，认定列入的按失信黑名单实施惩戒",
+    "七(一)13",
+)
+
+RATING_REPORT_PURPOSES = frozenset({
+    Purpose.ADMINISTRATIVE_APPROVAL, Purpose.MARKET_ACCESS, Purpose.QUALIFICATION_REVIEW,
+    Purpose.POLICY_SUPPORT, Purpose.GOVERNMENT_FUNDING, Purpose.LAND_AND_MINING_RIGHTS,
+    Purpose.FINANCIAL_LOAN,
+})
+"""三(二)'s key matters other than 招标投标 and 政府采购 (which have the entry rule): there the
+department "应当要求行政相对人提供由第三方信用服务机构出具的信用评价报告" when it is an enterprise."""
+
+
+def rating_report_reminder(purpose: Purpose) -> Measure:
+    """三(二): the enterprise has no valid rating on the platform; the department asks for one."""
+    scope = "（企业初次设立和注销、吊销除外）" if purpose is Purpose.ADMINISTRATIVE_APPROVAL else ""
+    return Measure(
+        "requirement.rating_report",
+        f"行政相对人为企业，平台未查询到其有效期内的信用等级评价报告：办理{purpose.label}事项{scope}，"
+        "应当要求其提供由第三方信用服务机构出具的信用评价报告，并按照相关规定进行信用激励或惩戒",
+        "三(二)",
+    )
+
+
+def green_channel_fits(purpose: Purpose) -> bool:
+    """Whether the 绿色通道 of 六(一) fits the matter (not competitive procedures nor loans)."""
+    return _GREEN_CHANNEL in _INCENTIVES[purpose]
 
 
 def measures_for(category: Category, purpose: Purpose) -> tuple[Measure, ...]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from app.domain.credit_check.counting import rating_valid_until
 from app.domain.credit_check.grades import GRADE_MEANINGS
-from app.domain.credit_records import BLACKLIST_GROUNDS, CreditRecord, RecordType
+from app.domain.credit_records import BLACKLIST_GROUNDS, CreditRecord, RecordType, severity_of
 from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
 
@@ -24,6 +24,7 @@ class ListRow:
 NOT_FOUND = "未发现"
 
 # Fixed certificate order; 违诺 is shown on the black list it leads to (五(四)3).
+BLACK_LIST_ROW = "失信黑名单"
 ROW_TITLES = ("失信黑名单", "守信红名单", "轻微失信记录", "行政处罚", "行政许可", "信用等级评价")
 ROW_OF = {
     RecordType.BLACK_LIST: "失信黑名单",
@@ -42,6 +43,14 @@ def _ground_text(record: CreditRecord) -> str:
     if record.ground not in BLACKLIST_GROUNDS:
         raise FieldError("ground", f"失信黑名单列入情形“{record.ground}”无效：应为七(一)第1至14项之一")
     return f"第{record.ground}项：{BLACKLIST_GROUNDS[record.ground]}"
+
+
+def listed_penalty_parts(record: CreditRecord) -> list[str]:
+    """The black-list line of a 严重 行政处罚 listed on ground 13 (七(一)13)."""
+    summary = [record.summary] if record.summary else []
+    return [_ground_text(record), f"处罚机关：{record.source_department}",
+            f"文号：{record.decision_number}", f"决定日期：{format_cn_date(record.decided_on)}",
+            *summary]
 
 
 def detail_parts(record: CreditRecord, grade: str | None) -> list[str]:
@@ -65,6 +74,7 @@ def detail_parts(record: CreditRecord, grade: str | None) -> list[str]:
     authority = {RecordType.PENALTY: "处罚机关", RecordType.LICENSE: "许可机关"}.get(kind, "认定部门")
     parts = [*summary, f"{authority}：{record.source_department}", f"文号：{record.decision_number}",
              f"{'决定' if decision else '认定'}日期：{when}"]
-    if record.severity is not None and kind is not RecordType.LICENSE:
-        parts.append(f"严重程度：{record.severity}")
+    severity = severity_of(record)
+    if severity is not None:
+        parts.append(f"严重程度：{severity}")
     return parts

@@ -1,4 +1,5 @@
-"""Publicity and repair windows (公示期限与信用修复, domain-rules §8): the tables and the regime by date."""
+"""The policy's periods in one place: a rating's year (policy 三(五)) and the publicity and repair
+windows of dishonesty records (公示期限与信用修复, domain-rules §8): the tables and the regime by date."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.domain.credit_records import CreditRecord
+from app.domain.credit_records import CreditRecord, severity_of
+from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
 
 
@@ -21,6 +23,52 @@ def add_months(start: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     day = min(start.day, calendar.monthrange(year, month0 + 1)[1])
     return date(year, month0 + 1, day)
+
+
+RATING_VALIDITY_CLAUSE = "三(五)"
+"""Policy 三(五): "企业综合信用等级的有效期为一年"."""
+
+
+def rating_valid_through(issued: date) -> date:
+    """Last day (inclusive) a rating issued on ``issued`` may be used (有效期至): the one rule of
+    policy 三(五), "企业综合信用等级的有效期为一年", for the check, the import, the upload and the
+    printed scaffold.
+
+    The issue day is the first valid day (a rating is usable the day it is issued), so the year
+    ends the day before the same date a year later, as certificates print "2027年6月15日至2028年6月14日"
+    (domain-rules §4: "有效期至" on the cover). A rating issued on 29 February has no same date in a
+    common year: its year ends on the last day of February (民法典 第二百零二条: no corresponding
+    day -> the month's last day).
+
+    2027-06-15 -> 2028-06-14; 2027-03-01 -> 2028-02-29; 2028-02-29 -> 2029-02-28;
+    2027-01-01 -> 2027-12-31.
+
+    :param issued: 出具日期 of the rating.
+    :returns: the last day on which the rating counts; a check on ``as_of`` uses it when
+        ``as_of <= rating_valid_through(issued)``.
+    """
+    try:
+        same_date_next_year = issued.replace(year=issued.year + 1)
+    except ValueError:  # 29 February -> 1 March of a common year
+        same_date_next_year = date(issued.year + 1, 3, 1)
+    return same_date_next_year - timedelta(days=1)
+
+
+def check_rating_valid_until(issued: date, valid_until: date, *, field: str = "valid_until") -> date:
+    """``valid_until`` of a rating issued on ``issued``, refused when it runs past the year of
+    policy 三(五) or ends before the issue date.
+
+    :raises FieldError: ``field``, with a Chinese message naming both dates.
+    """
+    if valid_until < issued:
+        raise FieldError(field, f"有效期至（{format_cn_date(valid_until)}）早于出具日期"
+                                f"（{format_cn_date(issued)}）")
+    through = rating_valid_through(issued)
+    if valid_until > through:
+        raise FieldError(field, f"有效期至（{format_cn_date(valid_until)}）超过一年：企业综合信用等级"
+                                f"的有效期为一年（政策{RATING_VALIDITY_CLAUSE}），{format_cn_date(issued)}"
+                                f"出具的评价最晚有效至{format_cn_date(through)}")
+    return valid_until
 
 
 @dataclass(frozen=True)
@@ -88,34 +136,74 @@ class Window:
     """First day the record is no longer published nor counted; None = no automatic stop."""
 
 
+def _rule(record: CreditRecord, regime: str, rules: Mapping[str, Mapping[str, WindowRule]]
+          ) -> WindowRule:
+    severity = severity_of(record)
+    if severity is None:
+        raise FieldError("severity", "记录未注明失信行为严重程度（轻微、一般、严重），无法计算公示期限")
+    rule = rules[regime].get(severity)
+    if rule is None:
+        known = "、".join(rules[regime])
+        raise FieldError("severity", f"失信行为严重程度“{severity}”无效：应为{known}之一")
+    return rule
+
+
 def publicity_window(
     record: CreditRecord, *, rules: Mapping[str, Mapping[str, WindowRule]] = PUBLICITY_RULES
 ) -> Window:
-    """Publicity and repair window of a record with a severity (行政处罚, 轻微失信, 黑名单, 违诺).
+    """Publicity and repair window of a 行政处罚, 轻微失信, 黑名单 or 违诺 record.
 
-    The regime is chosen by ``decided_on`` (``regime_for``); the periods run from ``decided_on``
-    with month-end clamping. When the record carries an explicit ``valid_until`` (a 公示期限
-    published by the department, e.g. an occupational ban longer than 3 years, domain-rules §7.1),
-    it prevails over the table: ``valid_until`` is the last day shown, so ``auto_stop`` is the
-    day after.
+    The severity is the record's, or its type's default (``credit_records.DEFAULT_SEVERITY``,
+    domain-rules §8.1): every such record has a window. The regime is chosen by ``decided_on``
+    (``regime_for``); the periods run from ``decided_on`` with month-end clamping. An explicit
+    ``valid_until`` (the last day shown, a 公示期限 published by the department) may end the
+    publicity earlier, never later than the regime's maximum (§8.1: "After the maximum,
+    publication stops automatically").
 
     :param rules: regime -> severity -> rule; defaults to ``PUBLICITY_RULES``.
-    :raises FieldError: field ``"severity"`` when the record has no severity or one the regime's
-        table does not know.
+    :raises FieldError: field ``"severity"`` for a severity the regime's table does not know.
     """
-    if record.severity is None:
-        raise FieldError("severity", "记录未注明失信行为严重程度（轻微、一般、严重），无法计算公示期限")
     regime = regime_for(record.decided_on)
-    rule = rules[regime].get(record.severity)
-    if rule is None:
-        known = "、".join(rules[regime])
-        raise FieldError("severity", f"失信行为严重程度“{record.severity}”无效：应为{known}之一")
+    rule = _rule(record, regime, rules)
     auto_stop = None if rule.max_months is None else add_months(record.decided_on, rule.max_months)
     if record.valid_until is not None:
-        auto_stop = record.valid_until + timedelta(days=1)
+        explicit = record.valid_until + timedelta(days=1)
+        auto_stop = explicit if auto_stop is None else min(auto_stop, explicit)
     return Window(
         regime=regime,
         publish=rule.publish,
         repair_from=add_months(record.decided_on, rule.min_months),
         auto_stop=auto_stop,
     )
+
+
+def repair_allowed_from(
+    record: CreditRecord, repaired_on: date,
+    *, rules: Mapping[str, Mapping[str, WindowRule]] = PUBLICITY_RULES,
+) -> date:
+    """Earliest day ``record`` may be repaired when the repair is made on ``repaired_on``.
+
+    domain-rules §8.2, condition 1: repair only once the minimum publicity period has been
+    reached. The minimum is that of the regime in force on the repair date (§8.3: "decisions/
+    repairs from 2026-04-01 -> 2026"), counted from the decision date; a severity that regime does
+    not know (2019 特定严重) keeps the decision's regime, where it cannot be repaired early.
+    """
+    regime = regime_for(repaired_on)
+    try:
+        rule = _rule(record, regime, rules)
+    except FieldError:
+        rule = _rule(record, regime_for(record.decided_on), rules)
+    return add_months(record.decided_on, rule.min_months)
+
+
+def check_repair_date(record: CreditRecord, repaired_on: date, *, field: str = "repaired_on") -> date:
+    """``repaired_on``, refused before the minimum publicity period (domain-rules §8.2).
+
+    :raises FieldError: ``field``, naming the earliest repair date and the severity.
+    """
+    earliest = repair_allowed_from(record, repaired_on)
+    if repaired_on < earliest:
+        raise FieldError(field, f"信用修复日期（{format_cn_date(repaired_on)}）早于最短公示期满之日"
+                                f"（{format_cn_date(earliest)}，失信程度“{severity_of(record)}”）："
+                                "未满最短公示期不能修复（《信用修复管理办法》：最短公示期满后方可申请信用修复）")
+    return repaired_on

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
 from app.domain.chars import fullwidth_to_ascii
+from app.domain.credit_check.windows import check_rating_valid_until, check_repair_date, publicity_window
 from app.domain.credit_import.cells import (
     RECORD_TYPE_NAMES_ZH,
     InvalidCell,
@@ -20,7 +21,7 @@ from app.domain.credit_import.cells import (
 from app.domain.credit_import.columns import COLUMN_LABELS
 from app.domain.credit_import.reading import RawRow
 from app.domain.credit_import.report import RowError
-from app.domain.credit_records import SEVERITIES, CreditRecord, RecordType
+from app.domain.credit_records import DEFAULT_SEVERITY, SEVERITIES, CreditRecord, RecordType
 from app.domain.dates import format_cn_date
 from app.domain.errors import FieldError
 from app.domain.identifiers import (
@@ -32,6 +33,9 @@ from app.domain.identifiers import (
 )
 from app.domain.names import normalise_free_text, normalise_org_name, normalise_person_name
 from app.domain.ratings import rating_valid_through
+
+PENALTY_GROUND = 13
+"""七(一)13 (受到较重行政处罚): the one ground a 严重 行政处罚 row may carry, listing the subject."""
 
 DEPARTMENT_MAX_LEN = 100
 DECISION_NUMBER_MAX_LEN = 100
@@ -106,11 +110,8 @@ class RowValidator:
         repaired_on = self._repaired_on(row, kind, decided_on)
         grade = ground = severity = None
         if kind is not None:
-            grade = self._grade(kind, row.cell("grade"), row.fail)
-            ground = self._ground(kind, row.cell("ground"), row.fail)
-            severity = self._severity(kind, row.cell("severity"), row.fail)
-            if kind is RecordType.RATING and valid_until is None and decided_on is not None:
-                valid_until = rating_valid_through(decided_on)  # policy 三(五): valid one year
+            grade, ground, severity, valid_until = self._typed_fields(
+                row, kind, decided_on, valid_until, repaired_on)
         if kind is not None and code is not None and number is not None:
             self._check_duplicate(row, (kind.value, code, number))
         if row.errors:
@@ -132,6 +133,60 @@ class RowValidator:
             summary=summary or "",
             extra=dict(raw.extra),
         ), []
+
+    def _typed_fields(self, row: _Row, kind: RecordType, decided_on: date | None,
+                      valid_until: date | None, repaired_on: date | None
+                      ) -> tuple[str | None, int | None, str | None, date | None]:
+        """Grade, ground, severity and the rules on dates that depend on the type: the rating's
+        year (三(五)), the publicity window's maximum and the repair's minimum (domain-rules §8)."""
+        grade = self._grade(kind, row.cell("grade"), row.fail)
+        ground = self._ground(kind, row.cell("ground"), row.fail)
+        severity = self._severity(kind, row.cell("severity"), row.fail)
+        if kind is RecordType.PENALTY and ground is not None and severity != "严重":
+            row.fail("ground", f"只有严重程度为“严重”的行政处罚可以填写{PENALTY_GROUND}"
+                               f"（七(一)13：受到较重行政处罚），当前严重程度为“{severity or ''}”")
+        if kind is RecordType.RATING and decided_on is not None:
+            if valid_until is None:
+                valid_until = rating_valid_through(decided_on)  # policy 三(五): valid one year
+            elif valid_until >= decided_on:
+                valid_until = self._rating_year(row, decided_on, valid_until)
+        if decided_on is not None and severity is not None and not row.errors:
+            draft = CreditRecord(record_type=kind, subject_code="", subject_name="",
+                                 source_department="", decision_number="", decided_on=decided_on,
+                                 severity=severity)
+            self._publicity_end(row, draft, valid_until)
+            if repaired_on is not None:
+                self._repair_date(row, draft, repaired_on)
+        return grade, ground, severity, valid_until
+
+    @staticmethod
+    def _rating_year(row: _Row, decided_on: date, valid_until: date) -> date | None:
+        """三(五): a rating is valid one year; a later 有效期至 is refused."""
+        try:
+            return check_rating_valid_until(decided_on, valid_until)
+        except FieldError as error:
+            row.fail("valid_until", error.message)
+            return None
+
+    @staticmethod
+    def _publicity_end(row: _Row, draft: CreditRecord, valid_until: date | None) -> None:
+        """An explicit 有效期至 may end the publicity earlier, never after the maximum (§8.1)."""
+        if valid_until is None:
+            return
+        stop = publicity_window(draft).auto_stop
+        if stop is not None and valid_until >= stop:
+            last = stop - timedelta(days=1)
+            row.fail("valid_until", f"{row.quoted('valid_until')}晚于最长公示期的最后一天"
+                                    f"（{format_cn_date(last)}，失信程度“{draft.severity}”）：有效期至"
+                                    "只能缩短、不能延长公示期限")
+
+    @staticmethod
+    def _repair_date(row: _Row, draft: CreditRecord, repaired_on: date) -> None:
+        """Repair only after the minimum publicity period (domain-rules §8.2)."""
+        try:
+            check_repair_date(draft, repaired_on)
+        except FieldError as error:
+            row.fail("repaired_on", error.message)
 
     @staticmethod
     def _record_type(row: _Row) -> RecordType | None:
@@ -245,9 +300,16 @@ class RowValidator:
                 fail("ground", f"违诺记录的失信情形固定为{BREACH_GROUND}（可不填），当前为{shown(value)}")
                 return None
             return BREACH_GROUND
+        if kind is RecordType.PENALTY and value:
+            if fullwidth_to_ascii(value).strip() != str(PENALTY_GROUND):
+                fail("ground", f"行政处罚记录只能填写{PENALTY_GROUND}（七(一)13：受到较重行政处罚，"
+                               f"列入失信黑名单），当前为{shown(value)}")
+                return None
+            return PENALTY_GROUND
         if kind is not RecordType.BLACK_LIST:
             if value:
-                fail("ground", f"只有失信黑名单和违诺记录可以填写，{RECORD_TYPE_NAMES_ZH[kind]}记录不能填写")
+                fail("ground", f"只有失信黑名单、违诺和严重行政处罚记录可以填写，"
+                               f"{RECORD_TYPE_NAMES_ZH[kind]}记录不能填写")
             return None
         if not value:
             fail("ground", "失信黑名单记录必须填写1–14之间的整数（政策七(一)）")
@@ -268,7 +330,8 @@ class RowValidator:
         if not text:
             if kind in _SEVERITY_REQUIRED:
                 fail("severity", f"{RECORD_TYPE_NAMES_ZH[kind]}记录必须填写（{'、'.join(SEVERITIES)}）")
-            return None
+                return None
+            return DEFAULT_SEVERITY[kind]  # domain-rules §8.1: every record has a severity
         if text not in SEVERITIES:
             fail("severity", f"应为{'、'.join(SEVERITIES)}之一，当前为{shown(value)}")
             return None
