@@ -488,6 +488,8 @@ def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, c
     code, _ = normalise_code(code)
     if decided_on > today:
         raise FieldError("decided_on", "认定日期不能晚于今天")
+    if severity is None:  # a caller that does not say: the type's default (domain-rules §8.1)
+        severity = DEFAULT_SEVERITY[RecordType.BREACH]
     if severity not in SEVERITIES:
         raise FieldError("severity", f"请选择失信程度（{'、'.join(SEVERITIES)}）")
     number = normalise_free_text(decision_number, "decision_number", "认定文书编号", 100)
