@@ -74,28 +74,13 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     """
     facts = inspect_pdf(pdf, limits)
     digest = facts.sha256
-    issued = (session.scalar(select(IssuedDocument.number).where(IssuedDocument.sha256 == digest))
-              or session.scalar(select(CreditCheck.number).where(CreditCheck.sha256 == digest))
-              or session.scalar(select(AgencyReport.number).where(AgencyReport.sha256 == digest)))
-    stamped = session.execute(select(StampJob.id, StampJob.document_number)
-                              .where(StampJob.result_sha256 == digest).limit(1)).first()
-    public_copy = None if issued or stamped else _public_copy(session, digest)
-    filed = (None if issued or stamped or public_copy is not None
-             else _public_copy(session, digest, column=Filing.sha256))
+    issued, stamped, public_copy, filed = _held(session, digest)
     # The sample CA's key is public (README): it vouches only for a file this instance holds byte
     # for byte (a loaded sample), never for anything else signed with it.
     known = bool(issued or stamped is not None or public_copy is not None or filed is not None)
     signatures, signature_problem = _signatures(pdf, trust_roots, sample_roots if known else ())
-
-    if issued:
-        match, matched_number = "issued", issued
-    elif stamped is not None:
-        match, matched_number = "stamped", stamped.document_number
-    elif public_copy is not None:
-        match, matched_number = "public_copy", public_copy.pop("document_number")
-    elif filed is not None:
-        match, matched_number = "filed", filed.pop("document_number")
-    else:
+    match, matched_number = _match(issued, stamped, public_copy, filed)
+    if match is None:
         ours = _our_marks(facts, signatures, verify_url_prefix, our_signers)
         match = "modified" if ours else "unknown"
         matched_number = facts.document_numbers[0] if facts.document_numbers else None
@@ -121,6 +106,35 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
         result["matches_number"] = (match in ("issued", "stamped", "public_copy", "filed")
                                     and matched_number == number)
     return result
+
+
+def _held(session: Session, digest: str) -> tuple[str | None, Any, dict[str, Any] | None,
+                                                  dict[str, Any] | None]:
+    """What this instance holds with this hash: an issued document's number, a stamp job, a
+    filing's public copy, a filed file (each later one looked up only when no earlier one is)."""
+    issued = (session.scalar(select(IssuedDocument.number).where(IssuedDocument.sha256 == digest))
+              or session.scalar(select(CreditCheck.number).where(CreditCheck.sha256 == digest))
+              or session.scalar(select(AgencyReport.number).where(AgencyReport.sha256 == digest)))
+    stamped = session.execute(select(StampJob.id, StampJob.document_number)
+                              .where(StampJob.result_sha256 == digest).limit(1)).first()
+    public_copy = None if issued or stamped else _public_copy(session, digest)
+    filed = (None if issued or stamped or public_copy is not None
+             else _public_copy(session, digest, column=Filing.sha256))
+    return issued, stamped, public_copy, filed
+
+
+def _match(issued: str | None, stamped: Any, public_copy: dict[str, Any] | None,
+           filed: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """(match, document number) for a file we hold; (None, None) for one we do not."""
+    if issued:
+        return "issued", issued
+    if stamped is not None:
+        return "stamped", stamped.document_number
+    if public_copy is not None:
+        return "public_copy", public_copy.pop("document_number")
+    if filed is not None:
+        return "filed", filed.pop("document_number")
+    return None, None
 
 
 def _public_copy(session: Session, digest: str, column: Any = Filing.public_copy_sha256

@@ -170,7 +170,7 @@ def breach() -> Response | str | tuple[str, int]:
                                 code=values.get("subject_code", ""), name=name,
                                 decision_number=values.get("decision_number", ""),
                                 decided_on=decided_on, summary=values.get("summary", ""),
-                                severity=values.get("severity") or None,
+                                severity=values.get("severity"),
                                 commitment_number=values.get("commitment_number", ""),
                                 today=today(), trail=trail())
         db.commit()
