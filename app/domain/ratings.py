@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.domain.dates import format_cn_date
+
 
 def rating_valid_through(issued: date) -> date:
     """Last day (inclusive) a rating issued on ``issued`` may be used (有效期至).
@@ -26,3 +28,14 @@ def rating_valid_through(issued: date) -> date:
     except ValueError:  # 29 February -> 1 March of a common year
         same_date_next_year = date(issued.year + 1, 3, 1)
     return same_date_next_year - timedelta(days=1)
+
+
+def cancelled_agency_note(cancelled_on: date | None) -> str:
+    """What follows the name of a cancelled (注销) agency wherever one of its ratings is shown:
+    "（已于2026年11月29日注销）".
+
+    Policy 三(五) ("有效期内可…无限次查询使用"): a rating the office approved before the agency was
+    cancelled keeps counting until its 有效期 ends (the subject fulfilled 三(四) on that approval);
+    八(二) ends the agency's right to work in 凌源, so every reader is told.
+    """
+    return f"（已于{format_cn_date(cancelled_on)}注销）" if cancelled_on else "（已注销）"

@@ -24,8 +24,9 @@ from app.domain.identifiers import validate_resident_id, validate_uscc
 from app.domain.masking import mask_person_name, mask_resident_id
 from app.domain.names import normalise_free_text
 from app.domain.numbers import DocumentType, format_document_number, verification_code
+from app.domain.ratings import cancelled_agency_note
 from app.domain.urls import verify_url
-from app.models import CreditCheck, CreditRecordRow, ReceivingUnit
+from app.models import Agency, AgencyReport, CreditCheck, CreditRecordRow, ReceivingUnit
 from app.services.audit import AuditTrail
 from app.services.commitments import next_serial
 from app.services.seals import seal_image, seals_of_unit
@@ -101,13 +102,27 @@ def _new_row(record: CreditRecord, cipher: PiiCipher, values: dict[str, object])
 def records_of(session: Session, cipher: PiiCipher, code: str) -> list[CreditRecord]:
     """Every stored record of the subject with ``code`` (already validated)."""
     rows = session.scalars(select(CreditRecordRow).where(
-        CreditRecordRow.subject_code_hash == cipher.lookup_hash(code)).order_by(CreditRecordRow.id))
+        CreditRecordRow.subject_code_hash == cipher.lookup_hash(code)).order_by(CreditRecordRow.id)
+                           ).all()
+    cancelled = _cancelled_agencies(session, [r.decision_number for r in rows
+                                              if r.record_type == RecordType.RATING.value])
     return [CreditRecord(record_type=RecordType(r.record_type), subject_code=code,
-                         subject_name=r.subject_name, source_department=r.source_department,
+                         subject_name=r.subject_name,
+                         source_department=r.source_department + cancelled.get(r.decision_number, ""),
                          decision_number=r.decision_number, decided_on=r.decided_on,
                          valid_until=r.valid_until, grade=r.grade, ground=r.ground,
                          severity=r.severity, repaired_on=r.repaired_on, summary=r.summary)
             for r in rows]
+
+
+def _cancelled_agencies(session: Session, numbers: list[str]) -> dict[str, str]:
+    """Rating number -> the note after its agency's name, for ratings of cancelled agencies
+    (``ratings.cancelled_agency_note``: they still count, marked)."""
+    if not numbers:
+        return {}
+    rows = session.execute(select(AgencyReport.number, Agency.cancelled_on).join(Agency)
+                           .where(AgencyReport.number.in_(numbers), Agency.status == "cancelled"))
+    return {number: cancelled_agency_note(on) for number, on in rows}
 
 
 def find_subjects(session: Session, cipher: PiiCipher, query: str, limit: int = 20

@@ -27,6 +27,7 @@ from app.domain.credit_import import ImportFileError, parse_credit_records
 from app.domain.errors import FieldError
 from app.domain.roles import OFFICE, Role
 from app.models import CreditCheck, ReceivingUnit
+from app.services import agencies as agency_svc
 from app.services import credit as svc
 from app.web.auth import current_user, login_required
 from app.web.common import (
@@ -77,8 +78,12 @@ def check() -> str | tuple[str, int]:
     audit("credit_check", "subject", result.code[:2] + "…" + result.code[-4:],
           purpose=purpose.value)
     db.commit()
+    user = current_user()
+    reports = agency_svc.subject_reports(db, result.code, unit_id=user.unit_id,
+                                         office=user.role in OFFICE)
     return render_template("staff/credit_result.html", check=result, values=values,
-                           can_issue=current_user().role == Role.UNIT_CLERK)
+                           can_issue=user.role == Role.UNIT_CLERK, reports=reports,
+                           use_note=agency_svc.use_note)
 
 
 @bp.post("/certificate")
