@@ -187,21 +187,11 @@ def _parse_date(raw: str, field: str, label: str) -> date:
         raise FieldError(field, f"{label}“{raw}”不是有效日期（格式2026-11-29）") from None
 
 
-def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data: bytes, name: str,
-                  fields: dict[str, str], today: date, limits: IntakeLimits,
-                  trail: AuditTrail) -> AgencyReport:
-    """The finished report: same intake gate as commitment letters, then checked against the
-    scaffold this service issued (number, agency, subject) and the policy's rules."""
-    require_published(agency)
+def _parse_upload_fields(report: AgencyReport, fields: dict[str, str], today: date
+                         ) -> tuple[date, date | None, str | None, str | None]:
+    """The form of an upload: (出具日期, 有效期至, 评价等级, 决策建议), the ones the kind has; every
+    problem at once (FieldErrors), checked against the scaffold (subject, its date)."""
     errors: dict[str, str] = {}
-    report = session.scalar(select(AgencyReport).where(
-        AgencyReport.number == fields.get("number", "").strip().upper()))
-    if report is None:
-        raise FieldError("number", "报告编号不存在：请使用本平台为该报告出具的模板编号")
-    if report.agency_id != agency.id:
-        raise FieldError("number", "该报告编号不是出具给本机构的，不能上传")
-    if report.status not in ("scaffold", "rejected"):
-        raise FieldError("number", f"该报告当前状态为{REPORT_STATUS[report.status]}，不能重复上传")
     try:
         code = validate_uscc(fields.get("subject_code", ""), field="subject_code")
         if code != report.subject_code:
@@ -238,6 +228,25 @@ def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data:
             errors["recommendation"] = f"决策建议应为以下之一：{'、'.join(RECOMMENDATIONS)}（四(一)）"
     if errors:
         raise FieldErrors(errors)
+    assert issue is not None  # no error: parsed
+    return issue, expiry, grade, recommendation
+
+
+def upload_report(session: Session, archive: BlobStore, *, agency: Agency, data: bytes, name: str,
+                  fields: dict[str, str], today: date, limits: IntakeLimits,
+                  trail: AuditTrail) -> AgencyReport:
+    """The finished report: same intake gate as commitment letters, then checked against the
+    scaffold this service issued (number, agency, subject) and the policy's rules."""
+    require_published(agency)
+    report = session.scalar(select(AgencyReport).where(
+        AgencyReport.number == fields.get("number", "").strip().upper()))
+    if report is None:
+        raise FieldError("number", "报告编号不存在：请使用本平台为该报告出具的模板编号")
+    if report.agency_id != agency.id:
+        raise FieldError("number", "该报告编号不是出具给本机构的，不能上传")
+    if report.status not in ("scaffold", "rejected"):
+        raise FieldError("number", f"该报告当前状态为{REPORT_STATUS[report.status]}，不能重复上传")
+    issue, expiry, grade, recommendation = _parse_upload_fields(report, fields, today)
     facts = inspect_pdf(data, replace(limits, text_pages=REPORT_TEXT_PAGES,
                                       text_chars=REPORT_TEXT_CHARS))
     foreign = [n for n in facts.document_numbers if n != report.number]
