@@ -126,6 +126,8 @@ class Agency(Base):
     """published (公示中) | suspended (暂停) | cancelled (注销)."""
     published_on: Mapped[date | None] = mapped_column(Date)
     """Date the credit office published the agency (policy 三(四): 经凌源市发改局公示)."""
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    """Date the office cancelled (注销) the agency; None while it is not cancelled."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -423,6 +425,9 @@ class AgencyReport(Base):
     requesting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("receiving_units.id"))
     """信用报告: the department that commissioned it; only it (and the office) may read it."""
     issue_date: Mapped[date] = mapped_column(Date)
+    """出具日期: the scaffold's date until the upload, then the date the report states."""
+    scaffold_date: Mapped[date | None] = mapped_column(Date)
+    """Date the scaffold was issued (never changes); a report may not be dated before it."""
     valid_until: Mapped[date | None] = mapped_column(Date)
     grade: Mapped[str | None] = mapped_column(String(4))
     recommendation: Mapped[str | None] = mapped_column(String(20))
@@ -438,4 +443,11 @@ class AgencyReport(Base):
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_on: Mapped[date | None] = mapped_column(Date)
+    """信用报告: date of the decision it served (policy 四(二): 一次性使用); None: not used yet."""
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """The department clerk who recorded the decision."""
+    used_for: Mapped[str | None] = mapped_column(Text)
+    """The decision the report served (文号 or description), as the department recorded it."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -32,10 +32,13 @@ from app.domain.numbers import (
     parse_document_number,
     verification_code,
 )
+from app.domain.ratings import cancelled_agency_note
 from app.domain.statistics import MonthlyReport, build_report, month_bounds_utc, next_month
 from app.domain.subjects import SubjectKind, is_enterprise
 from app.domain.urls import verify_url
 from app.models import (
+    Agency,
+    AgencyReport,
     AuditEntry,
     CreditCheck,
     CreditImport,
@@ -258,13 +261,27 @@ def _new_row(record: CreditRecord, cipher: PiiCipher, values: dict[str, object],
 def records_of(session: Session, cipher: PiiCipher, code: str) -> list[CreditRecord]:
     """Every stored record of the subject with ``code`` (already validated)."""
     rows = session.scalars(select(CreditRecordRow).where(
-        CreditRecordRow.subject_code_hash == cipher.lookup_hash(code)).order_by(CreditRecordRow.id))
+        CreditRecordRow.subject_code_hash == cipher.lookup_hash(code)).order_by(CreditRecordRow.id)
+                           ).all()
+    cancelled = _cancelled_agencies(session, [r.decision_number for r in rows
+                                              if r.record_type == RecordType.RATING.value])
     return [CreditRecord(record_type=RecordType(r.record_type), subject_code=code,
-                         subject_name=r.subject_name, source_department=r.source_department,
+                         subject_name=r.subject_name,
+                         source_department=r.source_department + cancelled.get(r.decision_number, ""),
                          decision_number=r.decision_number, decided_on=r.decided_on,
                          valid_until=r.valid_until, grade=r.grade, ground=r.ground,
                          severity=r.severity, repaired_on=r.repaired_on, summary=r.summary)
             for r in rows]
+
+
+def _cancelled_agencies(session: Session, numbers: list[str]) -> dict[str, str]:
+    """Rating number -> the note after its agency's name, for ratings of cancelled agencies
+    (``ratings.cancelled_agency_note``: they still count, marked)."""
+    if not numbers:
+        return {}
+    rows = session.execute(select(AgencyReport.number, Agency.cancelled_on).join(Agency)
+                           .where(AgencyReport.number.in_(numbers), Agency.status == "cancelled"))
+    return {number: cancelled_agency_note(on) for number, on in rows}
 
 
 def find_subjects(session: Session, cipher: PiiCipher, query: str, limit: int = 20

@@ -24,6 +24,7 @@ from app.archive.intake import IntakeRejected
 from app.db import get_session
 from app.domain.access import Account, may_see_agency_report
 from app.domain.errors import FieldError, FieldErrors
+from app.domain.ratings import cancelled_agency_note
 from app.domain.report_kinds import RECOMMENDATIONS, REPORT_KINDS, ReportKind
 from app.domain.roles import OFFICE, Role
 from app.models import Agency, AgencyReport, ReceivingUnit
@@ -194,10 +195,67 @@ def registry():
 def change_status(agency_id: int) -> Response:
     db = get_session()
     agency = db.get(Agency, agency_id) or abort(404)
-    svc.set_status(db, agency, request.form.get("status", ""), trail=trail())
+    try:
+        svc.set_status(db, agency, request.form.get("status", ""),
+                       reason=request.form.get("reason", ""), today=today(), trail=trail())
+    except FieldError as exc:
+        db.rollback()
+        flash(exc.message)
+        return redirect(url_for("agencies.registry"), code=303)
     db.commit()
     flash(f"{agency.name}：{svc.AGENCY_STATUS[agency.status]}")
     return redirect(url_for("agencies.registry"), code=303)
+
+
+def _report_page(report: AgencyReport, errors: dict[str, str] | None = None,
+                 values: dict[str, str] | None = None, status: int = 200):
+    """One report: its facts, its use (四(二)) and, for the office reviewing it, the subject's
+    credit check as of today beside it (二(四))."""
+    db = get_session()
+    user = current_user()
+    agency = db.get(Agency, report.agency_id)
+    check = None
+    if user.role in OFFICE and report.status in ("pending", "approved"):
+        check = svc.live_check(db, pii_cipher(), report, today())
+    may_use = (user.role == Role.UNIT_CLERK and report.kind == ReportKind.DECISION
+               and report.status == "approved" and report.used_on is None
+               and report.requesting_unit_id == user.unit_id)
+    unit = db.get(ReceivingUnit, report.requesting_unit_id) if report.requesting_unit_id else None
+    return render_template("staff/agency_report.html", report=report, agency=agency, check=check,
+                           unit=unit, may_use=may_use, use_note=svc.use_note(report),
+                           kinds=REPORT_KINDS, statuses=svc.REPORT_STATUS,
+                           agency_status=svc.AGENCY_STATUS, errors=errors or {},
+                           values=values or {}, today=today(),
+                           agency_note=(cancelled_agency_note(agency.cancelled_on)
+                                        if agency.status == "cancelled" else "")), status
+
+
+@bp.get("/staff/agency-reports/<number>")
+@login_required(Role.AGENCY_USER, Role.UNIT_CLERK, *OFFICE)
+def report_page(number: str):
+    return _report_page(_own_report(number))
+
+
+@bp.post("/staff/reports/<number>/use")
+@login_required(Role.UNIT_CLERK)
+def use_report(number: str):
+    """The commissioning department records the decision the 信用报告 served (四(二))."""
+    report = _own_report(number)
+    values = request.form.to_dict()
+    db = get_session()
+    try:
+        svc.record_use(db, report, unit_id=current_user().unit_id, user_id=current_user().id,
+                       decision=values.get("decision", ""), decided_on=values.get("decided_on", ""),
+                       today=today(), trail=trail())
+        db.commit()
+    except svc.ReportAlreadyUsed as exc:
+        db.rollback()
+        return _report_page(report, {exc.field: exc.message}, values, 409)
+    except (FieldError, FieldErrors) as exc:
+        db.rollback()
+        return _report_page(report, _errors(exc), values, 400)
+    flash(f"已登记：信用报告 {report.number} {svc.use_note(report)}，不得再次使用")
+    return redirect(url_for("agencies.report_page", number=report.number), code=303)
 
 
 @bp.post("/staff/agency-reports/<number>/<action>")
@@ -218,7 +276,7 @@ def review(number: str, action: str):
     except FieldError as exc:
         db.rollback()
         flash(exc.message)
-        return redirect(url_for("agencies.registry"), code=303)
+        return redirect(url_for("agencies.report_page", number=report.number), code=303)
     flash(f"报告 {report.number}：{svc.REPORT_STATUS[report.status]}")
     return redirect(url_for("agencies.registry"), code=303)
 
@@ -236,20 +294,36 @@ def unit_reports() -> str:
 @bp.route("/staff/procurement-clause", methods=["GET", "POST"])
 @login_required(Role.UNIT_CLERK, *OFFICE)
 def procurement_clause():
-    from app.documents.procurement import ClauseError, render_clause
+    from app.documents.procurement import (
+        SCOPE_LABELS,
+        ClauseError,
+        clause_warnings,
+        parse_scope,
+        render_clause,
+    )
 
     values = request.form.to_dict() if request.method == "POST" else {
         "minimum_grade": "BBB", "incentive_percent": "8"}
-    clause, error = None, None
+    clause, scope, errors, warnings = None, None, {}, {}
     if request.method == "POST":
+        try:
+            scope = parse_scope(values.get("scope"))
+        except ClauseError as exc:
+            errors[exc.field] = exc.message
         try:
             clause = render_clause(values.get("minimum_grade", ""),
                                    values.get("incentive_percent", ""),
                                    values.get("project_name", ""))
         except ClauseError as exc:
-            error = exc.message
-    return render_template("staff/procurement_clause.html", clause=clause, error=error,
-                           values=values), 400 if error else 200
+            errors[exc.field or "form"] = exc.message
+        if errors:
+            clause = None
+        else:
+            warnings = clause_warnings(values.get("minimum_grade", ""),
+                                       values.get("incentive_percent", ""), scope)
+    return render_template("staff/procurement_clause.html", clause=clause, errors=errors,
+                           warnings=warnings, values=values,
+                           scopes=SCOPE_LABELS), 400 if errors else 200
 
 
 # --- public ----------------------------------------------------------------------------------

@@ -476,6 +476,37 @@ def api_upload_report() -> Response:
                     "sha256": report.sha256})
 
 
+@bp.post("/reports/<number>/use")
+@documented(summary="委托部门登记信用报告所服务的决策（仅限一次性使用）", tag="信用服务机构",
+            path={"number": "信用报告编号（LYXY-BG-…）"}, json_body=schema.ReportUseRequest,
+            responses={200: Reply("已登记；该信用报告此后不能再次使用", schema.ReportUse)},
+            errors={400: "字段错误，如报告未审核通过、决策日期无效（invalid_fields）",
+                    403: "接口密钥不属于政府部门（forbidden）",
+                    404: "不存在或不是本部门委托的信用报告（not_found）",
+                    409: "该信用报告已使用过（already_used，政策四(二)）"})
+@api_key_required
+def api_use_report(number: str) -> Response:
+    """The commissioning department's system records the decision a 信用报告 served."""
+    key = g.api_key
+    if key.unit_id is None:
+        return error_response(403, "forbidden", "该接口密钥不属于政府部门，不能登记信用报告的使用")
+    db = get_session()
+    report = db.scalar(select(AgencyReport).where(AgencyReport.number == number))
+    if report is None or report.requesting_unit_id != key.unit_id:
+        abort(404)
+    data = json_object()
+    try:
+        agency_svc.record_use(db, report, unit_id=key.unit_id, user_id=None,
+                              decision=str(data.get("decision") or ""),
+                              decided_on=str(data.get("decided_on") or ""), today=today(),
+                              trail=trail())
+    except agency_svc.ReportAlreadyUsed as exc:
+        return error_response(409, "already_used", exc.message)
+    db.commit()
+    return jsonify({"number": report.number, "used_on": report.used_on.isoformat(),
+                    "used_for": report.used_for, "note": agency_svc.use_note(report)})
+
+
 @documented(summary="健康检查（数据库、字体）", tag="说明",
             responses={200: Reply("正常", schema.Health)},
             errors={503: "异常：status 为 error，出错的检查项为 error"})

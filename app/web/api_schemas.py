@@ -555,6 +555,23 @@ class Readiness(Response):
     rate_limit_store: Literal["ok", "error"] = described("限流计数存储（如 Redis）")
     signing: Literal["ok", "error"] = described("平台签名证书")
     fonts: Literal["ok", "error"] = described("内置字体")
+class ReportUseRequest(BaseModel):
+    """委托部门登记信用报告所服务的决策（政策四(二)：一次性使用）。"""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "decision": "凌住建〔2026〕12号 城南片区道路改造工程施工单位确定", "decided_on": "2026-11-29"}]})
+
+    decision: str = described("所作决策：决定文号或事项（最多200字）")
+    decided_on: str = described("决策日期 YYYY-MM-DD（不早于报告出具日期，不晚于今天）")
+
+
+class ReportUse(Response):
+    """已登记使用的信用报告；此后不能再次使用。"""
+
+    number: str = described("报告编号")
+    used_on: str = described("决策日期 YYYY-MM-DD")
+    used_for: str = described("所作决策")
+    note: str = described("中文说明，如“已于2026年11月29日用于“…””")
 
 
 class Health(Response):

@@ -29,6 +29,7 @@ from app.domain.errors import FieldError
 from app.domain.roles import OFFICE, Role
 from app.domain.statistics import CATEGORY_ORDER, report_csv
 from app.models import CreditCheck, ReceivingUnit
+from app.services import agencies as agency_svc
 from app.services import credit as svc
 from app.web.auth import current_user, login_required
 from app.web.charts import monthly_work_chart
@@ -95,9 +96,13 @@ def check() -> str | tuple[str, int]:
     db.commit()
     if addressee is not None:
         values["addressee"] = addressee.name
+    user = current_user()
+    reports = agency_svc.subject_reports(db, result.code, unit_id=user.unit_id,
+                                         office=user.role in OFFICE)
     return render_template("staff/credit_result.html", check=result, values=values,
                            addressee=addressee.name if addressee else "—",
-                           can_issue=current_user().role == Role.UNIT_CLERK)
+                           can_issue=user.role == Role.UNIT_CLERK, reports=reports,
+                           use_note=agency_svc.use_note)
 
 
 @bp.post("/certificate")

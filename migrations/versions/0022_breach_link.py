@@ -1,7 +1,7 @@
 """credit imports in batches (resumable) and breaches linked to our commitments
 
 Revision ID: 0022
-Revises: 0020_record_severity
+Revises: 0021_report_use
 Create Date: 2026-12-03 19:00:00
 
 Issue 14 §4. ``credit_imports``: one row per import run of a file (its content digest, how far
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0020_record_severity'
+down_revision = '0021_report_use'
 branch_labels = None
 depends_on = None
 

@@ -39,14 +39,21 @@ def scaffold(agent, **extra) -> str:
     return re.findall(r"LYXY-(?:PJ|BG)-2026-\d{6}[0-9A-Z]", page)[0]
 
 
-def report_pdf(number: str) -> bytes:
-    return html_to_pdf(f"<p>报告编号：{number}</p><p>评价对象：凌源市示例建筑工程有限公司</p>")
+def report_pdf(number: str, *, grade: str = "AA", issued: str = "2026年11月29日",
+               valid: str = "2027年11月29日", extra: str = "") -> bytes:
+    """A finished report as the text layer the upload check reads: number, dates, the grade (a
+    信用报告: the 决策建议) and ``extra`` paragraphs."""
+    facts = (f"<p>决策建议：{grade}</p>" if "信用" in grade else
+             f"<p>有效期至：{valid}</p><p>评价等级：{grade}</p><p>企业综合信用等级为{grade}级</p>")
+    return html_to_pdf(f"<p>报告编号：{number}</p><p>评价对象：凌源市示例建筑工程有限公司</p>"
+                       f"<p>出具日期：{issued}</p>{facts}{extra}")
 
 
 def upload(agent, number, **fields):
     data = {"number": number, "subject_code": SUBJECT["subject_code"], "issue_date": "2026-11-29",
             "grade": "AA", "valid_until": "2027-11-28", **fields}
-    pdf = fields.pop("pdf", None) or report_pdf(number)
+    pdf = fields.pop("pdf", None) or report_pdf(
+        number, grade=data.get("recommendation") or data["grade"])
     data.pop("pdf", None)
     return agent.post("/agency/reports", content_type="multipart/form-data",
                       data={**data, "file": (io.BytesIO(pdf), "report.pdf")})
@@ -205,6 +212,7 @@ def test_procurement_clause_respects_the_floors(people):
     clerk = people("zjj")
     ok = clerk.post("/staff/procurement-clause", data={"minimum_grade": "A",
                                                        "incentive_percent": "10",
+                                                       "scope": "public_tender_procurement",
                                                        "project_name": "办公设备采购"})
     text = ok.get_data(as_text=True)
     assert ok.status_code == 200
@@ -212,7 +220,8 @@ def test_procurement_clause_respects_the_floors(people):
     assert "10%" in text
     for data, message in (({"minimum_grade": "BB", "incentive_percent": "8"}, "不得低于BBB"),
                           ({"minimum_grade": "BBB", "incentive_percent": "5"}, "8%")):
-        bad = clerk.post("/staff/procurement-clause", data=data)
+        bad = clerk.post("/staff/procurement-clause",
+                         data={**data, "scope": "key_project_bidding"})
         assert bad.status_code == 400
         assert message in bad.get_data(as_text=True)
 

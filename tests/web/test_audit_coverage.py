@@ -161,8 +161,35 @@ class World:
                 "issue_date": "2026-11-29", "grade": "AA", "valid_until": "2027-11-28"}
 
     @staticmethod
-    def report_pdf(number: str) -> bytes:
-        return html_to_pdf(f"<p>报告编号：{number}</p><p>评价对象：{SUBJECT['subject_name']}</p>")
+    def report_pdf(number: str, recommendation: str = "") -> bytes:
+        """A finished report's text: number, dates and grade (or 决策建议) as the form says."""
+        facts = (f"<p>决策建议：{recommendation}</p>" if recommendation else
+                 "<p>有效期至：2027年11月28日</p><p>评价等级：AA</p>")
+        return html_to_pdf(f"<p>报告编号：{number}</p><p>评价对象：{SUBJECT['subject_name']}</p>"
+                           f"<p>出具日期：2026年11月29日</p>{facts}")
+
+    def approved_decision_report(self) -> str:
+        """A 信用报告 commissioned by ZJJ, uploaded and approved, not used yet."""
+        assert "reviewer" in self.people
+
+        def make() -> str:
+            db = get_session()
+            request = agencies.parse_scaffold_request(db, {
+                "kind": "decision", **SUBJECT, "project_name": "示例工程", "requesting_unit": ZJJ})
+            agency = db.get(Agency, self.agency_id)
+            report = agencies.issue_scaffold(db, agency=agency, request=request, today=TODAY,
+                                             secret=self.ctx.secret, trail=self.setup)
+            agencies.upload_report(
+                db, self.ctx.archive, agency=agency,
+                data=self.report_pdf(report.number, "具备信用能力"), name="report.pdf",
+                fields={"number": report.number, "subject_code": SUBJECT["subject_code"],
+                        "issue_date": "2026-11-29", "recommendation": "具备信用能力"},
+                today=TODAY, limits=IntakeLimits(), trail=self.setup)
+            reviewer = db.scalar(select(User.id).where(User.username == "reviewer"))
+            agencies.approve_report(db, self.ctx.pii_cipher, report, reviewer_id=reviewer,
+                                    trail=self.setup)
+            return report.number
+        return self._in_app(make)
 
     def pending_report(self) -> str:
         number = self.scaffold()
@@ -289,6 +316,18 @@ def approve_report(w: World) -> Request:
     return lambda: admin.post(f"/staff/agency-reports/{number}/approve")
 
 
+def use_report_web(w: World) -> Request:
+    number, clerk = w.approved_decision_report(), w.clerk
+    return lambda: clerk.post(f"/staff/reports/{number}/use", data={
+        "decision": "凌住建〔2026〕12号", "decided_on": "2026-11-29"})
+
+
+def use_report_api(w: World) -> Request:
+    number, key = w.approved_decision_report(), w.unit_key
+    return lambda: w.public.post(f"/api/v1/reports/{number}/use", headers=key, json={
+        "decision": "凌住建〔2026〕12号", "decided_on": "2026-11-29"})
+
+
 def record_breach(w: World) -> Request:
     clerk = w.clerk
     return lambda: clerk.post("/staff/credit/breach", data={
@@ -330,7 +369,8 @@ def filing_web(w: World) -> Request:
 def procurement_clause(w: World) -> Request:
     admin = w.admin
     return lambda: admin.post("/staff/procurement-clause", data={
-        "minimum_grade": "BBB", "incentive_percent": "8", "project_name": "示例项目"})
+        "minimum_grade": "BBB", "incentive_percent": "8", "project_name": "示例项目",
+        "scope": "public_tender_procurement"})
 
 
 def review(action: str, **form: str) -> Callable[[World], Request]:
@@ -382,6 +422,8 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("/staff/agencies", "POST"): Case(register_agency, "register_agency"),
     ("/staff/agencies/<int:agency_id>/status", "POST"): Case(agency_status, "agency_status"),
     ("/staff/agency-reports/<number>/<action>", "POST"): Case(approve_report, "approve"),
+    ("/staff/reports/<number>/use", "POST"): Case(use_report_web, "use_report"),
+    ("/api/v1/reports/<number>/use", "POST"): Case(use_report_api, "use_report"),
     ("/staff/credit/breach", "POST"): Case(record_breach, "record_breach"),
     ("/staff/credit/certificate", "POST"): Case(certificate_web, "issue_certificate"),
     ("/staff/credit/check", "POST"): Case(check_web, "credit_check"),

@@ -40,7 +40,7 @@ def inspect_in_worker(data: bytes, limits: IntakeLimits) -> dict[str, Any]:
             page_count, walk = _check_structure(pdf, limits)
         except pikepdf.PdfError as exc:
             raise _parse_failure(pdf, str(exc)) from None
-    text = text_sample(data)
+    text = text_sample(data, limits.text_pages, limits.text_chars)
     uris = [u for u in walk.uris if len(u) <= _MAX_URI_CHARS]
     numbers = _unique(numbers_in(text) + [n for uri in uris for n in numbers_in(uri)])
     return {
@@ -266,23 +266,23 @@ def _refuse_warnings(pdf: pikepdf.Pdf) -> None:
         raise failure
 
 
-def text_sample(data: bytes) -> str:
+def text_sample(data: bytes, pages: int = TEXT_SAMPLE_PAGES, chars: int = TEXT_SAMPLE_CHARS) -> str:
     # pypdf, not qpdf, extracts text; the file has passed qpdf's checks by now. Text only pre-fills
     # a form, so a file pypdf cannot read (scan, odd fonts) is accepted with an empty sample.
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         parts: list[str] = []
         size = 0
-        for page in reader.pages[:TEXT_SAMPLE_PAGES]:
+        for page in reader.pages[:pages]:
             parts.append(page.extract_text() or "")
             size += len(parts[-1])
-            if size >= TEXT_SAMPLE_CHARS:
+            if size >= chars:
                 break
     except MemoryError:
         raise
     except Exception:  # pypdf raises many kinds; the sample is optional
         return ""
-    return "\n".join(parts)[:TEXT_SAMPLE_CHARS]
+    return "\n".join(parts)[:chars]
 
 
 _LINE_BREAK_AFTER_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MB = 1024 * 1024
+TEXT_SAMPLE_PAGES = 3
+TEXT_SAMPLE_CHARS = 5000
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class IntakeLimits:
     max_page_side_mm: float = 5000
     """Longest accepted page side (MediaBox, CropBox, after ``/UserUnit``), in millimetres; A0 is
     1189 mm and an engineering roll drawing rarely passes 3 m, so 5 m is absurd, not a large page."""
+    text_pages: int = TEXT_SAMPLE_PAGES
+    """Pages whose text is extracted (``PdfFacts.text_sample``); a report upload reads more, to find
+    its grade, dates and unfilled fields (about 35 ms of CPU per page)."""
+    text_chars: int = TEXT_SAMPLE_CHARS
+    """Most characters of extracted text kept."""
 
 
 MESSAGES = {
@@ -106,8 +113,9 @@ class PdfFacts:
     page_count: int
     """Number of pages."""
     text_sample: str
-    """Extracted text of the first pages (at most ``TEXT_SAMPLE_PAGES`` pages, ``TEXT_SAMPLE_CHARS``
-    characters); empty when the text could not be extracted (scans, unusual fonts)."""
+    """Extracted text of the first pages (at most ``IntakeLimits.text_pages`` pages and
+    ``IntakeLimits.text_chars`` characters, by default ``TEXT_SAMPLE_PAGES``/``TEXT_SAMPLE_CHARS``);
+    empty when the text could not be extracted (scans, unusual fonts)."""
     document_numbers: tuple[str, ...]
     """Valid 文书编号 (check character verified) found in the text sample or in link URIs, canonical
     upper-case form, in order of first appearance, without repeats."""
@@ -116,6 +124,3 @@ class PdfFacts:
     has_signatures: bool
     """True when a signature field has a value (``/FT /Sig`` with ``/V``) or any ``/ByteRange`` exists."""
 
-
-TEXT_SAMPLE_PAGES = 3
-TEXT_SAMPLE_CHARS = 5000
