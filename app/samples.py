@@ -287,6 +287,19 @@ def page_count(pdf: bytes) -> int:
     return count(pdf)
 
 
+CERTIFICATE_SAMPLES = [
+    # (file name, subject code, name when the platform has no record, purpose, what it shows)
+    ("credit-certificate", "91211382MA0AY4CL0L", "", "bidding", "惩戒: black list 6, rating CCC"),
+    ("credit-certificate-clean", "91211382MA0DQ8CL0T", "凌源市示例家具制造有限公司",
+     "administrative_approval", "无不良记录: a subject the platform has no record of, 二(一)"),
+    ("credit-certificate-caution", "91211382MA0DQ8J2X4", "", "market_access",
+     "审慎: 一般 行政处罚, 二(四)2"),
+    ("credit-certificate-four-grounds", "91211382MA0DQ8G47N", "", "government_procurement",
+     "惩戒: black list on four grounds of 七(一)"),
+]
+"""The sample certificates (issue 14: a clean, a 审慎 and a 4-ground 惩戒 subject), serials 1-4."""
+
+
 def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[str]:
     """A sealed 信用核查结果告知书 and both agency report scaffolds, from samples/credit-records.csv."""
     from app.documents.certificate import CertificateHeader, certificate_context, certificate_pdf
@@ -296,30 +309,33 @@ def write_credit_samples(out: Path, issued_on: date, pki_dir: Path) -> Iterator[
     from app.stamping import overlay
     from app.stamping.seal_images import generate_seal
 
-    source = Path(__file__).resolve().parent.parent / "samples" / "credit-records.csv"
-    report = parse_credit_records(source.read_bytes(),
-                                  filename="credit-records.csv", today=issued_on)
-    code = "91211382MA0AY4CL0L"
-    records = [r for r in report.records if r.subject_code == code]
-    result = check_credit(records, Purpose.BIDDING, issued_on)
-    number = format_document_number(DocumentType.HC, issued_on.year, 1)
-    vcode = verification_code(SAMPLE_SECRET, number, code, issued_on, "0" * 64)
-    header = CertificateHeader(
-        number=number, verification_code=vcode,
-        verify_url=verify_url(SAMPLES_PUBLIC_BASE_URL, number, vcode),
-        subject_name=records[0].subject_name, subject_code=code, code_label="统一社会信用代码",
-        issuer="凌源市住房和城乡建设局", issued_on=issued_on, addressee="凌源市住房和城乡建设局")
+    folder = Path(__file__).resolve().parent.parent / "samples"
+    records = []
+    for source in ("credit-records.csv", "credit-records-certificates.csv"):
+        records += parse_credit_records((folder / source).read_bytes(), filename=source,
+                                        today=issued_on).records
     signer = sample_signer(pki_dir, issued_on)
-    context = certificate_context(header, result)
     version = CURRENT[Family.CERTIFICATE]
-    pdf = certificate_pdf(context, version)
-    pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal(header.issuer)),
-                      reason="信用核查结果告知书（演示）")
-    record_issued(out, {"credit-certificate": issued_entry(
-        Family.CERTIFICATE, version, context=context, seal=header.issuer, signed=True)})
-    (out / "credit-certificate.pdf").write_bytes(pdf)
-    png_of_first_page(pdf, out / "credit-certificate.png", dpi=60)
-    yield "credit-certificate: pdf png (惩戒, bidding, sealed and signed)"
+    for serial, (name, code, name_if_unknown, purpose, what) in enumerate(CERTIFICATE_SAMPLES, 1):
+        own = [r for r in records if r.subject_code == code]
+        result = check_credit(own, Purpose(purpose), issued_on, data_as_of=issued_on)
+        number = format_document_number(DocumentType.HC, issued_on.year, serial)
+        vcode = verification_code(SAMPLE_SECRET, number, code, issued_on, "0" * 64)
+        header = CertificateHeader(
+            number=number, verification_code=vcode,
+            verify_url=verify_url(SAMPLES_PUBLIC_BASE_URL, number, vcode),
+            subject_name=own[0].subject_name if own else name_if_unknown, subject_code=code,
+            code_label="统一社会信用代码", issuer="凌源市住房和城乡建设局", issued_on=issued_on,
+            addressee="凌源市住房和城乡建设局")
+        context = certificate_context(header, result)
+        pdf = certificate_pdf(context, version)
+        pdf = signer.sign(overlay.stamp_at_anchors(pdf, generate_seal(header.issuer)),
+                          reason="信用核查结果告知书（演示）")
+        record_issued(out, {name: issued_entry(
+            Family.CERTIFICATE, version, context=context, seal=header.issuer, signed=True)})
+        (out / f"{name}.pdf").write_bytes(pdf)
+        png_of_first_page(pdf, out / f"{name}.png", dpi=60)
+        yield f"{name}: pdf png ({what}, sealed and signed)"
 
     version = CURRENT[Family.REPORT]
     for kind in (ReportKind.RATING, ReportKind.DECISION):
