@@ -86,8 +86,8 @@ class LockedURLFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         scheme, _, name = url.partition(":")
         if scheme == "qr":  # QR code of a verification URL, drawn by us (see qr.qr_src)
-            target, quiet_zone = parse_qr_src(name)
-            return URLFetcherResponse(url, qr_png(target, scale=1, quiet_zone=quiet_zone),
+            target, quiet_zone, scale = parse_qr_src(name)
+            return URLFetcherResponse(url, qr_png(target, scale=scale, quiet_zone=quiet_zone),
                                       {"Content-Type": "image/png"})
         if scheme == OFFICE_FONT_URL_SCHEME:
             face = font_stack().face_for_url(url)

@@ -20,7 +20,7 @@ from app.domain.access import AccessGround, Reader
 from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
 from app.domain.filings import canonical_letter_number, receipt_number
-from app.domain.urls import verify_url
+from app.domain.urls import short_verify_url
 from app.models import Filing, ReceivingUnit, Seal, StampJob
 from app.services import commitments as commitment_svc
 from app.services.audit import AuditTrail
@@ -436,7 +436,7 @@ def _apply(session: Session, archive: BlobStore, op: Operation, pdf: bytes,
         if not document_number:
             raise FieldError("operations", "页边编号仅适用于本平台出具的文书")
         return overlay.add_margin_line(pdf, number=document_number,
-                                       verify_url=verify_url(base_url.rstrip("/"), document_number))
+                                       verify_url=short_verify_url(base_url, document_number))
     record = get_seal_for(session, p["seal_id"], unit_id)
     seal = seal_image(record, archive)
     if op.op in ("anchor_seal", "cross_page_seal"):

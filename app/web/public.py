@@ -218,5 +218,16 @@ def verify(number: str) -> str | tuple[str, int]:
                            number=record.number, code_ok=code_ok), status
 
 
+@bp.route("/V/<number>")
+@bp.route("/v/<number>", endpoint="verify_short_lower")
+@limit_number_lookups()
+def verify_short(number: str) -> Response:
+    """The short address of the margin line's QR code (urls.short_verify_url): 302 to the public
+    verification page of ``number``, never with a code (any query string is dropped), so it
+    shows only what the number alone may show; unknown or malformed numbers answer as there."""
+    record = svc.find_verifiable(get_session(), number)
+    return redirect(url_for("public.verify", number=record.number), code=302)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from app.documents.fonts import font_stack
-from app.documents.qr import qr_src
+from app.documents.qr import FINE_SCALE, STANDARD_QUIET_ZONE, qr_src
 from app.documents.render import html_to_pdf, render_html
 from app.stamping.overlay.document import geometries, open_pdf
 from app.stamping.overlay.marks import Form, Mark, num
@@ -120,21 +120,25 @@ def _margin_overlay(geos: Sequence[PageGeometry], number: str, verify_url: str, 
         pages.append({"size_index": sizes.index((w, h)), "width": w, "height": h, "right_mm": right,
                       "text_right_mm": right + style.qr_mm + style.gap_mm, "lines": lines})
     return html_to_pdf(render_html(MARGIN_LINE_TEMPLATE, {
-        "num": num, "sizes": sizes, "pages": pages, "qr": qr_src(verify_url), "style": style}))
+        "num": num, "sizes": sizes, "pages": pages, "style": style,
+        "qr": qr_src(verify_url, STANDARD_QUIET_ZONE, FINE_SCALE)}))
 
 
 def add_margin_line(pdf: bytes, *, number: str, verify_url: str, label: str = "",
                     style: MarginLineStyle = DEFAULT_MARGIN_LINE) -> bytes:
     """Add to every page a small block at the bottom: the document number, "第i页/共n页",
     an optional ``label`` line and a QR code of ``verify_url`` (see MarginLineStyle for the
-    placement and why it keeps clear of the GB/T 9704 page number).
+    placement and why it keeps clear of the GB/T 9704 page number). The code has the standard
+    4-module quiet zone and is embedded at 8 image pixels per module; pass the short upper-case
+    address (app.domain.urls.short_verify_url: version 3, alphanumeric mode) so that zbar and
+    zxing read it from a 150 dpi grey raster of the page; the scheme may be upper case.
 
     The n overlay pages are rendered in one WeasyPrint call and page i is drawn over page i.
     Raises StampingError for an empty number or URL, UncoverableCharacter for text no bundled
     font can draw, and the PDF errors.
     """
     number = _check_text(number, "文书编号")
-    if not isinstance(verify_url, str) or not verify_url.startswith(("http://", "https://")):
+    if not isinstance(verify_url, str) or not verify_url.lower().startswith(("http://", "https://")):
         raise StampingError("核验网址必须以 http:// 或 https:// 开头")
     if label:
         label = _check_text(label, "标注文字")
