@@ -231,18 +231,21 @@ def public_check(record: IssuedCheck, *, issuer: str, base_url: str, addressee: 
 
 def public_report(record: IssuedReport, *, issuer: str, base_url: str, today: date) -> dict[str, object]:
     """The public view of an agency report; a 信用报告 names neither its subject nor its result
-    (四(二): for the commissioning department only). An approved rating past its 有效期至 shows
-    as 已过期 (``valid_until`` is the last valid day)."""
+    (四(二): for the commissioning department only: ``subject_name`` is None). An approved
+    rating past its 有效期至 shows as 已过期 (``valid_until`` is the last valid day; a scaffold,
+    no report yet, shows none)."""
     confidential = record.kind == ReportKind.DECISION
     expired = bool(record.valid_until and record.valid_until < today)
     return {
         "number": record.number, "document_type": REPORT_KINDS[record.kind],
         "subject_kind": "organisation", "subject_kind_label": "企业",
-        "subject_name": "（仅限委托部门查阅）" if confidential else record.subject_name,
+        "subject_name": None if confidential else record.subject_name,
         "subject_code": "" if confidential else record.subject_code,
         "issuer": issuer, "grade": None if confidential else record.grade,
         "issued_on": record.issue_date.isoformat(),
-        "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+        # a scaffold is no report yet: no validity to show (the rating's year starts on approval)
+        "valid_until": (record.valid_until.isoformat()
+                        if record.valid_until and record.status != "scaffold" else None),
         "status": "expired" if expired and record.status == "approved" else record.status,
         "status_label": "已过期" if expired and record.status == "approved"
         else REPORT_STATUS[record.status],

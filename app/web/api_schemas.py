@@ -107,7 +107,8 @@ class PublicDocument(Response):
     subject_kind: str | None = described(
         "主体类型（机构报告为 organisation）；信用核查结果告知书无验证码时不答复（下同）", default=None)
     subject_kind_label: str | None = described("主体类型的中文名称", default=None)
-    subject_name: str | None = described("主体名称（自然人姓名已遮蔽）", default=None)
+    subject_name: str | None = described(
+        "主体名称（自然人姓名已遮蔽）；信用报告为 null（仅限委托部门查阅，政策四(二)）", default=None)
     subject_code: str | None = described(
         "统一社会信用代码；自然人为 null（身份证号码不公开）；信用报告为空", default=None)
     file_number: str | None = described("发文字号（仅核查结果告知书，且须提供验证码 c）", default=None)

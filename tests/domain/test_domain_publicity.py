@@ -140,7 +140,7 @@ def test_rating_expires_after_its_last_day(today: date, status: str) -> None:
 def test_decision_report_names_neither_subject_nor_result() -> None:
     view = public_report(report(kind="decision", valid_until=None, grade=None), issuer="机构",
                          base_url=BASE, today=date(2026, 11, 29))
-    assert view["subject_name"] == "（仅限委托部门查阅）"
+    assert view["subject_name"] is None
     assert view["subject_code"] == ""
     assert view["document_type"] == "信用报告"
 

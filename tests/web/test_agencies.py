@@ -40,7 +40,7 @@ def scaffold(agent, **extra) -> str:
 
 
 def report_pdf(number: str, *, grade: str = "AA", issued: str = "2026年11月29日",
-               valid: str = "2027年11月29日", extra: str = "") -> bytes:
+               valid: str = "2027年11月28日", extra: str = "") -> bytes:
     """A finished report as the text layer the upload check reads: number, dates, the grade (a
     信用报告: the 决策建议) and ``extra`` paragraphs."""
     facts = (f"<p>决策建议：{grade}</p>" if "信用" in grade else
@@ -189,7 +189,7 @@ def test_decision_report_is_only_for_the_commissioning_department(app, people, c
     assert czj.get(f"/agency/reports/{number}.pdf").status_code == 404
     assert number not in czj.get("/staff/reports").get_data(as_text=True)
     public = client.get(f"/api/v1/documents/{number}").get_json()
-    assert public["subject_name"] == "（仅限委托部门查阅）"
+    assert public["subject_name"] is None  # 四(二): for the commissioning department only
     assert public["subject_code"] == ""
 
 

@@ -74,7 +74,7 @@ def test_pdf_without_the_report_number_is_refused(app, people):
 
     agent = people("agent")
     number = scaffold(agent)
-    pdf = html_to_pdf("<p>出具日期：2026年11月29日</p><p>评价等级：AA</p><p>有效期至：2027年11月29日</p>")
+    pdf = html_to_pdf("<p>出具日期：2026年11月29日</p><p>评价等级：AA</p><p>有效期至：2027年11月28日</p>")
     resp = upload(agent, number, pdf=pdf)
     assert resp.status_code == 400
     assert f"文件中未找到报告编号{number}" in _error(resp.get_data(as_text=True), "file")
@@ -155,7 +155,7 @@ def test_review_queue_shows_issue_date_and_validity(app, people):
     queue = admin.get("/staff/agencies").get_data(as_text=True)
     row = queue[queue.index(number):]
     assert "出具日期2026年11月29日" in row
-    assert "有效期至2027年11月29日" in row
+    assert "有效期至2027年11月28日" in row
 
 
 # --- 2. a 信用报告 serves one decision (policy 四(二)) ---------------------------------------------
