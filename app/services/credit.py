@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from app.domain.credit_records import DEFAULT_SEVERITY, SEVERITIES, CreditRecord
 from app.domain.dates import to_beijing
 from app.domain.errors import FieldError
 from app.domain.identifiers import validate_resident_id, validate_uscc
-from app.domain.masking import mask_resident_id, public_subject_name
+from app.domain.masking import mask_resident_id
 from app.domain.names import normalise_free_text
 from app.domain.numbers import (
     NUMBER_PREFIX,
@@ -34,7 +34,7 @@ from app.domain.numbers import (
 )
 from app.domain.ratings import cancelled_agency_note
 from app.domain.statistics import MonthlyReport, build_report, month_bounds_utc, next_month
-from app.domain.subjects import SubjectKind, is_enterprise
+from app.domain.subjects import is_enterprise
 from app.domain.urls import verify_url
 from app.models import (
     Agency,
@@ -320,7 +320,16 @@ def parse_as_of(value: object, today: date) -> date:
         raise FieldError("as_of", f"核查时点“{value}”不是有效日期（格式2026-11-29）") from None
     if as_of > today:
         raise FieldError("as_of", "核查时点不能晚于今天")
+    if as_of < EARLIEST_AS_OF:
+        raise FieldError("as_of", f"核查时点不能早于{EARLIEST_AS_OF.isoformat()}（本平台信用记录的起始年份）")
     return as_of
+
+
+CERTIFICATE_LOOKBACK_DAYS = 30
+"""How far back a certificate's 核查时点 may lie: a matter's own deadline (投标截止日, 申请日) within
+the month it is handled; older dates are for the look-back check page only (trial 14 item 3)."""
+EARLIEST_AS_OF = date(2020, 1, 1)
+"""The earliest 核查时点 a look-back may ask for (the platform's records begin later)."""
 
 
 @dataclass(frozen=True)
@@ -349,7 +358,14 @@ def run_check(session: Session, cipher: PiiCipher, *, code: str, purpose: Purpos
     name is then the one given (``name`` is "" when none was, and a certificate needs one)."""
     code, is_person = normalise_code(code)
     records = records_of(session, cipher, code)
-    name = (subject_name or "").strip() or (records[-1].subject_name if records else "")
+    # The platform's name for a subject it has records of; a typed name only for one it has
+    # none of (二(一)), checked like any name a clerk types.
+    if records:
+        name = records[-1].subject_name
+    elif (subject_name or "").strip():
+        name = normalise_free_text(subject_name or "", "subject_name", "主体名称", 100)
+    else:
+        name = ""
     result = check_credit(records, purpose, as_of,
                           subject_is_enterprise=is_enterprise(code, is_person=is_person),
                           data_as_of=last_import_date(session))
@@ -381,6 +397,10 @@ def issue_certificate(session: Session, archive: BlobStore, cipher: PiiCipher,
 
     :raises FieldError: ``subject_name`` when the platform has no record of the subject and no
         name was given; ``seal`` when the unit has no seal."""
+    if check.result.as_of < today - timedelta(days=CERTIFICATE_LOOKBACK_DAYS):
+        raise FieldError("as_of", f"告知书服务于正在办理的事项（政策二(一)、二(四)），核查时点最早为"
+                                  f"{CERTIFICATE_LOOKBACK_DAYS}天前（如投标截止日）；查看更早某日的"
+                                  "情况请使用“核查”页面，不出具告知书")
     if not check.name:
         raise FieldError("subject_name", "平台上没有该主体的信用记录：请填写主体名称（核查对象名称），"
                                          "告知书将写明无不良记录及数据截至日期")
@@ -456,15 +476,18 @@ class CommitmentLink:
     filing: Filing | None = None
 
 
-def link_commitment(session: Session, cipher: PiiCipher, text: str, code: str) -> CommitmentLink:
+def link_commitment(session: Session, cipher: PiiCipher, text: str, code: str, *,
+                    unit: ReceivingUnit, decided_on: date) -> CommitmentLink:
     """Read the 承诺书编号 of a breach (issue 14 §4).
 
-    Empty: no number. A number in our form (LYXY-…) must be a 信用承诺书 this service issued or a
-    unit filed, of the same subject (its code); any other text is another issuer's number, kept
-    as written.
+    Empty: no number. A number in our form (LYXY-…) must be a 信用承诺书 this service issued to
+    ``unit`` or that ``unit`` filed (the unit that accepted the commitment is the one that finds
+    it broken), of the same subject (its code), made on or before ``decided_on``; any other
+    text is another issuer's number, kept as written. Another unit's letter is answered like an
+    unknown number: the form never tells one unit about another's letters.
 
     :raises FieldError: field ``commitment_number``: malformed number of ours, not a 承诺书, no
-        such letter, or a letter of another subject.
+        such letter of this unit, a letter of another subject, or one made after the breach.
     """
     if not (text or "").strip():
         return CommitmentLink(None)
@@ -479,19 +502,23 @@ def link_commitment(session: Session, cipher: PiiCipher, text: str, code: str) -
     if doc_type is not DocumentType.CN:
         raise FieldError("commitment_number", f"{BREACH_COMMITMENT_LABEL}“{number}”是"
                          f"{doc_type.label}文书的编号，不是信用承诺书（LYXY-CN-…）")
-    document = session.scalar(select(IssuedDocument).where(IssuedDocument.number == number))
+    document = session.scalar(select(IssuedDocument).where(
+        IssuedDocument.number == number, IssuedDocument.receiving_unit == unit.name))
     filing = session.scalar(select(Filing).where(
-        Filing.document_number == number, Filing.status != "rejected")
+        Filing.document_number == number, Filing.unit_id == unit.id, Filing.status != "rejected")
         .order_by((Filing.status == "published").desc(), Filing.id.desc()).limit(1))
     if document is None and filing is None:
-        raise FieldError("commitment_number", f"本平台没有编号为“{number}”的信用承诺书，请核对编号"
-                         "（其他机关出具的承诺书请照原样填写其编号）")
+        raise FieldError("commitment_number", f"本单位没有编号为“{number}”的信用承诺书（本平台出具给"
+                         "本单位或本单位上传备案的），请核对编号（其他机关出具的承诺书请照原样填写其编号）")
     code_hash = cipher.lookup_hash(code)
     for held in (document, filing):
         if held is not None and held.subject_code_hash != code_hash:
-            shown = public_subject_name(SubjectKind(held.subject_kind), held.subject_name)
-            raise FieldError("commitment_number", f"承诺书{number}的承诺主体是“{shown}”，与所填"
-                             "主体代码不符，请核对主体代码或承诺书编号")
+            raise FieldError("commitment_number", f"承诺书{number}的承诺主体与所填主体代码不符，"
+                             "请核对主体代码或承诺书编号")
+    made = document.issued_on if document is not None else filing.commitment_date
+    if decided_on < made:
+        raise FieldError("decided_on", f"认定日期早于承诺书{number}的出具日期"
+                         f"（{made.isoformat()}）：违诺只能发生在承诺之后")
     return CommitmentLink(number, document, filing)
 
 
@@ -511,13 +538,21 @@ def record_breach(session: Session, cipher: PiiCipher, *, unit: ReceivingUnit, c
         raise FieldError("severity", f"请选择失信程度（{'、'.join(SEVERITIES)}）")
     number = normalise_free_text(decision_number, "decision_number", "认定文书编号", 100)
     text = normalise_free_text(summary, "summary", "违诺情况", 500) if summary.strip() else ""
-    link = link_commitment(session, cipher, commitment_number, code)
+    link = link_commitment(session, cipher, commitment_number, code, unit=unit,
+                           decided_on=decided_on)
     existing = session.scalar(select(CreditRecordRow.id).where(
         CreditRecordRow.record_type == RecordType.BREACH.value,
         CreditRecordRow.subject_code_hash == cipher.lookup_hash(code),
         CreditRecordRow.decision_number == number))
     if existing is not None:
         raise FieldError("decision_number", f"该主体已有文书编号为“{number}”的违诺记录")
+    name = normalise_free_text(name, "subject_name", "主体名称", 100)
+    known = records_of(session, cipher, code)
+    if known and name != known[-1].subject_name:
+        # one mistyped name would rename the subject on every later check and certificate
+        raise FieldError("subject_name", f"该代码在平台上的主体名称为“{known[-1].subject_name}”，"
+                                         "与所填名称不符：请核对主体代码，或照此填写（主体已更名的，"
+                                         "以最新信用记录为准）")
     record = CreditRecord(record_type=RecordType.BREACH, subject_code=code, subject_name=name,
                           source_department=unit.name, decision_number=number,
                           decided_on=decided_on, ground=14, severity=severity, summary=text)

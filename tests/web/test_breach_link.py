@@ -12,6 +12,7 @@ from app.archive.intake import IntakeLimits
 from app.db import get_session
 from app.domain.numbers import DocumentType, format_document_number
 from app.domain.publicity import public_breaches
+from app.domain.roles import Role
 from app.extensions import services
 from app.models import CreditRecordRow, ReceivingUnit
 from app.services import commitments as commitment_svc
@@ -33,7 +34,7 @@ def issue(app, data=UNIT_LETTER):
 
 
 def breach(clerk, number: str, *, code: str = CODE, name: str = UNIT_LETTER["subject_name"],
-           severity: str = "严重", decided_on: str = "2026-11-20", decision: str = "凌住建违诺〔2026〕3号"):
+           severity: str = "严重", decided_on: str = "2026-11-29", decision: str = "凌住建违诺〔2026〕3号"):
     return clerk.post("/staff/credit/breach", data={
         "subject_code": code, "subject_name": name, "commitment_number": number,
         "decision_number": decision, "decided_on": decided_on, "severity": severity,
@@ -57,14 +58,14 @@ def test_a_breach_of_our_letter_is_linked_and_shown_on_its_verify_page(app, cler
     assert (row.severity, row.ground) == ("严重", 14)
     page = client.get(f"/verify/{number}").get_data(as_text=True)
     assert "违诺记录" in page
-    assert f"{ZJJ}于2026-11-20认定违反本承诺" in page
+    assert f"{ZJJ}于2026-11-29认定违反本承诺" in page
     assert "严重失信" in page and "凌住建违诺〔2026〕3号" in page
-    assert "公示至2029-11-19" in page  # 严重: at most 3 years from 认定之日 (domain-rules §8.1)
+    assert "公示至2029-11-28" in page  # 严重: at most 3 years from 认定之日 (domain-rules §8.1)
     assert "张某某" not in page  # the description is not published (third-party names)
     doc = client.get(f"/api/v1/documents/{number}").get_json()
-    assert doc["breaches"] == [{"decided_on": "2026-11-20", "unit": ZJJ,
+    assert doc["breaches"] == [{"decided_on": "2026-11-29", "unit": ZJJ,
                                 "decision_number": "凌住建违诺〔2026〕3号", "severity": "严重",
-                                "publicity_until": "2029-11-19"}]
+                                "publicity_until": "2029-11-28"}]
 
 
 def test_a_person_s_breach_shows_no_id_number_and_a_masked_name(app, clerk, client):
@@ -72,7 +73,7 @@ def test_a_person_s_breach_shows_no_id_number_and_a_masked_name(app, clerk, clie
     resp = breach(clerk, number, code=PERSON_LETTER["subject_code"], name="张三丰", severity="一般")
     assert resp.status_code == 303, resp.get_data(as_text=True)[:400]
     page = client.get(f"/verify/{number}").get_data(as_text=True)
-    assert "一般失信" in page and "公示至2027-11-19" in page
+    assert "一般失信" in page and "公示至2027-11-28" in page
     assert "张三丰" not in page and "张**" in page
     assert PERSON_LETTER["subject_code"] not in page and "1237" not in page
 
@@ -111,7 +112,7 @@ def test_a_number_of_ours_that_was_never_issued_is_refused(app, clerk):
     unknown = format_document_number(DocumentType.CN, 2026, 4242)
     resp = breach(clerk, unknown)
     assert resp.status_code == 400
-    assert f"本平台没有编号为“{unknown}”的信用承诺书" in resp.get_data(as_text=True)
+    assert f"本单位没有编号为“{unknown}”的信用承诺书" in resp.get_data(as_text=True)
     assert breaches(app) == []
 
 
@@ -120,7 +121,7 @@ def test_another_subject_s_letter_is_refused(app, clerk):
     resp = breach(clerk, number)  # the enterprise's code, the person's letter
     text = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    assert "承诺主体是“张**”，与所填主体代码不符" in text
+    assert "的承诺主体与所填主体代码不符" in text and "张" not in text.split("承诺主体")[1][:20]
     assert breaches(app) == []
 
 
@@ -159,3 +160,26 @@ class Row:
 ])
 def test_only_breaches_inside_their_publicity_window_are_public(row, today, shown):
     assert bool(public_breaches([row], today=today)) is shown
+
+
+def test_another_unit_s_letter_is_answered_like_an_unknown_number(app, make_user, client):
+    """The unit that accepted the commitment records its breach; another unit learns nothing of
+    the letter (not even that it exists) and cannot attach a public breach to it."""
+    from tests.conftest import login_as
+
+    number, _ = issue(app)  # addressed to 住建局
+    other = login_as(app, make_user(Role.UNIT_CLERK, "czj-clerk", owner="凌源市财政局"))
+    resp = breach(other, number)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert f"本单位没有编号为“{number}”的信用承诺书" in text
+    assert breaches(app) == []
+    assert "违诺记录" not in client.get(f"/verify/{number}").get_data(as_text=True)
+
+
+def test_a_breach_decided_before_the_letter_was_made_is_refused(app, clerk):
+    number, _ = issue(app)  # issued on TODAY, 2026-11-29
+    resp = breach(clerk, number, decided_on="2026-11-01")
+    assert resp.status_code == 400
+    assert "认定日期早于承诺书" in resp.get_data(as_text=True)
+    assert breaches(app) == []

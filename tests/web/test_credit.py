@@ -4,6 +4,7 @@ statistics."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 
@@ -402,3 +403,23 @@ def test_api_check_rating_valid_through_last_day(client, api, ratings_without_en
     entry = resp.get_json()["entry_rule"]
     assert entry["passed"] is valid
     assert ("未提供有效期内的信用等级评价报告" in entry["reason"]) is (not valid)
+
+
+def test_a_certificate_is_not_issued_for_a_long_past_check_time(client, api, imported):
+    """Trial 14 item 3: a 核查时点 of 2026-01-01 made a clean certificate, dated today, for a
+    subject black-listed since; a certificate serves the matter at hand (二(一), 二(四))."""
+    resp = client.post("/api/v1/checks", headers=api, json={
+        "subject_code": "91211382MA0AY4CL0L", "purpose": "bidding", "as_of": "2026-01-01"})
+    assert resp.status_code == 400
+    assert "核查时点最早为30天前" in resp.get_json()["fields"]["as_of"]
+    far = client.post("/api/v1/checks", headers=api, json={
+        "subject_code": "91211382MA0AY4CL0L", "purpose": "bidding", "as_of": "1900-01-01"})
+    assert far.status_code == 400 and "不能早于2020-01-01" in far.get_json()["fields"]["as_of"]
+
+
+def test_a_typed_name_does_not_replace_the_platform_s_name(client, api, imported):
+    """Trial 14 item 1: the name typed for a code the platform knows is not printed."""
+    resp = client.post("/api/v1/checks", headers=api, json={
+        "subject_code": "91211382MA0AY4CL0L", "purpose": "bidding", "subject_name": "X名称"})
+    assert resp.status_code == 201
+    assert "X名称" not in json.dumps(resp.get_json(), ensure_ascii=False)
