@@ -77,3 +77,18 @@ def _kinsoku(tokens: list[str], start: int, end: int) -> int:
     while end - 1 > start and tokens[end - 1] in NO_LINE_END:
         end -= 1
     return end
+
+
+def signer_room(date_text: str, max_width: float) -> float:
+    """Widest line (in body characters) of a 署名 centred on a 成文日期 that ends 4 characters in
+    from the 版心's right edge (GB/T 9704 7.3.5, domain-rules §1.3) without passing that edge:
+    the date's width plus 4 characters either side, at most ``max_width`` (the room beside the
+    verification block)."""
+    date_width = width(date_text.strip())
+    return min(max_width, 8 + date_width) if date_width else max_width
+
+
+def centring_shift(line: str, date_text: str) -> float:
+    """How far (in body characters) a 署名 line centred on the 成文日期 must move left so that it
+    does not pass the 版心's right edge: 0 for a line no wider than the date plus 8 characters."""
+    return max(0.0, (width(line) - 8 - width(date_text.strip())) / 2)
