@@ -478,3 +478,27 @@ def test_a_long_signers_letter_keeps_a_readable_qr(tmp_path: Path) -> None:
     image = _scan(_signed_letter(SIGNER_NAMES[40]), 2, tmp_path)
     assert [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"] == \
         [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+RARE_NAMES = {"subject_name": "凌源市𠀀𪚥建筑工程有限公司", "legal_representative": "王𠀀𪚥"}
+"""CJK Extension B characters, drawn only by the fallback face (HanaMinB, LY-Fallback)."""
+
+
+def test_a_rare_name_keeps_every_line_on_the_grid() -> None:
+    """The trial of issue 13: in a letter for 王𠀀𪚥 every line from the rare name's line down sat
+    0.3-0.6 mm low (the fallback face's taller line box grew the line), so page 1 lost a line.
+    Every 3号 line of every page stays on the 28.99 pt (10.227 mm) pitch, within 0.1 mm."""
+    data = {**SAMPLES["project_approval-unit"], **RARE_NAMES}
+    req = parse_commitment_request(data)
+    pdf = doc.letters_pdf(doc.filled_letters(req, sample_issue(req.subject_code, 1, ON), None),
+                          created=ON)
+    measured = pages(pdf)
+    rare_lines = 0
+    for page in measured:
+        body = [ln for ln in page if ln.size_pt == 16 and ln.top_mm < BOTTOM_MM
+                and ln.fonts <= {"LY-Fang", "LY-Fallback"}]
+        rare_lines += sum("LY-Fallback" in ln.fonts for ln in body)
+        for ln in body:
+            offset = (ln.top_mm - TOP_MM) - round(_index(ln)) * LINE_PITCH_MM
+            assert abs(offset) < 0.1, (ln.text, offset)
+    assert rare_lines >= 3  # the name, the legal representative and the 署名 were measured
