@@ -505,5 +505,7 @@ def _set_core_properties(document: DocxDocument, letter: Letter) -> None:
 
 @functools.cache
 def _template_docx(grid: bool = False, simple_wrap: bool = False) -> bytes:
-    """The base package (wordml), built once per process per layout family."""
-    return zip_parts(base_template_parts(grid=grid, simple_punctuation_wrap=simple_wrap))
+    """The base package (wordml), built once per process per layout family (``simple_wrap``:
+    letters-4, which also puts the page number's dash 7 mm below the 版心)."""
+    return zip_parts(base_template_parts(grid=grid, simple_punctuation_wrap=simple_wrap,
+                                         dash_on_gap=simple_wrap))
