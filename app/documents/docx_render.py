@@ -25,7 +25,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from app.documents.docx_fonts import PDF_FONT_ROLES, embed_fonts
 from app.documents.letter import Letter, LetterField
 from app.documents.qr import qr_png
-from app.documents.signoff import balanced_lines
+from app.documents.signoff import balanced_lines, signer_room
 from app.documents.wordml import (
     BODY_PT,
     CAPTION_PT,
@@ -339,21 +339,19 @@ def _grid_signature_xml(letter: Letter, v5: bool = False) -> str:
 
 
 def _v5_sign_off(letter: Letter, body: str) -> list[str]:
-    """署名 and 成文日期 of letters-4, as the v5 PDF (GB/T 9704 7.3.5): the 署名 in the PDF's lines
-    (signoff.balanced_lines), centred on its longest line, which ends 4 characters in; the date
-    centred under a one-line 署名 (or the 署名 over a longer date), right-indented 4 characters
-    under several lines."""
-    names = balanced_lines(letter.signer, SIGNER_CHARS)
+    """署名 and 成文日期 of letters-4, as the v5 PDF (GB/T 9704 7.3.5, domain-rules §1.3 with
+    seal): the date right-indented 4 characters; the 署名 in the PDF's lines
+    (signoff.balanced_lines within signoff.signer_room), each centred on the date's centre and
+    moved left only where it would pass the 版心's right edge."""
+    names = balanced_lines(letter.signer, signer_room(letter.date_text, SIGNER_CHARS))
     date_width = width_chars(letter.date_text)
-    block = max([date_width] + [width_chars(name) for name in names]) if len(names) <= 1 \
-        else max(width_chars(name) for name in names)
     out = [paragraph(run(name, body), align="right",
-                     right_chars=4 + (block - width_chars(name)) / 2) for name in names]
+                     right_chars=max(0.0, 4 + (date_width - width_chars(name)) / 2))
+           for name in names]
     if not names:
         out.append(paragraph(""))
-    date_indent = 4 + (block - date_width) / 2 if len(names) <= 1 else 4
     out.append(paragraph(run(letter.date_text, body) if letter.date_text else "", align="right",
-                         right_chars=date_indent))
+                         right_chars=4))
     return out
 
 
@@ -507,5 +505,7 @@ def _set_core_properties(document: DocxDocument, letter: Letter) -> None:
 
 @functools.cache
 def _template_docx(grid: bool = False, simple_wrap: bool = False) -> bytes:
-    """The base package (wordml), built once per process per layout family."""
-    return zip_parts(base_template_parts(grid=grid, simple_punctuation_wrap=simple_wrap))
+    """The base package (wordml), built once per process per layout family (``simple_wrap``:
+    letters-4, which also puts the page number's dash 7 mm below the 版心)."""
+    return zip_parts(base_template_parts(grid=grid, simple_punctuation_wrap=simple_wrap,
+                                         dash_on_gap=simple_wrap))

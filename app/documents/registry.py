@@ -96,7 +96,8 @@ DOCX_LAYOUTS = {
                          "28 x 22 document grid in the PDF's faces, the faces' subsets embedded",
     "letters-4": "app.documents.docx_render.render_letters_docx: letters-3 with the 署名 in the "
                  "v5 PDF's balanced lines, a title that takes one grid line in LibreOffice and "
-                 "line-end punctuation that LibreOffice keeps",
+                 "line-end punctuation that LibreOffice keeps; the 署名 centred above the date "
+                 "(4 characters in), the page number's dash 7 mm below the 版心",
     "report-scaffold-3": "app.documents.reports.docx.scaffold_docx: report-scaffold-2 with the "
                          "PDF's pages (a page break where the PDF starts a page, tables split "
                          "there), paragraphs kept whole, numbered headings indented two characters",
@@ -134,7 +135,8 @@ _RELEASED = (
     TemplateVersion(Family.REPORT, "v2", "report.html", "report.css",
                     wording="wording.json", docx_layout="report-scaffold-2", archival=True),
     # v5 (trial of issue 13): a 署名 of any length per GB/T 9704 7.3.5, in balanced lines (no lone
-    # last character; app/documents/signoff.py) right-aligned 4 characters in, the date under it;
+    # last character; app/documents/signoff.py) centred above the 成文日期, which ends 4
+    # characters in (domain-rules §1.3); a rare name character keeps the lines on the grid;
     # its DOCX (letters-4) prints in LibreOffice as the PDF: a one-line title, no lost "、".
     TemplateVersion(Family.COMMITMENT, "v5", "letter.html", "letter.css", "document-ua.css",
                     wording="wording.json", docx_layout="letters-4", archival=True),

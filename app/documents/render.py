@@ -22,7 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from app.documents import cjk_justify
 from app.documents.fonts import FONT_DIR, OFFICE_FONT_URL_SCHEME, font_stack, on_font_stack_change
 from app.documents.qr import parse_qr_src, qr_png, qr_src
-from app.documents.signoff import balanced_lines
+from app.documents.signoff import balanced_lines, centring_shift, fallback_runs, signer_room
 from app.documents.weasyprint_adapter import (
     SRGB_OUTPUT_INTENT,
     MarkupError,
@@ -119,6 +119,9 @@ def template_env() -> jinja2.Environment:
     env.globals["font_family"] = lambda role: markupsafe.Markup(stack.family(role))
     env.globals["qr_src"] = qr_src
     env.globals["signer_lines"] = balanced_lines
+    env.globals["signer_room"] = signer_room
+    env.globals["centring_shift"] = centring_shift
+    env.filters["rare"] = fallback_runs
     return env
 
 

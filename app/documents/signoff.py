@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+import markupsafe
+
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’·…—,.;:?!)]}%")
 """Characters that may not begin a line (kinsoku: closing punctuation)."""
 NO_LINE_END = frozenset("（《「『【〔“‘([{")
@@ -77,3 +79,30 @@ def _kinsoku(tokens: list[str], start: int, end: int) -> int:
     while end - 1 > start and tokens[end - 1] in NO_LINE_END:
         end -= 1
     return end
+
+
+def signer_room(date_text: str, max_width: float) -> float:
+    """Widest line (in body characters) of a 署名 centred on a 成文日期 that ends 4 characters in
+    from the 版心's right edge (GB/T 9704 7.3.5, domain-rules §1.3) without passing that edge:
+    the date's width plus 4 characters either side, at most ``max_width`` (the room beside the
+    verification block)."""
+    date_width = width(date_text.strip())
+    return min(max_width, 8 + date_width) if date_width else max_width
+
+
+def centring_shift(line: str, date_text: str) -> float:
+    """How far (in body characters) a 署名 line centred on the 成文日期 must move left so that it
+    does not pass the 版心's right edge: 0 for a line no wider than the date plus 8 characters."""
+    return max(0.0, (width(line) - 8 - width(date_text.strip())) / 2)
+
+
+_ASTRAL = re.compile(r"([\U00020000-\U0003FFFF]+)")
+"""CJK Extension B and beyond (planes 2 and 3): drawn only by the fallback face (HanaMinB)."""
+
+
+def fallback_runs(text: object) -> markupsafe.Markup:
+    """``text`` escaped for the markup, each run of plane 2/3 characters (a rare name character
+    such as 𠀀 or 𪚥) in ``<span class="ly-rare">``, so that a template's CSS can keep the
+    fallback face's taller line box from growing the line (commitment v5: GB/T 9704's grid)."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(_ASTRAL.sub(r'<span class="ly-rare">\1</span>', escaped))

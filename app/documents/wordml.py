@@ -279,7 +279,8 @@ def save_deterministic(document: DocxDocument) -> bytes:
     return out.getvalue()
 
 
-def base_template_parts(*, grid: bool = False, simple_punctuation_wrap: bool = False) -> dict[str, str]:
+def base_template_parts(*, grid: bool = False, simple_punctuation_wrap: bool = False,
+                        dash_on_gap: bool = False) -> dict[str, str]:
     """Part name → XML of the base package: styles, settings, font table, page-number footers
     (footer3 on a section's first page), core properties and one empty A4 section.
 
@@ -296,7 +297,11 @@ def base_template_parts(*, grid: bool = False, simple_punctuation_wrap: bool = F
     ``simple_punctuation_wrap`` (letters-4): the Normal style says w:overflowPunct "1", which
     LibreOffice 7.4 imports as no hanging punctuation (ODF punctuation-wrap "simple"); it reads
     "0", which Word takes for no hanging, as punctuation-wrap "hanging", hangs a line-end "、"
-    past the margin and prints nothing of it. Word may hang that mark in the margin instead."""
+    past the margin and prints nothing of it. Word may hang that mark in the margin instead.
+
+    ``dash_on_gap`` (letters-4, report-scaffold-3): the page number's dash line, the middle of
+    its 4号 line, stands PAGE_NUMBER_GAP_MM (7 mm) below the 版心, as GB/T 9704 and the PDF
+    have it; older layouts put the top of that line there (the dash 9.6 mm below in LibreOffice)."""
     type_rpr = grid_rpr if grid else rpr
     overflow = "1" if simple_punctuation_wrap else "0"
     grid_ppr = f'<w:widowControl/><w:overflowPunct w:val="{overflow}"/>' if grid else ""
@@ -312,6 +317,8 @@ def base_template_parts(*, grid: bool = False, simple_punctuation_wrap: bool = F
     footer_twips = twips_from_mm(MARGIN_BOTTOM_MM - PAGE_NUMBER_GAP_MM) - round(
         page_number_pt * 20
     )
+    if dash_on_gap:  # the line's middle, not its top, PAGE_NUMBER_GAP_MM below the text block
+        footer_twips += round(page_number_pt * 10)
 
     def footer(align: str, side: str, shown: int) -> str:
         number_rpr = (grid_rpr(FONT_SONG, page_number_pt) if grid

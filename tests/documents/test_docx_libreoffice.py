@@ -330,3 +330,32 @@ def _difference(one: Image.Image, other: Image.Image) -> float:
     """Mean absolute difference of two 16 × 16 grey pictures, 0 (same) to 1."""
     pairs = zip(one.get_flattened_data(), other.get_flattened_data(), strict=True)
     return sum(abs(a - b) for a, b in pairs) / (16 * 16 * 255)
+
+
+def _page_number_baselines_mm(pdf: Path) -> list[float]:
+    """Per page with a page number, how far below the 版心 the baseline of its "— n —" line (in
+    the bottom margin) stands, in mm. Both PDFs print it from the same 14 pt face, so the dash
+    stands at the same height above the baseline in both (pdfminer's em boxes come from each
+    file's font descriptor and differ)."""
+    from tests.documents.gbt9704 import BOTTOM_MM, pages
+
+    found = []
+    for page in pages(pdf.read_bytes()):
+        for line in page:
+            if line.em_top_mm > BOTTOM_MM and re.fullmatch(r"—\s*\d+\s*—", line.text.strip()):
+                dash = next(c for c in line.chars if c.get_text() == "—")
+                found.append((line.page_height - dash.matrix[5]) * 25.4 / 72 - BOTTOM_MM)
+    return found
+
+
+@pytest.mark.parametrize("name", ["letter", "letter-unit", "scaffold-decision"])
+def test_page_numbers_stand_where_the_pdf_has_them(converted, name: str) -> None:
+    """GB/T 9704: the page number's dash line 7 mm below the 版心. The trial of issue 13 found
+    the DOCX (w:footer) putting the top of the 14 pt line there, so LibreOffice printed the
+    dashes 9.6 mm below (ours 6.7 mm); letters-4 and report-scaffold-3 print them within 1 mm
+    of our PDF."""
+    ours, theirs = (_page_number_baselines_mm(path) for path in converted[name])
+    assert ours and theirs
+    assert all(7.0 < gap < 9.5 for gap in ours), ours  # the dash 2-3 mm above the baseline
+    for gap in theirs:
+        assert abs(gap - ours[0]) < 1.0, (theirs, ours)

@@ -402,13 +402,17 @@ def _sign_off(name: str) -> tuple[list[Line], Line]:
     raise AssertionError("no 成文日期 in the letter")
 
 
+def _centre(ln: Line) -> float:
+    return (ln.left_mm + ln.end_mm) / 2
+
+
 @pytest.mark.parametrize("length", sorted(SIGNER_NAMES))
 def test_the_signer_and_date_stand_as_gbt9704_says(length: int) -> None:
-    """GB/T 9704 7.3.5 (domain-rules §1.3) for a 署名 of 5 to 40 characters, from the PDF: the 署名
-    whole, in lines of nearly equal width (no lone last character) on consecutive grid lines,
-    right-aligned 4 characters in from the 版心's right edge; the date on the next line, centred
-    under a one-line 署名 longer than itself (the 署名 centred over a longer date), right-indented
-    4 characters under a 署名 of several lines."""
+    """GB/T 9704 7.3.5 with seal (domain-rules §1.3) for a 署名 of 5 to 40 characters, from the
+    PDF: the 成文日期 ends 4 characters (22.3 mm) in from the 版心's right edge; the 署名 whole,
+    in lines of nearly equal width (no lone last character) on the consecutive grid lines above
+    the date, every line centred on the date's centre (the trial found them inverted: the 署名 4
+    characters in, the date centred under it) and inside the 版心."""
     name = SIGNER_NAMES[length]
     assert len(name) == length
     signer, date_line = _sign_off(name)
@@ -420,24 +424,26 @@ def test_the_signer_and_date_stand_as_gbt9704_says(length: int) -> None:
         assert max(counts) <= 16
     indices = [round(_index(ln)) for ln in [*signer, date_line]]
     assert indices == list(range(indices[0], indices[0] + len(indices)))
-    longest = max(signer, key=lambda ln: ln.end_mm - ln.left_mm)
-    widths = [ln.end_mm - ln.left_mm for ln in [*signer, date_line]]
+    assert abs(date_line.end_mm - four_in) < 0.5
+    for ln in signer:
+        assert abs(_centre(ln) - _centre(date_line)) < 0.5, ln.text
+        assert ln.end_mm <= RIGHT_MM + 0.3, ln.text
 
-    def centre(ln: Line) -> float:
-        return (ln.left_mm + ln.end_mm) / 2
 
-    if len(signer) == 1 and widths[0] < widths[1]:  # the 署名 centred over the date 右空四字
-        assert abs(date_line.end_mm - four_in) < 0.6
-        assert abs(centre(signer[0]) - centre(date_line)) < 0.6
-    else:  # the 署名 ends 4 characters in
-        assert abs(longest.end_mm - four_in) < 0.6
-        for ln in signer:  # every line of it within, centred on the block
-            assert ln.end_mm <= four_in + 0.6
-            assert abs(centre(ln) - centre(longest)) < 0.6 * CHAR_PITCH_MM
-        if len(signer) == 1:
-            assert abs(centre(date_line) - centre(signer[0])) < 0.6
-        else:
-            assert abs(date_line.end_mm - four_in) < 0.6
+def test_the_certificates_signer_is_centred_over_its_date() -> None:
+    """The certificate's sign-off (credit_check v3) as the letter's: the date 4 characters in,
+    the issuing department's 署名 centred above it on the date's centre."""
+    for page in _pages(certificate()):
+        body = _body_lines(page)
+        dates = [n for n, ln in enumerate(body) if ln.text == "2026年5月6日"]
+        if dates:
+            date_line, signer = body[dates[0]], body[dates[0] - 1]
+            assert signer.text == "凌源市住房和城乡建设局"
+            assert round(_index(date_line)) == round(_index(signer)) + 1
+            assert abs(date_line.end_mm - (RIGHT_MM - 4 * CHAR_PITCH_MM)) < 0.5
+            assert abs(_centre(signer) - _centre(date_line)) < 0.5
+            return
+    raise AssertionError("no 成文日期 in the certificate")
 
 
 @pytest.mark.parametrize("base", ["https://xinyong.lingyuan.gov.cn", "http://127.0.0.1:8000/",
@@ -475,3 +481,27 @@ def test_a_long_signers_letter_keeps_a_readable_qr(tmp_path: Path) -> None:
     image = _scan(_signed_letter(SIGNER_NAMES[40]), 2, tmp_path)
     assert [s.data.decode() for s in pyzbar.decode(image) if s.type == "QRCODE"] == \
         [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+RARE_NAMES = {"subject_name": "凌源市𠀀𪚥建筑工程有限公司", "legal_representative": "王𠀀𪚥"}
+"""CJK Extension B characters, drawn only by the fallback face (HanaMinB, LY-Fallback)."""
+
+
+def test_a_rare_name_keeps_every_line_on_the_grid() -> None:
+    """The trial of issue 13: in a letter for 王𠀀𪚥 every line from the rare name's line down sat
+    0.3-0.6 mm low (the fallback face's taller line box grew the line), so page 1 lost a line.
+    Every 3号 line of every page stays on the 28.99 pt (10.227 mm) pitch, within 0.1 mm."""
+    data = {**SAMPLES["project_approval-unit"], **RARE_NAMES}
+    req = parse_commitment_request(data)
+    pdf = doc.letters_pdf(doc.filled_letters(req, sample_issue(req.subject_code, 1, ON), None),
+                          created=ON)
+    measured = pages(pdf)
+    rare_lines = 0
+    for page in measured:
+        body = [ln for ln in page if ln.size_pt == 16 and ln.top_mm < BOTTOM_MM
+                and ln.fonts <= {"LY-Fang", "LY-Fallback"}]
+        rare_lines += sum("LY-Fallback" in ln.fonts for ln in body)
+        for ln in body:
+            offset = (ln.top_mm - TOP_MM) - round(_index(ln)) * LINE_PITCH_MM
+            assert abs(offset) < 0.1, (ln.text, offset)
+    assert rare_lines >= 3  # the name, the legal representative and the 署名 were measured

@@ -360,8 +360,9 @@ def _report_template(grid: bool = False, paged: bool = False) -> bytes:
     ``paged`` (report-scaffold-3, whose pages break where the PDF's do): a text block
     ``PAGED_SLACK_MM`` taller at the bottom, less than a line, so that a word processor whose
     table rules take room of their own still fits what the PDF puts on a page (the page number
-    keeps its place, measured from the paper's edge)."""
-    parts = base_template_parts(grid=grid)
+    keeps its place, measured from the paper's edge), its dash 7 mm below the 版心 (wordml
+    ``dash_on_gap``)."""
+    parts = base_template_parts(grid=grid, dash_on_gap=paged)
     parts["word/styles.xml"] = parts["word/styles.xml"].replace(
         "</w:styles>", _extra_styles(grid) + "</w:styles>")
     if paged:
