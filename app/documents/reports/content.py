@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from app.documents.linebreak import name_lines
 from app.documents.registry import CURRENT, Family
 from app.documents.reports.model import (
     DECISION_RECOMMENDATIONS,
@@ -89,7 +90,7 @@ def _cover(info: ScaffoldInfo, w: ReportWording) -> Cover:
         "department": (w.values["department"],),
     }
     return Cover(
-        title_lines=(s.name, TITLE_SUFFIX[info.kind]),
+        title_lines=(*_title_name(s.name, w), TITLE_SUFFIX[info.kind]),
         purpose=w.parts(f"cover.{info.kind}.purpose"),
         fields=tuple((label, values[key]) for key, label in w.get(f"cover.{info.kind}.fields").items()),
         verify_url=info.verify_url,
@@ -99,6 +100,17 @@ def _cover(info: ScaffoldInfo, w: ReportWording) -> Cover:
             w.text("cover.qr_code", code=info.verification_code) if info.verification_code else ""),
         qr_alt=w.text("cover.qr_alt"),
     )
+
+
+def _title_name(name: str, w: ReportWording) -> tuple[str, ...]:
+    """The subject's name on the cover title: from reports v3 (``cover.title_max_chars``) in
+    balanced lines broken between the units of the name (domain-rules §1.2), before as one line
+    the renderer wraps."""
+    try:
+        max_chars = w.get("cover.title_max_chars")
+    except KeyError:
+        return (name,)
+    return tuple(name_lines(name, max_chars)) or (name,)
 
 
 def _registration_table(info: ScaffoldInfo, w: ReportWording) -> Table:
