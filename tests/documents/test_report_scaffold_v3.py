@@ -196,3 +196,25 @@ def test_the_purpose_leaves_no_lone_characters() -> None:
     assert "（仅限本项目一次性使用）" in "".join(texts)
     assert not any(t in ("用）", "）") for t in texts), texts
     assert any(t.endswith("（仅限本项目一次性使用）") for t in texts), texts
+
+
+def test_the_checkbox_instruction_stays_with_its_boxes() -> None:
+    """Trial: "请在所选项前的方框内打“√”：" ended page 4 and its boxes began page 5 (PDF and DOCX,
+    which breaks its pages where the PDF does)."""
+    from app.documents.reports.content import scaffold_blocks
+    from app.documents.reports.model import Para
+
+    name = "凌源市城南片区道路改造工程及配套给排水供热燃气管"  # without the fix: ends page 4
+    document = scaffold_pdf(replace(info(ReportKind.DECISION, name=name + "有限公司"), project_name=name))
+    found = [n for n, page in enumerate(pages(document))
+             if "方框内打" in "".join(ln.text for ln in page).replace(" ", "")]
+    assert found, "instruction not printed"
+    page = "".join(ln.text for ln in pages(document)[found[-1]]).replace(" ", "")
+    assert "□" in page.split("方框内打")[-1], page
+    intro = [b for b in scaffold_blocks(info(ReportKind.DECISION))
+             if isinstance(b, Para) and "方框内打" in "".join(map(str, b.parts))]
+    assert len(intro) == 1 and intro[0].keep_with_next
+    assert "<w:keepNext/>" in zipfile.ZipFile(io.BytesIO(scaffold_docx(info(ReportKind.DECISION)))) \
+        .read("word/document.xml").decode().split("方框内打")[0].rsplit("<w:p>", 1)[-1] \
+        or "<w:keepNext/>" in zipfile.ZipFile(io.BytesIO(scaffold_docx(info(ReportKind.DECISION)))) \
+        .read("word/document.xml").decode().split("方框内打")[0].rsplit("<w:p ", 1)[-1]

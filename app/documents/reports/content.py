@@ -5,6 +5,7 @@ version's wording.json (``wording``); this module holds the order, the data and 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from app.documents.linebreak import name_lines
 from app.documents.registry import CURRENT, Family
@@ -100,6 +101,16 @@ def _cover(info: ScaffoldInfo, w: ReportWording) -> Cover:
             w.text("cover.qr_code", code=info.verification_code) if info.verification_code else ""),
         qr_alt=w.text("cover.qr_alt"),
     )
+
+
+def _kept(w: ReportWording, key: str, para: Para) -> Para:
+    """``para`` kept on the page of the next block where the version's wording lists ``key`` in
+    ``keep_with_next`` (reports v3: the instruction "请在所选项前的方框内打“√”" with its boxes)."""
+    try:
+        keep = key in w.get("keep_with_next")
+    except KeyError:
+        return para
+    return replace(para, keep_with_next=keep)
 
 
 def _title_name(name: str, w: ReportWording) -> tuple[str, ...]:
@@ -289,7 +300,7 @@ def _decision_blocks(info: ScaffoldInfo, w: ReportWording) -> Iterator[Block]:
         yield _p(w.fill(hint))
 
     yield Heading(1, heading["recommendation"])
-    yield _p(*w.parts("decision.recommendation_intro"))
+    yield _kept(w, "decision.recommendation_intro", _p(*w.parts("decision.recommendation_intro")))
     boxes = (w.text("decision.checkbox", option=r) for r in DECISION_RECOMMENDATIONS)
     yield _p(w.text("decision.checkbox_separator").join(boxes), indent=False, align="center")
     yield _p(*w.parts("decision.recommendation"))
