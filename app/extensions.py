@@ -128,6 +128,13 @@ class Services:
 
         return trusted_sample_roots(self.instance_path)
 
+    def sample_files(self) -> dict[str, str]:
+        """``{sha256: name}`` of the signed samples where ``flask load-samples`` recorded them
+        (verify page: match ``sample``); empty on an instance that never loaded the samples."""
+        from app.services.samples import trusted_sample_files
+
+        return trusted_sample_files(self.instance_path)
+
     @property
     def base_url(self) -> str:
         """The public address documents point to (``PUBLIC_BASE_URL``)."""

@@ -65,6 +65,10 @@ SAMPLE_TRUST_DIR = "sample-trust"
 """Folder of the instance holding the sample CA once ``flask load-samples`` ran: the verify page
 trusts it for the samples' signatures only there, labelled as the demo CA; an instance that never
 loaded the samples (production) has no such folder and trusts only its own roots."""
+SAMPLE_FILES = "sample-files.json"
+"""Beside the sample CA: the SHA-256 of every signed PDF in samples/ at load time (name by hash),
+so that a committed sample the instance holds no record of (the watermarked public copy, the
+cross-page stamped letter) verifies as the sample it is (match ``sample``), byte for byte only."""
 
 
 def trust_sample_ca(session: Session, samples_dir: Path, instance_path: Path, *,
@@ -84,7 +88,29 @@ def trust_sample_ca(session: Session, samples_dir: Path, instance_path: Path, *,
         (target / SAMPLE_CA).write_bytes(pem)
         trail.record(session, ACTION, "sample_ca", SAMPLE_CA,
                      sha256=hashlib.sha256(pem).hexdigest())
+    files = json.dumps(signed_sample_files(samples_dir), ensure_ascii=False, indent=1, sort_keys=True)
+    if not (target / SAMPLE_FILES).is_file() or (target / SAMPLE_FILES).read_text("utf-8") != files:
+        (target / SAMPLE_FILES).write_text(files, encoding="utf-8")
     return True
+
+
+def signed_sample_files(samples_dir: Path) -> dict[str, str]:
+    """``{sha256: file name}`` of every signed PDF (one with a signature's ``/ByteRange``) in
+    ``samples_dir``."""
+    found = {}
+    for path in sorted(samples_dir.glob("*.pdf")):
+        data = path.read_bytes()
+        if b"/ByteRange" in data:
+            found[hashlib.sha256(data).hexdigest()] = path.name
+    return found
+
+
+def trusted_sample_files(instance_path: Path) -> dict[str, str]:
+    """``{sha256: file name}`` of the signed samples as loaded (``trust_sample_ca``), else none."""
+    path = instance_path / SAMPLE_TRUST_DIR / SAMPLE_FILES
+    if not path.is_file() or not (instance_path / SAMPLE_TRUST_DIR / SAMPLE_CA).is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def trusted_sample_roots(instance_path: Path) -> list[bytes]:

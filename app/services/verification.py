@@ -7,6 +7,9 @@ Every file first passes the intake gate (:func:`app.archive.intake.inspect_pdf`,
 ``stamped``      byte for byte the result of a stamp job (盖章签名后的版本);
 ``public_copy``  byte for byte one of our 公示 public copies (本站公示副本);
 ``filed``        byte for byte a letter a receiving unit filed (上传备案的原件, trial 12 item 10);
+``sample``       byte for byte one of the signed demo files of samples/, on an instance that
+                 loaded the samples (``flask load-samples`` recorded their hashes) but holds no
+                 record of that file (示例文件，仅供演示);
 ``modified``     none of these, but the file carries one of our document numbers (text or link)
                  or a signature that chains to our trust roots: changed, or printed and scanned;
 ``unknown``      nothing of ours.
@@ -19,7 +22,7 @@ revoked or unpublished filing beyond that, and no text of a library's exception.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -32,20 +35,22 @@ from app.stamping.validation import SignatureReport, validate_signatures
 
 log = logging.getLogger(__name__)
 
-MATCHES = ("issued", "stamped", "public_copy", "filed", "modified", "unknown")
+MATCHES = ("issued", "stamped", "public_copy", "filed", "sample", "modified", "unknown")
 """Every value of ``match`` in the answer."""
 
 PUBLIC_COPY_STATUS_LABELS = {"published": "公示中", "superseded": "已更新", "revoked": "已撤销",
                              "not_published": "尚未公示"}
 SAMPLE_CA_LABEL = "示例签章证书（仅供演示）"
 """How the verify page names the sample CA of samples/, trusted only where the samples were loaded."""
+SAMPLE_MESSAGE = "这是本平台的示例文件（仅供演示），与发布时完全一致"
 _SIGNATURES_UNREADABLE = "文件中的签名数据无法解析，未能校验签名"
 
 
 def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
                number: str | None = None, *, limits: IntakeLimits,
                verify_url_prefix: str | None = None, our_signers: Sequence[str] = (),
-               sample_roots: Sequence[bytes] = ()) -> dict[str, Any]:
+               sample_roots: Sequence[bytes] = (),
+               sample_files: Collection[str] = ()) -> dict[str, Any]:
     """The verdict on ``pdf``: which of our files it is (``match``), a Chinese ``message``, signatures.
 
     :param session: database session (read only).
@@ -66,6 +71,9 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
         does not chain to ``trust_roots`` but to one of these is shown valid, labelled
         :data:`SAMPLE_CA_LABEL` (``sample_ca``); on any other file they count for nothing (the
         sample CA's key is public). Empty on an instance without samples.
+    :param sample_files: SHA-256 of the signed files of samples/ as loaded
+        (:func:`app.services.samples.trusted_sample_files`): such a file that the instance holds
+        no record of answers ``sample``, its signatures judged with ``sample_roots`` as above.
     :returns: ``sha256``, ``match`` (one of :data:`MATCHES`), ``message``, ``document_number``,
         ``issued_document``, ``stamped_by_platform``, ``signatures``, ``public_copy`` (status of the
         public copy, or None) and, with ``number``, ``matches_number``.
@@ -77,10 +85,15 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     issued, stamped, public_copy, filed = _held(session, digest)
     # The sample CA's key is public (README): it vouches only for a file this instance holds byte
     # for byte (a loaded sample), never for anything else signed with it.
-    known = bool(issued or stamped is not None or public_copy is not None or filed is not None)
-    signatures, signature_problem = _signatures(pdf, trust_roots, sample_roots if known else ())
+    held = bool(issued or stamped is not None or public_copy is not None or filed is not None)
+    sample = not held and bool(sample_roots) and digest in sample_files
+    signatures, signature_problem = _signatures(pdf, trust_roots,
+                                                sample_roots if held or sample else ())
     match, matched_number = _match(issued, stamped, public_copy, filed)
-    if match is None:
+    if sample:
+        match = "sample"
+        matched_number = facts.document_numbers[0] if facts.document_numbers else None
+    elif match is None:
         ours = _our_marks(facts, signatures, verify_url_prefix, our_signers)
         match = "modified" if ours else "unknown"
         matched_number = facts.document_numbers[0] if facts.document_numbers else None
@@ -103,7 +116,7 @@ def check_file(session: Session, pdf: bytes, trust_roots: Sequence[bytes],
     if signature_problem:
         result["signature_problem"] = signature_problem
     if number is not None:
-        result["matches_number"] = (match in ("issued", "stamped", "public_copy", "filed")
+        result["matches_number"] = (match in ("issued", "stamped", "public_copy", "filed", "sample")
                                     and matched_number == number)
     return result
 
@@ -204,6 +217,8 @@ def _message(match: str, matched: str | None, public_copy: dict[str, Any] | None
         return f"与本编号的文书不一致：该文件是本平台{what}，但对应{other}，不是本编号的文书"
     if match == "issued":
         return f"与本平台出具的文书完全一致{no}"
+    if match == "sample":
+        return SAMPLE_MESSAGE
     if match == "stamped":  # one pair of brackets (trial 12 item 10)
         return f"与本平台出具的文书完全一致（盖章签名后的版本{'，编号' + matched if matched else ''}）"
     if match == "filed":

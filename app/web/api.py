@@ -260,7 +260,7 @@ def verify_file() -> Response:
     return jsonify(verify_svc.check_file(
         get_session(), read_upload(upload), services().trust_roots(), limits=intake_limits(),
         verify_url_prefix=verify_url_prefix(base_url()), our_signers=[signer().signer_name],
-        sample_roots=services().sample_trust_roots()))
+        sample_roots=services().sample_trust_roots(), sample_files=services().sample_files()))
 
 
 @bp.post("/filings")

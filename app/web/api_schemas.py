@@ -326,9 +326,11 @@ class Verdict(Response):
     """核验结论。"""
 
     sha256: str = described("文件的 SHA-256")
-    match: Literal["issued", "stamped", "public_copy", "filed", "modified", "unknown"] = described(
+    match: Literal["issued", "stamped", "public_copy", "filed", "sample", "modified",
+                   "unknown"] = described(
         "issued 本平台出具；stamped 本平台盖章签名；public_copy 本站公示副本；filed 接受承诺单位上传备案的"
-        "原件；modified 载有本站编号或签名但已被修改；unknown 非本平台文件")
+        "原件；sample 本平台的示例文件（仅供演示，仅在载入样例的实例上）；"
+        "modified 载有本站编号或签名但已被修改；unknown 非本平台文件")
     message: str = described("中文结论")
     document_number: str | None = described("对应的文书编号")
     issued_document: str | None = described("与本平台出具的原件完全一致时，其编号")

@@ -205,7 +205,8 @@ def verify(number: str) -> str | tuple[str, int]:
                     get_session(), read_upload(upload), services().trust_roots(), number=record.number,
                     limits=intake_limits(), verify_url_prefix=verify_url_prefix(base_url()),
                     our_signers=[signer().signer_name],
-                    sample_roots=services().sample_trust_roots())
+                    sample_roots=services().sample_trust_roots(),
+                    sample_files=services().sample_files())
             except IntakeRejected as exc:  # the gate's own Chinese message, on the page
                 result = {"ok": False, "message": exc.message}
                 status = 413 if exc.code == "too_large" else 400

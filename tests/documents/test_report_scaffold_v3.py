@@ -165,3 +165,56 @@ def test_the_docx_breaks_its_pages_where_the_pdf_does() -> None:
     assert PageStart(1) in starts  # 声明 after the cover
     xml = zipfile.ZipFile(io.BytesIO(scaffold_docx(i))).read("word/document.xml").decode()
     assert xml.count("<w:pageBreakBefore/>") == len(starts)
+
+
+TRIAL_NAME = "凌源市辽西北现代农业产业园区综合开发建设投资集团股份有限公司第一工程分公司"
+LONG_SUBJECT = "凌源市恒通路桥建设工程集团股份有限公司第二分公司辽宁省朝阳市城关街道第十一项目部"
+
+
+@pytest.mark.parametrize("name", [TRIAL_NAME, LONG_SUBJECT])
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_cover_title_keeps_words_whole(kind: ReportKind, name: str) -> None:
+    """Trial: the cover title broke "综合开 / 发" and "第一工程 / 分公司"; domain-rules §1.2."""
+    from app.documents.linebreak import name_lines
+
+    expected = name_lines(name, 16)
+    assert len(expected) > 1
+    scaffold = info(kind, name=name)
+    cover = pages(scaffold_pdf(scaffold))[0]
+    texts = [ln.text.replace(" ", "") for ln in cover]
+    for line in expected:  # each expected line is a printed line of its own
+        assert line in texts, (line, texts)
+    docx = docx_text(scaffold_docx(scaffold))
+    assert "\n".join(expected) in docx or all(line in docx for line in expected)
+
+
+def test_the_purpose_leaves_no_lone_characters() -> None:
+    """Trial: the 信用报告 purpose ended with "用）" alone on its last line."""
+    long = replace(info(ReportKind.DECISION),
+                   project_name="凌源市城南片区道路改造工程及配套给排水、供热、燃气管网和照明设施建设项目（一期）")
+    texts = [ln.text.replace(" ", "") for ln in pages(scaffold_pdf(long))[0]]
+    assert "（仅限本项目一次性使用）" in "".join(texts)
+    assert not any(t in ("用）", "）") for t in texts), texts
+    assert any(t.endswith("（仅限本项目一次性使用）") for t in texts), texts
+
+
+def test_the_checkbox_instruction_stays_with_its_boxes() -> None:
+    """Trial: "请在所选项前的方框内打“√”：" ended page 4 and its boxes began page 5 (PDF and DOCX,
+    which breaks its pages where the PDF does)."""
+    from app.documents.reports.content import scaffold_blocks
+    from app.documents.reports.model import Para
+
+    name = "凌源市城南片区道路改造工程及配套给排水供热燃气管"  # without the fix: ends page 4
+    document = scaffold_pdf(replace(info(ReportKind.DECISION, name=name + "有限公司"), project_name=name))
+    found = [n for n, page in enumerate(pages(document))
+             if "方框内打" in "".join(ln.text for ln in page).replace(" ", "")]
+    assert found, "instruction not printed"
+    page = "".join(ln.text for ln in pages(document)[found[-1]]).replace(" ", "")
+    assert "□" in page.split("方框内打")[-1], page
+    intro = [b for b in scaffold_blocks(info(ReportKind.DECISION))
+             if isinstance(b, Para) and "方框内打" in "".join(map(str, b.parts))]
+    assert len(intro) == 1 and intro[0].keep_with_next
+    assert "<w:keepNext/>" in zipfile.ZipFile(io.BytesIO(scaffold_docx(info(ReportKind.DECISION)))) \
+        .read("word/document.xml").decode().split("方框内打")[0].rsplit("<w:p>", 1)[-1] \
+        or "<w:keepNext/>" in zipfile.ZipFile(io.BytesIO(scaffold_docx(info(ReportKind.DECISION)))) \
+        .read("word/document.xml").decode().split("方框内打")[0].rsplit("<w:p ", 1)[-1]

@@ -22,9 +22,15 @@ SIGNER = "凌源市信用文书服务平台（演示）"
 LABEL = "示例签章证书（仅供演示）"
 
 
-def _post(client, name: str, path: str = "/api/v1/verify"):
-    pdf = (SAMPLES / f"{name}.pdf").read_bytes()
-    return client.post(path, data={"file": (io.BytesIO(pdf), f"{name}.pdf")})
+def _post(client, name: str, path: str = "/api/v1/verify", pdf: bytes | None = None):
+    """POST the sample (or ``pdf``) as the form field ``file``; the multipart body is built here
+    in memory (the test client would spool a large one to a temporary file it never closes)."""
+    pdf = (SAMPLES / f"{name}.pdf").read_bytes() if pdf is None else pdf
+    boundary = "----sample-boundary-7f3a"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}.pdf"'
+            '\r\nContent-Type: application/pdf\r\n\r\n').encode() + pdf + \
+        f"\r\n--{boundary}--\r\n".encode()
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _load(runner) -> str:
@@ -102,3 +108,43 @@ def test_another_file_signed_with_the_sample_key_stays_unknown(app, runner, clie
         assert signature["signer"] == SIGNER
         assert signature["status"] == "unknown_signer" and signature["sample_ca"] is False
         assert LABEL not in signature["summary"]
+
+
+EXTRA_SIGNED = ("public-copy-watermarked", "stamped-cross-page-12")
+"""Signed samples that are no record of the instance: they verify as samples (match ``sample``)."""
+
+
+@pytest.mark.parametrize("name", EXTRA_SIGNED)
+def test_a_signed_sample_without_a_record_verifies_as_a_sample(app, runner, client, name) -> None:
+    """Trial: these two answered 文件已被修改 / 未知签名者 on a fresh instance with the samples."""
+    _load(runner)
+    verdict = _post(client, name).get_json()
+    assert verdict["match"] == "sample", verdict
+    assert verdict["message"] == "这是本平台的示例文件（仅供演示），与发布时完全一致"
+    assert verdict["signatures"], verdict
+    for signature in verdict["signatures"]:
+        assert signature["status"] == "intact" and signature["trusted"] is True
+        assert signature["sample_ca"] is True and LABEL in signature["summary"]
+    html = _post(client, name, "/verify/LYXY-CN-2026-000006B").get_data(as_text=True)
+    assert "这是本平台的示例文件（仅供演示），与发布时完全一致" in html
+    assert LABEL in html and "未知签名者" not in html and "文件已被修改" not in html
+
+
+@pytest.mark.parametrize("name", EXTRA_SIGNED)
+def test_an_altered_byte_of_a_sample_is_not_a_sample(app, runner, client, name) -> None:
+    _load(runner)
+    pdf = bytearray((SAMPLES / f"{name}.pdf").read_bytes())
+    at = pdf.index(b"/Producer") if b"/Producer" in pdf else len(pdf) // 2
+    pdf[at + 1] ^= 0x01  # one byte inside the file
+    verdict = _post(client, name, pdf=bytes(pdf)).get_json()
+    assert verdict.get("match") != "sample", verdict
+    for signature in verdict.get("signatures", []):
+        assert signature["sample_ca"] is False and signature["trusted"] is False
+
+
+@pytest.mark.parametrize("name", EXTRA_SIGNED)
+def test_without_the_samples_a_sample_file_is_no_sample(app, client, name) -> None:
+    verdict = _post(client, name).get_json()
+    assert verdict["match"] != "sample"
+    for signature in verdict["signatures"]:
+        assert signature["status"] == "unknown_signer" and signature["sample_ca"] is False

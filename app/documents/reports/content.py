@@ -5,7 +5,9 @@ version's wording.json (``wording``); this module holds the order, the data and 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
+from app.documents.linebreak import name_lines
 from app.documents.registry import CURRENT, Family
 from app.documents.reports.model import (
     DECISION_RECOMMENDATIONS,
@@ -89,7 +91,7 @@ def _cover(info: ScaffoldInfo, w: ReportWording) -> Cover:
         "department": (w.values["department"],),
     }
     return Cover(
-        title_lines=(s.name, TITLE_SUFFIX[info.kind]),
+        title_lines=(*_title_name(s.name, w), TITLE_SUFFIX[info.kind]),
         purpose=w.parts(f"cover.{info.kind}.purpose"),
         fields=tuple((label, values[key]) for key, label in w.get(f"cover.{info.kind}.fields").items()),
         verify_url=info.verify_url,
@@ -99,6 +101,27 @@ def _cover(info: ScaffoldInfo, w: ReportWording) -> Cover:
             w.text("cover.qr_code", code=info.verification_code) if info.verification_code else ""),
         qr_alt=w.text("cover.qr_alt"),
     )
+
+
+def _kept(w: ReportWording, key: str, para: Para) -> Para:
+    """``para`` kept on the page of the next block where the version's wording lists ``key`` in
+    ``keep_with_next`` (reports v3: the instruction "请在所选项前的方框内打“√”" with its boxes)."""
+    try:
+        keep = key in w.get("keep_with_next")
+    except KeyError:
+        return para
+    return replace(para, keep_with_next=keep)
+
+
+def _title_name(name: str, w: ReportWording) -> tuple[str, ...]:
+    """The subject's name on the cover title: from reports v3 (``cover.title_max_chars``) in
+    balanced lines broken between the units of the name (domain-rules §1.2), before as one line
+    the renderer wraps."""
+    try:
+        max_chars = w.get("cover.title_max_chars")
+    except KeyError:
+        return (name,)
+    return tuple(name_lines(name, max_chars)) or (name,)
 
 
 def _registration_table(info: ScaffoldInfo, w: ReportWording) -> Table:
@@ -277,7 +300,7 @@ def _decision_blocks(info: ScaffoldInfo, w: ReportWording) -> Iterator[Block]:
         yield _p(w.fill(hint))
 
     yield Heading(1, heading["recommendation"])
-    yield _p(*w.parts("decision.recommendation_intro"))
+    yield _kept(w, "decision.recommendation_intro", _p(*w.parts("decision.recommendation_intro")))
     boxes = (w.text("decision.checkbox", option=r) for r in DECISION_RECOMMENDATIONS)
     yield _p(w.text("decision.checkbox_separator").join(boxes), indent=False, align="center")
     yield _p(*w.parts("decision.recommendation"))

@@ -305,6 +305,7 @@ def _body_xml(blocks: Iterable[Block], w: ReportWording, grid: bool = False,
                     first_line_chars=2 if block.indent else 0,
                     page_break_before=page_break,
                     keep_lines=pages is not None,
+                    keep_next=block.keep_with_next,
                 )
             )
         elif isinstance(block, Table):

@@ -228,6 +228,8 @@ class Para:
     indent: bool = True
     align: str = "both"
     """"both", "left" or "center"."""
+    keep_with_next: bool = False
+    """On the page of the block after it (reports v3: the instruction before the checkboxes)."""
 
 
 @dataclass(frozen=True)
