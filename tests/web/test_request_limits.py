@@ -175,7 +175,7 @@ def test_deep_import_on_the_command_line_is_a_clean_error(app, runner, tmp_path)
     path = tmp_path / "deep.json"
     path.write_bytes(deep_import(1000))
     result = runner.invoke(args=["credit", "import", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the file itself cannot be read (rows rejected: 1)
     assert "JSON嵌套层数过多" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
