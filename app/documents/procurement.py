@@ -87,6 +87,14 @@ def clause_warnings(minimum_grade: str, incentive_percent: str | float, scope: S
             f"信用激励分值占比：{percent:g}%明显偏高{extra}。政策三(二)只要求不低于"
             f"{FLOOR_INCENTIVE_PERCENT}%；政府采购货物项目的价格分值不得低于总分的30%、服务项目"
             "不得低于10%（财政部令第87号第五十五条），请核实")
+    if scope is Scope.OTHER and grade in GRADES and GRADES.index(grade) > GRADES.index(FLOOR_GRADE):
+        warnings["minimum_grade"] = (
+            f"最低准入等级：{grade}级低于政策三(二)第二款对重点项目招标投标和公开招标政府采购的要求"
+            f"（不低于{FLOOR_GRADE}级）。本项目不在该范围，可以这样设置，请确认")
+    if scope is Scope.OTHER and percent is not None and 0 < percent < FLOOR_INCENTIVE_PERCENT:
+        warnings["incentive_percent"] = (
+            f"信用激励分值占比：{percent:g}%低于政策三(二)第二款范围内的要求（不低于"
+            f"{FLOOR_INCENTIVE_PERCENT}%）。本项目不在该范围，可以这样设置，请确认")
     if scope is Scope.OTHER:
         warnings["scope"] = (
             "适用范围：本项目不属于政策三(二)第二款的范围，信用准入和激励条款不是必须设置的；"
@@ -95,22 +103,31 @@ def clause_warnings(minimum_grade: str, incentive_percent: str | float, scope: S
 
 
 def render_clause(minimum_grade: str, incentive_percent: str | float, project_name: str = "",
-                  version: str = CURRENT[Family.PROCUREMENT_CLAUSE]) -> markupsafe.Markup:
-    """The clause as HTML in the legal text of ``version`` (app/documents/registry.py), with
-    thresholds checked against the policy's floors."""
+                  version: str = CURRENT[Family.PROCUREMENT_CLAUSE], *,
+                  scope: Scope | None = None) -> markupsafe.Markup:
+    """The clause as HTML in the legal text of ``version`` (app/documents/registry.py).
+
+    Within 三(二)'s second paragraph (重点项目招标投标, 公开招标的政府采购; ``scope`` None is taken
+    as within) the floors are the policy's "必须": at least ``FLOOR_GRADE`` and
+    ``FLOOR_INCENTIVE_PERCENT``. Outside it (``Scope.OTHER``) the clause is optional and a lower
+    bar is the department's choice: only a grade of the scale and a share above 0 are required
+    (``clause_warnings`` says what the policy would ask)."""
+    compulsory = scope is not Scope.OTHER
     grade = (minimum_grade or "").strip().upper()
     if grade not in GRADES:
         raise ClauseError(f"最低准入等级应为：{'、'.join(GRADES)}", "minimum_grade")
-    if GRADES.index(grade) > GRADES.index(FLOOR_GRADE):
+    if compulsory and GRADES.index(grade) > GRADES.index(FLOOR_GRADE):
         raise ClauseError(f"最低准入等级不得低于{FLOOR_GRADE}级（政策三(二)），当前为{grade}级",
                           "minimum_grade")
     try:
         percent = float(incentive_percent)
     except (TypeError, ValueError):
         raise ClauseError("信用激励分值占比应为数字（百分比）", "incentive_percent") from None
-    if not FLOOR_INCENTIVE_PERCENT <= percent <= 100:
-        raise ClauseError(f"信用激励分值占比不得低于总评分分值的{FLOOR_INCENTIVE_PERCENT}%"
-                          f"（政策三(二)），也不能超过100%，当前为{percent:g}%", "incentive_percent")
+    floor = FLOOR_INCENTIVE_PERCENT if compulsory else 0
+    if not (floor <= percent <= 100 and percent > 0) or percent != percent:
+        raise ClauseError((f"信用激励分值占比不得低于总评分分值的{FLOOR_INCENTIVE_PERCENT}%"
+                           "（政策三(二)），" if compulsory else "信用激励分值占比应大于0，")
+                          + f"也不能超过100%，当前为{percent:g}%", "incentive_percent")
     html = render_html(template_version(Family.PROCUREMENT_CLAUSE, version).html_template, {
         "grade": grade, "percent": f"{percent:g}", "project_name": project_name.strip()[:200],
         "acceptable": GRADES[: GRADES.index(grade) + 1]})

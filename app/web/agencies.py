@@ -313,7 +313,7 @@ def procurement_clause():
         try:
             clause = render_clause(values.get("minimum_grade", ""),
                                    values.get("incentive_percent", ""),
-                                   values.get("project_name", ""))
+                                   values.get("project_name", ""), scope=scope)
         except ClauseError as exc:
             errors[exc.field or "form"] = exc.message
         if errors:

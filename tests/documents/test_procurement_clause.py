@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.documents.procurement import ClauseError, render_clause
+from app.documents.procurement import ClauseError, Scope, clause_warnings, render_clause
 from app.domain.credit_check import ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT
 from app.domain.credit_records import GRADES
 
@@ -37,3 +37,22 @@ def test_an_unreleased_clause_version_is_refused() -> None:
 
     with pytest.raises(UnknownTemplateVersion):
         render_clause(ENTRY_MINIMUM_GRADE, INCENTIVE_WEIGHT_MIN_PERCENT, version="v0")
+
+
+@pytest.mark.parametrize("scope", [Scope.KEY_PROJECT_BIDDING, Scope.PUBLIC_TENDER_PROCUREMENT])
+def test_within_3_2_second_paragraph_the_floors_are_compulsory(scope: Scope) -> None:
+    """三(二): "在重点项目招标投标或采取公开招标形式进行政府采购活动过程中…必须…不低于BBB…不低于8%"."""
+    for grade, percent in ((BELOW, INCENTIVE_WEIGHT_MIN_PERCENT), (ENTRY_MINIMUM_GRADE, 5)):
+        with pytest.raises(ClauseError):
+            render_clause(grade, percent, scope=scope)
+
+
+def test_outside_3_2_second_paragraph_a_lower_bar_is_allowed_with_a_warning() -> None:
+    """Trial 14 item 8: outside the compulsory scope the department may set a lower bar."""
+    assert "B级" in render_clause("B", 5, scope=Scope.OTHER)
+    warnings = clause_warnings("B", 5, Scope.OTHER)
+    assert f"不低于{ENTRY_MINIMUM_GRADE}级" in warnings["minimum_grade"]
+    assert f"不低于{INCENTIVE_WEIGHT_MIN_PERCENT}%" in warnings["incentive_percent"]
+    for percent in (0, -1, 101, "nan"):
+        with pytest.raises(ClauseError):
+            render_clause("B", percent, scope=Scope.OTHER)
