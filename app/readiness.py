@@ -56,9 +56,15 @@ def probe_rate_limit_store(config: Mapping[str, Any]) -> None:
 def probe_signer(config: Mapping[str, Any], pki_dir: Path) -> None:
     """The signing credential can be read (a configured PKCS#12, or the demo CA's folder)."""
     p12 = config.get("SIGNING_P12")
-    path = Path(str(p12)) if p12 else pki_dir
-    if not os.access(path, os.R_OK):
-        raise FileNotFoundError(f"signing credential {path} is not readable")
+    if p12:
+        if not os.access(Path(str(p12)), os.R_OK):
+            raise FileNotFoundError(f"signing credential {p12} is not readable")
+        return
+    # The demo CA is made on first use (app.stamping.pki.ensure_demo_pki): ready when its folder
+    # can be read, or made.
+    folder = pki_dir if pki_dir.exists() else next(p for p in pki_dir.parents if p.exists())
+    if not os.access(folder, os.R_OK | (0 if folder == pki_dir else os.W_OK)):
+        raise PermissionError(f"demo PKI folder {pki_dir} can be neither read nor created")
 
 
 def readiness(probes: Mapping[str, Callable[[], None]]) -> dict[str, str]:

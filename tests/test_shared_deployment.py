@@ -153,3 +153,9 @@ def test_two_init_db_at_once_take_turns_on_postgresql():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_readyz_on_a_fresh_instance_whose_demo_ca_is_not_made_yet(app_factory, tmp_path):
+    """The demo CA is made at the first signature: until then the instance is ready all the same."""
+    app = app_factory(PKI_DIR=str(tmp_path / "not-yet" / "pki"))
+    assert app.test_client().get("/readyz").get_json()["signing"] == "ok"
