@@ -599,3 +599,20 @@ def test_row_error_and_report_are_frozen() -> None:
         report.total_rows = 5  # type: ignore[misc]
     with pytest.raises(AttributeError):
         RowError(2, "grade", "x").line = 3  # type: ignore[misc]
+
+
+def test_a_minor_record_without_severity_is_light_and_a_penalty_must_say():
+    """Trial 14 item 14: 轻微失信 takes its type's default (domain-rules §8.1); a penalty's
+    severity decides 审慎 or a 七(一)13 ground, so it must be given."""
+    header = ("record_type,subject_code,subject_name,source_department,decision_number,"
+              "decided_on,valid_until,grade,ground,severity,repaired_on,summary\n")
+    rows = ("minor,91211382MA0612DD20,凌源市示例食品有限公司,凌源市市场监督管理局,凌市监〔2026〕1号,"
+            "2026-11-02,,,,,,未按时公示年度报告\n"
+            "penalty,91211382MA01TJ3Y5A,凌源市示例化工有限公司,凌源市应急管理局,凌应急罚〔2026〕2号,"
+            "2026-11-03,,,13,严重,,较重行政处罚\n"
+            "penalty,91211382MA07LLJY4U,凌源市示例运输有限公司,凌源市税务局,凌税罚〔2026〕3号,"
+            "2026-11-04,,,,,,未申报\n")
+    report = parse_credit_records((header + rows).encode(), filename="r.csv", today=date(2026, 11, 29))
+    assert [r.severity for r in report.records] == ["轻微", "严重"]
+    assert report.rejected_rows == 1
+    assert "行政处罚记录必须填写" in " ".join(str(line) for line in report.lines_zh())

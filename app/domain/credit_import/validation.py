@@ -47,8 +47,11 @@ DISHONESTY_TYPES = frozenset({RecordType.BLACK_LIST, RecordType.MINOR, RecordTyp
 BREACH_GROUND = 14
 """Policy 五(四)3 / 七(一)14: a breached commitment lists the subject on ground 14."""
 
-_SEVERITY_REQUIRED = frozenset({RecordType.PENALTY, RecordType.MINOR})
-_SEVERITY_OPTIONAL = frozenset({RecordType.BLACK_LIST, RecordType.BREACH})
+_SEVERITY_REQUIRED = frozenset({RecordType.PENALTY})
+"""A penalty's severity decides between 审慎 and a 七(一)13 ground: never assumed."""
+_SEVERITY_OPTIONAL = frozenset({RecordType.BLACK_LIST, RecordType.BREACH, RecordType.MINOR})
+"""Left empty: the type's default (domain-rules §8.1), e.g. 轻微 for a 轻微失信 record."""
+
 
 T = TypeVar("T")
 
