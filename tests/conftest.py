@@ -59,14 +59,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade_database(url)
         yield url
         return
-    name = f"lyxy_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with scratch_database(server, f"lyxy_test_{os.getpid()}") as url:
+        upgrade_database(url)
+        yield url
+
+
+@contextmanager
+def scratch_database(server: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the PostgreSQL ``server``, dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(3)}"
     admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade_database(url)
-        yield url
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -124,23 +124,16 @@ def test_readyz_with_the_machines_redis(app_factory):
 def test_two_init_db_at_once_take_turns_on_postgresql():
     """Two instances starting together both migrate a new database without failing."""
     import os
-    import secrets
     import subprocess
     import sys
 
-    from sqlalchemy import make_url, text
-
-    from app.db import current_revision, make_engine
+    from app.db import current_revision
+    from tests.conftest import scratch_database
 
     server = os.environ.get("LYXY_TEST_DATABASE_URL", "")
     if not server.startswith("postgres"):
         pytest.skip("LYXY_TEST_DATABASE_URL is not a PostgreSQL URL")
-    name = f"lyxy_migrate_{secrets.token_hex(4)}"
-    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database(server, "lyxy_migrate") as url:
         # Two processes, as two instances would be (Alembic's context is one per process).
         runs = [subprocess.Popen([sys.executable, "-c", "import sys; from app.db import "
                                   "upgrade_database; upgrade_database(sys.argv[1])", url],
@@ -149,10 +142,6 @@ def test_two_init_db_at_once_take_turns_on_postgresql():
             _, err = run.communicate(timeout=300)
             assert run.returncode == 0, err
         assert current_revision(url) is not None
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_readyz_on_a_fresh_instance_whose_demo_ca_is_not_made_yet(app_factory, tmp_path):
