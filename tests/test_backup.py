@@ -105,28 +105,16 @@ def test_restore_refuses_an_occupied_target_and_a_damaged_file(tmp_path):
 
 def test_postgresql_round_trip(tmp_path, database_url):
     """pg_dump / pg_restore into another database: the letter is served from it."""
-    import secrets
-
-    from sqlalchemy import make_url, text
-
-    from app.db import make_engine, upgrade_database
+    from app.db import upgrade_database
     from app.demo import load_demo
-    from tests.conftest import SHARED_KEYS
+    from tests.conftest import SHARED_KEYS, scratch_database
 
     if not database_url.startswith("postgres"):
         pytest.skip("PostgreSQL only (LYXY_TEST_DATABASE_URL)")
     keys = {**SHARED_KEYS, "SECRET_KEY": "k", "TESTING": True, "TODAY": "2026-11-29",
             "TRUSTED_HOSTS": ["localhost"], "PKI_DIR": str(tmp_path / "pki")}
-    name = f"lyxy_backup_{secrets.token_hex(4)}"
-    admin = make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    source = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    target_name = name + "_r"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{target_name}"'))
-    target = make_url(database_url).set(database=target_name).render_as_string(hide_password=False)
-    try:
+    with scratch_database(database_url, "lyxy_backup") as source, \
+            scratch_database(database_url, "lyxy_restore") as target:
         upgrade_database(source)
         old = create_app({**keys, "INSTANCE_PATH": str(tmp_path / "old"), "DATABASE_URL": source})
         with old.app_context():
@@ -146,8 +134,3 @@ def test_postgresql_round_trip(tmp_path, database_url):
         got = new.test_client().get(f"/commitments/{letter['number']}.docx?c={letter['verification_code']}")
         assert got.status_code == 200
         _dispose(new)
-    finally:
-        with admin.connect() as conn:
-            for db in (name, target_name):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
